@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/**
+ * @file events.h
+ * @brief The kernel/user event ABI shared by the BPF programs and sshrecd.
+ *
+ * This is the one contract between bpf/sshrec.bpf.c and the daemon. Every
+ * record in the ring buffer starts with struct sr_event_hdr; hdr.type says
+ * which struct follows and hdr.size is the whole record length in bytes,
+ * including any variable-length tail. Bump SR_EVENTS_ABI_VERSION on any
+ * change here: the daemon refuses pinned objects of another version.
+ *
+ * Compiled both by clang -target bpf (with vmlinux.h already included, so no
+ * libc headers) and by the host compiler (with <stdint.h>).
+ */
+#ifndef SSHREC_BPF_EVENTS_H
+#define SSHREC_BPF_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+typedef int32_t __s32;
+typedef int64_t __s64;
+#endif
+
+#define SR_EVENTS_ABI_VERSION 1
+
+/** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
+#define SR_ARGV_CAP  32768
+/** Byte cap for a path (filename, cwd, open path), including the NUL. */
+#define SR_PATH_CAP  4096
+#define SR_COMM_LEN  16
+/** Byte cap for a cgroup path carried by an escape event. */
+#define SR_CGPATH_CAP 512
+
+/** Event classes: the unit of per-session switching and of loss counting. */
+enum sr_class {
+	SR_CLASS_COMMAND = 0, /* exec, failed exec, fork, exit */
+	SR_CLASS_DISK = 1,    /* open family */
+	SR_CLASS_NETWORK = 2, /* TCP connect */
+	SR_CLASS_MAX = 3,
+};
+
+/** Bit mask of enum sr_class, kept per session in sr_session_cfg.classes. */
+#define SR_CLASS_BIT(c) (1u << (c))
+#define SR_CLASS_ALL    (SR_CLASS_BIT(SR_CLASS_COMMAND) | SR_CLASS_BIT(SR_CLASS_DISK) | \
+			 SR_CLASS_BIT(SR_CLASS_NETWORK))
+
+enum sr_event_type {
+	SR_EV_EXEC = 1,      /* struct sr_exec_event, successful exec */
+	SR_EV_EXEC_FAIL = 2, /* struct sr_exec_event, ret < 0 */
+	SR_EV_FORK = 3,      /* struct sr_fork_event, new process (not thread) */
+	SR_EV_EXIT = 4,      /* struct sr_exit_event, thread group leader exit */
+	SR_EV_OPEN = 5,      /* struct sr_open_event */
+	SR_EV_CONNECT = 6,   /* struct sr_connect_event */
+	SR_EV_ESCAPE = 7,    /* struct sr_escape_event */
+};
+
+/** How the in-kernel filter matched the task (sr_event_hdr.match). */
+enum sr_match {
+	SR_MATCH_CGROUP = 1, /* task's cgroup v2 id is a session cgroup */
+	SR_MATCH_AUDIT = 2,  /* task->sessionid is a session's audit id */
+	SR_MATCH_TASK = 3,   /* tgid inherited a session through fork */
+};
+
+/** Common header of every ring buffer record. */
+struct sr_event_hdr {
+	__u16 type;  /* enum sr_event_type */
+	__u8 match;  /* enum sr_match */
+	__u8 abi;    /* SR_EVENTS_ABI_VERSION */
+	__u32 size;  /* whole record size in bytes */
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	__u64 session_key; /* the session (sessions.id in the DB) */
+	__u64 cgroup_id;   /* task's cgroup v2 id at the time of the event */
+	__u32 audit_sid;   /* task->sessionid */
+	__u32 pid;         /* tgid */
+	__u32 tid;
+	__u32 ppid;        /* real_parent's tgid */
+	__u32 uid;         /* real uid */
+	__u32 gid;         /* real gid */
+	__u32 loginuid;    /* task->loginuid */
+	__u32 _pad;
+	char comm[SR_COMM_LEN];
+};
+
+/** exec/exec_fail flags */
+#define SR_EXEC_ARGV_TRUNCATED  (1u << 0) /* argv longer than SR_ARGV_CAP */
+#define SR_EXEC_ARGV_FAULT      (1u << 1) /* argv could not be read */
+#define SR_EXEC_FILENAME_FAULT  (1u << 2) /* filename could not be read */
+#define SR_EXEC_FILENAME_TRUNC  (1u << 3)
+#define SR_EXEC_CWD_FAULT       (1u << 4) /* cwd could not be resolved */
+#define SR_EXEC_CWD_TRUNC       (1u << 5) /* cwd deeper than the walk limit */
+#define SR_EXEC_COMPAT          (1u << 6) /* 32-bit (compat) syscall */
+
+/**
+ * SR_EV_EXEC and SR_EV_EXEC_FAIL. Tail: filename (filename_len bytes incl.
+ * NUL), then cwd (cwd_len bytes incl. NUL), then argv (argv_len bytes: the
+ * raw NUL-separated vector, argv[0] first).
+ */
+struct sr_exec_event {
+	struct sr_event_hdr hdr;
+	__s32 ret;      /* 0, or the exec syscall's -errno */
+	__u32 flags;    /* SR_EXEC_* */
+	__u32 filename_len;
+	__u32 cwd_len;
+	__u32 argv_len;
+	__u32 argc;     /* number of arguments found within argv_len */
+	__u32 euid;
+	__u32 egid;
+	char data[];    /* filename, cwd, argv */
+};
+
+/** SR_EV_FORK: a new process (thread group). hdr describes the parent. */
+struct sr_fork_event {
+	struct sr_event_hdr hdr;
+	__u32 child_pid;
+	__u32 _pad;
+};
+
+/** SR_EV_EXIT: thread group leader exit. */
+struct sr_exit_event {
+	struct sr_event_hdr hdr;
+	__s32 exit_code; /* (task->exit_code >> 8) & 0xff, when not signalled */
+	__s32 signal;    /* task->exit_code & 0x7f, 0 when exited normally */
+	__u32 core_dumped;
+	__u32 _pad;
+	__u64 start_ns;  /* task->start_boottime, for duration */
+};
+
+#define SR_OPEN_PATH_FAULT     (1u << 0) /* user string unreadable: path empty */
+#define SR_OPEN_PATH_TRUNC     (1u << 1)
+#define SR_OPEN_PATH_RESOLVED  (1u << 2) /* relative path made absolute in the kernel */
+#define SR_OPEN_DIR_FAULT      (1u << 3) /* relative, and cwd/dirfd unresolvable */
+#define SR_OPEN_COMPAT         (1u << 4) /* 32-bit (compat) syscall */
+
+enum sr_open_syscall {
+	SR_SYS_OPEN = 1,
+	SR_SYS_OPENAT = 2,
+	SR_SYS_OPENAT2 = 3,
+	SR_SYS_CREAT = 4,
+};
+
+/**
+ * SR_EV_OPEN. Tail: path (path_len bytes incl. NUL). When
+ * SR_OPEN_PATH_RESOLVED is set the path is absolute; otherwise it is the
+ * string the process passed.
+ */
+struct sr_open_event {
+	struct sr_event_hdr hdr;
+	__s64 ret;      /* fd or -errno */
+	__u64 flags;    /* O_* flags as passed (openat2: how.flags) */
+	__u32 mode;
+	__s32 dirfd;    /* AT_FDCWD (-100) for cwd-relative */
+	__u32 syscall;  /* enum sr_open_syscall */
+	__u32 oflags;   /* SR_OPEN_* */
+	__u32 path_len;
+	__u32 _pad;
+	char path[];
+};
+
+enum sr_connect_op {
+	SR_CONNECT_ESTABLISHED = 1, /* SYN_SENT -> ESTABLISHED */
+	SR_CONNECT_FAILED = 2,      /* SYN_SENT -> CLOSE */
+	SR_CONNECT_PENDING = 3,     /* emitted at SYN_SENT when it could not be parked */
+};
+
+/**
+ * SR_EV_CONNECT. The header (pid, comm, session) is captured at SYN_SENT in
+ * process context; the record is emitted when the connection leaves
+ * SYN_SENT so that the source port is known.
+ */
+struct sr_connect_event {
+	struct sr_event_hdr hdr;
+	__u16 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u16 sport;
+	__u16 dport;
+	__u16 op;     /* enum sr_connect_op */
+	__u8 saddr[16]; /* IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+};
+
+/** SR_EV_ESCAPE: a recorded task was attached to another cgroup. */
+struct sr_escape_event {
+	struct sr_event_hdr hdr; /* hdr.cgroup_id is the cgroup it left */
+	__u64 to_cgroup_id;
+	__u32 threadgroup;
+	__u32 path_len;
+	char path[]; /* destination cgroup path, as the tracepoint gives it */
+};
+
+/* ---- maps shared with userspace -------------------------------------- */
+
+/** Value of the session_cfg map (key: session_key). */
+struct sr_session_cfg {
+	__u32 classes; /* SR_CLASS_BIT mask of enabled classes */
+	__u32 flags;   /* reserved, 0 */
+};
+
+/** Value of the session_lost map (key: session_key): failed reservations. */
+struct sr_session_lost {
+	__u64 lost[SR_CLASS_MAX];
+};
+
+/** Largest record the programs ever emit (exec with full tail). */
+#define SR_EVENT_MAX_SIZE (sizeof(struct sr_exec_event) + 2 * SR_PATH_CAP + SR_ARGV_CAP)
+
+#endif /* SSHREC_BPF_EVENTS_H */

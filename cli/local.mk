@@ -1,0 +1,1 @@
+# cli build fragment (see Makefile.am)

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "strsafe.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid (RFC 3629:
+ * no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return c ? 1 : 0;
+	size_t n;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+bool sr_utf8_valid(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(s + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+char *sr_utf8_sanitize(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	char *out = malloc(len * 4 + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(s + i, len - i);
+		if (n) {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			o += (size_t)sprintf(out + o, "\\x%02x", s[i]);
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Write the terminal-safe form of in into out (cap >= 8); returns bytes used,
+ * stopping early (and flagging *cut) when the next piece would not fit. */
+static size_t term_escape_into(const char *in, char *out, size_t cap, bool *cut)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t len = strlen(in), o = 0;
+	*cut = false;
+	for (size_t i = 0; i < len;) {
+		char piece[8];
+		size_t plen;
+		size_t n = utf8_seq(s + i, len - i);
+		uint32_t c = s[i];
+		if (n == 2 && c == 0xC2 && s[i + 1] < 0xA0) {
+			/* C1 control (U+0080..U+009F): CSI and friends. */
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\u%04x", s[i + 1]);
+			n = 2;
+		} else if (n == 1 && (c < 0x20 || c == 0x7F)) {
+			switch (c) {
+			case '\n': plen = 2; memcpy(piece, "\\n", 2); break;
+			case '\t': plen = 2; memcpy(piece, "\\t", 2); break;
+			case '\r': plen = 2; memcpy(piece, "\\r", 2); break;
+			case 0x1B: plen = 2; memcpy(piece, "\\e", 2); break;
+			default: plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
+			}
+		} else if (n == 0) {
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
+			n = 1;
+		} else {
+			plen = n;
+			memcpy(piece, s + i, n);
+		}
+		if (o + plen + 1 > cap) {
+			*cut = true;
+			break;
+		}
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+char *sr_term_escape(const char *in)
+{
+	size_t cap = strlen(in) * 6 + 1;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	bool cut;
+	term_escape_into(in, out, cap, &cut);
+	return out;
+}
+
+char *sr_term_escape_buf(const char *in, char *out, size_t outcap)
+{
+	if (outcap < 8) {
+		if (outcap)
+			out[0] = '\0';
+		return out;
+	}
+	bool cut;
+	size_t o = term_escape_into(in, out, outcap - 3, &cut);
+	if (cut)
+		memcpy(out + o, "...", 4);
+	return out;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file strsafe.h
+ * @brief Making user-controlled bytes (argv, paths, comm) safe to store and show.
+ *
+ * Records must stay valid UTF-8 and valid JSON whatever bytes a user put in a
+ * file name or argument, and we escape rather than drop. The rule, used
+ * everywhere (JSON, SQLite text columns, CLI):
+ *   - valid UTF-8 passes through unchanged (JSON encoding then escapes
+ *     control characters as \\uXXXX);
+ *   - every byte that is not part of a valid UTF-8 sequence (and NUL inside
+ *     a length-delimited string) becomes the four characters "\xNN".
+ * Terminal output additionally escapes every control character (C0, DEL,
+ * C1, so ESC sequences are inert) as \\n, \\t, \\e or \\xNN.
+ */
+#ifndef SSHREC_STRSAFE_H
+#define SSHREC_STRSAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/**
+ * Return a malloc'd NUL-terminated valid UTF-8 copy of @p len bytes at @p in,
+ * with invalid bytes escaped as "\xNN". NULL only on allocation failure.
+ */
+char *sr_utf8_sanitize(const char *in, size_t len);
+
+/** True when @p len bytes at @p in are valid UTF-8 with no NUL. */
+bool sr_utf8_valid(const char *in, size_t len);
+
+/**
+ * Return a malloc'd copy of the NUL-terminated @p in that is safe to print on
+ * a terminal: no control characters, no escape sequences, valid UTF-8.
+ */
+char *sr_term_escape(const char *in);
+
+/**
+ * Like sr_term_escape() but into a caller buffer; output is truncated with
+ * "..." when it does not fit. Returns @p out.
+ */
+char *sr_term_escape_buf(const char *in, char *out, size_t outcap);
+
+#endif

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "timeutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t boot_offset_us;
+static int boot_offset_set;
+
+int64_t sr_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t sr_boot_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void sr_time_resync(void)
+{
+	/* Bracket the realtime read between two boottime reads to halve the error. */
+	uint64_t b1 = sr_boot_ns();
+	int64_t now = sr_now_us();
+	uint64_t b2 = sr_boot_ns();
+	boot_offset_us = now - (int64_t)((b1 / 2 + b2 / 2) / 1000);
+	boot_offset_set = 1;
+}
+
+int64_t sr_boot_to_us(uint64_t boot_ns)
+{
+	if (!boot_offset_set)
+		sr_time_resync();
+	return boot_offset_us + (int64_t)(boot_ns / 1000);
+}
+
+char *sr_time_format(int64_t us, char out[SR_TIME_STRLEN])
+{
+	time_t sec = (time_t)(us / 1000000);
+	int64_t frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		sec -= 1;
+	}
+	struct tm tm;
+	gmtime_r(&sec, &tm);
+	snprintf(out, SR_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+	return out;
+}
+
+static int parse_relative(const char *s, int64_t now_us, int64_t *out)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	long long n = strtoll(p, &end, 10);
+	if (errno || n < 0 || n > 100000000)
+		return -EINVAL;
+	int64_t unit;
+	if (!strcmp(end, "s"))
+		unit = 1;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		unit = 60;
+	else if (!strcmp(end, "h"))
+		unit = 3600;
+	else if (!strcmp(end, "d"))
+		unit = 86400;
+	else if (!strcmp(end, "w"))
+		unit = 7 * 86400;
+	else
+		return -EINVAL;
+	int64_t delta = (int64_t)n * unit * 1000000;
+	*out = s[0] == '+' ? now_us + delta : now_us - delta;
+	return 0;
+}
+
+static int parse_rfc3339(const char *s, int64_t *out)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	int consumed = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||
+	    consumed != 10)
+		return -EINVAL;
+	const char *p = s + consumed;
+	int64_t frac_us = 0, offset_s = 0;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		int n2 = 0;
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n2) != 3 ||
+		    n2 != 8)
+			return -EINVAL;
+		p += 1 + n2;
+		if (*p == '.') {
+			p++;
+			int digits = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (digits < 6) {
+					frac_us = frac_us * 10 + (*p - '0');
+					digits++;
+				}
+				p++;
+			}
+			if (!digits)
+				return -EINVAL;
+			while (digits++ < 6)
+				frac_us *= 10;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om, n3 = 0;
+			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n3) != 2 || n3 != 5 || oh > 23 ||
+			    om > 59)
+				return -EINVAL;
+			offset_s = (int64_t)(oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
+			p += 1 + n3;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*out = ((int64_t)t - offset_s) * 1000000 + frac_us;
+	return 0;
+}
+
+int sr_time_parse(const char *s, int64_t now_us, int64_t *out_us)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	int64_t day = 86400LL * 1000000;
+	int64_t midnight = now_us - (((now_us % day) + day) % day);
+	if (!strcmp(s, "now")) {
+		*out_us = now_us;
+		return 0;
+	}
+	if (!strcmp(s, "today")) {
+		*out_us = midnight;
+		return 0;
+	}
+	if (!strcmp(s, "yesterday")) {
+		*out_us = midnight - day;
+		return 0;
+	}
+	if (parse_relative(s, now_us, out_us) == 0)
+		return 0;
+	return parse_rfc3339(s, out_us);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file uuid.h
+ * @brief UUIDv7 session ids and UUIDv4 record ids (RFC 9562).
+ */
+#ifndef SSHREC_UUID_H
+#define SSHREC_UUID_H
+
+#include <stdint.h>
+
+#define SR_UUID_STRLEN 37 /**< 36 characters and the NUL */
+
+/**
+ * Make a UUIDv7 (48-bit Unix ms timestamp, then random bits) into @p out.
+ * @p key_out, if not NULL, receives the first 64 bits as a positive integer:
+ * the session key used in BPF maps and as sessions.id in SQLite.
+ * Returns 0 or -errno (getrandom failure).
+ */
+int sr_uuid_v7(char out[SR_UUID_STRLEN], uint64_t *key_out);
+
+/** Make a random UUIDv4 into @p out. Returns 0 or -errno. */
+int sr_uuid_v4(char out[SR_UUID_STRLEN]);
+
+/** Format 16 raw bytes as a canonical lower-case UUID string. */
+void sr_uuid_format(const uint8_t b[16], char out[SR_UUID_STRLEN]);
+
+#endif

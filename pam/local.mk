@@ -1,0 +1,1 @@
+# pam build fragment (see Makefile.am)

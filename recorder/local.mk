@@ -1,0 +1,1 @@
+# recorder build fragment (see Makefile.am)

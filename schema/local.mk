@@ -1,0 +1,1 @@
+# schema build fragment (see Makefile.am)

@@ -1,0 +1,1 @@
+# tests build fragment (see Makefile.am)
