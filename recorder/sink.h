@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file sink.h
+ * @brief Sinks: where records go (SQLite, JSON lines, syslog), as small vtables.
+ *
+ * A new sink is one file that defines a `const struct sr_sink_ops` and is
+ * listed in sink.c. The daemon calls write() for each record in order, then
+ * flush() at the end of every batch (and at least every 200 ms); only after
+ * every enabled sink's flush() returned does it advance the kernel ring
+ * buffer, so a crash never loses a record that left the kernel.
+ *
+ * Errors follow log.h: 0 or -errno. A sink that fails keeps its own
+ * health (sr_sink_health) and must never block or crash the daemon; other
+ * sinks keep writing.
+ */
+#ifndef SSHREC_SINK_H
+#define SSHREC_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "record.h"
+
+struct sr_config;
+struct sr_sink;
+
+/** Health shown by `sshrec status`. */
+struct sr_sink_health {
+	bool ok;
+	uint64_t written;   /**< records written */
+	uint64_t failed;    /**< records that could not be written */
+	uint64_t backlog;   /**< records held in memory waiting to be written */
+	uint64_t dropped;   /**< records dropped because the backlog bound was hit */
+	char last_error[256];
+};
+
+/** The sink vtable. */
+struct sr_sink_ops {
+	const char *name;
+	/** Open the sink with the daemon configuration. */
+	int (*init)(struct sr_sink *sink, const struct sr_config *cfg);
+	/** Queue or write one record. */
+	int (*write)(struct sr_sink *sink, const struct sr_record *rec);
+	/** Make everything written so far durable against a daemon crash. */
+	int (*flush)(struct sr_sink *sink);
+	/** Reopen files (SIGHUP, logrotate). May be NULL. */
+	int (*reopen)(struct sr_sink *sink);
+	/** Flush and release everything. */
+	void (*close)(struct sr_sink *sink);
+};
+
+/** A sink instance. */
+struct sr_sink {
+	const struct sr_sink_ops *ops;
+	void *priv; /**< the sink's own state */
+	struct sr_sink_health health;
+};
+
+extern const struct sr_sink_ops sr_sink_sqlite_ops;
+extern const struct sr_sink_ops sr_sink_jsonl_ops;
+extern const struct sr_sink_ops sr_sink_syslog_ops;
+
+#endif

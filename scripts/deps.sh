@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install the Debian packages sshrec needs to build, test and run the demo.
+# Idempotent: installs only what is missing, and runs apt-get update only then.
+set -euo pipefail
+
+PKGS=(
+	# build
+	build-essential autoconf automake libtool pkg-config clang llvm bpftool
+	libbpf-dev libelf-dev zlib1g-dev libssh-dev libjson-c-dev libsqlite3-dev
+	libpam0g-dev libcmocka-dev
+	# tests and demo
+	openssh-server openssh-client sqlite3 jq python3 python3-jsonschema curl
+	iproute2 procps psmisc tmux rsyslog gcc-multilib util-linux
+)
+[ "${SR_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$SR_DEPS_EXTRA" && PKGS+=("${extra[@]}")
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -1,0 +1,257 @@
+# shellcheck shell=bash
+# Shared helpers for the end-to-end tests: a private sshrecd, a real OpenSSH
+# sshd on loopback whose PAM service loads pam_sshrec.so, and an ssh client.
+#
+# Every test gets its own temp dir, socket, database, pin dir, port and PAM
+# service name (sshd takes its PAM service from its program name, so a copy
+# of /usr/sbin/sshd named sshd-sshrec-test-<id> uses
+# /etc/pam.d/sshd-sshrec-test-<id>). Everything is removed on exit.
+#
+# Usage in a test:
+#   . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+#   sr_init            # skips (exit 77) loudly if not root or no BTF
+#   sr_start_daemon
+#   sr_start_sshd      # PAM options for pam_sshrec in $SR_PAM_OPTS
+#   sr_ssh 'echo hi'
+#   sr_check ...       # assertions; sr_finish at the end
+
+set -u
+SR_TOP_SRCDIR=${SR_TOP_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SR_TOP_BUILDDIR=${SR_TOP_BUILDDIR:-$SR_TOP_SRCDIR}
+SR_SSHRECD=${SR_SSHRECD:-$SR_TOP_BUILDDIR/sshrecd}
+SR_SSHREC=${SR_SSHREC:-$SR_TOP_BUILDDIR/sshrec}
+SR_PAM_SO=${SR_PAM_SO:-$SR_TOP_BUILDDIR/pam/.libs/pam_sshrec.so}
+SR_PY=/usr/bin/python3 # Debian's python3 (python3-jsonschema), not a pyenv one
+
+SR_FAILS=0
+SR_PASSES=0
+SR_PIDS=()
+SR_PAM_FILES=()
+SR_TEST_NAME=$(basename "${0%.sh}")
+
+sr_log() { printf '[%s] %s\n' "$SR_TEST_NAME" "$*" >&2; }
+
+sr_skip() {
+	printf '\n*** SKIP %s: %s ***\n\n' "$SR_TEST_NAME" "$*" >&2
+	exit 77
+}
+
+sr_die() {
+	printf '[%s] FATAL: %s\n' "$SR_TEST_NAME" "$*" >&2
+	sr_dump_logs
+	exit 99
+}
+
+sr_pass() { SR_PASSES=$((SR_PASSES + 1)); printf 'PASS: %s: %s\n' "$SR_TEST_NAME" "$*"; }
+sr_fail() { SR_FAILS=$((SR_FAILS + 1)); printf 'FAIL: %s: %s\n' "$SR_TEST_NAME" "$*"; }
+
+# sr_check "description" command...   -- passes when the command succeeds
+sr_check() {
+	local what=$1
+	shift
+	if "$@"; then sr_pass "$what"; else sr_fail "$what"; fi
+}
+
+# sr_check_eq "description" expected actual
+sr_check_eq() {
+	if [ "$2" = "$3" ]; then sr_pass "$1"; else sr_fail "$1 (expected '$2', got '$3')"; fi
+}
+
+sr_dump_logs() {
+	local f
+	for f in "$SR_T"/sshrecd.log "$SR_T"/sshd.log; do
+		[ -s "$f" ] || continue
+		echo "----- tail of $f -----" >&2
+		tail -n 60 "$f" >&2
+	done
+}
+
+sr_init() {
+	[ "$(id -u)" = 0 ] || sr_skip "needs root (loads BPF programs, runs sshd)"
+	[ -r /sys/kernel/btf/vmlinux ] || sr_skip "kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	[ -x "$SR_SSHRECD" ] || sr_die "sshrecd not built at $SR_SSHRECD"
+	SR_ID="$$-$RANDOM"
+	SR_T=$(mktemp -d "/tmp/sshrec-e2e-$SR_TEST_NAME.XXXXXX")
+	chmod 755 "$SR_T"
+	SR_SOCK=$SR_T/sshrecd.sock
+	SR_DB=$SR_T/sshrec.db
+	SR_JSONL=$SR_T/events.jsonl
+	SR_PIN=/sys/fs/bpf/sshrec-test-$SR_ID
+	SR_CONF=$SR_T/sshrecd.conf
+	: >"$SR_CONF"
+	trap sr_cleanup EXIT
+	trap 'exit 130' INT TERM
+	# bpffs may be missing on a fresh machine
+	if ! mountpoint -q /sys/fs/bpf; then mount -t bpf bpf /sys/fs/bpf || sr_die "cannot mount bpffs"; fi
+}
+
+sr_cgroup2() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
+
+# Start sshrecd with the test paths; extra arguments are passed through.
+sr_start_daemon() {
+	local env=()
+	[ -n "${SR_DAEMON_ENV:-}" ] && read -r -a env <<<"$SR_DAEMON_ENV"
+	env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=66}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" "${env[@]}" \
+		"$SR_SSHRECD" -f -c "$SR_CONF" --socket "$SR_SOCK" --db "$SR_DB" --jsonl "$SR_JSONL" \
+		--pin-dir "$SR_PIN" "$@" >>"$SR_T/sshrecd.log" 2>&1 &
+	SR_DAEMON_PID=$!
+	SR_PIDS+=("$SR_DAEMON_PID")
+	local i
+	for i in $(seq 1 200); do
+		[ -S "$SR_SOCK" ] && return 0
+		kill -0 "$SR_DAEMON_PID" 2>/dev/null || { wait "$SR_DAEMON_PID"; sr_die "sshrecd exited (rc=$?) during start"; }
+		sleep 0.05
+	done
+	sr_die "sshrecd did not create $SR_SOCK in 10 s"
+}
+
+# Stop the daemon with a signal (default TERM) and wait; returns its exit code.
+sr_stop_daemon() {
+	local sig=${1:-TERM} rc=0
+	[ -n "${SR_DAEMON_PID:-}" ] || return 0
+	kill -"$sig" "$SR_DAEMON_PID" 2>/dev/null
+	wait "$SR_DAEMON_PID" 2>/dev/null || rc=$?
+	SR_DAEMON_PID=
+	return $rc
+}
+
+sr_free_port() {
+	"$SR_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Write the PAM service for the test sshd. $1: options for pam_sshrec
+# (default: socket=$SR_SOCK). Extra session lines may come in $SR_PAM_EXTRA.
+sr_write_pam() {
+	local opts=${1:-socket=$SR_SOCK} f=/etc/pam.d/sshd-sshrec-test-$SR_ID
+	SR_PAM_FILES+=("$f")
+	cat >"$f" <<PAM
+# written by sshrec test $SR_TEST_NAME; removed when it ends
+auth       required     pam_permit.so
+account    required     pam_permit.so
+session    required     pam_loginuid.so
+${SR_PAM_EXTRA:-}
+session    required     $SR_PAM_SO $opts
+session    required     pam_permit.so
+PAM
+}
+
+# Start a real sshd on loopback (port in $SR_PORT), key auth for root and for
+# any user given in $SR_USERS (they must exist).
+sr_start_sshd() {
+	[ -x /usr/sbin/sshd ] || sr_die "/usr/sbin/sshd missing (apt-get install openssh-server)"
+	[ -r "$SR_PAM_SO" ] || sr_die "pam_sshrec.so not built at $SR_PAM_SO"
+	mkdir -p /run/sshd && chmod 755 /run/sshd
+	SR_PORT=$(sr_free_port)
+	cp /usr/sbin/sshd "$SR_T/sshd-sshrec-test-$SR_ID"
+	ssh-keygen -q -t ed25519 -N '' -f "$SR_T/hostkey" </dev/null
+	ssh-keygen -q -t ed25519 -N '' -C "sshrec-test" -f "$SR_T/userkey" </dev/null
+	SR_KEY_FP=$(ssh-keygen -l -E sha256 -f "$SR_T/userkey.pub" | awk '{print $2}')
+	mkdir -p "$SR_T/keys"
+	local u
+	for u in root ${SR_USERS:-}; do cp "$SR_T/userkey.pub" "$SR_T/keys/$u"; done
+	chmod -R go-w "$SR_T/keys"
+	sr_write_pam "${SR_PAM_OPTS:-socket=$SR_SOCK}"
+	cat >"$SR_T/sshd_config" <<CFG
+Port $SR_PORT
+ListenAddress 127.0.0.1
+ListenAddress ::1
+HostKey $SR_T/hostkey
+PidFile $SR_T/sshd.pid
+UsePAM yes
+ExposeAuthInfo yes
+PermitRootLogin yes
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $SR_T/keys/%u
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+MaxStartups 300:30:400
+MaxSessions 100
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+AcceptEnv LANG
+CFG
+	"$SR_T/sshd-sshrec-test-$SR_ID" -D -e -f "$SR_T/sshd_config" >>"$SR_T/sshd.log" 2>&1 &
+	SR_SSHD_PID=$!
+	SR_PIDS+=("$SR_SSHD_PID")
+	local i
+	for i in $(seq 1 100); do
+		"$SR_PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$SR_PORT)))" 2>/dev/null && return 0
+		kill -0 "$SR_SSHD_PID" 2>/dev/null || sr_die "sshd exited during start"
+		sleep 0.05
+	done
+	sr_die "sshd did not listen on $SR_PORT"
+}
+
+SR_SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+	-o BatchMode=yes -o ConnectTimeout=10)
+
+# sr_ssh [-u USER] [-t] CMD...  -- run a command over a real ssh login
+sr_ssh() {
+	local user=root extra=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-u) user=$2; shift 2 ;;
+		-t) extra+=(-tt); shift ;;
+		*) break ;;
+		esac
+	done
+	ssh "${SR_SSH_OPTS[@]}" "${extra[@]}" -i "$SR_T/userkey" -p "$SR_PORT" "$user@127.0.0.1" "$@"
+}
+
+# SQL against the recorder database (read-only connection).
+sr_sql() { sqlite3 -readonly -batch -noheader "file:$SR_DB?mode=ro" "$@"; }
+
+# Latest session id (optionally for a login).
+sr_last_sid() {
+	local login=${1:-}
+	if [ -n "$login" ]; then
+		sr_sql "SELECT sid FROM sessions WHERE login='$login' ORDER BY start_us DESC LIMIT 1"
+	else
+		sr_sql "SELECT sid FROM sessions ORDER BY start_us DESC LIMIT 1"
+	fi
+}
+
+# Wait until a session has ended (state 'ended'); $2 timeout seconds.
+sr_wait_ended() {
+	local sid=$1 t=${2:-20} i
+	for i in $(seq 1 $((t * 10))); do
+		[ "$(sr_sql "SELECT state FROM sessions WHERE sid='$sid'" 2>/dev/null)" = ended ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Validate every JSON line against schema/json (python3-jsonschema).
+sr_validate_jsonl() {
+	"$SR_PY" "$SR_TOP_SRCDIR/tests/e2e/validate_jsonl.py" "$SR_TOP_SRCDIR/schema/json" "$@"
+}
+
+sr_cleanup() {
+	local rc=$? p
+	for p in "${SR_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${SR_PIDS[@]}"; do
+		local i
+		for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for p in "${SR_PAM_FILES[@]}"; do rm -f "$p"; done
+	[ -n "${SR_PIN:-}" ] && [ -d "$SR_PIN" ] && rm -rf "$SR_PIN"
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then sr_dump_logs; fi
+	if [ -n "${SR_T:-}" ] && [ -z "${SR_KEEP:-}" ]; then rm -rf "$SR_T"; fi
+	exit "$rc"
+}
+
+# End of a test: summary line and exit code.
+sr_finish() {
+	printf '%s: %d passed, %d failed\n' "$SR_TEST_NAME" "$SR_PASSES" "$SR_FAILS"
+	[ "$SR_FAILS" = 0 ] && [ "$SR_PASSES" -gt 0 ] && exit 0
+	exit 1
+}

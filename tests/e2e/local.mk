@@ -1,0 +1,1 @@
+# e2e test list (one += per line; see tests/local.mk)
