@@ -193,9 +193,13 @@ struct sr_escape_event {
 /* ---- maps shared with userspace -------------------------------------- */
 
 /** Value of the session_cfg map (key: session_key). */
+/** sr_session_cfg.flags: with SR_CLASS_DISK on, keep only opens that may write
+ * (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC). */
+#define SR_CFG_DISK_WRITES_ONLY (1u << 0)
+
 struct sr_session_cfg {
 	__u32 classes; /* SR_CLASS_BIT mask of enabled classes */
-	__u32 flags;   /* reserved, 0 */
+	__u32 flags;   /* SR_CFG_* */
 };
 
 /** Value of the session_lost map (key: session_key): failed reservations. */
