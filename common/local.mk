@@ -17,3 +17,17 @@ common_libsrcommon_la_LIBADD = $(JSONC_LIBS)
 common_libsrcommon_san_la_SOURCES = $(SR_COMMON_SRCS)
 common_libsrcommon_san_la_CFLAGS = $(SR_SAN_CFLAGS) $(JSONC_CFLAGS)
 common_libsrcommon_san_la_LIBADD = $(JSONC_LIBS)
+
+# Unit tests of the shared code.
+SR_UNIT_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS)
+SR_UNIT_LIBS = common/libsrcommon_san.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_strsafe tests/unit/test_common
+TESTS += tests/unit/test_strsafe tests/unit/test_common
+tests_unit_test_strsafe_SOURCES = tests/unit/test_strsafe.c
+tests_unit_test_strsafe_CFLAGS = $(SR_UNIT_CFLAGS)
+tests_unit_test_strsafe_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_strsafe_LDADD = $(SR_UNIT_LIBS)
+tests_unit_test_common_SOURCES = tests/unit/test_common.c
+tests_unit_test_common_CFLAGS = $(SR_UNIT_CFLAGS)
+tests_unit_test_common_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_common_LDADD = $(SR_UNIT_LIBS)

@@ -90,8 +90,8 @@ int sr_proto_encode_reply(const struct sr_reply *r, char *buf, size_t cap)
 }
 
 /* Field readers: each says exactly what was wrong, for the error reply. */
-static int get_str(json_object *o, const char *key, char *dst, size_t cap, bool required,
-		   char *err, size_t errlen)
+static int get_str(json_object *o, const char *key, char *dst, size_t cap, bool required, char *err,
+                   size_t errlen)
 {
 	json_object *v;
 	dst[0] = '\0';
@@ -116,7 +116,7 @@ static int get_str(json_object *o, const char *key, char *dst, size_t cap, bool 
 }
 
 static int get_int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *dst,
-		   bool required, char *err, size_t errlen)
+                   bool required, char *err, size_t errlen)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(o, key, &v)) {
@@ -153,11 +153,11 @@ static int decode_open(json_object *o, struct sr_open_req *r, char *err, size_t 
 	    (ret = get_int(o, "audit_session_id", 0, UINT32_MAX, &asid, false, err, errlen)) ||
 	    (ret = get_int(o, "cgroup_id", 1, INT64_MAX, &cgid, true, err, errlen)) ||
 	    (ret = get_str(o, "cgroup_path", r->cgroup_path, sizeof(r->cgroup_path), true, err,
-			   errlen)) ||
-	    (ret = get_str(o, "ssh_connection", r->ssh_connection, sizeof(r->ssh_connection),
-			   false, err, errlen)) ||
+	                   errlen)) ||
+	    (ret = get_str(o, "ssh_connection", r->ssh_connection, sizeof(r->ssh_connection), false,
+	                   err, errlen)) ||
 	    (ret = get_str(o, "ssh_auth_info", r->ssh_auth_info, sizeof(r->ssh_auth_info), false,
-			   err, errlen)))
+	                   err, errlen)))
 		return ret;
 	if (!r->user[0]) {
 		snprintf(err, errlen, "field \"user\" is empty");
@@ -202,7 +202,7 @@ static json_object *parse_object(const char *buf, size_t len, char *err, size_t 
 {
 	if (len > SR_PROTO_MAX_MSG) {
 		snprintf(err, errlen, "message of %zu bytes exceeds the %d byte limit", len,
-			 SR_PROTO_MAX_MSG);
+		         SR_PROTO_MAX_MSG);
 		return NULL;
 	}
 	json_tokener *tok = json_tokener_new();
@@ -221,8 +221,8 @@ static json_object *parse_object(const char *buf, size_t len, char *err, size_t 
 		json_object_put(o);
 		o = NULL;
 		snprintf(err, errlen, "malformed JSON: %s",
-			 jerr == json_tokener_continue ? "truncated"
-						       : json_tokener_error_desc(jerr));
+		         jerr == json_tokener_continue ? "truncated"
+		                                       : json_tokener_error_desc(jerr));
 	} else if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
@@ -233,7 +233,7 @@ static json_object *parse_object(const char *buf, size_t len, char *err, size_t 
 }
 
 int sr_proto_decode_request(const char *buf, size_t len, struct sr_request *out, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	json_object *o = parse_object(buf, len, err, errlen);
 	if (!o)
@@ -246,7 +246,7 @@ int sr_proto_decode_request(const char *buf, size_t len, struct sr_request *out,
 		goto cleanup;
 	if (v != SR_PROTO_VERSION) {
 		snprintf(err, errlen, "protocol version %lld is not supported (want %d)",
-			 (long long)v, SR_PROTO_VERSION);
+		         (long long)v, SR_PROTO_VERSION);
 		goto cleanup;
 	}
 	memset(out, 0, sizeof(*out));
@@ -302,7 +302,7 @@ static int64_t mono_ms(void)
 }
 
 int sr_proto_call(const char *socket_path, const char *req, size_t len, char *reply, size_t cap,
-		  int timeout_ms)
+                  int timeout_ms)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(socket_path) >= sizeof(sa.sun_path))

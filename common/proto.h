@@ -44,16 +44,16 @@ enum sr_op {
 
 /** "open": what the PAM module knows about the login. Strings NUL-terminated. */
 struct sr_open_req {
-	int32_t pid;            /**< the sshd process that ran pam_open_session */
-	char user[256];         /**< PAM_USER */
-	char service[128];      /**< PAM_SERVICE */
-	char tty[128];          /**< PAM_TTY ("ssh" when no pty) */
-	char rhost[256];        /**< PAM_RHOST */
-	uint32_t audit_sid;     /**< /proc/self/sessionid, SR_AUDIT_SID_UNSET if none */
-	uint64_t cgroup_id;     /**< the session cgroup's id */
-	char cgroup_path[1024]; /**< relative to the cgroup2 mount: "/sshrec/…" */
-	bool cgroup_adopted;    /**< a systemd session scope was adopted */
-	char ssh_connection[256]; /**< SSH_CONNECTION: "raddr rport laddr lport" */
+	int32_t pid;               /**< the sshd process that ran pam_open_session */
+	char user[256];            /**< PAM_USER */
+	char service[128];         /**< PAM_SERVICE */
+	char tty[128];             /**< PAM_TTY ("ssh" when no pty) */
+	char rhost[256];           /**< PAM_RHOST */
+	uint32_t audit_sid;        /**< /proc/self/sessionid, SR_AUDIT_SID_UNSET if none */
+	uint64_t cgroup_id;        /**< the session cgroup's id */
+	char cgroup_path[1024];    /**< relative to the cgroup2 mount: "/sshrec/…" */
+	bool cgroup_adopted;       /**< a systemd session scope was adopted */
+	char ssh_connection[256];  /**< SSH_CONNECTION: "raddr rport laddr lport" */
 	char ssh_auth_info[16384]; /**< SSH_AUTH_INFO_0: "publickey ssh-ed25519 AAAA…" lines */
 };
 
@@ -92,7 +92,7 @@ int sr_proto_encode_reply(const struct sr_reply *rep, char *buf, size_t cap);
  * returns -EINVAL (or -EMSGSIZE) and writes a one-line reason into @p err.
  */
 int sr_proto_decode_request(const char *buf, size_t len, struct sr_request *out, char *err,
-			    size_t errlen);
+                            size_t errlen);
 
 /** Decode an open/close reply. -EINVAL when it is not a valid reply. */
 int sr_proto_decode_reply(const char *buf, size_t len, struct sr_reply *out);
@@ -103,6 +103,6 @@ int sr_proto_decode_reply(const char *buf, size_t len, struct sr_reply *out);
  * Returns the reply length, or -errno (-ETIMEDOUT, -ECONNREFUSED, -ENOENT…).
  */
 int sr_proto_call(const char *socket_path, const char *req, size_t len, char *reply, size_t cap,
-		  int timeout_ms);
+                  int timeout_ms);
 
 #endif

@@ -92,11 +92,24 @@ static size_t term_escape_into(const char *in, char *out, size_t cap, bool *cut)
 			n = 2;
 		} else if (n == 1 && (c < 0x20 || c == 0x7F)) {
 			switch (c) {
-			case '\n': plen = 2; memcpy(piece, "\\n", 2); break;
-			case '\t': plen = 2; memcpy(piece, "\\t", 2); break;
-			case '\r': plen = 2; memcpy(piece, "\\r", 2); break;
-			case 0x1B: plen = 2; memcpy(piece, "\\e", 2); break;
-			default: plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
+			case '\n':
+				plen = 2;
+				memcpy(piece, "\\n", 2);
+				break;
+			case '\t':
+				plen = 2;
+				memcpy(piece, "\\t", 2);
+				break;
+			case '\r':
+				plen = 2;
+				memcpy(piece, "\\r", 2);
+				break;
+			case 0x1B:
+				plen = 2;
+				memcpy(piece, "\\e", 2);
+				break;
+			default:
+				plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
 			}
 		} else if (n == 0) {
 			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);

@@ -55,7 +55,7 @@ char *sr_time_format(int64_t us, char out[SR_TIME_STRLEN])
 	/* The compiler cannot know the year has 4 digits: format wide, then copy. */
 	char tmp[96];
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
 	memcpy(out, tmp, SR_TIME_STRLEN - 1);
 	out[SR_TIME_STRLEN - 1] = '\0';
 	return out;

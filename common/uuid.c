@@ -32,9 +32,9 @@ static int random_bytes(uint8_t *out, size_t n)
 void sr_uuid_format(const uint8_t b[16], char out[SR_UUID_STRLEN])
 {
 	snprintf(out, SR_UUID_STRLEN,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	         b[15]);
 }
 
 int sr_uuid_v7(char out[SR_UUID_STRLEN], uint64_t *key_out)

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for common/: time parsing and formatting, UUIDs, cgroup parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+static void test_time_format(void **state)
+{
+	(void)state;
+	char buf[SR_TIME_STRLEN];
+	assert_string_equal(sr_time_format(0, buf), "1970-01-01T00:00:00.000000Z");
+	assert_string_equal(sr_time_format(1795335121123456LL, buf), "2026-11-22T08:12:01.123456Z");
+}
+
+static void test_time_parse_rfc3339(void **state)
+{
+	(void)state;
+	int64_t t;
+	assert_int_equal(sr_time_parse("2026-11-22T08:12:01.123456Z", 0, &t), 0);
+	assert_int_equal(t, 1795335121123456LL);
+	assert_int_equal(sr_time_parse("2026-11-22T09:12:01+01:00", 0, &t), 0);
+	assert_int_equal(t, 1795335121000000LL);
+	assert_int_equal(sr_time_parse("2026-11-22T08:12:01.5Z", 0, &t), 0);
+	assert_int_equal(t, 1795335121500000LL);
+	assert_int_equal(sr_time_parse("2026-11-22", 0, &t), 0);
+	assert_int_equal(t, 1795305600000000LL);
+	assert_int_equal(sr_time_parse("2026-11-22 08:12:01", 0, &t), 0);
+	assert_int_equal(t, 1795335121000000LL);
+}
+
+static void test_time_parse_relative(void **state)
+{
+	(void)state;
+	int64_t now = 1795335121000000LL, t;
+	assert_int_equal(sr_time_parse("-2h", now, &t), 0);
+	assert_int_equal(t, now - 7200LL * 1000000);
+	assert_int_equal(sr_time_parse("30m", now, &t), 0);
+	assert_int_equal(t, now - 1800LL * 1000000);
+	assert_int_equal(sr_time_parse("now", now, &t), 0);
+	assert_int_equal(t, now);
+	assert_int_equal(sr_time_parse("today", now, &t), 0);
+	assert_int_equal(t, 1795305600000000LL);
+	assert_int_equal(sr_time_parse("yesterday", now, &t), 0);
+	assert_int_equal(t, 1795305600000000LL - 86400LL * 1000000);
+}
+
+static void test_time_parse_rejects(void **state)
+{
+	(void)state;
+	int64_t t;
+	const char *bad[] = {"",
+	                     "2h ago",
+	                     "-2x",
+	                     "2026-13-01",
+	                     "2026-11-22T25:00:00Z",
+	                     "2026-11-22T08:12:01Zjunk",
+	                     "tomorrow",
+	                     "-",
+	                     "2026-11-22T08:12"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sr_time_parse(bad[i], 0, &t), -EINVAL);
+}
+
+static void test_uuid(void **state)
+{
+	(void)state;
+	char a[SR_UUID_STRLEN], b[SR_UUID_STRLEN];
+	uint64_t ka, kb;
+	assert_int_equal(sr_uuid_v7(a, &ka), 0);
+	assert_int_equal(sr_uuid_v7(b, &kb), 0);
+	assert_int_equal(strlen(a), 36);
+	assert_int_equal(a[14], '7');
+	assert_true(strchr("89ab", a[19]) != NULL);
+	assert_string_not_equal(a, b);
+	assert_true(ka > 0 && ka <= INT64_MAX);
+	/* v7 keys are time ordered to the millisecond */
+	assert_true(kb >> 16 >= ka >> 16);
+	assert_int_equal(sr_uuid_v4(a), 0);
+	assert_int_equal(a[14], '4');
+}
+
+static void test_mountinfo_line(void **state)
+{
+	(void)state;
+	char buf[256];
+	const char *hybrid = "35 25 0:30 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 "
+	                     "cgroup2 rw,nsdelegate\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(hybrid, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/sys/fs/cgroup/unified");
+	const char *unified = "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(unified, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/sys/fs/cgroup");
+	const char *v1 = "36 25 0:31 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(v1, buf, sizeof(buf)), -ENOENT);
+	const char *spaced = "30 23 0:26 / /mnt/cg\\040two rw - cgroup2 none rw\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(spaced, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/cg two");
+	assert_int_equal(sr_cgroup2_mount_from_line(unified, buf, 5), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_time_format),
+	    cmocka_unit_test(test_time_parse_rfc3339),
+	    cmocka_unit_test(test_time_parse_relative),
+	    cmocka_unit_test(test_time_parse_rejects),
+	    cmocka_unit_test(test_uuid),
+	    cmocka_unit_test(test_mountinfo_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

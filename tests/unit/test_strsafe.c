@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for common/strsafe.c: the escaping rules every record relies on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strsafe.h"
+
+static void sanitize_is(const char *in, size_t len, const char *want)
+{
+	char *out = sr_utf8_sanitize(in, len);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_true(sr_utf8_valid(out, strlen(out)));
+	free(out);
+}
+
+static void test_valid_utf8_passes(void **state)
+{
+	(void)state;
+	sanitize_is("ls -la /tmp", 11, "ls -la /tmp");
+	sanitize_is("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
+	            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* control characters are valid UTF-8: JSON escapes them later */
+	sanitize_is("a\nb\tc\x1b[0m", 10, "a\nb\tc\x1b[0m");
+	/* a backslash stays as it is */
+	sanitize_is("grep '\\d'", 9, "grep '\\d'");
+}
+
+static void test_invalid_bytes_escaped(void **state)
+{
+	(void)state;
+	sanitize_is("bad\xff", 4, "bad\\xff");
+	sanitize_is("\xc3", 1, "\\xc3");                            /* truncated sequence */
+	sanitize_is("\xc0\xaf", 2, "\\xc0\\xaf");                   /* overlong '/' */
+	sanitize_is("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");          /* UTF-16 surrogate */
+	sanitize_is("\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
+	sanitize_is("a\0b", 3, "a\\x00b");                          /* NUL inside */
+	sanitize_is("", 0, "");
+}
+
+static void test_valid_check(void **state)
+{
+	(void)state;
+	assert_true(sr_utf8_valid("plain", 5));
+	assert_false(sr_utf8_valid("x\xfe", 2));
+	assert_false(sr_utf8_valid("a\0b", 3));
+}
+
+static void term_is(const char *in, const char *want)
+{
+	char *out = sr_term_escape(in);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+		assert_false(*p < 0x20 || *p == 0x7f);
+	free(out);
+}
+
+static void test_terminal_escape(void **state)
+{
+	(void)state;
+	term_is("echo hi", "echo hi");
+	term_is("\x1b]0;pwned\x07", "\\e]0;pwned\\x07");
+	term_is("line1\nline2\ttab\r", "line1\\nline2\\ttab\\r");
+	term_is("del\x7f", "del\\x7f");
+	term_is("c1 \xc2\x9b"
+	        "31m",
+	        "c1 \\u009b31m"); /* 8-bit CSI */
+	term_is("bad\xff", "bad\\xff");
+	term_is("caf\xc3\xa9", "caf\xc3\xa9");
+}
+
+static void test_terminal_escape_buf_truncates(void **state)
+{
+	(void)state;
+	char buf[16];
+	sr_term_escape_buf("0123456789abcdefghij", buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_non_null(strstr(buf, "..."));
+	sr_term_escape_buf("short", buf, sizeof(buf));
+	assert_string_equal(buf, "short");
+	/* an escape is never split in half */
+	sr_term_escape_buf("abcdefghij\x1b\x1b\x1b", buf, sizeof(buf));
+	assert_null(strchr(buf, 0x1b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_valid_utf8_passes),
+	    cmocka_unit_test(test_invalid_bytes_escaped),
+	    cmocka_unit_test(test_valid_check),
+	    cmocka_unit_test(test_terminal_escape),
+	    cmocka_unit_test(test_terminal_escape_buf_truncates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
