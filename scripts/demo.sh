@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# README command (a): install dependencies, build, start sshrecd and a demo
+# sshd on 127.0.0.1:2222 whose PAM service loads pam_sshrec.so, run one SSH
+# session through it, and show what was recorded.
+#
+#   scripts/demo.sh          set up (again) and show a recorded session
+#   scripts/demo.sh stop     stop the demo daemon and sshd, remove its PAM file
+#
+# Everything lives in /var/tmp/sshrec-demo; nothing of the host's sshd or
+# /etc/pam.d/sshd is touched (the demo sshd is a copy named sshd-sshrec-demo,
+# so it uses /etc/pam.d/sshd-sshrec-demo).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+D=/var/tmp/sshrec-demo
+PORT=${SSHREC_DEMO_PORT:-2222}
+PIN=/sys/fs/bpf/sshrec-demo
+PAMFILE=/etc/pam.d/sshd-sshrec-demo
+build=$top/build/demo
+
+stop() {
+	local f pid
+	for f in "$D/sshd.pid" "$D/sshrecd.pid"; do
+		[ -s "$f" ] || continue
+		pid=$(cat "$f")
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid"
+			for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		fi
+		rm -f "$f"
+	done
+	rm -f "$PAMFILE"
+	[ -x "$build/sshrecd" ] && [ -d "$PIN" ] && "$build/sshrecd" --unpin --pin-dir "$PIN" >/dev/null 2>&1 || true
+	rm -rf "$PIN"
+}
+
+if [ "${1:-}" = stop ]; then
+	stop
+	echo "demo stopped (records kept in $D)"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "demo: run as root (loads BPF programs, starts sshd)" >&2; exit 1; }
+
+"$top/scripts/deps.sh"
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+	autoreconf -fi >/dev/null
+fi
+mkdir -p "$build"
+cd "$build"
+[ -f Makefile ] || "$top/configure" >configure.out 2>&1 || { tail -n 30 configure.out; exit 1; }
+echo "demo: building (log in $build/make.out)"
+make -j"$(nproc)" >make.out 2>&1 || { tail -n 40 make.out; exit 1; }
+
+stop
+mkdir -p "$D" /run/sshd
+chmod 700 "$D"
+
+# The recorder.
+"$build/sshrecd" -f --socket "$D/sshrecd.sock" --db "$D/sshrec.db" --jsonl "$D/events.jsonl" \
+	--pin-dir "$PIN" >>"$D/sshrecd.log" 2>&1 &
+echo $! >"$D/sshrecd.pid"
+for _ in $(seq 1 100); do [ -S "$D/sshrecd.sock" ] && break; sleep 0.1; done
+[ -S "$D/sshrecd.sock" ] || { echo "demo: sshrecd did not start:"; tail "$D/sshrecd.log"; exit 1; }
+
+# A demo sshd on loopback with pam_sshrec in its session stack.
+[ -f "$D/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey"
+[ -f "$D/userkey" ] || ssh-keygen -q -t ed25519 -N '' -C sshrec-demo -f "$D/userkey"
+cp "$D/userkey.pub" "$D/authorized_keys"
+cat >"$PAMFILE" <<PAM
+# sshrec demo (scripts/demo.sh); removed by 'scripts/demo.sh stop'
+auth     required pam_permit.so
+account  required pam_permit.so
+session  required pam_loginuid.so
+session  required $build/pam/.libs/pam_sshrec.so socket=$D/sshrecd.sock fail=closed
+PAM
+cat >"$D/sshd_config" <<CFG
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $D/hostkey
+PidFile $D/sshd.pid
+UsePAM yes
+ExposeAuthInfo yes
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $D/authorized_keys
+StrictModes no
+PrintMotd no
+Subsystem sftp internal-sftp
+CFG
+cp /usr/sbin/sshd "$D/sshd-sshrec-demo"
+"$D/sshd-sshrec-demo" -f "$D/sshd_config" -E "$D/sshd.log"
+for _ in $(seq 1 50); do [ -s "$D/sshd.pid" ] && break; sleep 0.1; done
+
+SSH=(ssh -q -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes
+	-i "$D/userkey" -p "$PORT" root@127.0.0.1)
+echo "demo: running one SSH session through the recorder"
+"${SSH[@]}" 'cd /tmp && id -un && ls /etc/*.conf | head -n 3 && echo "cat /etc/hostname" | base64 | base64 -d | sh && echo demo > /tmp/sshrec-demo.txt && (exit 7); echo "exit status $?"'
+
+cli=("$build/sshrec" --db "$D/sshrec.db")
+sid=""
+for _ in $(seq 1 100); do
+	sid=$(sqlite3 "file:$D/sshrec.db?mode=ro" "SELECT sid FROM sessions WHERE state='ended' ORDER BY start_us DESC LIMIT 1" 2>/dev/null || true)
+	[ -n "$sid" ] && break
+	sleep 0.1
+done
+echo
+echo "== sshrec sessions"
+"${cli[@]}" sessions
+if [ -n "$sid" ]; then
+	echo
+	echo "== sshrec tree $sid --files"
+	"${cli[@]}" tree "$sid" --files | head -n 40
+	echo
+	echo "== sshrec timeline $sid --type command"
+	"${cli[@]}" timeline "$sid" --type command | head -n 30
+fi
+cat <<TXT
+
+The recorder and a demo sshd are running. Try it yourself:
+  ssh -i $D/userkey -p $PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1
+then look at what was recorded:
+  $build/sshrec --db $D/sshrec.db sessions
+  $build/sshrec --db $D/sshrec.db tree <sid> --files --net
+  $build/sshrec --db $D/sshrec.db replay <sid>
+JSON lines: $D/events.jsonl
+Stop everything:  scripts/demo.sh stop
+TXT
