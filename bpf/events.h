@@ -25,7 +25,7 @@ typedef int32_t __s32;
 typedef int64_t __s64;
 #endif
 
-#define SR_EVENTS_ABI_VERSION 1
+#define SR_EVENTS_ABI_VERSION 2
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
 #define SR_ARGV_CAP  32768
@@ -106,7 +106,7 @@ struct sr_exec_event {
 	__u32 filename_len;
 	__u32 cwd_len;
 	__u32 argv_len;
-	__u32 argc;     /* number of arguments found within argv_len */
+	__u32 argc;     /* argument count of the exec; with ARGV_TRUNCATED argv holds fewer */
 	__u32 euid;
 	__u32 egid;
 	char data[];    /* filename, cwd, argv */
@@ -192,14 +192,15 @@ struct sr_escape_event {
 
 /* ---- maps shared with userspace -------------------------------------- */
 
-/** Value of the session_cfg map (key: session_key). */
 /** sr_session_cfg.flags: with SR_CLASS_DISK on, keep only opens that may write
  * (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC). */
 #define SR_CFG_DISK_WRITES_ONLY (1u << 0)
 
+/** Value of the session_cfg map (key: session_key). */
 struct sr_session_cfg {
-	__u32 classes; /* SR_CLASS_BIT mask of enabled classes */
-	__u32 flags;   /* SR_CFG_* */
+	__u32 classes;   /* SR_CLASS_BIT mask of enabled classes */
+	__u32 flags;     /* SR_CFG_* */
+	__u64 cgroup_id; /* the session cgroup: an escape event's "from" (ABI 2) */
 };
 
 /** Value of the session_lost map (key: session_key): failed reservations. */
