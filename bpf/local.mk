@@ -25,3 +25,40 @@ bpf/sshrec.skel.h: bpf/sshrec.bpf.o
 	$(AM_V_GEN)$(BPFTOOL) gen skeleton $< name sshrec_bpf > $@.tmp && mv $@.tmp $@
 
 BUILT_SOURCES += bpf/sshrec.skel.h
+
+# Userspace loader library (recorder/capture.c), linked by sshrecd and the
+# kernel tests together with common/libsrcommon_san.la.
+noinst_LTLIBRARIES += recorder/libsrcapture.la
+recorder_libsrcapture_la_SOURCES = recorder/capture.c recorder/capture.h
+nodist_recorder_libsrcapture_la_SOURCES = bpf/sshrec.skel.h
+recorder_libsrcapture_la_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
+recorder_libsrcapture_la_LIBADD = $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
+
+# Kernel tests (root, real kernel; exit 77 when not root or without BTF).
+check_PROGRAMS += tests/kernel/test_capture
+TESTS += tests/kernel/test_capture
+tests_kernel_test_capture_SOURCES = tests/kernel/test_capture.c
+tests_kernel_test_capture_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
+tests_kernel_test_capture_LDFLAGS = $(SAN_LDFLAGS)
+tests_kernel_test_capture_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la
+# A 32-bit static program making compat open/exec syscalls (no libc needed).
+check_DATA = tests/kernel/compat32
+EXTRA_DIST += tests/kernel/compat32.c
+CLEANFILES += tests/kernel/compat32
+tests/kernel/compat32: tests/kernel/compat32.c
+	@$(MKDIR_P) tests/kernel
+	$(AM_V_CC)$(CC) -m32 -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie \
+	  -no-pie -O1 -o $@ $(srcdir)/tests/kernel/compat32.c
+
+# Capture benchmark (not part of make check): make bench-capture
+# Built without sanitizers (they would slow the consumer down), the loader compiled in.
+noinst_PROGRAMS += tests/bench/bench_capture
+tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c recorder/capture.c
+nodist_tests_bench_bench_capture_SOURCES = bpf/sshrec.skel.h
+tests_bench_bench_capture_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tests_bench_bench_capture_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
+EXTRA_DIST += tests/bench/bench_capture.sh
+bench-capture: tests/bench/bench_capture
+	$(srcdir)/tests/bench/bench_capture.sh $(abs_top_builddir)/tests/bench/bench_capture \
+	  $(abs_top_srcdir)/tests/bench/results
+.PHONY: bench-capture
