@@ -323,7 +323,7 @@ int BPF_PROG(sr_fork, struct task_struct *parent, struct task_struct *child)
 	ev->hdr.size = sizeof(*ev);
 	ev->child_pid = child->tgid;
 	ev->_pad = 0;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, sr_rb_flags());
 	return 0;
 }
 
@@ -357,7 +357,7 @@ int BPF_PROG(sr_exit, struct task_struct *p)
 	ev->core_dumped = !!(code & 0x80);
 	ev->_pad = 0;
 	ev->start_ns = BPF_CORE_READ(p, group_leader, start_boottime);
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, sr_rb_flags());
 	return 0;
 }
 
@@ -465,7 +465,7 @@ int sr_inet_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	bpf_map_delete_elem(&connect_park, &sk);
 	sr_connect_addrs(&ev, ctx);
 	ev.op = ctx->newstate == SR_TCP_CLOSE ? SR_CONNECT_FAILED : SR_CONNECT_ESTABLISHED;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), sr_rb_flags()))
 		sr_count_lost(ev.hdr.session_key, SR_CLASS_NETWORK);
 	return 0;
 }

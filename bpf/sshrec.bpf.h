@@ -33,6 +33,8 @@
 /* Loader knobs (rodata, set between open and load). */
 const volatile __u32 sr_argv_cap = SR_ARGV_CAP;
 const volatile bool sr_compat = true;
+/* 0: wake the consumer for every record; else only once this many bytes wait. */
+const volatile __u32 sr_wakeup_bytes = 0;
 
 /* ---- session filter maps (filled by the daemon, except sess_task) ---- */
 struct {
@@ -241,12 +243,22 @@ static __always_inline void sr_count_lost(__u64 key, int cls)
 		__sync_fetch_and_add(&l->lost[cls], 1);
 }
 
+static __always_inline __u64 sr_rb_flags(void)
+{
+	if (!sr_wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= sr_wakeup_bytes
+	           ? BPF_RB_FORCE_WAKEUP
+	           : BPF_RB_NO_WAKEUP;
+}
+
 /* Copy a built record to the ring buffer; a failure is counted, never silent. */
 static __always_inline void sr_output(const struct sr_sess *s, int cls, void *rec, __u64 size)
 {
 	if (size > SR_EV_BUF)
 		size = SR_EV_BUF;
-	if (size < sizeof(struct sr_event_hdr) || bpf_ringbuf_output(&events, rec, size, 0))
+	if (size < sizeof(struct sr_event_hdr) ||
+	    bpf_ringbuf_output(&events, rec, size, sr_rb_flags()))
 		sr_count_lost(s->key, cls);
 }
 

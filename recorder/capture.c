@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Loader of the kernel capture: see capture.h for the contract. */
-#include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -357,6 +356,7 @@ static int sr_capture_configure(struct sr_capture *cap, const struct sr_capture_
 
 	cap->skel->rodata->sr_argv_cap =
 	    o->argv_cap && o->argv_cap < SR_ARGV_CAP ? o->argv_cap : SR_ARGV_CAP;
+	cap->skel->rodata->sr_wakeup_bytes = o->wakeup_bytes;
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0) {
 		sr_err("capture: cannot count CPUs: %s", strerror(-ncpu));
@@ -756,6 +756,8 @@ int sr_capture_poll(struct sr_capture *cap, int timeout_ms, sr_capture_event_fn 
 		}
 	}
 	n = ring_buffer__poll(cap->rb, timeout_ms);
+	if (n == 0) /* timed out: records may be waiting without a wakeup (wakeup_bytes) */
+		n = ring_buffer__consume(cap->rb);
 	if (n == -EINTR)
 		return 0;
 	return n;

@@ -54,6 +54,10 @@ struct sr_capture_opts {
 	bool need_failed_exec;
 	/** argv byte cap, 0 = SR_ARGV_CAP (a smaller value is for tests/benchmarks). */
 	uint32_t argv_cap;
+	/** 0: the consumer is woken for every record (libbpf's default). N: only once N
+	 * bytes wait, which saves a wakeup per record under load but means the consumer
+	 * MUST poll with a timeout (records may wait for it). */
+	uint32_t wakeup_bytes;
 };
 
 struct sr_capture;

@@ -1,5 +1,364 @@
 // SPDX-License-Identifier: BSD-2-Clause
-int main(void)
+/*
+ * Kernel capture benchmark (root): exec and open storms outside any
+ * session and inside one, each against no BPF loaded, in one run; then a
+ * sustained mixed load (execs + opens inside a session, default ring
+ * buffer) checking for lost records. Prints a table, writes JSON.
+ *
+ *   bench_capture [-j results.json] [-m results.md] [-q] [-w wakeup_bytes]
+ *   (-q: shorter run; -w: sr_capture_opts.wakeup_bytes)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "recorder/capture.h"
+
+#define KEY  0x0000425e00000001ull
+#define REPS 5
+
+extern char **environ;
+
+static char cg_dir[512];
+static int quick;
+static struct sr_capture *cap;
+static atomic_ullong rx[8];
+static atomic_int stop_consumer;
+
+static double now_s(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- workloads, each in a child that may join the session cgroup ------------- */
+
+static void exec_storm(long n)
+{
+	char *argv[] = {"/bin/true", NULL};
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid;
+		int st;
+
+		if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0)
+			waitpid(pid, &st, 0);
+	}
+}
+
+static void open_storm(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		int fd = open("/etc/hostname", O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* Paced: @rate operations per second for @secs seconds. */
+static void paced(void (*op)(long), long rate, double secs, long batch)
+{
+	double t0 = now_s(), per = (double)batch / rate;
+	long k;
+
+	for (k = 0; now_s() - t0 < secs; k++) {
+		double due = t0 + k * per, t = now_s();
+
+		if (due > t)
+			usleep((useconds_t)((due - t) * 1e6));
+		op(batch);
+	}
+}
+
+/* Run @fn(@n) in a child (inside the session cgroup when @inside); seconds taken. */
+static double run_child(bool inside, void (*fn)(long), long n)
+{
+	double t0 = now_s();
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (inside && sr_cgroup_move(cg_dir, 0) < 0)
+			_exit(1);
+		fn(n);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	return now_s() - t0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ---- consumer ------------------------------------------------------------------ */
+
+static pthread_t consumer_th;
+static uint32_t wakeup_bytes;
+
+static int on_event(void *ctx, const void *data, size_t size)
+{
+	const struct sr_event_hdr *h = data;
+
+	(void)ctx;
+	(void)size;
+	if (h->type < 8)
+		atomic_fetch_add(&rx[h->type], 1);
 	return 0;
+}
+
+static void *consumer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop_consumer))
+		sr_capture_poll(cap, 50, on_event, NULL);
+	sr_capture_poll(cap, 0, on_event, NULL);
+	return NULL;
+}
+
+/* Load the capture with a session on the bench cgroup, and start consuming. */
+static int load(bool disk)
+{
+	struct sr_capture_opts o = {.pin = false,
+	                            .need_disk = disk,
+	                            .need_failed_exec = disk,
+	                            .wakeup_bytes = wakeup_bytes};
+	uint64_t cgid = 0;
+	int err = sr_capture_open(&o, &cap);
+
+	if (err) {
+		fprintf(stderr, "bench_capture: cannot load the capture: %s\n", strerror(-err));
+		return err;
+	}
+	sr_cgroup_id(cg_dir, &cgid);
+	sr_capture_session_add(
+	    cap, KEY, cgid, 0xffffffffu,
+	    disk ? SR_CLASS_ALL : SR_CLASS_BIT(SR_CLASS_COMMAND) | SR_CLASS_BIT(SR_CLASS_NETWORK),
+	    0);
+	atomic_store(&stop_consumer, 0);
+	pthread_create(&consumer_th, NULL, consumer, NULL);
+	return 0;
+}
+
+static void unload(struct sr_session_lost *lost)
+{
+	atomic_store(&stop_consumer, 1);
+	pthread_join(consumer_th, NULL);
+	if (lost)
+		sr_capture_lost_read(cap, KEY, lost);
+	sr_capture_destroy(cap);
+	cap = NULL;
+}
+
+/*
+ * Median ops/s without and with the capture, alternating (unload, run,
+ * load, run) so that drift of the machine hits both sides alike.
+ */
+static int pair(bool disk, bool inside, void (*fn)(long), long n, double *base, double *with)
+{
+	double b[REPS], w[REPS];
+	int i;
+
+	for (i = 0; i < REPS; i++) {
+		b[i] = n / run_child(inside, fn, n);
+		if (load(disk))
+			return -1;
+		w[i] = n / run_child(inside, fn, n);
+		unload(NULL);
+	}
+	qsort(b, REPS, sizeof(b[0]), cmp_d);
+	qsort(w, REPS, sizeof(w[0]), cmp_d);
+	*base = b[REPS / 2];
+	*with = w[REPS / 2];
+	return 0;
+}
+
+/* ---- report ---------------------------------------------------------------------- */
+
+struct row {
+	const char *name;
+	double base, with;
+	const char *target;
+};
+
+static double cost_pct(const struct row *r)
+{
+	return (r->base / r->with - 1.0) * 100.0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *json = NULL, *md = NULL;
+	long nexec = 800, nopen = 400000;
+	double mix_secs = 10, t0, el;
+	struct sr_session_lost lost = {};
+	unsigned long long ex_before, op_before, got_exec, got_open, lost_all;
+	uint32_t ringbuf = 0;
+	struct row rows[8];
+	int nrows = 0, c, i, ret = 1;
+	char mnt[256];
+	struct utsname un;
+	pid_t ew1, ew2, ow;
+	FILE *f;
+
+	while ((c = getopt(argc, argv, "j:m:qw:")) != -1) {
+		if (c == 'j')
+			json = optarg;
+		else if (c == 'm')
+			md = optarg;
+		else if (c == 'q')
+			quick = 1;
+		else if (c == 'w')
+			wakeup_bytes = strtoul(optarg, NULL, 0);
+	}
+	if (quick) {
+		nexec = 300;
+		nopen = 150000;
+		mix_secs = 3;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench_capture: needs root\n");
+		return 77;
+	}
+	sr_log_init("bench_capture", SR_LOG_STDERR, LOG_WARNING);
+	if (sr_cgroup2_mount(mnt, sizeof(mnt)) < 0)
+		return 1;
+	snprintf(cg_dir, sizeof(cg_dir), "%s/sshrec-bench-%d", mnt, getpid());
+	if (sr_cgroup_mkdir(cg_dir) < 0)
+		return 1;
+	uname(&un);
+
+	static const struct {
+		const char *name;
+		bool disk, inside, exec;
+		const char *target;
+	} cfg[] = {
+	    {"exec storm, outside, no session wants disk", false, false, true, "<= 3%"},
+	    {"open storm, outside, no session wants disk", false, false, false, "<= 1%"},
+	    {"exec storm, inside (command+network)", false, true, true, "-"},
+	    {"exec storm, outside, disk on", true, false, true, "<= 3%"},
+	    {"open storm, outside, disk on", true, false, false, "-"},
+	    {"exec storm, inside, all classes", true, true, true, "-"},
+	    {"open storm, inside, all classes", true, true, false, "-"},
+	};
+	for (i = 0; i < (int)(sizeof(cfg) / sizeof(cfg[0])); i++) {
+		fprintf(stderr, "%s...\n", cfg[i].name);
+		rows[nrows].name = cfg[i].name;
+		rows[nrows].target = cfg[i].target;
+		if (pair(cfg[i].disk, cfg[i].inside, cfg[i].exec ? exec_storm : open_storm,
+		         cfg[i].exec ? nexec : nopen, &rows[nrows].base, &rows[nrows].with))
+			goto out;
+		nrows++;
+	}
+
+	/* Sustained: 2,000 execs/s + 100,000 opens/s inside, default ring buffer. */
+	fprintf(stderr, "sustained mixed load for %.0f s...\n", mix_secs);
+	if (load(true))
+		goto out;
+	ringbuf = sr_capture_ringbuf_size(cap);
+	ex_before = atomic_load(&rx[SR_EV_EXEC]);
+	op_before = atomic_load(&rx[SR_EV_OPEN]);
+	t0 = now_s();
+	ew1 = fork();
+	if (ew1 == 0) {
+		sr_cgroup_move(cg_dir, 0);
+		paced(exec_storm, 1000, mix_secs, 10);
+		_exit(0);
+	}
+	ew2 = fork();
+	if (ew2 == 0) {
+		sr_cgroup_move(cg_dir, 0);
+		paced(exec_storm, 1000, mix_secs, 10);
+		_exit(0);
+	}
+	ow = fork();
+	if (ow == 0) {
+		sr_cgroup_move(cg_dir, 0);
+		paced(open_storm, 100000, mix_secs, 1000);
+		_exit(0);
+	}
+	waitpid(ew1, NULL, 0);
+	waitpid(ew2, NULL, 0);
+	waitpid(ow, NULL, 0);
+	el = now_s() - t0;
+	usleep(300000);
+	unload(&lost);
+	got_exec = atomic_load(&rx[SR_EV_EXEC]) - ex_before;
+	got_open = atomic_load(&rx[SR_EV_OPEN]) - op_before;
+	lost_all = lost.lost[0] + lost.lost[1] + lost.lost[2];
+
+	/* report */
+	printf("\nsshrec kernel capture benchmark (kernel %s, %ld CPUs, ring buffer %u bytes, "
+	       "wakeup_bytes %u)\n\n",
+	       un.release, sysconf(_SC_NPROCESSORS_ONLN), ringbuf, wakeup_bytes);
+	printf("| workload | no BPF (ops/s) | with capture (ops/s) | cost | target |\n");
+	printf("|---|---:|---:|---:|---|\n");
+	for (i = 0; i < nrows; i++)
+		printf("| %s | %.0f | %.0f | %+.1f%% | %s |\n", rows[i].name, rows[i].base,
+		       rows[i].with, cost_pct(&rows[i]), rows[i].target);
+	printf("\nSustained inside a session for %.1f s: %llu exec records (%.0f/s), %llu open "
+	       "records (%.0f/s), lost %llu (command %llu, disk %llu, network %llu)\n",
+	       el, got_exec, got_exec / el, got_open, got_open / el, lost_all,
+	       (unsigned long long)lost.lost[0], (unsigned long long)lost.lost[1],
+	       (unsigned long long)lost.lost[2]);
+
+	if (json && (f = fopen(json, "w"))) {
+		fprintf(f,
+		        "{\n  \"kernel\": \"%s\",\n  \"cpus\": %ld,\n  \"ringbuf_bytes\": %u,\n"
+		        "  \"wakeup_bytes\": %u,\n",
+		        un.release, sysconf(_SC_NPROCESSORS_ONLN), ringbuf, wakeup_bytes);
+		fprintf(f,
+		        "  \"reps\": %d,\n  \"execs_per_rep\": %ld,\n  \"opens_per_rep\": %ld,\n",
+		        REPS, nexec, nopen);
+		fprintf(f, "  \"storms\": [\n");
+		for (i = 0; i < nrows; i++)
+			fprintf(
+			    f,
+			    "    {\"workload\": \"%s\", \"baseline_ops_s\": %.0f, "
+			    "\"capture_ops_s\": %.0f, \"cost_pct\": %.2f, \"target\": \"%s\"}%s\n",
+			    rows[i].name, rows[i].base, rows[i].with, cost_pct(&rows[i]),
+			    rows[i].target, i + 1 < nrows ? "," : "");
+		fprintf(f,
+		        "  ],\n  \"sustained\": {\"seconds\": %.2f, \"exec_records\": %llu, "
+		        "\"open_records\": %llu, \"exec_per_s\": %.0f, \"open_per_s\": %.0f, "
+		        "\"lost\": %llu}\n}\n",
+		        el, got_exec, got_open, got_exec / el, got_open / el, lost_all);
+		fclose(f);
+	}
+	if (md && (f = fopen(md, "a"))) {
+		for (i = 0; i < nrows; i++)
+			fprintf(f, "| %s | %.0f | %.0f | %+.1f%% | %s |\n", rows[i].name,
+			        rows[i].base, rows[i].with, cost_pct(&rows[i]), rows[i].target);
+		fprintf(f,
+		        "\nSustained inside a session, %.1f s: %llu exec records (%.0f/s), %llu "
+		        "open records (%.0f/s), **lost %llu**.\n",
+		        el, got_exec, got_exec / el, got_open, got_open / el, lost_all);
+		fclose(f);
+	}
+	ret = 0;
+out:
+	rmdir(cg_dir);
+	return ret;
 }
