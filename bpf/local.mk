@@ -42,7 +42,7 @@ tests_kernel_test_capture_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 tests_kernel_test_capture_LDFLAGS = $(SAN_LDFLAGS)
 tests_kernel_test_capture_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la
 # A 32-bit static program making compat open/exec syscalls (no libc needed).
-check_DATA = tests/kernel/compat32
+check_DATA += tests/kernel/compat32
 EXTRA_DIST += tests/kernel/compat32.c
 CLEANFILES += tests/kernel/compat32
 tests/kernel/compat32: tests/kernel/compat32.c
