@@ -10,6 +10,7 @@
 #define SSHREC_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /** What to record of disk (open) events. */
@@ -41,6 +42,66 @@ struct sr_config {
 	bool foreground;
 	int log_level;            /**< LOG_ERR..LOG_DEBUG */
 	bool log_syslog;
+	bool unpin;               /**< --unpin: remove the pins and exit */
+	bool check_config;        /**< --check-config: parse, report, exit */
+	struct sr_class_override *overrides; /**< disk.user.NAME = ..., in file order */
+	size_t n_overrides;
 };
+
+/** A per-user or per-group class override (disk.user.NAME, network.group.NAME ...). */
+struct sr_class_override {
+	char *name;
+	bool group;   /**< NAME is a group (else a login) */
+	bool network; /**< a network override (else disk) */
+	int value;    /**< enum sr_disk_mode for disk, 0/1 for network */
+};
+
+/** What main() should do after sr_config_load(). */
+enum sr_config_action {
+	SR_CONFIG_RUN = 0,
+	SR_CONFIG_HELP,
+	SR_CONFIG_VERSION,
+};
+
+/** Fill @p cfg with the built-in defaults (paths.h). Returns 0 or -ENOMEM. */
+int sr_config_defaults(struct sr_config *cfg);
+
+/**
+ * Parse the config file @p path into @p cfg (on top of what is there).
+ * Strict: an unknown key or a bad value fails with "FILE:LINE: reason" in @p err.
+ * @param must_exist false: a missing file is not an error (the default path).
+ * @return 0, -ENOENT (missing and @p must_exist), -EINVAL (bad content) or -errno.
+ */
+int sr_config_parse_file(struct sr_config *cfg, const char *path, bool must_exist, char *err,
+                         size_t errlen);
+
+/**
+ * Set one key as the config file would ("disk", "writes-only"). @p err gets
+ * the reason without a location. Returns 0 or -EINVAL.
+ */
+int sr_config_set(struct sr_config *cfg, const char *key, const char *value, char *err,
+                  size_t errlen);
+
+/**
+ * Defaults, then the config file (-c or the default path), then the command
+ * line on top. On error @p err says what (with FILE:LINE for the file).
+ * @return 0 with @p action set, or -EINVAL/-ENOENT/-ENOMEM.
+ */
+int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_action *action,
+                   char *err, size_t errlen);
+
+/**
+ * The classes (SR_CLASS_BIT mask) and SR_CFG_* flags for a login: a user
+ * override wins over a group override, which wins over the global value.
+ * Commands are always on.
+ */
+void sr_config_classes(const struct sr_config *cfg, const char *login, const char *const *groups,
+                       size_t ngroups, uint32_t *classes, uint32_t *flags);
+
+/** Print the command-line usage to @p out (a FILE *). */
+void sr_config_usage(void *out);
+
+/** Free every string and override in @p cfg. */
+void sr_config_free(struct sr_config *cfg);
 
 #endif

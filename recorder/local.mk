@@ -1,3 +1,46 @@
 # sshrecd: daemon core (owned by the daemon core) + sinks (recorder/sinks.mk,
 # owned by the sinks) + capture loader (bpf/local.mk).
 include $(srcdir)/recorder/sinks.mk
+
+# Pure logic (config, correlator, record JSON), also linked by the unit tests.
+SR_CORE_SRCS = \
+	recorder/config.c recorder/config.h \
+	recorder/correlate.c recorder/correlate.h \
+	recorder/record_json.c recorder/record_json.h \
+	recorder/record.h
+SR_CORE_CFLAGS = $(SR_SAN_CFLAGS) $(JSONC_CFLAGS)
+
+sbin_PROGRAMS += sshrecd
+sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
+	recorder/main.c recorder/daemon.h \
+	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
+	recorder/control.c recorder/session.c recorder/status.c \
+	recorder/restore.c recorder/sinks_run.c recorder/sink.h
+sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
+	$(SQLITE_CFLAGS)
+sshrecd_LDFLAGS = $(SAN_LDFLAGS)
+sshrecd_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la $(SR_SINK_LIBS) \
+	$(LIBSSH_LIBS) $(SQLITE_LIBS) $(JSONC_LIBS)
+
+# systemd unit and example configuration
+systemdunit_DATA = contrib/sshrecd.service
+sshrecconfdir = $(sysconfdir)/sshrec
+sshrecconf_DATA = contrib/sshrecd.conf
+EXTRA_DIST += contrib/sshrecd.service contrib/sshrecd.conf
+
+# Unit tests of the daemon core (cmocka).
+SR_CORE_TEST_LIBS = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+check_PROGRAMS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
+TESTS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
+tests_unit_test_correlate_SOURCES = tests/unit/test_correlate.c $(SR_CORE_SRCS)
+tests_unit_test_correlate_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_correlate_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_correlate_LDADD = $(SR_CORE_TEST_LIBS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c $(SR_CORE_SRCS)
+tests_unit_test_config_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_config_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_config_LDADD = $(SR_CORE_TEST_LIBS)
+tests_unit_test_record_json_SOURCES = tests/unit/test_record_json.c $(SR_CORE_SRCS)
+tests_unit_test_record_json_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_record_json_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)

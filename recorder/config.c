@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sshrecd.conf(5) parser and command-line options: defaults < file < flags. */
+#include "recorder/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "bpf/events.h"
+#include "paths.h"
+
+int sr_config_defaults(struct sr_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->conf_path = strdup(SR_DEFAULT_CONF);
+	cfg->socket_path = strdup(SR_DEFAULT_SOCKET);
+	cfg->db_path = strdup(SR_DEFAULT_DB);
+	cfg->jsonl_path = strdup(SR_DEFAULT_JSONL);
+	cfg->pin_dir = strdup(SR_DEFAULT_PIN_DIR);
+	cfg->jsonl_max_bytes = 100ull << 20;
+	cfg->jsonl_keep = 10;
+	cfg->backlog_max = 100000;
+	cfg->pin = true;
+	cfg->ringbuf_bytes = 16ull << 20;
+	cfg->disk = SR_DISK_ALL;
+	cfg->network = true;
+	cfg->log_level = LOG_INFO;
+	if (!cfg->conf_path || !cfg->socket_path || !cfg->db_path || !cfg->jsonl_path ||
+	    !cfg->pin_dir)
+		return -ENOMEM;
+	return 0;
+}
+
+void sr_config_free(struct sr_config *cfg)
+{
+	char **strs[] = {&cfg->db_path,     &cfg->jsonl_path,  &cfg->syslog_target,
+	                 &cfg->server_id,   &cfg->server_hostname, &cfg->conf_path,
+	                 &cfg->socket_path, &cfg->pin_dir};
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	for (i = 0; i < cfg->n_overrides; i++)
+		free(cfg->overrides[i].name);
+	free(cfg->overrides);
+	cfg->overrides = NULL;
+	cfg->n_overrides = 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* "16M", "100K", "4096": powers of 1024. */
+static int parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*v))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end || n > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "true")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_disk(const char *v, int *out)
+{
+	if (!strcmp(v, "all"))
+		*out = SR_DISK_ALL;
+	else if (!strcmp(v, "writes-only"))
+		*out = SR_DISK_WRITES_ONLY;
+	else if (!strcmp(v, "off"))
+		*out = SR_DISK_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static bool is_uuid(const char *v)
+{
+	size_t i;
+
+	if (strlen(v) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool valid_syslog_target(const char *v)
+{
+	const char *hp;
+
+	if (!strncmp(v, "unix:", 5))
+		return v[5] == '/';
+	if (!strncmp(v, "udp://", 6) || !strncmp(v, "tcp://", 6)) {
+		hp = v + 6;
+		const char *colon = strrchr(hp, ':');
+
+		return colon && colon > hp && colon[1] && strspn(colon + 1, "0123456789") ==
+		       strlen(colon + 1) && atoi(colon + 1) > 0 && atoi(colon + 1) < 65536;
+	}
+	return false;
+}
+
+/* disk.user.NAME, disk.group.NAME, network.user.NAME, network.group.NAME */
+static int set_override(struct sr_config *cfg, const char *key, const char *value, char *err,
+                        size_t errlen)
+{
+	struct sr_class_override o = {0}, *n;
+	const char *rest;
+	bool b;
+
+	if (!strncmp(key, "disk.", 5)) {
+		rest = key + 5;
+	} else {
+		o.network = true;
+		rest = key + 8;
+	}
+	if (!strncmp(rest, "user.", 5)) {
+		rest += 5;
+	} else if (!strncmp(rest, "group.", 6)) {
+		o.group = true;
+		rest += 6;
+	} else {
+		snprintf(err, errlen, "unknown key '%s'", key);
+		return -EINVAL;
+	}
+	if (!*rest || strlen(rest) > 255) {
+		snprintf(err, errlen, "'%s': missing or too long a user/group name", key);
+		return -EINVAL;
+	}
+	if (o.network) {
+		if (parse_bool(value, &b)) {
+			snprintf(err, errlen, "%s: expected on or off, not '%s'", key, value);
+			return -EINVAL;
+		}
+		o.value = b;
+	} else if (parse_disk(value, &o.value)) {
+		snprintf(err, errlen, "%s: expected all, writes-only or off, not '%s'", key, value);
+		return -EINVAL;
+	}
+	o.name = strdup(rest);
+	n = realloc(cfg->overrides, (cfg->n_overrides + 1) * sizeof(*n));
+	if (!o.name || !n) {
+		free(o.name);
+		if (n)
+			cfg->overrides = n;
+		return -ENOMEM;
+	}
+	cfg->overrides = n;
+	n[cfg->n_overrides++] = o;
+	return 0;
+}
+
+#define BAD(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                                                \
+		return -EINVAL;                                                                    \
+	} while (0)
+
+int sr_config_set(struct sr_config *cfg, const char *key, const char *value, char *err,
+                  size_t errlen)
+{
+	uint64_t sz;
+	bool b;
+	int d;
+
+	if (!strcmp(key, "socket") || !strcmp(key, "pin_dir")) {
+		if (value[0] != '/')
+			BAD("%s: expected an absolute path, not '%s'", key, value);
+		return set_str(key[0] == 's' ? &cfg->socket_path : &cfg->pin_dir, value);
+	}
+	if (!strcmp(key, "database") || !strcmp(key, "jsonl")) {
+		if (value[0] && value[0] != '/')
+			BAD("%s: expected an absolute path or nothing, not '%s'", key, value);
+		return set_str(key[0] == 'd' ? &cfg->db_path : &cfg->jsonl_path, value);
+	}
+	if (!strcmp(key, "jsonl_max_size")) {
+		if (parse_size(value, &sz) || sz < 4096)
+			BAD("jsonl_max_size: expected a size of at least 4K (like 100M), not '%s'",
+			    value);
+		cfg->jsonl_max_bytes = sz;
+		return 0;
+	}
+	if (!strcmp(key, "jsonl_keep") || !strcmp(key, "backlog_max")) {
+		char *end;
+		long long n = strtoll(value, &end, 10);
+
+		if (!*value || *end || n < 0 || n > (key[0] == 'j' ? 1000 : 100000000))
+			BAD("%s: expected a non-negative number, not '%s'", key, value);
+		if (key[0] == 'j')
+			cfg->jsonl_keep = (int)n;
+		else
+			cfg->backlog_max = (uint64_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "pin")) {
+		if (parse_bool(value, &b))
+			BAD("pin: expected yes or no, not '%s'", value);
+		cfg->pin = b;
+		return 0;
+	}
+	if (!strcmp(key, "ringbuf_size")) {
+		if (parse_size(value, &sz) || sz < 4096 || sz > (1ull << 30) || (sz & (sz - 1)))
+			BAD("ringbuf_size: expected a power of two between 4K and 1G, not '%s'",
+			    value);
+		cfg->ringbuf_bytes = sz;
+		return 0;
+	}
+	if (!strcmp(key, "disk")) {
+		if (parse_disk(value, &d))
+			BAD("disk: expected all, writes-only or off, not '%s'", value);
+		cfg->disk = d;
+		return 0;
+	}
+	if (!strcmp(key, "network")) {
+		if (parse_bool(value, &b))
+			BAD("network: expected on or off, not '%s'", value);
+		cfg->network = b;
+		return 0;
+	}
+	if (!strcmp(key, "syslog")) {
+		if (!*value || !strcmp(value, "off")) {
+			free(cfg->syslog_target);
+			cfg->syslog_target = NULL;
+			return 0;
+		}
+		if (!valid_syslog_target(value))
+			BAD("syslog: expected unix:/path, udp://host:port or tcp://host:port, not '%s'",
+			    value);
+		return set_str(&cfg->syslog_target, value);
+	}
+	if (!strcmp(key, "log")) {
+		if (strcmp(value, "stderr") && strcmp(value, "syslog"))
+			BAD("log: expected stderr or syslog, not '%s'", value);
+		cfg->log_syslog = value[1] == 'y';
+		return 0;
+	}
+	if (!strcmp(key, "log_level")) {
+		static const struct {
+			const char *name;
+			int level;
+		} lv[] = {{"error", LOG_ERR}, {"warning", LOG_WARNING}, {"info", LOG_INFO},
+		          {"debug", LOG_DEBUG}};
+		size_t i;
+
+		for (i = 0; i < sizeof(lv) / sizeof(lv[0]); i++)
+			if (!strcmp(value, lv[i].name)) {
+				cfg->log_level = lv[i].level;
+				return 0;
+			}
+		BAD("log_level: expected error, warning, info or debug, not '%s'", value);
+	}
+	if (!strcmp(key, "server_id")) {
+		if (!is_uuid(value))
+			BAD("server_id: expected a UUID, not '%s'", value);
+		return set_str(&cfg->server_id, value);
+	}
+	if (!strncmp(key, "disk.", 5) || !strncmp(key, "network.", 8))
+		return set_override(cfg, key, value, err, errlen);
+	BAD("unknown key '%s'", key);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int sr_config_parse_file(struct sr_config *cfg, const char *path, bool must_exist, char *err,
+                         size_t errlen)
+{
+	char line[4096], reason[512];
+	unsigned lineno = 0;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		if (ret == -ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *k, *v, *eq;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		k = trim(line);
+		if (!*k || *k == '#')
+			continue;
+		eq = strchr(k, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%u: expected 'key = value'", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		v = trim(eq + 1);
+		k = trim(k);
+		ret = sr_config_set(cfg, k, v, reason, sizeof(reason));
+		if (ret) {
+			if (ret == -ENOMEM)
+				snprintf(reason, sizeof(reason), "out of memory");
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, reason);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+enum {
+	OPT_SOCKET = 256,
+	OPT_DB,
+	OPT_JSONL,
+	OPT_PIN_DIR,
+	OPT_NO_PIN,
+	OPT_UNPIN,
+	OPT_DISK,
+	OPT_NETWORK,
+	OPT_SYSLOG,
+	OPT_RINGBUF,
+	OPT_SERVER_ID,
+	OPT_LOG,
+	OPT_CHECK,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{"foreground", no_argument, NULL, 'f'},
+	{"config", required_argument, NULL, 'c'},
+	{"socket", required_argument, NULL, OPT_SOCKET},
+	{"db", required_argument, NULL, OPT_DB},
+	{"jsonl", required_argument, NULL, OPT_JSONL},
+	{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
+	{"no-pin", no_argument, NULL, OPT_NO_PIN},
+	{"unpin", no_argument, NULL, OPT_UNPIN},
+	{"disk", required_argument, NULL, OPT_DISK},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"syslog", required_argument, NULL, OPT_SYSLOG},
+	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"server-id", required_argument, NULL, OPT_SERVER_ID},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"verbose", no_argument, NULL, 'v'},
+	{"check-config", no_argument, NULL, OPT_CHECK},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+void sr_config_usage(void *out)
+{
+	fputs("usage: sshrecd [-f|--foreground] [-c|--config FILE] [--socket PATH] [--db PATH]\n"
+	      "               [--jsonl PATH] [--pin-dir DIR] [--no-pin] [--unpin]\n"
+	      "               [--disk all|writes-only|off] [--network on|off] [--syslog TARGET]\n"
+	      "               [--ringbuf-size BYTES] [--server-id UUID] [--log stderr|syslog]\n"
+	      "               [-v|--verbose] [--check-config] [-h|--help] [--version]\n",
+	      out);
+}
+
+/* The config-file key a long option sets, or NULL. */
+static const char *opt_key(int c)
+{
+	switch (c) {
+	case OPT_SOCKET: return "socket";
+	case OPT_DB: return "database";
+	case OPT_JSONL: return "jsonl";
+	case OPT_PIN_DIR: return "pin_dir";
+	case OPT_DISK: return "disk";
+	case OPT_NETWORK: return "network";
+	case OPT_SYSLOG: return "syslog";
+	case OPT_RINGBUF: return "ringbuf_size";
+	case OPT_SERVER_ID: return "server_id";
+	case OPT_LOG: return "log";
+	default: return NULL;
+	}
+}
+
+int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_action *action,
+                   char *err, size_t errlen)
+{
+	const char *conf = NULL;
+	char reason[512];
+	int c, ret;
+
+	*action = SR_CONFIG_RUN;
+	ret = sr_config_defaults(cfg);
+	if (ret)
+		return ret;
+	/* First pass: only -c, so the file can be read before the flags override it. */
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "fc:vh", long_opts, NULL)) != -1)
+		if (c == 'c')
+			conf = optarg;
+	if (conf) {
+		ret = set_str(&cfg->conf_path, conf);
+		if (ret)
+			return ret;
+	}
+	ret = sr_config_parse_file(cfg, cfg->conf_path, conf != NULL, err, errlen);
+	if (ret)
+		return ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "fc:vh", long_opts, NULL)) != -1) {
+		const char *key = opt_key(c);
+
+		if (key) {
+			ret = sr_config_set(cfg, key, optarg, reason, sizeof(reason));
+			if (ret) {
+				snprintf(err, errlen, "--%s: %s", long_opts[c - OPT_SOCKET + 2].name,
+				         reason);
+				return ret;
+			}
+			continue;
+		}
+		switch (c) {
+		case 'f': cfg->foreground = true; break;
+		case 'c': break;
+		case 'v': cfg->log_level = LOG_DEBUG; break;
+		case 'h': *action = SR_CONFIG_HELP; return 0;
+		case OPT_VERSION: *action = SR_CONFIG_VERSION; return 0;
+		case OPT_NO_PIN: cfg->pin = false; break;
+		case OPT_UNPIN: cfg->unpin = true; break;
+		case OPT_CHECK: cfg->check_config = true; break;
+		default:
+			snprintf(err, errlen, "unknown or incomplete option '%s'",
+			         argv[optind - 1] ? argv[optind - 1] : "?");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void sr_config_classes(const struct sr_config *cfg, const char *login, const char *const *groups,
+                       size_t ngroups, uint32_t *classes, uint32_t *flags)
+{
+	int disk = cfg->disk, net = cfg->network, disk_rank = 0, net_rank = 0;
+	size_t i, g;
+
+	/* rank: 0 global, 1 group, 2 user; later lines of equal rank win */
+	for (i = 0; i < cfg->n_overrides; i++) {
+		const struct sr_class_override *o = &cfg->overrides[i];
+		int rank = 0;
+
+		if (!o->group && login && !strcmp(o->name, login)) {
+			rank = 2;
+		} else if (o->group) {
+			for (g = 0; g < ngroups; g++)
+				if (groups[g] && !strcmp(o->name, groups[g]))
+					rank = 1;
+		}
+		if (!rank)
+			continue;
+		if (o->network && rank >= net_rank) {
+			net = o->value;
+			net_rank = rank;
+		} else if (!o->network && rank >= disk_rank) {
+			disk = o->value;
+			disk_rank = rank;
+		}
+	}
+	*classes = SR_CLASS_BIT(SR_CLASS_COMMAND);
+	*flags = 0;
+	if (disk != SR_DISK_OFF)
+		*classes |= SR_CLASS_BIT(SR_CLASS_DISK);
+	if (disk == SR_DISK_WRITES_ONLY)
+		*flags |= SR_CFG_DISK_WRITES_ONLY;
+	if (net)
+		*classes |= SR_CLASS_BIT(SR_CLASS_NETWORK);
+}

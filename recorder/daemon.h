@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file daemon.h
+ * @brief sshrecd's state and the functions of its parts (one file each).
+ *
+ * Single-threaded: one epoll loop (loop.c) drives the ring buffer
+ * consumer, the control socket (control.c), sessions (session.c), signals
+ * and timers. Records flow correlator -> sinks (sinks_run.c); the ring
+ * buffer is committed only after every sink flushed.
+ */
+#ifndef SSHREC_DAEMON_H
+#define SSHREC_DAEMON_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "recorder/capture.h"
+#include "recorder/config.h"
+#include "recorder/correlate.h"
+#include "recorder/ringbuf.h"
+#include "recorder/sink.h"
+
+#define SR_MAX_SINKS   3
+#define SR_SESS_BUCKETS 1024
+#define SR_RATE_SECS   10
+
+/** A recorded session. */
+struct sr_session {
+	struct sr_corr_session corr; /**< info (sid, key, strings), process model */
+	struct sr_session *next;     /**< hash chain */
+	bool closing;
+	bool cgroup_adopted;
+	int wd;       /**< inotify watch on cgroup.events, -1 when none */
+	char *cg_dir; /**< absolute cgroup directory */
+	uint32_t classes, flags;
+};
+
+/** A control-socket connection waiting for its request. */
+struct sr_client {
+	int fd;
+	int64_t since_us;
+};
+
+/** The daemon. */
+struct sr_daemon {
+	struct sr_config *cfg;
+	struct sr_capture *cap;
+	struct sr_ringbuf rb;
+	struct sr_corr corr;
+	struct sr_sink sinks[SR_MAX_SINKS];
+	size_t nsinks;
+	struct sr_session *sess[SR_SESS_BUCKETS];
+	size_t nsessions;
+	int epfd, sigfd, timerfd, inofd, listenfd;
+	struct sr_client *clients;
+	size_t nclients;
+	char cg2[PATH_MAX];
+	char server_id[SR_UUID_STRLEN];
+	char hostname[256];
+	bool stop;
+	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
+	/* status */
+	int64_t started_us;
+	uint64_t records;     /**< records written */
+	uint64_t orphans;     /**< events of no known session */
+	uint64_t lost_total;  /**< kernel losses reported */
+	uint64_t class_total[SR_CLASS_MAX];
+	uint64_t rate[SR_RATE_SECS][SR_CLASS_MAX]; /**< per-second buckets */
+	unsigned rate_idx;
+	uint64_t rate_last[SR_CLASS_MAX];
+};
+
+/* sinks_run.c */
+/** Open every configured sink. Fails only when none could be opened. */
+int sr_sinks_open(struct sr_daemon *d);
+/** The correlator's emit callback: write @p rec to every sink, in order. */
+int sr_sinks_write(void *daemon, const struct sr_record *rec);
+/** Flush every sink. A failing sink is unhealthy; returns 0 unless every sink failed. */
+int sr_sinks_flush(struct sr_daemon *d);
+/** SIGHUP: reopen files. */
+void sr_sinks_reopen(struct sr_daemon *d);
+void sr_sinks_close(struct sr_daemon *d);
+
+/* session.c */
+struct sr_session *sr_session_by_key(struct sr_daemon *d, uint64_t key);
+struct sr_session *sr_session_by_sid(struct sr_daemon *d, const char *sid);
+/** Add @p s (fully set up) to the table and start watching its cgroup. */
+int sr_session_insert(struct sr_daemon *d, struct sr_session *s);
+/** "open": register, emit session.start, flush. @p rep gets sid and key or the error. */
+int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct sr_reply *rep);
+/** "close": mark closing; the session ends when its cgroup is empty. */
+int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep);
+/** End @p s if its cgroup is empty (or gone). Returns 1 when it ended. */
+int sr_session_check(struct sr_daemon *d, struct sr_session *s);
+/** inotify said something changed: check the sessions it names. */
+void sr_session_inotify(struct sr_daemon *d);
+/** Take kernel loss counters of every session; emit data_loss records. */
+void sr_session_poll_loss(struct sr_daemon *d);
+/** Attach/detach syscall tracepoints for the classes the sessions want. */
+void sr_session_update_syscalls(struct sr_daemon *d);
+/** Free every session (shutdown: they stay in the DB and the kernel maps). */
+void sr_session_free_all(struct sr_daemon *d);
+/** Parse "raddr rport laddr lport" (SSH_CONNECTION). Returns 0 or -EINVAL. */
+int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport, char *laddr,
+                            size_t llen, int *lport);
+/**
+ * Parse the first line of SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA…"):
+ * method, key type and the "SHA256:…" fingerprint (libssh). Returns 0 or -EINVAL.
+ */
+int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen,
+                       char *fp, size_t fplen);
+
+/* loop.c */
+/** Set up epoll, signalfd, timerfd and inotify; run until SIGTERM/SIGINT. */
+int sr_loop_run(struct sr_daemon *d);
+/** Read, correlate, write and flush every pending ring buffer record, then commit. */
+int sr_loop_drain(struct sr_daemon *d, bool all);
+
+/* control.c */
+/** Create the socket (mode 0600) and listen. */
+int sr_control_open(struct sr_daemon *d);
+/** The listening socket is readable: accept and check credentials. */
+void sr_control_accept(struct sr_daemon *d);
+/** A client fd is readable: read one request, reply, close. */
+void sr_control_serve(struct sr_daemon *d, int fd);
+/** Close clients idle for too long. */
+void sr_control_expire(struct sr_daemon *d, int64_t now_us);
+void sr_control_close(struct sr_daemon *d);
+
+/* status.c */
+/** Roll the per-second rate buckets (call once a second). */
+void sr_status_tick(struct sr_daemon *d);
+/** The status object as JSON text (malloc'd). NULL on ENOMEM. */
+char *sr_status_json(struct sr_daemon *d);
+
+/* restore.c */
+/** Rebuild open sessions from the DB and the cgroup tree after a restart. */
+int sr_restore(struct sr_daemon *d);
+/** First free processes.id (MAX(id)+1 from the DB, else the clock). */
+int64_t sr_restore_next_entity(const struct sr_config *cfg);
+
+#endif

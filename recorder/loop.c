@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The event loop: ring buffer, control socket, signals, timers, cgroup.events. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "recorder/daemon.h"
+#include "timeutil.h"
+
+#define SR_BATCH     4096 /* records per sink transaction */
+#define SR_TICK_MS   200  /* flush interval */
+#define SR_POLL_TICKS 5   /* loss poll and rates every 5 ticks = 1 s */
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	struct sr_daemon *d = ctx;
+	const struct sr_event_hdr *h = data;
+	struct sr_session *s;
+	int err;
+
+	if (size < sizeof(*h)) {
+		d->corr.malformed++;
+		return 0;
+	}
+	s = sr_session_by_key(d, h->session_key);
+	if (!s) {
+		d->orphans++;
+		return 0;
+	}
+	if (h->type == SR_EV_OPEN)
+		d->class_total[SR_CLASS_DISK]++;
+	else if (h->type == SR_EV_CONNECT)
+		d->class_total[SR_CLASS_NETWORK]++;
+	else
+		d->class_total[SR_CLASS_COMMAND]++;
+	err = sr_corr_event(&d->corr, &s->corr, data, size);
+	if (err == -EINVAL)
+		return 0; /* malformed: counted, skipped */
+	return err;
+}
+
+int sr_loop_drain(struct sr_daemon *d, bool all)
+{
+	int n, total = 0;
+
+	do {
+		n = sr_ringbuf_read(&d->rb, SR_BATCH, on_record, d);
+		if (n < 0) {
+			sr_err("ring buffer: processing failed: %s", strerror(-n));
+			sr_ringbuf_rewind(&d->rb);
+			return n;
+		}
+		if (n == 0 && sr_ringbuf_pending(&d->rb) == 0)
+			break;
+		/* commit only after every sink has the batch: a crash re-reads it */
+		if (sr_sinks_flush(d)) {
+			sr_err("every sink failed: keeping events in the ring buffer");
+			sr_ringbuf_rewind(&d->rb);
+			return -EIO;
+		}
+		sr_ringbuf_commit(&d->rb);
+		total += n;
+	} while (all && n > 0);
+	return total;
+}
+
+static int add_fd(struct sr_daemon *d, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void on_signal(struct sr_daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			sr_info("SIGHUP: reopening sink files");
+			sr_sinks_reopen(d);
+		} else {
+			sr_info("%s: draining and exiting (pins stay: capture continues)",
+			        strsignal((int)si.ssi_signo));
+			d->stop = true;
+		}
+	}
+}
+
+static void on_timer(struct sr_daemon *d, unsigned *ticks)
+{
+	uint64_t exp;
+	size_t i;
+	struct sr_session *s, *next;
+
+	if (read(d->timerfd, &exp, sizeof(exp)) != sizeof(exp))
+		return;
+	sr_loop_drain(d, false);
+	if (++*ticks % SR_POLL_TICKS)
+		return;
+	sr_time_resync();
+	sr_session_poll_loss(d);
+	sr_status_tick(d);
+	sr_control_expire(d, sr_now_us());
+	/* a missed inotify event must not keep a session open forever */
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
+		for (s = d->sess[i]; s; s = next) {
+			next = s->next;
+			sr_session_check(d, s);
+		}
+	sr_sinks_flush(d);
+}
+
+int sr_loop_run(struct sr_daemon *d)
+{
+	struct itimerspec its = {.it_interval = {0, SR_TICK_MS * 1000000L},
+	                         .it_value = {0, SR_TICK_MS * 1000000L}};
+	struct epoll_event evs[64];
+	unsigned ticks = 0;
+	int rbfd = sr_capture_ringbuf_fd(d->cap), n, i, err;
+
+	err = add_fd(d, rbfd);
+	if (!err)
+		err = add_fd(d, d->sigfd);
+	if (!err)
+		err = add_fd(d, d->inofd);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL))
+		err = -errno;
+	if (!err)
+		err = add_fd(d, d->timerfd);
+	if (err) {
+		sr_err("event loop setup: %s", strerror(-err));
+		return err;
+	}
+	while (!d->stop) {
+		n = epoll_wait(d->epfd, evs, 64, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			sr_err("epoll_wait: %s", strerror(-err));
+			return err;
+		}
+		for (i = 0; i < n && !d->stop; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == rbfd)
+				sr_loop_drain(d, false);
+			else if (fd == d->sigfd)
+				on_signal(d);
+			else if (fd == d->timerfd)
+				on_timer(d, &ticks);
+			else if (fd == d->inofd)
+				sr_session_inotify(d);
+			else if (fd == d->listenfd)
+				sr_control_accept(d);
+			else
+				sr_control_serve(d, fd);
+		}
+	}
+	/* shutdown: everything that left the kernel goes to the sinks */
+	sr_loop_drain(d, true);
+	sr_session_poll_loss(d);
+	sr_sinks_flush(d);
+	return 0;
+}

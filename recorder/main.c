@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sshrecd: arguments, setup, restart recovery, teardown. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "recorder/daemon.h"
+#include "timeutil.h"
+
+/* server_id: the config, else /etc/machine-id as a UUID. */
+static void host_identity(struct sr_daemon *d)
+{
+	char mid[64] = "";
+	FILE *f;
+
+	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	if (d->cfg->server_hostname)
+		snprintf(d->hostname, sizeof(d->hostname), "%s", d->cfg->server_hostname);
+	if (d->cfg->server_id) {
+		snprintf(d->server_id, sizeof(d->server_id), "%s", d->cfg->server_id);
+		return;
+	}
+	f = fopen("/etc/machine-id", "re");
+	if (f) {
+		if (!fgets(mid, sizeof(mid), f))
+			mid[0] = '\0';
+		fclose(f);
+	}
+	if (strspn(mid, "0123456789abcdef") >= 32) {
+		snprintf(d->server_id, sizeof(d->server_id), "%.8s-%.4s-%.4s-%.4s-%.12s", mid,
+		         mid + 8, mid + 12, mid + 16, mid + 20);
+		return;
+	}
+	sr_uuid_v4(d->server_id);
+	sr_warn("no /etc/machine-id and no server_id in the config: using %s for this run",
+	        d->server_id);
+}
+
+static int setup(struct sr_daemon *d)
+{
+	struct sr_capture_opts opts = {0};
+	sigset_t mask;
+	int err;
+
+	d->started_us = sr_now_us();
+	host_identity(d);
+	err = sr_cgroup2_mount(d->cg2, sizeof(d->cg2));
+	if (err) {
+		sr_err("cgroup2 is not mounted: sshrec needs it for session cgroups");
+		return err;
+	}
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->clients = calloc(256, sizeof(*d->clients));
+	if (d->epfd < 0 || d->inofd < 0 || d->sigfd < 0 || !d->clients)
+		return -errno ? -errno : -ENOMEM;
+
+	err = sr_sinks_open(d);
+	if (err)
+		return err;
+	opts.ringbuf_size = (uint32_t)d->cfg->ringbuf_bytes;
+	opts.pin_dir = d->cfg->pin_dir;
+	opts.pin = d->cfg->pin;
+	err = sr_capture_open(&opts, &d->cap);
+	if (err)
+		return err;
+	err = sr_ringbuf_open(&d->rb, sr_capture_ringbuf_fd(d->cap),
+	                      sr_capture_ringbuf_size(d->cap));
+	if (err)
+		return err;
+	err = sr_corr_init(&d->corr, sr_restore_next_entity(d->cfg), sr_sinks_write, d);
+	if (err)
+		return err;
+	if (sr_capture_reused(d->cap))
+		sr_info("reattached to pinned capture in %s: reading what queued while down",
+		        d->cfg->pin_dir);
+	/* sessions first, so that the queued events find them */
+	sr_restore(d);
+	sr_session_update_syscalls(d);
+	sr_loop_drain(d, true);
+	for (size_t i = 0; i < SR_SESS_BUCKETS; i++) {
+		struct sr_session *s, *next;
+
+		for (s = d->sess[i]; s; s = next) {
+			next = s->next;
+			sr_session_check(d, s);
+		}
+	}
+	return sr_control_open(d);
+}
+
+static void teardown(struct sr_daemon *d)
+{
+	sr_control_close(d);
+	sr_sinks_close(d);
+	sr_session_free_all(d);
+	sr_ringbuf_close(&d->rb);
+	sr_capture_close(d->cap); /* pins stay: capture continues until the next start */
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->inofd >= 0)
+		close(d->inofd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	free(d->clients);
+}
+
+int main(int argc, char **argv)
+{
+	struct sr_daemon d = {.epfd = -1, .sigfd = -1, .timerfd = -1, .inofd = -1, .listenfd = -1};
+	enum sr_config_action action;
+	struct sr_config cfg;
+	char err[1024] = "";
+	int ret;
+
+	sr_log_init("sshrecd", SR_LOG_STDERR, LOG_INFO);
+	ret = sr_config_load(&cfg, argc, argv, &action, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sshrecd: %s\n", err[0] ? err : strerror(-ret));
+		if (ret == -EINVAL && !strchr(err, ':'))
+			sr_config_usage(stderr);
+		sr_config_free(&cfg);
+		return 2;
+	}
+	if (action == SR_CONFIG_HELP || action == SR_CONFIG_VERSION) {
+		if (action == SR_CONFIG_HELP)
+			sr_config_usage(stdout);
+		else
+			printf("sshrecd %s (event ABI %d)\n", PACKAGE_VERSION, SR_EVENTS_ABI_VERSION);
+		sr_config_free(&cfg);
+		return 0;
+	}
+	if (cfg.check_config) {
+		printf("%s: OK\n", cfg.conf_path);
+		sr_config_free(&cfg);
+		return 0;
+	}
+	sr_log_init("sshrecd", cfg.log_syslog ? SR_LOG_SYSLOG : SR_LOG_STDERR, cfg.log_level);
+	if (cfg.unpin) {
+		ret = sr_capture_unpin(cfg.pin_dir);
+		sr_config_free(&cfg);
+		return ret ? 1 : 0;
+	}
+	if (geteuid() != 0) {
+		sr_err("must run as root (loads BPF programs, owns the session cgroups)");
+		sr_config_free(&cfg);
+		return 1;
+	}
+	d.cfg = &cfg;
+	ret = setup(&d);
+	if (!ret) {
+		sr_info("sshrecd %s ready on %s (server id %s)", PACKAGE_VERSION, cfg.socket_path,
+		        d.server_id);
+		ret = sr_loop_run(&d);
+	}
+	teardown(&d);
+	sr_config_free(&cfg);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Restart without loss: rebuild open sessions from the DB and the cgroup tree. */
+#include <dirent.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "paths.h"
+#include "recorder/daemon.h"
+#include "timeutil.h"
+
+static sqlite3 *open_ro(const struct sr_config *cfg)
+{
+	sqlite3 *db = NULL;
+
+	if (!cfg->db_path || !cfg->db_path[0])
+		return NULL;
+	if (sqlite3_open_v2(cfg->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql, int64_t arg, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	if (arg)
+		sqlite3_bind_int64(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int64_t sr_restore_next_entity(const struct sr_config *cfg)
+{
+	sqlite3 *db = open_ro(cfg);
+	int64_t next = 0;
+
+	if (db) {
+		next = query_int(db, "SELECT MAX(id) FROM processes", 0, 0) + 1;
+		sqlite3_close(db);
+	}
+	/* without a DB, the clock keeps ids unique across restarts */
+	return next > 0 ? next : sr_now_us();
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void restore_counts(sqlite3 *db, struct sr_corr_session *cs)
+{
+	sqlite3_stmt *st;
+	int k;
+
+	if (sqlite3_prepare_v2(db, "SELECT event, COUNT(*) FROM events WHERE session_id = ? "
+	                           "GROUP BY event", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, cs->info.key);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (k = 0; k < SR_REC_KIND_MAX; k++)
+			if (col(st, 0) && !strcmp(col(st, 0), sr_rec_event_name(k)))
+				cs->info.counts[k] = (uint64_t)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+}
+
+static void restore_procs(sqlite3 *db, struct sr_corr_session *cs)
+{
+	sqlite3_stmt *st;
+
+	/* live images in exec order: a later exec of the same pid replaces the earlier */
+	if (sqlite3_prepare_v2(db, "SELECT id, parent_id, pid, ppid, program, path, start_us, "
+	                           "exec_ei FROM processes WHERE session_id = ? AND end_us IS NULL "
+	                           "AND return_code = 0 ORDER BY exec_ei", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, cs->info.key);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		sr_corr_restore_proc(cs, (uint32_t)sqlite3_column_int(st, 2),
+		                     (uint32_t)sqlite3_column_int(st, 3), sqlite3_column_int64(st, 0),
+		                     sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 6),
+		                     (uint64_t)sqlite3_column_int64(st, 7), col(st, 4), col(st, 5));
+	sqlite3_finalize(st);
+}
+
+static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
+{
+	struct sr_session_info in = {0};
+	struct sr_session *s = calloc(1, sizeof(*s));
+	char dir[PATH_MAX];
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	in.key = sqlite3_column_int64(st, 0);
+	snprintf(in.sid, sizeof(in.sid), "%s", col(st, 1) ? col(st, 1) : "");
+	in.server_id = d->server_id;
+	in.server_hostname = d->hostname;
+	in.login = col(st, 2);
+	in.user = col(st, 3);
+	in.service = col(st, 4);
+	in.tty = col(st, 5);
+	in.rhost = col(st, 6);
+	in.remote_addr = col(st, 7);
+	in.remote_port = sqlite3_column_int(st, 8);
+	in.local_addr = col(st, 9);
+	in.local_port = sqlite3_column_int(st, 10);
+	in.auth_method = col(st, 11);
+	in.key_type = col(st, 12);
+	in.key_fingerprint = col(st, 13);
+	in.leader_pid = sqlite3_column_int(st, 14);
+	in.cgroup_id = (uint64_t)sqlite3_column_int64(st, 15);
+	in.cgroup_path = col(st, 16);
+	in.audit_session_id = (uint32_t)sqlite3_column_int64(st, 17);
+	in.start_us = sqlite3_column_int64(st, 18);
+	in.closing_us = sqlite3_column_int64(st, 19);
+	in.state = in.closing_us ? "closing" : "active";
+	in.lost = (uint64_t)sqlite3_column_int64(st, 20);
+	sr_config_classes(d->cfg, in.login, NULL, 0, &s->classes, &s->flags);
+	err = sr_corr_session_init(&s->corr, &in, "sshd",
+	                           !(s->classes & SR_CLASS_BIT(SR_CLASS_DISK)) ? SR_DISK_OFF
+	                           : (s->flags & SR_CFG_DISK_WRITES_ONLY)      ? SR_DISK_WRITES_ONLY
+	                                                                       : SR_DISK_ALL,
+	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
+	if (err) {
+		free(s);
+		return err;
+	}
+	s->closing = in.closing_us != 0;
+	s->corr.next_ei = (uint64_t)query_int(db, "SELECT MAX(ei) FROM events WHERE session_id = ?",
+	                                      in.key, -1) + 1;
+	restore_counts(db, &s->corr);
+	restore_procs(db, &s->corr);
+	/* not ours to remove when it is not under <cgroup2>/sshrec (an adopted scope) */
+	s->cgroup_adopted = !in.cgroup_path || strncmp(in.cgroup_path, "/" SR_CGROUP_PARENT "/",
+	                                               sizeof(SR_CGROUP_PARENT) + 1);
+	if (in.cgroup_path) {
+		snprintf(dir, sizeof(dir), "%s%s", d->cg2, in.cgroup_path);
+		s->cg_dir = strdup(dir);
+	}
+	err = sr_capture_session_add(d->cap, (uint64_t)in.key, in.cgroup_id, in.audit_session_id,
+	                             s->classes, s->flags);
+	if (err)
+		sr_warn("session %s: cannot re-add to the kernel filter: %s", in.sid, strerror(-err));
+	sr_session_insert(d, s);
+	sr_info("session %s restored: login %s, next ei %llu, %zu live processes", in.sid, in.login,
+	        (unsigned long long)s->corr.next_ei, sr_corr_live_procs(&s->corr));
+	return 0;
+}
+
+/* Session cgroups the DB does not know: their records cannot be attributed. */
+static void scan_cgroups(struct sr_daemon *d)
+{
+	char dir[PATH_MAX + 16], rel[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/%s", d->cg2, SR_CGROUP_PARENT);
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((de = readdir(dp))) {
+		size_t i;
+		struct sr_session *s;
+		bool known = false;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "/%s/%.255s", SR_CGROUP_PARENT, de->d_name);
+		for (i = 0; i < SR_SESS_BUCKETS && !known; i++)
+			for (s = d->sess[i]; s; s = s->next)
+				if (s->corr.info.cgroup_path && !strcmp(s->corr.info.cgroup_path, rel))
+					known = true;
+		if (!known)
+			sr_warn("cgroup %s%s belongs to no session in the database: left alone", d->cg2,
+			        rel);
+	}
+	closedir(dp);
+}
+
+int sr_restore(struct sr_daemon *d)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db = open_ro(d->cfg);
+	int n = 0;
+
+	if (!db) {
+		if (sr_capture_reused(d->cap))
+			sr_warn("no database to restore sessions from: events of sessions opened "
+			        "before this start are not attributed");
+		scan_cgroups(d);
+		return 0;
+	}
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT id, sid, login, user, service, tty, rhost, remote_addr, "
+	                       "remote_port, local_addr, local_port, auth_method, key_type, "
+	                       "key_fingerprint, leader_pid, cgroup_id, cgroup_path, "
+	                       "audit_session_id, start_us, closing_us, lost FROM sessions "
+	                       "WHERE state != 'ended' ORDER BY start_us",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (!restore_one(d, db, st))
+				n++;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	scan_cgroups(d);
+	if (n)
+		sr_session_update_syscalls(d);
+	return n;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* BPF ring buffer consumer with an explicit commit (see ringbuf.h). */
+#include "recorder/ringbuf.h"
+
+#include <errno.h>
+#include <linux/bpf.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+
+int sr_ringbuf_open(struct sr_ringbuf *rb, int fd, uint32_t size)
+{
+	void *p;
+
+	memset(rb, 0, sizeof(*rb));
+	if (!size || (size & (size - 1)))
+		return -EINVAL;
+	rb->fd = fd;
+	rb->page = (size_t)sysconf(_SC_PAGESIZE);
+	rb->mask = size - 1;
+	p = mmap(NULL, rb->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		sr_err("ring buffer: mmap of the consumer page: %s", strerror(-err));
+		return err;
+	}
+	rb->consumer_pos = p;
+	/* producer page, then the data pages mapped twice: read-only for us */
+	rb->data_map_len = rb->page + 2 * (size_t)size;
+	p = mmap(NULL, rb->data_map_len, PROT_READ, MAP_SHARED, fd, (off_t)rb->page);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		sr_err("ring buffer: mmap of the data pages: %s", strerror(-err));
+		munmap(rb->consumer_pos, rb->page);
+		rb->consumer_pos = NULL;
+		return err;
+	}
+	rb->producer_pos = p;
+	rb->data = (const uint8_t *)p + rb->page;
+	rb->read_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+void sr_ringbuf_close(struct sr_ringbuf *rb)
+{
+	if (rb->consumer_pos)
+		munmap(rb->consumer_pos, rb->page);
+	if (rb->producer_pos)
+		munmap(rb->producer_pos, rb->data_map_len);
+	rb->consumer_pos = rb->producer_pos = NULL;
+}
+
+int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *ctx)
+{
+	uint64_t prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
+	int n = 0, err;
+
+	while (rb->read_pos < prod && (size_t)n < max) {
+		const uint32_t *hdr = (const uint32_t *)(rb->data + (rb->read_pos & rb->mask));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			err = fn(ctx, (const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ, len);
+			if (err)
+				return err;
+			n++;
+		}
+		len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
+		rb->read_pos += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
+	}
+	return n;
+}
+
+void sr_ringbuf_commit(struct sr_ringbuf *rb)
+{
+	__atomic_store_n(rb->consumer_pos, (unsigned long)rb->read_pos, __ATOMIC_RELEASE);
+}
+
+void sr_ringbuf_rewind(struct sr_ringbuf *rb)
+{
+	rb->read_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+}
+
+uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb)
+{
+	return __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file ringbuf.h
+ * @brief sshrecd's own consumer of the BPF ring buffer.
+ *
+ * Unlike libbpf's ring_buffer__poll(), it separates reading from
+ * committing: records are handed out from a private read position, and the
+ * kernel-visible consumer position advances only in sr_ringbuf_commit(),
+ * which the daemon calls after every sink flushed the batch. A daemon killed
+ * in between finds the same records again on restart.
+ */
+#ifndef SSHREC_RINGBUF_H
+#define SSHREC_RINGBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sr_ringbuf {
+	int fd;
+	size_t page;
+	uint64_t mask;
+	unsigned long *consumer_pos; /* RW page */
+	unsigned long *producer_pos; /* RO page */
+	const uint8_t *data;         /* RO, mapped twice for wrap-around */
+	size_t data_map_len;
+	uint64_t read_pos; /* next record to hand out */
+};
+
+/** Map the ring buffer map @p fd of @p size data bytes. Returns 0 or -errno. */
+int sr_ringbuf_open(struct sr_ringbuf *rb, int fd, uint32_t size);
+
+/** Unmap (the map fd stays owned by the capture). */
+void sr_ringbuf_close(struct sr_ringbuf *rb);
+
+/** Called for each record: read-only data of @p size bytes. Non-zero stops the batch. */
+typedef int (*sr_ringbuf_fn)(void *ctx, const void *data, size_t size);
+
+/**
+ * Hand out up to @p max committed-by-the-kernel records after the read
+ * position. A record still being written (busy) ends the batch.
+ * @return records handed out (>= 0) or the callback's error.
+ */
+int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *ctx);
+
+/** Make everything read so far consumed in the kernel. */
+void sr_ringbuf_commit(struct sr_ringbuf *rb);
+
+/** Forget what was read but not committed (after a failed batch). */
+void sr_ringbuf_rewind(struct sr_ringbuf *rb);
+
+/** Bytes between the kernel's consumer and producer positions. */
+uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb);
+
+#endif

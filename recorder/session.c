@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Session lifecycle: open (maps, session.start), close, end on empty cgroup. */
+#include <errno.h>
+#include <grp.h>
+#include <libssh/libssh.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "recorder/daemon.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+static size_t bucket(uint64_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 54) & (SR_SESS_BUCKETS - 1);
+}
+
+struct sr_session *sr_session_by_key(struct sr_daemon *d, uint64_t key)
+{
+	struct sr_session *s;
+
+	for (s = d->sess[bucket(key)]; s; s = s->next)
+		if ((uint64_t)s->corr.info.key == key)
+			return s;
+	return NULL;
+}
+
+struct sr_session *sr_session_by_sid(struct sr_daemon *d, const char *sid)
+{
+	size_t i;
+	struct sr_session *s;
+
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
+		for (s = d->sess[i]; s; s = s->next)
+			if (!strcmp(s->corr.info.sid, sid))
+				return s;
+	return NULL;
+}
+
+static void session_free(struct sr_session *s)
+{
+	sr_corr_session_free(&s->corr);
+	free(s->cg_dir);
+	free(s);
+}
+
+static void session_unlink(struct sr_daemon *d, struct sr_session *s)
+{
+	struct sr_session **pp = &d->sess[bucket((uint64_t)s->corr.info.key)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			d->nsessions--;
+			return;
+		}
+}
+
+int sr_session_insert(struct sr_daemon *d, struct sr_session *s)
+{
+	size_t b = bucket((uint64_t)s->corr.info.key);
+	char path[PATH_MAX];
+
+	s->wd = -1;
+	if (s->cg_dir && d->inofd >= 0) {
+		snprintf(path, sizeof(path), "%s/cgroup.events", s->cg_dir);
+		s->wd = inotify_add_watch(d->inofd, path, IN_MODIFY);
+		if (s->wd < 0)
+			sr_warn("session %s: cannot watch %s: %s", s->corr.info.sid, path,
+			        strerror(errno));
+	}
+	s->next = d->sess[b];
+	d->sess[b] = s;
+	d->nsessions++;
+	return 0;
+}
+
+int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport, char *laddr,
+                            size_t llen, int *lport)
+{
+	char ra[128], la[128];
+	int rp, lp;
+
+	if (!s || sscanf(s, "%127s %d %127s %d", ra, &rp, la, &lp) != 4 || rp < 0 || rp > 65535 ||
+	    lp < 0 || lp > 65535)
+		return -EINVAL;
+	snprintf(raddr, rlen, "%s", ra);
+	snprintf(laddr, llen, "%s", la);
+	*rport = rp;
+	*lport = lp;
+	return 0;
+}
+
+int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen,
+                       char *fp, size_t fplen)
+{
+	char m[64] = "", kt[128] = "", b64[12288] = "";
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *f;
+	int n;
+
+	method[0] = ktype[0] = fp[0] = '\0';
+	if (!s)
+		return -EINVAL;
+	n = sscanf(s, "%63s %127s %12287s", m, kt, b64);
+	if (n < 1)
+		return -EINVAL;
+	snprintf(method, mlen, "%s", m);
+	if (strcmp(m, "publickey") || n < 3)
+		return 0;
+	snprintf(ktype, klen, "%s", kt);
+	if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(kt), &key) != SSH_OK)
+		return -EINVAL;
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
+		ssh_key_free(key);
+		return -EINVAL;
+	}
+	f = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	if (f)
+		snprintf(fp, fplen, "%s", f);
+	ssh_string_free_char(f);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return f ? 0 : -ENOMEM;
+}
+
+/* Classes for a login from the config, with the login's groups. */
+static void login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
+                          uint32_t *flags)
+{
+	const char *names[64];
+	char *owned[64];
+	gid_t gids[64];
+	int ng = 64, i, n = 0;
+	struct passwd *pw = cfg->n_overrides ? getpwnam(login) : NULL;
+
+	if (pw && getgrouplist(login, pw->pw_gid, gids, &ng) >= 0) {
+		for (i = 0; i < ng && n < 64; i++) {
+			struct group *g = getgrgid(gids[i]);
+
+			if (g && (owned[n] = strdup(g->gr_name)))
+				names[n] = owned[n], n++;
+		}
+	}
+	sr_config_classes(cfg, login, names, (size_t)n, classes, flags);
+	for (i = 0; i < n; i++)
+		free(owned[i]);
+}
+
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, len, "sshd");
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Absolute, and no ".." component: the daemon rmdirs it later. */
+static bool cgroup_path_ok(const char *p)
+{
+	const char *dd;
+
+	if (p[0] != '/')
+		return false;
+	for (dd = strstr(p, "/.."); dd; dd = strstr(dd + 1, "/.."))
+		if (dd[3] == '/' || dd[3] == '\0')
+			return false;
+	return true;
+}
+
+void sr_session_update_syscalls(struct sr_daemon *d)
+{
+	bool disk = false, exec = d->nsessions > 0;
+	size_t i;
+	struct sr_session *s;
+
+	for (i = 0; i < SR_SESS_BUCKETS && !disk; i++)
+		for (s = d->sess[i]; s; s = s->next)
+			if (s->classes & SR_CLASS_BIT(SR_CLASS_DISK))
+				disk = true;
+	if (disk == d->syscalls_disk && exec == d->syscalls_exec)
+		return;
+	if (!sr_capture_set_syscall_classes(d->cap, disk, exec)) {
+		d->syscalls_disk = disk;
+		d->syscalls_exec = exec;
+	}
+}
+
+int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct sr_reply *rep)
+{
+	char raddr[128] = "", laddr[128] = "", method[64], ktype[128], fp[128], comm[32];
+	char dir[PATH_MAX + 1100];
+	struct sr_session_info info = {0};
+	struct sr_session *s;
+	int rport = 0, lport = 0, err;
+	uint64_t key;
+
+	if (!cgroup_path_ok(req->cgroup_path)) {
+		snprintf(rep->error, sizeof(rep->error), "cgroup_path must be absolute, without '..'");
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%.1023s", d->cg2, req->cgroup_path) >= sizeof(dir)) {
+		snprintf(rep->error, sizeof(rep->error), "cgroup_path too long");
+		return -ENAMETOOLONG;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	err = sr_uuid_v7(info.sid, &key);
+	if (err) {
+		free(s);
+		return err;
+	}
+	sr_parse_ssh_connection(req->ssh_connection, raddr, sizeof(raddr), &rport, laddr,
+	                        sizeof(laddr), &lport);
+	if (sr_parse_auth_info(req->ssh_auth_info, method, sizeof(method), ktype, sizeof(ktype), fp,
+	                       sizeof(fp)) && req->ssh_auth_info[0])
+		sr_warn("open: cannot parse SSH_AUTH_INFO_0 of %s (no fingerprint recorded)",
+		        req->user);
+	read_comm(req->pid, comm, sizeof(comm));
+	login_classes(d->cfg, req->user, &s->classes, &s->flags);
+	info.key = (int64_t)key;
+	info.server_id = d->server_id;
+	info.server_hostname = d->hostname;
+	info.login = req->user;
+	info.user = fp[0] ? fp : req->user;
+	info.service = req->service;
+	info.tty = req->tty;
+	info.rhost = req->rhost;
+	info.remote_addr = raddr[0] ? raddr : NULL;
+	info.remote_port = rport;
+	info.local_addr = laddr[0] ? laddr : NULL;
+	info.local_port = lport;
+	info.auth_method = method[0] ? method : NULL;
+	info.key_type = ktype[0] ? ktype : NULL;
+	info.key_fingerprint = fp[0] ? fp : NULL;
+	info.leader_pid = req->pid;
+	info.cgroup_id = req->cgroup_id;
+	info.cgroup_path = req->cgroup_path;
+	info.audit_session_id = req->audit_sid;
+	info.start_us = sr_now_us();
+	info.state = "active";
+	err = sr_corr_session_init(&s->corr, &info, comm,
+	                           !(s->classes & SR_CLASS_BIT(SR_CLASS_DISK)) ? SR_DISK_OFF
+	                           : (s->flags & SR_CFG_DISK_WRITES_ONLY)      ? SR_DISK_WRITES_ONLY
+	                                                                       : SR_DISK_ALL,
+	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
+	if (err) {
+		free(s);
+		return err;
+	}
+	s->cgroup_adopted = req->cgroup_adopted;
+	s->cg_dir = strdup(dir);
+	/* Kernel filter first: nothing the session runs may precede recording. */
+	err = sr_capture_session_add(d->cap, key, req->cgroup_id, req->audit_sid, s->classes,
+	                             s->flags);
+	if (!err && req->pid > 0)
+		err = sr_capture_task_add(d->cap, req->pid, key);
+	if (err) {
+		snprintf(rep->error, sizeof(rep->error), "cannot register the session in the kernel: %s",
+		         strerror(-err));
+		sr_capture_session_remove(d->cap, key);
+		session_free(s);
+		return err;
+	}
+	sr_session_insert(d, s);
+	sr_session_update_syscalls(d);
+	/* Records of the session already in the ring come after session.start. */
+	err = sr_corr_start(&d->corr, &s->corr);
+	if (!err)
+		err = sr_sinks_flush(d);
+	if (err) {
+		snprintf(rep->error, sizeof(rep->error), "cannot record the session start: %s",
+		         strerror(-err));
+		return err;
+	}
+	sr_info("session %s opened: login %s from %s, cgroup %s (id %llu), audit session %u",
+	        s->corr.info.sid, req->user, raddr[0] ? raddr : "?", req->cgroup_path,
+	        (unsigned long long)req->cgroup_id, req->audit_sid);
+	rep->ok = true;
+	snprintf(rep->sid, sizeof(rep->sid), "%s", s->corr.info.sid);
+	rep->session_key = key;
+	sr_session_check(d, s);
+	return 0;
+}
+
+int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep)
+{
+	struct sr_session *s = sr_session_by_sid(d, req->sid);
+
+	if (!s) {
+		snprintf(rep->error, sizeof(rep->error), "unknown session '%s'", req->sid);
+		return -ENOENT;
+	}
+	if (!s->closing) {
+		s->closing = true;
+		s->corr.info.closing_us = sr_now_us();
+		s->corr.info.state = "closing";
+		sr_info("session %s closing", s->corr.info.sid);
+	}
+	rep->ok = true;
+	snprintf(rep->sid, sizeof(rep->sid), "%s", s->corr.info.sid);
+	rep->session_key = (uint64_t)s->corr.info.key;
+	return 0;
+}
+
+static void session_take_loss(struct sr_daemon *d, struct sr_session *s)
+{
+	struct sr_session_lost delta;
+
+	if (sr_capture_lost_take(d->cap, (uint64_t)s->corr.info.key, &delta) == 1) {
+		uint64_t n = delta.lost[0] + delta.lost[1] + delta.lost[2];
+
+		sr_warn("session %s: %llu events lost in the kernel (ring buffer full)",
+		        s->corr.info.sid, (unsigned long long)n);
+		d->lost_total += n;
+		sr_corr_loss(&d->corr, &s->corr, &delta, sr_now_us());
+	}
+}
+
+void sr_session_poll_loss(struct sr_daemon *d)
+{
+	size_t i;
+	struct sr_session *s;
+
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
+		for (s = d->sess[i]; s; s = s->next)
+			session_take_loss(d, s);
+}
+
+/* Drain, losses, session.end, cgroup and map cleanup. */
+static void session_end(struct sr_daemon *d, struct sr_session *s)
+{
+	uint64_t key = (uint64_t)s->corr.info.key;
+
+	sr_loop_drain(d, true);
+	session_take_loss(d, s);
+	sr_corr_end(&d->corr, &s->corr, sr_now_us());
+	sr_sinks_flush(d);
+	if (s->wd >= 0)
+		inotify_rm_watch(d->inofd, s->wd);
+	if (!s->cgroup_adopted && s->cg_dir && rmdir(s->cg_dir) && errno != ENOENT)
+		sr_warn("session %s: cannot remove %s: %s", s->corr.info.sid, s->cg_dir,
+		        strerror(errno));
+	sr_capture_session_remove(d->cap, key);
+	sr_info("session %s ended: %llu commands, %llu lost", s->corr.info.sid,
+	        (unsigned long long)s->corr.info.counts[SR_REC_COMMAND],
+	        (unsigned long long)s->corr.info.lost);
+	session_unlink(d, s);
+	session_free(s);
+	sr_session_update_syscalls(d);
+}
+
+int sr_session_check(struct sr_daemon *d, struct sr_session *s)
+{
+	bool populated = true;
+	int err;
+
+	if (!s->cg_dir)
+		return 0;
+	err = sr_cgroup_populated(s->cg_dir, &populated);
+	if (err == -ENOENT)
+		populated = false;
+	else if (err)
+		return 0;
+	if (populated)
+		return 0;
+	session_end(d, s);
+	return 1;
+}
+
+void sr_session_inotify(struct sr_daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(d->inofd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			size_t i;
+			struct sr_session *s, *hit = NULL;
+
+			for (i = 0; i < SR_SESS_BUCKETS && !hit; i++)
+				for (s = d->sess[i]; s; s = s->next)
+					if (s->wd == ev->wd) {
+						hit = s;
+						break;
+					}
+			if (hit)
+				sr_session_check(d, hit);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+void sr_session_free_all(struct sr_daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
+		while (d->sess[i]) {
+			struct sr_session *s = d->sess[i];
+
+			d->sess[i] = s->next;
+			session_free(s);
+		}
+	d->nsessions = 0;
+}

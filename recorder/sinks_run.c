@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Drive the enabled sinks in order; one failing sink never stops the others. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "recorder/daemon.h"
+
+static void sink_fail(struct sr_sink *s, const char *what, int err)
+{
+	/* log on the transition to unhealthy only: a full disk must not flood the log */
+	if (s->health.ok)
+		sr_err("sink %s: %s failed: %s (other sinks keep writing)", s->ops->name, what,
+		       s->health.last_error[0] ? s->health.last_error : strerror(-err));
+	s->health.ok = false;
+	if (!s->health.last_error[0])
+		snprintf(s->health.last_error, sizeof(s->health.last_error), "%s: %s", what,
+		         strerror(-err));
+}
+
+int sr_sinks_open(struct sr_daemon *d)
+{
+	const struct sr_config *c = d->cfg;
+	const struct sr_sink_ops *want[SR_MAX_SINKS];
+	size_t n = 0, i;
+	int err;
+
+	if (c->db_path && c->db_path[0])
+		want[n++] = &sr_sink_sqlite_ops;
+	if (c->jsonl_path && c->jsonl_path[0])
+		want[n++] = &sr_sink_jsonl_ops;
+	if (c->syslog_target && c->syslog_target[0])
+		want[n++] = &sr_sink_syslog_ops;
+	if (!n) {
+		sr_err("no sink configured: set database, jsonl or syslog");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct sr_sink *s = &d->sinks[d->nsinks];
+
+		memset(s, 0, sizeof(*s));
+		s->ops = want[i];
+		s->health.ok = true;
+		err = s->ops->init(s, c);
+		if (err) {
+			/* a sink that cannot even open is fatal: the admin asked for it */
+			sr_err("sink %s: cannot open: %s", s->ops->name,
+			       s->health.last_error[0] ? s->health.last_error : strerror(-err));
+			sr_sinks_close(d);
+			return err;
+		}
+		d->nsinks++;
+	}
+	return 0;
+}
+
+int sr_sinks_write(void *daemon, const struct sr_record *rec)
+{
+	struct sr_daemon *d = daemon;
+	size_t i;
+	int err;
+
+	d->records++;
+	for (i = 0; i < d->nsinks; i++) {
+		struct sr_sink *s = &d->sinks[i];
+
+		err = s->ops->write(s, rec);
+		if (err)
+			sink_fail(s, "write", err);
+	}
+	return 0;
+}
+
+int sr_sinks_flush(struct sr_daemon *d)
+{
+	size_t i, ok = 0;
+	int err;
+
+	for (i = 0; i < d->nsinks; i++) {
+		struct sr_sink *s = &d->sinks[i];
+
+		err = s->ops->flush(s);
+		if (err) {
+			sink_fail(s, "flush", err);
+			continue;
+		}
+		ok++;
+	}
+	return ok || !d->nsinks ? 0 : -EIO;
+}
+
+void sr_sinks_reopen(struct sr_daemon *d)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->nsinks; i++) {
+		struct sr_sink *s = &d->sinks[i];
+
+		if (!s->ops->reopen)
+			continue;
+		err = s->ops->reopen(s);
+		if (err)
+			sink_fail(s, "reopen", err);
+	}
+}
+
+void sr_sinks_close(struct sr_daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsinks; i++)
+		d->sinks[i].ops->close(&d->sinks[i]);
+	d->nsinks = 0;
+}
