@@ -531,3 +531,10 @@ void sr_config_classes(const struct sr_config *cfg, const char *login, const cha
 	if (net)
 		*classes |= SR_CLASS_BIT(SR_CLASS_NETWORK);
 }
+
+enum sr_disk_mode sr_config_disk_mode(uint32_t classes, uint32_t flags)
+{
+	if (!(classes & SR_CLASS_BIT(SR_CLASS_DISK)))
+		return SR_DISK_OFF;
+	return (flags & SR_CFG_DISK_WRITES_ONLY) ? SR_DISK_WRITES_ONLY : SR_DISK_ALL;
+}

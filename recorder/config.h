@@ -98,6 +98,9 @@ int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_
 void sr_config_classes(const struct sr_config *cfg, const char *login, const char *const *groups,
                        size_t ngroups, uint32_t *classes, uint32_t *flags);
 
+/** The disk mode a classes/flags pair from sr_config_classes() stands for. */
+enum sr_disk_mode sr_config_disk_mode(uint32_t classes, uint32_t flags);
+
 /** Print the command-line usage to @p out (a FILE *). */
 void sr_config_usage(void *out);
 

@@ -163,6 +163,16 @@ int main(int argc, char **argv)
 		sr_config_free(&cfg);
 		return 1;
 	}
+	if (!cfg.foreground) {
+		/* classic daemon: detach, and log to syslog since stderr is gone */
+		if (!cfg.log_syslog)
+			sr_log_init("sshrecd", SR_LOG_SYSLOG, cfg.log_level);
+		if (daemon(0, 0)) {
+			sr_err("cannot detach: %s", strerror(errno));
+			sr_config_free(&cfg);
+			return 1;
+		}
+	}
 	d.cfg = &cfg;
 	ret = setup(&d);
 	if (!ret) {

@@ -129,9 +129,7 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	in.lost = (uint64_t)sqlite3_column_int64(st, 20);
 	sr_config_classes(d->cfg, in.login, NULL, 0, &s->classes, &s->flags);
 	err = sr_corr_session_init(&s->corr, &in, "sshd",
-	                           !(s->classes & SR_CLASS_BIT(SR_CLASS_DISK)) ? SR_DISK_OFF
-	                           : (s->flags & SR_CFG_DISK_WRITES_ONLY)      ? SR_DISK_WRITES_ONLY
-	                                                                       : SR_DISK_ALL,
+	                           sr_config_disk_mode(s->classes, s->flags),
 	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
 	if (err) {
 		free(s);

@@ -256,9 +256,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	info.start_us = sr_now_us();
 	info.state = "active";
 	err = sr_corr_session_init(&s->corr, &info, comm,
-	                           !(s->classes & SR_CLASS_BIT(SR_CLASS_DISK)) ? SR_DISK_OFF
-	                           : (s->flags & SR_CFG_DISK_WRITES_ONLY)      ? SR_DISK_WRITES_ONLY
-	                                                                       : SR_DISK_ALL,
+	                           sr_config_disk_mode(s->classes, s->flags),
 	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
 	if (err) {
 		free(s);

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Correlator unit tests: synthetic kernel event sequences -> records. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "recorder/correlate.h"
+
+#define MAXREC 64
+
+struct got {
+	enum sr_rec_kind kind;
+	uint64_t ei;
+	int32_t pid;
+	int64_t process_id;
+	int64_t parent_id;
+	int32_t return_code;
+	bool has_exit;
+	int32_t exit_code, signal;
+	char *json;
+};
+
+static struct got recs[MAXREC];
+static int nrec;
+
+static int collect(void *ctx, const struct sr_record *r)
+{
+	struct got *g = &recs[nrec++];
+
+	(void)ctx;
+	assert_true(nrec <= MAXREC);
+	memset(g, 0, sizeof(*g));
+	g->kind = r->kind;
+	g->ei = r->ei;
+	g->pid = r->pid;
+	g->process_id = r->process_id;
+	if (r->proc) {
+		g->parent_id = r->proc->parent_id;
+		g->return_code = r->proc->return_code;
+		g->has_exit = r->proc->has_exit;
+		g->exit_code = r->proc->exit_code;
+		g->signal = r->proc->signal;
+	}
+	g->json = strndup(r->json, r->json_len);
+	return 0;
+}
+
+static struct sr_corr corr;
+static struct sr_corr_session sess;
+static uint64_t now_ns = 1000000000ull;
+
+static int setup(void **state)
+{
+	struct sr_session_info in = {.key = 42, .sid = "0190a0b0-0000-7000-8000-000000000001",
+	                             .login = "alice", .user = "SHA256:abc", .leader_pid = 100,
+	                             .start_us = 1};
+
+	(void)state;
+	nrec = 0;
+	assert_int_equal(sr_corr_init(&corr, 1, collect, NULL), 0);
+	assert_int_equal(sr_corr_session_init(&sess, &in, "sshd", SR_DISK_ALL, true), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nrec; i++)
+		free(recs[i].json);
+	sr_corr_session_free(&sess);
+	return 0;
+}
+
+static void hdr(struct sr_event_hdr *h, uint16_t type, uint32_t size, uint32_t pid, uint32_t ppid)
+{
+	h->type = type;
+	h->abi = SR_EVENTS_ABI_VERSION;
+	h->size = size;
+	h->ts_ns = now_ns += 1000;
+	h->session_key = 42;
+	h->pid = h->tid = pid;
+	h->ppid = ppid;
+	strcpy(h->comm, "comm");
+}
+
+/* argv given as one string with '\0' separators, total length argv_len */
+static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *argv,
+                   size_t argv_len, int32_t ret)
+{
+	static union {
+		struct sr_exec_event e;
+		char raw[8192];
+	} u;
+	size_t fl = strlen(file) + 1, cl = 5;
+	uint32_t size = (uint32_t)(sizeof(u.e) + fl + cl + argv_len);
+
+	memset(&u, 0, sizeof(u));
+	hdr(&u.e.hdr, ret ? SR_EV_EXEC_FAIL : SR_EV_EXEC, size, pid, ppid);
+	u.e.ret = ret;
+	u.e.filename_len = (uint32_t)fl;
+	u.e.cwd_len = (uint32_t)cl;
+	u.e.argv_len = (uint32_t)argv_len;
+	memcpy(u.e.data, file, fl);
+	memcpy(u.e.data + fl, "/tmp", cl);
+	memcpy(u.e.data + fl + cl, argv, argv_len);
+	return sr_corr_event(&corr, &sess, &u, size);
+}
+
+static int ev_fork(uint32_t parent, uint32_t child)
+{
+	struct sr_fork_event e = {0};
+
+	hdr(&e.hdr, SR_EV_FORK, sizeof(e), parent, 1);
+	e.child_pid = child;
+	return sr_corr_event(&corr, &sess, &e, sizeof(e));
+}
+
+static int ev_exit(uint32_t pid, uint32_t ppid, int code, int sig)
+{
+	struct sr_exit_event e = {0};
+
+	hdr(&e.hdr, SR_EV_EXIT, sizeof(e), pid, ppid);
+	e.exit_code = code;
+	e.signal = sig;
+	return sr_corr_event(&corr, &sess, &e, sizeof(e));
+}
+
+static int ev_open(uint32_t pid, uint64_t flags, const char *path)
+{
+	static union {
+		struct sr_open_event e;
+		char raw[512];
+	} u;
+	size_t pl = strlen(path) + 1;
+	uint32_t size = (uint32_t)(sizeof(u.e) + pl);
+
+	memset(&u, 0, sizeof(u));
+	hdr(&u.e.hdr, SR_EV_OPEN, size, pid, 1);
+	u.e.flags = flags;
+	u.e.ret = 3;
+	u.e.path_len = (uint32_t)pl;
+	memcpy(u.e.path, path, pl);
+	return sr_corr_event(&corr, &sess, &u, size);
+}
+
+#define EXEC(pid, ppid, file) ev_exec(pid, ppid, file, file, strlen(file) + 1, 0)
+
+static struct got *last_of(enum sr_rec_kind kind, int32_t pid)
+{
+	for (int i = nrec - 1; i >= 0; i--)
+		if (recs[i].kind == kind && recs[i].pid == pid)
+			return &recs[i];
+	return NULL;
+}
+
+static void test_fork_then_exec(void **state)
+{
+	(void)state;
+	assert_int_equal(sr_corr_start(&corr, &sess), 0);
+	assert_int_equal(ev_fork(100, 200), 0); /* sshd -> shell */
+	assert_int_equal(EXEC(200, 100, "/bin/bash"), 0);
+	assert_int_equal(ev_fork(200, 201), 0);
+	assert_int_equal(EXEC(201, 200, "/bin/ls"), 0);
+	assert_int_equal(ev_exit(201, 200, 0, 0), 0);
+	assert_int_equal(nrec, 4);
+	assert_int_equal(recs[0].kind, SR_REC_SESSION_START);
+	struct got *bash = last_of(SR_REC_COMMAND, 200), *ls = last_of(SR_REC_COMMAND, 201);
+	assert_non_null(bash);
+	assert_non_null(ls);
+	assert_int_equal(bash->parent_id, 0); /* session root */
+	assert_int_equal(ls->parent_id, bash->process_id);
+	struct got *ex = last_of(SR_REC_PROCESS_EXIT, 201);
+	assert_non_null(ex);
+	assert_int_equal(ex->process_id, ls->process_id);
+	assert_true(ex->has_exit);
+	assert_non_null(strstr(ex->json, "\"exit_code\":0"));
+}
+
+static void test_pipeline_tree(void **state)
+{
+	(void)state;
+	/* sh -c 'a | b': sh forks two children, each execs */
+	EXEC(300, 100, "/bin/sh");
+	ev_fork(300, 301);
+	ev_fork(300, 302);
+	EXEC(302, 300, "/usr/bin/b");
+	EXEC(301, 300, "/usr/bin/a");
+	ev_exit(301, 300, 0, 0);
+	ev_exit(302, 300, 1, 0);
+	ev_exit(300, 100, 1, 0);
+	struct got *sh = last_of(SR_REC_COMMAND, 300), *a = last_of(SR_REC_COMMAND, 301),
+		   *b = last_of(SR_REC_COMMAND, 302);
+	assert_int_equal(a->parent_id, sh->process_id);
+	assert_int_equal(b->parent_id, sh->process_id);
+	assert_int_equal(last_of(SR_REC_PROCESS_EXIT, 302)->exit_code, 1);
+	assert_int_equal(last_of(SR_REC_PROCESS_EXIT, 300)->process_id, sh->process_id);
+	assert_int_equal(sr_corr_live_procs(&sess), 0);
+}
+
+static void test_exec_chain_and_subshell(void **state)
+{
+	(void)state;
+	/* bash (pid 400) forks a subshell 401 that never execs, which forks 402 */
+	EXEC(400, 100, "/bin/bash");
+	ev_fork(400, 401);
+	ev_fork(401, 402);
+	EXEC(402, 401, "/usr/bin/env"); /* env then execs python: a chain */
+	EXEC(402, 401, "/usr/bin/python3");
+	struct got *bash = last_of(SR_REC_COMMAND, 400);
+	struct got *env = &recs[nrec - 2], *py = &recs[nrec - 1];
+	assert_int_equal(env->parent_id, bash->process_id); /* through the subshell */
+	assert_int_equal(py->parent_id, env->process_id);
+	ev_exit(402, 401, 0, 0);
+	assert_int_equal(last_of(SR_REC_PROCESS_EXIT, 402)->process_id, py->process_id);
+	ev_exit(401, 400, 0, 0); /* never exec'd: no exit record */
+	assert_null(last_of(SR_REC_PROCESS_EXIT, 401));
+}
+
+static void test_failed_exec(void **state)
+{
+	(void)state;
+	EXEC(500, 100, "/bin/bash");
+	ev_fork(500, 501);
+	assert_int_equal(ev_exec(501, 500, "/nope", "nope", 5, -2), 0);
+	EXEC(501, 500, "/bin/true");
+	struct got *fail = &recs[nrec - 2], *ok = &recs[nrec - 1];
+	struct got *bash = last_of(SR_REC_COMMAND, 500);
+	assert_int_equal(fail->return_code, -2);
+	assert_int_equal(fail->parent_id, bash->process_id);
+	assert_non_null(strstr(fail->json, "\"return_code\":-2"));
+	/* the failed exec did not change the image: the real one is bash's child */
+	assert_int_equal(ok->parent_id, bash->process_id);
+	ev_exit(501, 500, 0, 0);
+	assert_int_equal(last_of(SR_REC_PROCESS_EXIT, 501)->process_id, ok->process_id);
+}
+
+static void test_exit_before_exec_event(void **state)
+{
+	(void)state;
+	EXEC(600, 100, "/bin/bash");
+	ev_fork(600, 601);
+	/* the exit overtakes the exec event: the exec's timestamp is earlier */
+	now_ns += 10000;
+	uint64_t exit_ts = now_ns;
+	ev_exit(601, 600, 7, 0);
+	assert_null(last_of(SR_REC_PROCESS_EXIT, 601));
+	now_ns = exit_ts - 5000;
+	EXEC(601, 600, "/bin/fast");
+	now_ns = exit_ts + 10;
+	struct got *cmd = last_of(SR_REC_COMMAND, 601), *ex = last_of(SR_REC_PROCESS_EXIT, 601);
+	assert_non_null(cmd);
+	assert_non_null(ex);
+	assert_int_equal(ex->process_id, cmd->process_id);
+	assert_int_equal(ex->exit_code, 7);
+	assert_true(ex->ei == cmd->ei + 1);
+	assert_int_equal(cmd->parent_id, last_of(SR_REC_COMMAND, 600)->process_id);
+	assert_int_equal(sr_corr_live_procs(&sess), 1); /* bash only */
+}
+
+static void test_pid_reuse(void **state)
+{
+	(void)state;
+	EXEC(700, 100, "/bin/bash");
+	ev_fork(700, 701);
+	EXEC(701, 700, "/bin/old");
+	ev_exit(701, 700, 0, 0);
+	/* 701 is reused by a process forked from a different parent (lost exit is worst case) */
+	ev_fork(100, 702);
+	EXEC(702, 100, "/bin/sh");
+	ev_fork(702, 701);
+	EXEC(701, 702, "/bin/new");
+	struct got *n = last_of(SR_REC_COMMAND, 701);
+	assert_int_equal(n->parent_id, last_of(SR_REC_COMMAND, 702)->process_id);
+	/* a reused pid with a stale own row is reset by the fork */
+	ev_fork(700, 703);
+	EXEC(703, 700, "/bin/x");
+	ev_fork(700, 703); /* its exit was lost; the pid comes back */
+	EXEC(703, 700, "/bin/y");
+	assert_int_equal(recs[nrec - 1].parent_id, last_of(SR_REC_COMMAND, 700)->process_id);
+}
+
+static void test_gapless_ei(void **state)
+{
+	(void)state;
+	sr_corr_start(&corr, &sess);
+	EXEC(800, 100, "/bin/bash");
+	ev_fork(800, 801); /* no record */
+	ev_open(801, 0, "/etc/passwd");
+	EXEC(801, 800, "/bin/cat");
+	ev_exit(801, 800, 0, 0);
+	struct sr_session_lost l = {.lost = {1, 2, 0}};
+	sr_corr_loss(&corr, &sess, &l, 5);
+	sr_corr_end(&corr, &sess, 10);
+	for (int i = 0; i < nrec; i++)
+		assert_int_equal(recs[i].ei, (uint64_t)i);
+	assert_int_equal(recs[nrec - 1].kind, SR_REC_SESSION_END);
+	assert_non_null(strstr(recs[nrec - 1].json, "\"lost\":3"));
+	assert_non_null(strstr(recs[nrec - 2].json, "\"lost_by_type\":{\"command\":1,\"disk\":2"));
+	assert_int_equal(sess.info.counts[SR_REC_COMMAND], 2);
+}
+
+static void test_writes_only(void **state)
+{
+	(void)state;
+	sess.disk = SR_DISK_WRITES_ONLY;
+	EXEC(900, 100, "/bin/bash");
+	ev_open(900, 0, "/etc/passwd");         /* O_RDONLY: dropped */
+	ev_open(900, 01 | 0100 | 01000, "/tmp/a"); /* O_WRONLY|O_CREAT|O_TRUNC */
+	ev_open(900, 02, "/tmp/b");             /* O_RDWR */
+	ev_open(900, 0100, "/tmp/c");           /* O_RDONLY|O_CREAT */
+	int disk = 0;
+	for (int i = 0; i < nrec; i++)
+		disk += recs[i].kind == SR_REC_DISK;
+	assert_int_equal(disk, 3);
+	assert_non_null(strstr(last_of(SR_REC_DISK, 900)->json, "\"flags_text\":\"O_RDONLY|O_CREAT\""));
+	assert_non_null(strstr(recs[1].json, "\"flags_text\":\"O_WRONLY|O_CREAT|O_TRUNC\""));
+	assert_int_equal(recs[1].process_id, recs[0].process_id);
+	sess.disk = SR_DISK_OFF;
+	ev_open(900, 01, "/tmp/d");
+	assert_int_equal(nrec, 4);
+}
+
+static void test_malformed(void **state)
+{
+	struct sr_exec_event e = {0};
+
+	(void)state;
+	hdr(&e.hdr, SR_EV_EXEC, sizeof(e), 1, 1);
+	e.filename_len = 100000; /* tail longer than the record */
+	assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
+	hdr(&e.hdr, 99, sizeof(e), 1, 1);
+	assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
+	assert_int_equal(sr_corr_event(&corr, &sess, &e, 8), -EINVAL);
+	assert_int_equal(nrec, 0);
+	assert_int_equal(corr.malformed, 3);
+}
+
+static void test_argv_json(void **state)
+{
+	static const char argv[] = "sh\0-c\0echo \"hi\"\n\x1b[31m\xff";
+
+	(void)state;
+	assert_int_equal(ev_exec(1000, 100, "/bin/sh", argv, sizeof(argv), 0), 0);
+	json_object *o = json_tokener_parse(recs[0].json), *a;
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "argv", &a));
+	assert_int_equal(json_object_array_length(a), 3);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 2)),
+	                    "echo \"hi\"\n\x1b[31m\\xff");
+	json_object_put(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fork_then_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_chain_and_subshell, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

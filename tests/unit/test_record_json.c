@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Record JSON encoder: hostile strings stay valid JSON and valid UTF-8. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "recorder/record_json.h"
+#include "strsafe.h"
+
+static const struct {
+	const char *in;
+	size_t len;
+	const char *decoded; /* what a JSON parser gives back */
+} hostile[] = {
+	{"plain", 5, "plain"},
+	{"a\nb\tc\r", 6, "a\nb\tc\r"},
+	{"\x1b[2J\x1b]0;pwn\x07", 12, "\x1b[2J\x1b]0;pwn\x07"},
+	{"q\"uo\\te'", 8, "q\"uo\\te'"},
+	{"bad\xff\xfe", 5, "bad\\xff\\xfe"},
+	{"trunc\xe2\x82", 7, "trunc\\xe2\\x82"},
+	{"\xc0\xaf overlong", 11, "\\xc0\\xaf overlong"},
+	{"caf\xc3\xa9 \xf0\x9f\x98\x80", 10, "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+	{"/a/</script>", 12, "/a/</script>"},
+};
+
+static void test_hostile_strings(void **state)
+{
+	struct sr_session_info sess = {.sid = "0190a0b0-0000-7000-8000-000000000001"};
+	struct sr_record rec = {.kind = SR_REC_DISK, .sess = &sess, .ei = 3,
+	                        .uid = "00000000-0000-4000-8000-000000000000"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		json_object *o = sr_json_common(&rec, 1, 2), *back, *v;
+
+		assert_non_null(o);
+		assert_int_equal(sr_json_put_bytes(o, "path", hostile[i].in, hostile[i].len), 0);
+		assert_int_equal(sr_json_finish(o, &rec), 0);
+		assert_true(sr_utf8_valid(rec.json, rec.json_len));
+		assert_null(memchr(rec.json, '\n', rec.json_len)); /* one line */
+		for (size_t k = 0; k < rec.json_len; k++)
+			assert_true((unsigned char)rec.json[k] >= 0x20);
+		back = json_tokener_parse(rec.json);
+		assert_non_null(back);
+		assert_true(json_object_object_get_ex(back, "path", &v));
+		assert_string_equal(json_object_get_string(v), hostile[i].decoded);
+		assert_true(json_object_object_get_ex(back, "event", &v));
+		assert_string_equal(json_object_get_string(v), "session.disk");
+		json_object_put(back);
+		json_object_put(o);
+	}
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sr_rec_event_name(SR_REC_SESSION_START), "session.start");
+	assert_string_equal(sr_rec_event_code(SR_REC_SESSION_START), "T2000I");
+	assert_string_equal(sr_rec_event_code(SR_REC_PROCESS_EXIT), "SR4010I");
+	assert_string_equal(sr_rec_event_name(SR_REC_ESCAPE), "session.escape");
+	assert_string_equal(sr_rec_event_code(SR_REC_DATA_LOSS), "SR4090W");
+	assert_null(sr_rec_event_name(SR_REC_KIND_MAX));
+}
+
+static void test_flags_text(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_string_equal(sr_open_flags_text(0, buf, sizeof(buf)), "O_RDONLY");
+	assert_string_equal(sr_open_flags_text(01 | 0100 | 01000, buf, sizeof(buf)),
+	                    "O_WRONLY|O_CREAT|O_TRUNC");
+	assert_string_equal(sr_open_flags_text(02 | 02000 | 02000000, buf, sizeof(buf)),
+	                    "O_RDWR|O_APPEND|O_CLOEXEC");
+	assert_string_equal(sr_open_flags_text(04010000, buf, sizeof(buf)), "O_RDONLY|O_SYNC");
+	assert_string_equal(sr_open_flags_text(020200000 | 02, buf, sizeof(buf)),
+	                    "O_RDWR|O_TMPFILE");
+	assert_string_equal(sr_open_flags_text(0200000 | 0x80000000ull, buf, sizeof(buf)),
+	                    "O_RDONLY|O_DIRECTORY|0x80000000");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_flags_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
