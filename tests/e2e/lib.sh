@@ -27,6 +27,7 @@ SR_FAILS=0
 SR_PASSES=0
 SR_PIDS=()
 SR_PAM_FILES=()
+SR_CLEANUP_HOOKS=() # commands run by sr_cleanup after the processes are stopped
 SR_TEST_NAME=$(basename "${0%.sh}")
 
 sr_log() { printf '[%s] %s\n' "$SR_TEST_NAME" "$*" >&2; }
@@ -242,6 +243,7 @@ sr_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	for p in "${SR_CLEANUP_HOOKS[@]}"; do eval "$p"; done
 	for p in "${SR_PAM_FILES[@]}"; do rm -f "$p"; done
 	[ -n "${SR_PIN:-}" ] && [ -d "$SR_PIN" ] && rm -rf "$SR_PIN"
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then sr_dump_logs; fi
