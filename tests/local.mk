@@ -10,3 +10,4 @@ SR_E2E_TESTS =
 include $(srcdir)/tests/e2e/local.mk
 TESTS += $(SR_E2E_TESTS)
 EXTRA_DIST += $(SR_E2E_TESTS)
+include $(srcdir)/tests/e2e/sshdrive.mk
