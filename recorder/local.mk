@@ -44,3 +44,16 @@ tests_unit_test_record_json_SOURCES = tests/unit/test_record_json.c $(SR_CORE_SR
 tests_unit_test_record_json_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_record_json_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)
+
+# Daemon benchmark (not part of make check): make bench-daemon
+# Built without sanitizers; real correlator and sinks, synthetic events.
+noinst_PROGRAMS += tests/bench/bench_daemon
+tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c \
+	recorder/correlate.c recorder/record_json.c recorder/sinks_run.c $(SR_SINK_SRCS)
+tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
+tests_bench_bench_daemon_LDADD = common/libsrcommon.la $(SR_SINK_LIBS) $(JSONC_LIBS)
+bench-daemon: tests/bench/bench_daemon
+	@d=$$(mktemp -d) && \
+	  ./tests/bench/bench_daemon $$d $(abs_top_srcdir)/tests/bench/results/daemon.json \
+	    $${SR_BENCH_EVENTS:-2000000}; rc=$$?; rm -rf $$d; exit $$rc
+.PHONY: bench-daemon
