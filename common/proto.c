@@ -313,9 +313,21 @@ int sr_proto_call(const char *socket_path, const char *req, size_t len, char *re
 		return -errno;
 	int ret;
 	int64_t deadline = mono_ms() + timeout_ms;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
-		ret = -errno;
-		goto cleanup;
+	/*
+	 * A non-blocking connect to a unix socket whose listen backlog is full
+	 * fails with EAGAIN (many logins at once): retry until the deadline.
+	 */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		if (errno != EAGAIN && errno != EINTR) {
+			ret = -errno;
+			goto cleanup;
+		}
+		if (mono_ms() >= deadline) {
+			ret = -ETIMEDOUT;
+			goto cleanup;
+		}
+		struct timespec pause = {.tv_nsec = 2 * 1000 * 1000};
+		nanosleep(&pause, NULL);
 	}
 	for (;;) {
 		ssize_t w = send(fd, req, len, MSG_NOSIGNAL);
@@ -334,7 +346,12 @@ int sr_proto_call(const char *socket_path, const char *req, size_t len, char *re
 	}
 	for (;;) {
 		ssize_t r = recv(fd, reply, cap - 1, MSG_TRUNC);
-		if (r >= 0) {
+		if (r == 0) {
+			/* end of stream: the daemon hung up without a reply */
+			ret = -ECONNRESET;
+			goto cleanup;
+		}
+		if (r > 0) {
 			if ((size_t)r >= cap) {
 				ret = -EMSGSIZE;
 				goto cleanup;

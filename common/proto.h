@@ -100,7 +100,9 @@ int sr_proto_decode_reply(const char *buf, size_t len, struct sr_reply *out);
 /**
  * Client side: connect to @p socket_path, send @p len bytes, wait at most
  * @p timeout_ms for the reply datagram into @p reply (capacity @p cap).
- * Returns the reply length, or -errno (-ETIMEDOUT, -ECONNREFUSED, -ENOENT…).
+ * Returns the reply length, or -errno (-ETIMEDOUT, -ECONNREFUSED, -ENOENT…;
+ * -ECONNRESET when the daemon hangs up without replying). A full listen
+ * backlog (EAGAIN) is retried until the timeout.
  */
 int sr_proto_call(const char *socket_path, const char *req, size_t len, char *reply, size_t cap,
                   int timeout_ms);
