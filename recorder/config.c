@@ -37,7 +37,7 @@ int sr_config_defaults(struct sr_config *cfg)
 
 void sr_config_free(struct sr_config *cfg)
 {
-	char **strs[] = {&cfg->db_path,     &cfg->jsonl_path,  &cfg->syslog_target,
+	char **strs[] = {&cfg->db_path,     &cfg->jsonl_path,      &cfg->syslog_target,
 	                 &cfg->server_id,   &cfg->server_hostname, &cfg->conf_path,
 	                 &cfg->socket_path, &cfg->pin_dir};
 	size_t i;
@@ -78,10 +78,23 @@ static int parse_size(const char *v, uint64_t *out)
 	if (errno)
 		return -EINVAL;
 	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	default: break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end || n > (UINT64_MAX >> shift))
 		return -EINVAL;
@@ -140,8 +153,9 @@ static bool valid_syslog_target(const char *v)
 		hp = v + 6;
 		const char *colon = strrchr(hp, ':');
 
-		return colon && colon > hp && colon[1] && strspn(colon + 1, "0123456789") ==
-		       strlen(colon + 1) && atoi(colon + 1) > 0 && atoi(colon + 1) < 65536;
+		return colon && colon > hp && colon[1] &&
+		       strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+		       atoi(colon + 1) > 0 && atoi(colon + 1) < 65536;
 	}
 	return false;
 }
@@ -270,7 +284,8 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			return 0;
 		}
 		if (!valid_syslog_target(value))
-			BAD("syslog: expected unix:/path, udp://host:port or tcp://host:port, not '%s'",
+			BAD("syslog: expected unix:/path, udp://host:port or tcp://host:port, not "
+			    "'%s'",
 			    value);
 		return set_str(&cfg->syslog_target, value);
 	}
@@ -284,7 +299,9 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 		static const struct {
 			const char *name;
 			int level;
-		} lv[] = {{"error", LOG_ERR}, {"warning", LOG_WARNING}, {"info", LOG_INFO},
+		} lv[] = {{"error", LOG_ERR},
+		          {"warning", LOG_WARNING},
+		          {"info", LOG_INFO},
 		          {"debug", LOG_DEBUG}};
 		size_t i;
 
@@ -384,25 +401,25 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"foreground", no_argument, NULL, 'f'},
-	{"config", required_argument, NULL, 'c'},
-	{"socket", required_argument, NULL, OPT_SOCKET},
-	{"db", required_argument, NULL, OPT_DB},
-	{"jsonl", required_argument, NULL, OPT_JSONL},
-	{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
-	{"no-pin", no_argument, NULL, OPT_NO_PIN},
-	{"unpin", no_argument, NULL, OPT_UNPIN},
-	{"disk", required_argument, NULL, OPT_DISK},
-	{"network", required_argument, NULL, OPT_NETWORK},
-	{"syslog", required_argument, NULL, OPT_SYSLOG},
-	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
-	{"server-id", required_argument, NULL, OPT_SERVER_ID},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"verbose", no_argument, NULL, 'v'},
-	{"check-config", no_argument, NULL, OPT_CHECK},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
+    {"foreground", no_argument, NULL, 'f'},
+    {"config", required_argument, NULL, 'c'},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"db", required_argument, NULL, OPT_DB},
+    {"jsonl", required_argument, NULL, OPT_JSONL},
+    {"pin-dir", required_argument, NULL, OPT_PIN_DIR},
+    {"no-pin", no_argument, NULL, OPT_NO_PIN},
+    {"unpin", no_argument, NULL, OPT_UNPIN},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"syslog", required_argument, NULL, OPT_SYSLOG},
+    {"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+    {"server-id", required_argument, NULL, OPT_SERVER_ID},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"verbose", no_argument, NULL, 'v'},
+    {"check-config", no_argument, NULL, OPT_CHECK},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
 };
 
 void sr_config_usage(void *out)
@@ -419,17 +436,28 @@ void sr_config_usage(void *out)
 static const char *opt_key(int c)
 {
 	switch (c) {
-	case OPT_SOCKET: return "socket";
-	case OPT_DB: return "database";
-	case OPT_JSONL: return "jsonl";
-	case OPT_PIN_DIR: return "pin_dir";
-	case OPT_DISK: return "disk";
-	case OPT_NETWORK: return "network";
-	case OPT_SYSLOG: return "syslog";
-	case OPT_RINGBUF: return "ringbuf_size";
-	case OPT_SERVER_ID: return "server_id";
-	case OPT_LOG: return "log";
-	default: return NULL;
+	case OPT_SOCKET:
+		return "socket";
+	case OPT_DB:
+		return "database";
+	case OPT_JSONL:
+		return "jsonl";
+	case OPT_PIN_DIR:
+		return "pin_dir";
+	case OPT_DISK:
+		return "disk";
+	case OPT_NETWORK:
+		return "network";
+	case OPT_SYSLOG:
+		return "syslog";
+	case OPT_RINGBUF:
+		return "ringbuf_size";
+	case OPT_SERVER_ID:
+		return "server_id";
+	case OPT_LOG:
+		return "log";
+	default:
+		return NULL;
 	}
 }
 
@@ -466,21 +494,36 @@ int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_
 		if (key) {
 			ret = sr_config_set(cfg, key, optarg, reason, sizeof(reason));
 			if (ret) {
-				snprintf(err, errlen, "--%s: %s", long_opts[c - OPT_SOCKET + 2].name,
-				         reason);
+				snprintf(err, errlen, "--%s: %s",
+				         long_opts[c - OPT_SOCKET + 2].name, reason);
 				return ret;
 			}
 			continue;
 		}
 		switch (c) {
-		case 'f': cfg->foreground = true; break;
-		case 'c': break;
-		case 'v': cfg->log_level = LOG_DEBUG; break;
-		case 'h': *action = SR_CONFIG_HELP; return 0;
-		case OPT_VERSION: *action = SR_CONFIG_VERSION; return 0;
-		case OPT_NO_PIN: cfg->pin = false; break;
-		case OPT_UNPIN: cfg->unpin = true; break;
-		case OPT_CHECK: cfg->check_config = true; break;
+		case 'f':
+			cfg->foreground = true;
+			break;
+		case 'c':
+			break;
+		case 'v':
+			cfg->log_level = LOG_DEBUG;
+			break;
+		case 'h':
+			*action = SR_CONFIG_HELP;
+			return 0;
+		case OPT_VERSION:
+			*action = SR_CONFIG_VERSION;
+			return 0;
+		case OPT_NO_PIN:
+			cfg->pin = false;
+			break;
+		case OPT_UNPIN:
+			cfg->unpin = true;
+			break;
+		case OPT_CHECK:
+			cfg->check_config = true;
+			break;
 		default:
 			snprintf(err, errlen, "unknown or incomplete option '%s'",
 			         argv[optind - 1] ? argv[optind - 1] : "?");

@@ -14,7 +14,7 @@
 #include "recorder/daemon.h"
 #include "timeutil.h"
 
-#define SR_MAX_CLIENTS   256
+#define SR_MAX_CLIENTS    256
 #define SR_CLIENT_IDLE_US (5 * 1000000LL)
 
 int sr_control_open(struct sr_daemon *d)

@@ -200,10 +200,10 @@ int sr_corr_session_init(struct sr_corr_session *s, const struct sr_session_info
 void sr_corr_session_free(struct sr_corr_session *s)
 {
 	struct sr_session_info *d = &s->info;
-	const char **strs[] = {&d->server_id,   &d->server_hostname, &d->login,    &d->user,
-	                       &d->service,     &d->tty,             &d->rhost,    &d->remote_addr,
-	                       &d->local_addr,  &d->auth_method,     &d->key_type, &d->key_fingerprint,
-	                       &d->cgroup_path, &s->leader_comm};
+	const char **strs[] = {
+	    &d->server_id, &d->server_hostname, &d->login,       &d->user,       &d->service,
+	    &d->tty,       &d->rhost,           &d->remote_addr, &d->local_addr, &d->auth_method,
+	    &d->key_type,  &d->key_fingerprint, &d->cgroup_path, &s->leader_comm};
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -468,7 +468,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	prog = basename_of(path);
 	pi.program = prog ? prog : path;
 	pi.argv_json = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN |
-	                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
+	                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
 	pi.argv_truncated = e->flags & SR_EXEC_ARGV_TRUNCATED;
 	pi.uid = h->uid;
 	pi.gid = h->gid;
@@ -545,7 +545,7 @@ static int on_fork(struct sr_corr_session *s, const struct sr_fork_event *e)
 }
 
 static int on_proc_exit(struct sr_corr *c, struct sr_corr_session *s, const struct sr_exit_event *e,
-                   char *comm)
+                        char *comm)
 {
 	struct sr_corr_proc *p = proc_get(s, e->hdr.pid);
 	int err = 0;
@@ -689,13 +689,13 @@ static int on_escape(struct sr_corr *c, struct sr_corr_session *s, const struct 
 int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data, size_t size)
 {
 	static const size_t min_size[] = {
-		[SR_EV_EXEC] = sizeof(struct sr_exec_event),
-		[SR_EV_EXEC_FAIL] = sizeof(struct sr_exec_event),
-		[SR_EV_FORK] = sizeof(struct sr_fork_event),
-		[SR_EV_EXIT] = sizeof(struct sr_exit_event),
-		[SR_EV_OPEN] = sizeof(struct sr_open_event),
-		[SR_EV_CONNECT] = sizeof(struct sr_connect_event),
-		[SR_EV_ESCAPE] = sizeof(struct sr_escape_event),
+	    [SR_EV_EXEC] = sizeof(struct sr_exec_event),
+	    [SR_EV_EXEC_FAIL] = sizeof(struct sr_exec_event),
+	    [SR_EV_FORK] = sizeof(struct sr_fork_event),
+	    [SR_EV_EXIT] = sizeof(struct sr_exit_event),
+	    [SR_EV_OPEN] = sizeof(struct sr_open_event),
+	    [SR_EV_CONNECT] = sizeof(struct sr_connect_event),
+	    [SR_EV_ESCAPE] = sizeof(struct sr_escape_event),
 	};
 	const struct sr_event_hdr *h = data;
 	char *comm;

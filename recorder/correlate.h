@@ -34,9 +34,9 @@ struct sr_corr_proc;
 struct sr_corr_session {
 	struct sr_session_info info; /**< strings owned (freed by sr_corr_session_free) */
 	uint64_t next_ei;
-	enum sr_disk_mode disk;      /**< userspace filter (the kernel may filter too) */
+	enum sr_disk_mode disk; /**< userspace filter (the kernel may filter too) */
 	bool network;
-	const char *leader_comm;     /**< `program` of start/end records; owned */
+	const char *leader_comm; /**< `program` of start/end records; owned */
 	/* pid -> process state, open addressing */
 	struct sr_corr_proc **procs;
 	size_t nprocs, cap;

@@ -22,9 +22,9 @@
 #include "recorder/ringbuf.h"
 #include "recorder/sink.h"
 
-#define SR_MAX_SINKS   3
+#define SR_MAX_SINKS    3
 #define SR_SESS_BUCKETS 1024
-#define SR_RATE_SECS   10
+#define SR_RATE_SECS    10
 
 /** A recorded session. */
 struct sr_session {
@@ -63,9 +63,9 @@ struct sr_daemon {
 	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
 	/* status */
 	int64_t started_us;
-	uint64_t records;     /**< records written */
-	uint64_t orphans;     /**< events of no known session */
-	uint64_t lost_total;  /**< kernel losses reported */
+	uint64_t records;    /**< records written */
+	uint64_t orphans;    /**< events of no known session */
+	uint64_t lost_total; /**< kernel losses reported */
 	uint64_t class_total[SR_CLASS_MAX];
 	uint64_t rate[SR_RATE_SECS][SR_CLASS_MAX]; /**< per-second buckets */
 	unsigned rate_idx;
@@ -109,8 +109,8 @@ int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport,
  * Parse the first line of SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA…"):
  * method, key type and the "SHA256:…" fingerprint (libssh). Returns 0 or -EINVAL.
  */
-int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen,
-                       char *fp, size_t fplen);
+int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen, char *fp,
+                       size_t fplen);
 
 /* loop.c */
 /** Set up epoll, signalfd, timerfd and inotify; run until SIGTERM/SIGINT. */

@@ -13,9 +13,9 @@
 #include "recorder/daemon.h"
 #include "timeutil.h"
 
-#define SR_BATCH     4096 /* records per sink transaction */
-#define SR_TICK_MS   200  /* flush interval */
-#define SR_POLL_TICKS 5   /* loss poll and rates every 5 ticks = 1 s */
+#define SR_BATCH      4096 /* records per sink transaction */
+#define SR_TICK_MS    200  /* flush interval */
+#define SR_POLL_TICKS 5    /* loss poll and rates every 5 ticks = 1 s */
 
 static int on_record(void *ctx, const void *data, size_t size)
 {

@@ -79,8 +79,8 @@ static int setup(struct sr_daemon *d)
 	err = sr_capture_open(&opts, &d->cap);
 	if (err)
 		return err;
-	err = sr_ringbuf_open(&d->rb, sr_capture_ringbuf_fd(d->cap),
-	                      sr_capture_ringbuf_size(d->cap));
+	err =
+	    sr_ringbuf_open(&d->rb, sr_capture_ringbuf_fd(d->cap), sr_capture_ringbuf_size(d->cap));
 	if (err)
 		return err;
 	err = sr_corr_init(&d->corr, sr_restore_next_entity(d->cfg), sr_sinks_write, d);
@@ -143,7 +143,8 @@ int main(int argc, char **argv)
 		if (action == SR_CONFIG_HELP)
 			sr_config_usage(stdout);
 		else
-			printf("sshrecd %s (event ABI %d)\n", PACKAGE_VERSION, SR_EVENTS_ABI_VERSION);
+			printf("sshrecd %s (event ABI %d)\n", PACKAGE_VERSION,
+			       SR_EVENTS_ABI_VERSION);
 		sr_config_free(&cfg);
 		return 0;
 	}

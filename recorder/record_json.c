@@ -11,14 +11,14 @@
 #include "timeutil.h"
 
 static const char *const rec_names[SR_REC_KIND_MAX][2] = {
-	[SR_REC_SESSION_START] = {"session.start", "T2000I"},
-	[SR_REC_SESSION_END] = {"session.end", "T2004I"},
-	[SR_REC_COMMAND] = {"session.command", "T4000I"},
-	[SR_REC_DISK] = {"session.disk", "T4001I"},
-	[SR_REC_NETWORK] = {"session.network", "T4002I"},
-	[SR_REC_PROCESS_EXIT] = {"session.process_exit", "SR4010I"},
-	[SR_REC_DATA_LOSS] = {"session.data_loss", "SR4090W"},
-	[SR_REC_ESCAPE] = {"session.escape", "SR4091W"},
+    [SR_REC_SESSION_START] = {"session.start", "T2000I"},
+    [SR_REC_SESSION_END] = {"session.end", "T2004I"},
+    [SR_REC_COMMAND] = {"session.command", "T4000I"},
+    [SR_REC_DISK] = {"session.disk", "T4001I"},
+    [SR_REC_NETWORK] = {"session.network", "T4002I"},
+    [SR_REC_PROCESS_EXIT] = {"session.process_exit", "SR4010I"},
+    [SR_REC_DATA_LOSS] = {"session.data_loss", "SR4090W"},
+    [SR_REC_ESCAPE] = {"session.escape", "SR4091W"},
 };
 
 const char *sr_rec_event_name(enum sr_rec_kind kind)
@@ -82,7 +82,7 @@ int sr_json_finish(json_object *o, struct sr_record *rec)
 {
 	size_t len = 0;
 	const char *js = json_object_to_json_string_length(
-		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	if (!js)
 		return -ENOMEM;
@@ -96,12 +96,12 @@ static const struct {
 	uint64_t bit;
 	const char *name;
 } open_flags[] = {
-	{00000100, "O_CREAT"},     {00000200, "O_EXCL"},     {00000400, "O_NOCTTY"},
-	{00001000, "O_TRUNC"},     {00002000, "O_APPEND"},   {00004000, "O_NONBLOCK"},
-	{04010000, "O_SYNC"},      {00010000, "O_DSYNC"},    {00020000, "O_ASYNC"},
-	{00040000, "O_DIRECT"},    {00100000, "O_LARGEFILE"}, {020200000, "O_TMPFILE"},
-	{00200000, "O_DIRECTORY"}, {00400000, "O_NOFOLLOW"}, {01000000, "O_NOATIME"},
-	{02000000, "O_CLOEXEC"},   {010000000, "O_PATH"},
+    {00000100, "O_CREAT"},     {00000200, "O_EXCL"},      {00000400, "O_NOCTTY"},
+    {00001000, "O_TRUNC"},     {00002000, "O_APPEND"},    {00004000, "O_NONBLOCK"},
+    {04010000, "O_SYNC"},      {00010000, "O_DSYNC"},     {00020000, "O_ASYNC"},
+    {00040000, "O_DIRECT"},    {00100000, "O_LARGEFILE"}, {020200000, "O_TMPFILE"},
+    {00200000, "O_DIRECTORY"}, {00400000, "O_NOFOLLOW"},  {01000000, "O_NOATIME"},
+    {02000000, "O_CLOEXEC"},   {010000000, "O_PATH"},
 };
 
 char *sr_open_flags_text(uint64_t flags, char *buf, size_t cap)

@@ -65,8 +65,10 @@ static void restore_counts(sqlite3 *db, struct sr_corr_session *cs)
 	sqlite3_stmt *st;
 	int k;
 
-	if (sqlite3_prepare_v2(db, "SELECT event, COUNT(*) FROM events WHERE session_id = ? "
-	                           "GROUP BY event", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT event, COUNT(*) FROM events WHERE session_id = ? "
+	                       "GROUP BY event",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, cs->info.key);
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -81,15 +83,18 @@ static void restore_procs(sqlite3 *db, struct sr_corr_session *cs)
 	sqlite3_stmt *st;
 
 	/* live images in exec order: a later exec of the same pid replaces the earlier */
-	if (sqlite3_prepare_v2(db, "SELECT id, parent_id, pid, ppid, program, path, start_us, "
-	                           "exec_ei FROM processes WHERE session_id = ? AND end_us IS NULL "
-	                           "AND return_code = 0 ORDER BY exec_ei", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT id, parent_id, pid, ppid, program, path, start_us, "
+	                       "exec_ei FROM processes WHERE session_id = ? AND end_us IS NULL "
+	                       "AND return_code = 0 ORDER BY exec_ei",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, cs->info.key);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		sr_corr_restore_proc(cs, (uint32_t)sqlite3_column_int(st, 2),
-		                     (uint32_t)sqlite3_column_int(st, 3), sqlite3_column_int64(st, 0),
-		                     sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 6),
+		                     (uint32_t)sqlite3_column_int(st, 3),
+		                     sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                     sqlite3_column_int64(st, 6),
 		                     (uint64_t)sqlite3_column_int64(st, 7), col(st, 4), col(st, 5));
 	sqlite3_finalize(st);
 }
@@ -128,16 +133,16 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	in.state = in.closing_us ? "closing" : "active";
 	in.lost = (uint64_t)sqlite3_column_int64(st, 20);
 	sr_config_classes(d->cfg, in.login, NULL, 0, &s->classes, &s->flags);
-	err = sr_corr_session_init(&s->corr, &in, "sshd",
-	                           sr_config_disk_mode(s->classes, s->flags),
+	err = sr_corr_session_init(&s->corr, &in, "sshd", sr_config_disk_mode(s->classes, s->flags),
 	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
 	if (err) {
 		free(s);
 		return err;
 	}
 	s->closing = in.closing_us != 0;
-	s->corr.next_ei = (uint64_t)query_int(db, "SELECT MAX(ei) FROM events WHERE session_id = ?",
-	                                      in.key, -1) + 1;
+	s->corr.next_ei =
+	    (uint64_t)query_int(db, "SELECT MAX(ei) FROM events WHERE session_id = ?", in.key, -1) +
+	    1;
 	restore_counts(db, &s->corr);
 	restore_procs(db, &s->corr);
 	/* not ours to remove when it is not under <cgroup2>/sshrec (an adopted scope) */
@@ -150,7 +155,8 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	err = sr_capture_session_add(d->cap, (uint64_t)in.key, in.cgroup_id, in.audit_session_id,
 	                             s->classes, s->flags);
 	if (err)
-		sr_warn("session %s: cannot re-add to the kernel filter: %s", in.sid, strerror(-err));
+		sr_warn("session %s: cannot re-add to the kernel filter: %s", in.sid,
+		        strerror(-err));
 	sr_session_insert(d, s);
 	sr_info("session %s restored: login %s, next ei %llu, %zu live processes", in.sid, in.login,
 	        (unsigned long long)s->corr.next_ei, sr_corr_live_procs(&s->corr));
@@ -178,11 +184,12 @@ static void scan_cgroups(struct sr_daemon *d)
 		snprintf(rel, sizeof(rel), "/%s/%.255s", SR_CGROUP_PARENT, de->d_name);
 		for (i = 0; i < SR_SESS_BUCKETS && !known; i++)
 			for (s = d->sess[i]; s; s = s->next)
-				if (s->corr.info.cgroup_path && !strcmp(s->corr.info.cgroup_path, rel))
+				if (s->corr.info.cgroup_path &&
+				    !strcmp(s->corr.info.cgroup_path, rel))
 					known = true;
 		if (!known)
-			sr_warn("cgroup %s%s belongs to no session in the database: left alone", d->cg2,
-			        rel);
+			sr_warn("cgroup %s%s belongs to no session in the database: left alone",
+			        d->cg2, rel);
 	}
 	closedir(dp);
 }

@@ -97,8 +97,8 @@ int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport,
 	return 0;
 }
 
-int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen,
-                       char *fp, size_t fplen)
+int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen, char *fp,
+                       size_t fplen)
 {
 	char m[64] = "", kt[128] = "", b64[12288] = "";
 	ssh_key key = NULL;
@@ -211,10 +211,12 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	uint64_t key;
 
 	if (!cgroup_path_ok(req->cgroup_path)) {
-		snprintf(rep->error, sizeof(rep->error), "cgroup_path must be absolute, without '..'");
+		snprintf(rep->error, sizeof(rep->error),
+		         "cgroup_path must be absolute, without '..'");
 		return -EINVAL;
 	}
-	if ((size_t)snprintf(dir, sizeof(dir), "%s%.1023s", d->cg2, req->cgroup_path) >= sizeof(dir)) {
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%.1023s", d->cg2, req->cgroup_path) >=
+	    sizeof(dir)) {
 		snprintf(rep->error, sizeof(rep->error), "cgroup_path too long");
 		return -ENAMETOOLONG;
 	}
@@ -229,7 +231,8 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	sr_parse_ssh_connection(req->ssh_connection, raddr, sizeof(raddr), &rport, laddr,
 	                        sizeof(laddr), &lport);
 	if (sr_parse_auth_info(req->ssh_auth_info, method, sizeof(method), ktype, sizeof(ktype), fp,
-	                       sizeof(fp)) && req->ssh_auth_info[0])
+	                       sizeof(fp)) &&
+	    req->ssh_auth_info[0])
 		sr_warn("open: cannot parse SSH_AUTH_INFO_0 of %s (no fingerprint recorded)",
 		        req->user);
 	read_comm(req->pid, comm, sizeof(comm));
@@ -255,8 +258,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	info.audit_session_id = req->audit_sid;
 	info.start_us = sr_now_us();
 	info.state = "active";
-	err = sr_corr_session_init(&s->corr, &info, comm,
-	                           sr_config_disk_mode(s->classes, s->flags),
+	err = sr_corr_session_init(&s->corr, &info, comm, sr_config_disk_mode(s->classes, s->flags),
 	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
 	if (err) {
 		free(s);
@@ -270,8 +272,8 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	if (!err && req->pid > 0)
 		err = sr_capture_task_add(d->cap, req->pid, key);
 	if (err) {
-		snprintf(rep->error, sizeof(rep->error), "cannot register the session in the kernel: %s",
-		         strerror(-err));
+		snprintf(rep->error, sizeof(rep->error),
+		         "cannot register the session in the kernel: %s", strerror(-err));
 		sr_capture_session_remove(d->cap, key);
 		session_free(s);
 		return err;

@@ -34,19 +34,24 @@ static json_object *sessions_json(struct sr_daemon *d)
 			json_object_object_add(o, "sid", json_object_new_string(in->sid));
 			json_object_object_add(o, "login", json_object_new_string(in->login));
 			json_object_object_add(o, "state", json_object_new_string(in->state));
-			json_object_object_add(o, "start",
-			                       json_object_new_string(sr_time_format(in->start_us, t)));
-			json_object_object_add(o, "remote_addr", in->remote_addr ?
-			                       json_object_new_string(in->remote_addr) : NULL);
-			json_object_object_add(o, "leader_pid", json_object_new_int(in->leader_pid));
-			json_object_object_add(o, "processes",
-			                       json_object_new_int64((int64_t)sr_corr_live_procs(&s->corr)));
-			json_object_object_add(c, "command",
-			                       json_object_new_int64((int64_t)in->counts[SR_REC_COMMAND]));
-			json_object_object_add(c, "disk",
-			                       json_object_new_int64((int64_t)in->counts[SR_REC_DISK]));
-			json_object_object_add(c, "network",
-			                       json_object_new_int64((int64_t)in->counts[SR_REC_NETWORK]));
+			json_object_object_add(
+			    o, "start", json_object_new_string(sr_time_format(in->start_us, t)));
+			json_object_object_add(
+			    o, "remote_addr",
+			    in->remote_addr ? json_object_new_string(in->remote_addr) : NULL);
+			json_object_object_add(o, "leader_pid",
+			                       json_object_new_int(in->leader_pid));
+			json_object_object_add(
+			    o, "processes",
+			    json_object_new_int64((int64_t)sr_corr_live_procs(&s->corr)));
+			json_object_object_add(
+			    c, "command",
+			    json_object_new_int64((int64_t)in->counts[SR_REC_COMMAND]));
+			json_object_object_add(
+			    c, "disk", json_object_new_int64((int64_t)in->counts[SR_REC_DISK]));
+			json_object_object_add(
+			    c, "network",
+			    json_object_new_int64((int64_t)in->counts[SR_REC_NETWORK]));
 			json_object_object_add(o, "counts", c);
 			json_object_object_add(o, "lost", json_object_new_int64((int64_t)in->lost));
 			json_object_array_add(arr, o);
@@ -58,7 +63,7 @@ char *sr_status_json(struct sr_daemon *d)
 {
 	static const char *const cls[SR_CLASS_MAX] = {"command", "disk", "network"};
 	json_object *o = json_object_new_object(), *rates = json_object_new_object(),
-		    *sinks = json_object_new_array();
+	            *sinks = json_object_new_array();
 	char t[SR_TIME_STRLEN], *out;
 	size_t i;
 	int c, k;
@@ -71,7 +76,8 @@ char *sr_status_json(struct sr_daemon *d)
 	}
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
-	json_object_object_add(o, "started", json_object_new_string(sr_time_format(d->started_us, t)));
+	json_object_object_add(o, "started",
+	                       json_object_new_string(sr_time_format(d->started_us, t)));
 	json_object_object_add(o, "server_id", json_object_new_string(d->server_id));
 	json_object_object_add(o, "active_sessions", json_object_new_int64((int64_t)d->nsessions));
 	json_object_object_add(o, "sessions", sessions_json(d));
@@ -101,8 +107,9 @@ char *sr_status_json(struct sr_daemon *d)
 		json_object_object_add(s, "failed", json_object_new_int64((int64_t)h->failed));
 		json_object_object_add(s, "backlog", json_object_new_int64((int64_t)h->backlog));
 		json_object_object_add(s, "dropped", json_object_new_int64((int64_t)h->dropped));
-		json_object_object_add(s, "last_error", h->last_error[0] ?
-		                       json_object_new_string(h->last_error) : NULL);
+		json_object_object_add(s, "last_error",
+		                       h->last_error[0] ? json_object_new_string(h->last_error)
+		                                        : NULL);
 		json_object_array_add(sinks, s);
 	}
 	json_object_object_add(o, "sinks", sinks);

@@ -80,9 +80,12 @@ static int one_command(struct sr_daemon *d, struct sr_session *s, uint32_t pid)
 	hdr(&u.e.hdr, SR_EV_EXEC, (uint32_t)(sizeof(u.e) + 25 + sizeof(argv)), key, pid);
 	err |= sr_corr_event(&d->corr, &s->corr, &u, u.e.hdr.size);
 	for (i = 0; i < 6; i++) {
-		static const char *const paths[] = {"/etc/ld.so.cache", "/lib/x86_64-linux-gnu/libc.so.6",
-		                                    "/usr/lib/locale/locale-archive", "/var/log/syslog",
-		                                    "/home/user/out.txt", "/tmp/scratch"};
+		static const char *const paths[] = {"/etc/ld.so.cache",
+		                                    "/lib/x86_64-linux-gnu/libc.so.6",
+		                                    "/usr/lib/locale/locale-archive",
+		                                    "/var/log/syslog",
+		                                    "/home/user/out.txt",
+		                                    "/tmp/scratch"};
 		size_t pl = strlen(paths[i]) + 1;
 
 		memset(&u, 0, sizeof(struct sr_open_event));
@@ -105,13 +108,22 @@ static int one_command(struct sr_daemon *d, struct sr_session *s, uint32_t pid)
 static struct sr_session *new_session(struct sr_daemon *d, int i)
 {
 	struct sr_session *s = calloc(1, sizeof(*s));
-	struct sr_session_info in = {.login = "bench", .user = "SHA256:bench", .service = "sshd",
-	                             .tty = "ssh", .remote_addr = "127.0.0.1", .remote_port = 4000,
-	                             .local_addr = "127.0.0.1", .local_port = 22,
-	                             .auth_method = "publickey", .leader_pid = 1000,
-	                             .cgroup_path = "/sshrec/bench", .cgroup_id = 77,
-	                             .audit_session_id = (uint32_t)i, .start_us = sr_now_us(),
-	                             .server_id = d->server_id, .server_hostname = "bench"};
+	struct sr_session_info in = {.login = "bench",
+	                             .user = "SHA256:bench",
+	                             .service = "sshd",
+	                             .tty = "ssh",
+	                             .remote_addr = "127.0.0.1",
+	                             .remote_port = 4000,
+	                             .local_addr = "127.0.0.1",
+	                             .local_port = 22,
+	                             .auth_method = "publickey",
+	                             .leader_pid = 1000,
+	                             .cgroup_path = "/sshrec/bench",
+	                             .cgroup_id = 77,
+	                             .audit_session_id = (uint32_t)i,
+	                             .start_us = sr_now_us(),
+	                             .server_id = d->server_id,
+	                             .server_hostname = "bench"};
 
 	sr_uuid_v7(in.sid, NULL);
 	in.key = 1000000 + i;
@@ -210,10 +222,11 @@ int main(int argc, char **argv)
 	printf("%-34s %14.1f %10s\n", "DB size per 1M events (MiB)", db_mb, "");
 	out = fopen(argv[2], "w");
 	if (out) {
-		fprintf(out,
-		        "{\"ingest_events_per_sec\":%.0f,\"events\":%ld,\"rss_mib_1000_sessions\":%.1f,"
-		        "\"sessions_rss_mib\":%.1f,\"db_mib_per_million_events\":%.1f}\n",
-		        rate, done, rss1 / 1024.0, (rss1 - rss0) / 1024.0, db_mb);
+		fprintf(
+		    out,
+		    "{\"ingest_events_per_sec\":%.0f,\"events\":%ld,\"rss_mib_1000_sessions\":%.1f,"
+		    "\"sessions_rss_mib\":%.1f,\"db_mib_per_million_events\":%.1f}\n",
+		    rate, done, rss1 / 1024.0, (rss1 - rss0) / 1024.0, db_mb);
 		fclose(out);
 	}
 	for (i = 0; i < 1000; i++)

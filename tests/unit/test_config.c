@@ -119,14 +119,14 @@ static void test_errors(void **state)
 
 static void test_cli_override(void **state)
 {
-	char *argv[] = {"--db", "/tmp/cli.db", "--disk", "off", "--no-pin", "-f", "--network", "on"};
+	char *argv[] = {"--db",     "/tmp/cli.db", "--disk",    "off",
+	                "--no-pin", "-f",          "--network", "on"};
 	struct sr_config cfg;
 	char err[512];
 
 	(void)state;
-	assert_int_equal(load("database = /var/file.db\ndisk = all\nnetwork = off\n", 8, argv, &cfg,
-	                      err),
-	                 0);
+	assert_int_equal(
+	    load("database = /var/file.db\ndisk = all\nnetwork = off\n", 8, argv, &cfg, err), 0);
 	assert_string_equal(cfg.db_path, "/tmp/cli.db");
 	assert_int_equal(cfg.disk, SR_DISK_OFF);
 	assert_true(cfg.network);
@@ -187,9 +187,9 @@ static void test_classes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_classes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

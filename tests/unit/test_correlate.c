@@ -58,8 +58,11 @@ static uint64_t now_ns = 1000000000ull;
 
 static int setup(void **state)
 {
-	struct sr_session_info in = {.key = 42, .sid = "0190a0b0-0000-7000-8000-000000000001",
-	                             .login = "alice", .user = "SHA256:abc", .leader_pid = 100,
+	struct sr_session_info in = {.key = 42,
+	                             .sid = "0190a0b0-0000-7000-8000-000000000001",
+	                             .login = "alice",
+	                             .user = "SHA256:abc",
+	                             .leader_pid = 100,
 	                             .start_us = 1};
 
 	(void)state;
@@ -91,8 +94,8 @@ static void hdr(struct sr_event_hdr *h, uint16_t type, uint32_t size, uint32_t p
 }
 
 /* argv given as one string with '\0' separators, total length argv_len */
-static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *argv,
-                   size_t argv_len, int32_t ret)
+static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *argv, size_t argv_len,
+                   int32_t ret)
 {
 	static union {
 		struct sr_exec_event e;
@@ -196,7 +199,7 @@ static void test_pipeline_tree(void **state)
 	ev_exit(302, 300, 1, 0);
 	ev_exit(300, 100, 1, 0);
 	struct got *sh = last_of(SR_REC_COMMAND, 300), *a = last_of(SR_REC_COMMAND, 301),
-		   *b = last_of(SR_REC_COMMAND, 302);
+	           *b = last_of(SR_REC_COMMAND, 302);
 	assert_int_equal(a->parent_id, sh->process_id);
 	assert_int_equal(b->parent_id, sh->process_id);
 	assert_int_equal(last_of(SR_REC_PROCESS_EXIT, 302)->exit_code, 1);
@@ -311,15 +314,16 @@ static void test_writes_only(void **state)
 	(void)state;
 	sess.disk = SR_DISK_WRITES_ONLY;
 	EXEC(900, 100, "/bin/bash");
-	ev_open(900, 0, "/etc/passwd");         /* O_RDONLY: dropped */
+	ev_open(900, 0, "/etc/passwd");            /* O_RDONLY: dropped */
 	ev_open(900, 01 | 0100 | 01000, "/tmp/a"); /* O_WRONLY|O_CREAT|O_TRUNC */
-	ev_open(900, 02, "/tmp/b");             /* O_RDWR */
-	ev_open(900, 0100, "/tmp/c");           /* O_RDONLY|O_CREAT */
+	ev_open(900, 02, "/tmp/b");                /* O_RDWR */
+	ev_open(900, 0100, "/tmp/c");              /* O_RDONLY|O_CREAT */
 	int disk = 0;
 	for (int i = 0; i < nrec; i++)
 		disk += recs[i].kind == SR_REC_DISK;
 	assert_int_equal(disk, 3);
-	assert_non_null(strstr(last_of(SR_REC_DISK, 900)->json, "\"flags_text\":\"O_RDONLY|O_CREAT\""));
+	assert_non_null(
+	    strstr(last_of(SR_REC_DISK, 900)->json, "\"flags_text\":\"O_RDONLY|O_CREAT\""));
 	assert_non_null(strstr(recs[1].json, "\"flags_text\":\"O_WRONLY|O_CREAT|O_TRUNC\""));
 	assert_int_equal(recs[1].process_id, recs[0].process_id);
 	sess.disk = SR_DISK_OFF;
@@ -360,16 +364,16 @@ static void test_argv_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fork_then_exec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pipeline_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_chain_and_subshell, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_exec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fork_then_exec, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pipeline_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_chain_and_subshell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_exec, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,21 +18,23 @@ static const struct {
 	size_t len;
 	const char *decoded; /* what a JSON parser gives back */
 } hostile[] = {
-	{"plain", 5, "plain"},
-	{"a\nb\tc\r", 6, "a\nb\tc\r"},
-	{"\x1b[2J\x1b]0;pwn\x07", 12, "\x1b[2J\x1b]0;pwn\x07"},
-	{"q\"uo\\te'", 8, "q\"uo\\te'"},
-	{"bad\xff\xfe", 5, "bad\\xff\\xfe"},
-	{"trunc\xe2\x82", 7, "trunc\\xe2\\x82"},
-	{"\xc0\xaf overlong", 11, "\\xc0\\xaf overlong"},
-	{"caf\xc3\xa9 \xf0\x9f\x98\x80", 10, "caf\xc3\xa9 \xf0\x9f\x98\x80"},
-	{"/a/</script>", 12, "/a/</script>"},
+    {"plain", 5, "plain"},
+    {"a\nb\tc\r", 6, "a\nb\tc\r"},
+    {"\x1b[2J\x1b]0;pwn\x07", 12, "\x1b[2J\x1b]0;pwn\x07"},
+    {"q\"uo\\te'", 8, "q\"uo\\te'"},
+    {"bad\xff\xfe", 5, "bad\\xff\\xfe"},
+    {"trunc\xe2\x82", 7, "trunc\\xe2\\x82"},
+    {"\xc0\xaf overlong", 11, "\\xc0\\xaf overlong"},
+    {"caf\xc3\xa9 \xf0\x9f\x98\x80", 10, "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+    {"/a/</script>", 12, "/a/</script>"},
 };
 
 static void test_hostile_strings(void **state)
 {
 	struct sr_session_info sess = {.sid = "0190a0b0-0000-7000-8000-000000000001"};
-	struct sr_record rec = {.kind = SR_REC_DISK, .sess = &sess, .ei = 3,
+	struct sr_record rec = {.kind = SR_REC_DISK,
+	                        .sess = &sess,
+	                        .ei = 3,
 	                        .uid = "00000000-0000-4000-8000-000000000000"};
 	size_t i;
 
@@ -89,9 +91,9 @@ static void test_flags_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hostile_strings),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_flags_text),
+	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_flags_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
