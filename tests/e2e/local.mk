@@ -2,3 +2,9 @@
 SR_E2E_TESTS += tests/e2e/daemon_badconfig.sh
 SR_E2E_TESTS += tests/e2e/daemon_restart.sh
 SR_E2E_TESTS += tests/e2e/daemon_diskfull.sh
+SR_E2E_TESTS += tests/e2e/scenario_commands.sh
+SR_E2E_TESTS += tests/e2e/scenario_network.sh
+SR_E2E_TESTS += tests/e2e/scenario_argv.sh
+SR_E2E_TESTS += tests/e2e/scenario_lifecycle.sh
+SR_E2E_TESTS += tests/e2e/scenario_interactive.sh
+SR_E2E_TESTS += tests/e2e/pam_failmode.sh

@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# Helpers for the pam_*.sh end-to-end tests, sourced after lib.sh.
+#
+# The auth log. pam_syslog(3) writes to /dev/log (glibc syslog(3)). Where that
+# ends up depends on the host:
+#   - no /dev/log (no syslog daemon, as on the CI machines): one shared
+#     listener, tests/e2e/syslog_listen.py, binds /dev/log and appends each
+#     message to /run/sshrec-test-syslog/log. Tests that run at the same time
+#     share it: each holds a lease (lease.<its pid>); the listener removes
+#     /dev/log and exits when the last lease is gone, even if a test was killed.
+#   - /dev/log served by our listener already: take a lease and share it.
+#   - /dev/log served by a real syslog daemon: read its auth log file
+#     (/var/log/auth.log, /var/log/secure, /var/log/messages or
+#     /var/log/syslog, the first that exists).
+# Every line the module logs carries the test's own PAM service name
+# (sshd-sshrec-test-$SR_ID), so tests sharing a log never see each other's.
+
+SR_SYSLOG_DIR=/run/sshrec-test-syslog
+
+# Start (or share) the auth log listener; sets SR_AUTHLOG.
+sr_authlog_start() {
+	mkdir -p "$SR_SYSLOG_DIR"
+	exec {SR_SYSLOG_LOCKFD}>"$SR_SYSLOG_DIR/lock"
+	flock "$SR_SYSLOG_LOCKFD"
+	: >"$SR_SYSLOG_DIR/lease.$$"
+	trap sr_authlog_cleanup EXIT
+	local pid=
+	[ -r "$SR_SYSLOG_DIR/ready" ] && pid=$(cat "$SR_SYSLOG_DIR/ready")
+	if [ -S /dev/log ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		grep -q syslog_listen "/proc/$pid/cmdline" 2>/dev/null; then
+		SR_AUTHLOG=$SR_SYSLOG_DIR/log
+		sr_log "auth log: sharing listener pid $pid on /dev/log ($SR_AUTHLOG)"
+	elif [ ! -e /dev/log ]; then
+		rm -f "$SR_SYSLOG_DIR/ready"
+		setsid "$SR_PY" "$SR_TOP_SRCDIR/tests/e2e/syslog_listen.py" /dev/log "$SR_SYSLOG_DIR" \
+			</dev/null >>"$SR_SYSLOG_DIR/listener.err" 2>&1 &
+		local i
+		for i in $(seq 1 100); do
+			[ -s "$SR_SYSLOG_DIR/ready" ] && break
+			sleep 0.05
+		done
+		[ -s "$SR_SYSLOG_DIR/ready" ] || sr_die "syslog listener did not start: $(tail -n 5 "$SR_SYSLOG_DIR/listener.err")"
+		SR_AUTHLOG=$SR_SYSLOG_DIR/log
+		sr_log "auth log: started listener pid $(cat "$SR_SYSLOG_DIR/ready") on /dev/log ($SR_AUTHLOG)"
+	else
+		local f
+		SR_AUTHLOG=
+		for f in /var/log/auth.log /var/log/secure /var/log/messages /var/log/syslog; do
+			[ -f "$f" ] && { SR_AUTHLOG=$f; break; }
+		done
+		[ -n "$SR_AUTHLOG" ] || sr_die "/dev/log belongs to a syslog daemon whose auth log file was not found"
+		sr_log "auth log: /dev/log is a syslog daemon's; reading $SR_AUTHLOG"
+	fi
+	touch "$SR_AUTHLOG"
+	flock -u "$SR_SYSLOG_LOCKFD"
+}
+
+# EXIT trap: drop our lease, then lib.sh's cleanup with the original status.
+sr_authlog_cleanup() {
+	local rc=$?
+	rm -f "$SR_SYSLOG_DIR/lease.$$"
+	(exit "$rc")
+	sr_cleanup
+}
+
+# sr_authlog_wait PATTERN [SECONDS]: wait until a line of this test's PAM
+# service matching the extended regex PATTERN is in the auth log; print it.
+sr_authlog_wait() {
+	local pat=$1 t=${2:-5} i
+	for i in $(seq 1 $((t * 10))); do
+		if grep -a -F "sshd-sshrec-test-$SR_ID" "$SR_AUTHLOG" | grep -a -E -- "$pat"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Lines this test's sshd logged through syslog (for failure messages).
+sr_authlog_dump() {
+	echo "----- auth log lines of sshd-sshrec-test-$SR_ID -----" >&2
+	grep -a -F "sshd-sshrec-test-$SR_ID" "$SR_AUTHLOG" | tail -n 20 >&2
+}
+
+# The cgroup2 path (relative to the mount) that a remote shell reports.
+sr_remote_cgroup() { sr_ssh "$@" 'sed -n "s/^0:://p" /proc/self/cgroup'; }
+
+# True when a login is refused: ssh fails and the command does not run.
+sr_ssh_refused() {
+	local out
+	out=$(sr_ssh "$@" 'echo RAN' 2>/dev/null) && return 1
+	[ "${out/RAN/}" = "$out" ]
+}
