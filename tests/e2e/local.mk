@@ -8,3 +8,6 @@ SR_E2E_TESTS += tests/e2e/scenario_argv.sh
 SR_E2E_TESTS += tests/e2e/scenario_lifecycle.sh
 SR_E2E_TESTS += tests/e2e/scenario_interactive.sh
 SR_E2E_TESTS += tests/e2e/pam_failmode.sh
+SR_E2E_TESTS += tests/e2e/scenario_outside.sh
+SR_E2E_TESTS += tests/e2e/scenario_transfer.sh
+SR_E2E_TESTS += tests/e2e/load.sh

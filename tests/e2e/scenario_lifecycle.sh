@@ -86,7 +86,7 @@ if sc_take_session S10 30; then
 	sr_check_eq "S10: every record carries the session's audit session id" "" \
 		"$(sc_jl "$s" 'select(.audit_session_id != $a) | [.ei, .event, .audit_session_id]' --argjson a "${aud:-0}")"
 	sr_check "S10: the audit session id is set (not 4294967295)" \
-		[ -n "$aud" ] && [ "$aud" != 4294967295 ]
+		test -n "$aud" -a "$aud" != 4294967295
 fi
 
 # ---- S11 -----------------------------------------------------------------
