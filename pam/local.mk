@@ -6,7 +6,8 @@ pam_pam_sshrec_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) -fvisibility=hidden
 pam_pam_sshrec_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,--version-script=$(srcdir)/pam/pam_sshrec.map -Wl,-z,defs
 pam_pam_sshrec_la_LIBADD = common/libsrcommon.la $(PAM_LIBS) $(JSONC_LIBS)
-EXTRA_DIST += pam/pam_sshrec.map tests/e2e/pam_lib.sh tests/e2e/syslog_listen.py
+EXTRA_DIST += pam/pam_sshrec.map tests/e2e/pam_lib.sh tests/e2e/syslog_listen.py \
+	tests/e2e/pam_client.py
 
 # Only pam_sshrec.so belongs in the module directory.
 install-data-hook: pam-remove-la
@@ -25,3 +26,9 @@ tests_unit_test_proto_SOURCES = tests/unit/test_proto.c
 tests_unit_test_proto_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_proto_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_proto_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+
+# Login latency benchmark (root, real sshd; not part of make check).
+bench-login: pam/pam_sshrec.la sshrecd$(EXEEXT)
+	SR_TOP_SRCDIR='$(abs_top_srcdir)' SR_TOP_BUILDDIR='$(abs_top_builddir)' \
+		$(BASH) $(srcdir)/tests/bench/bench_login.sh $(abs_top_srcdir)/tests/bench/results
+.PHONY: bench-login

@@ -4,7 +4,7 @@
 # LOG_WARNING, and leaves no cgroup behind (the shell stays where sshd was).
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
-sr_init
+sr_pam_init
 sr_authlog_start
 CG=$(sr_cgroup2)
 NOSOCK=$SR_T/no-daemon.sock # nothing listens here

@@ -16,14 +16,40 @@
 # (sshd-sshrec-test-$SR_ID), so tests sharing a log never see each other's.
 
 SR_SYSLOG_DIR=/run/sshrec-test-syslog
+SR_PAM_CLEANUP=() # commands run (eval) at exit, before lib.sh's cleanup
 
-# Start (or share) the auth log listener; sets SR_AUTHLOG.
+# sr_init plus the cleanup below.
+sr_pam_init() {
+	sr_init
+	trap sr_pam_cleanup EXIT
+}
+
+# EXIT trap: kill what is left in the test's own session cgroups (those in
+# its database), run the test's cleanup commands, drop the auth log lease,
+# then lib.sh's cleanup with the original exit status.
+sr_pam_cleanup() {
+	local rc=$? c cg mnt
+	mnt=$(sr_cgroup2)
+	if [ -n "${SR_DB:-}" ] && [ -f "$SR_DB" ]; then
+		while IFS= read -r cg; do
+			case $cg in /sshrec/s-*) ;; *) continue ;; esac
+			[ -d "$mnt$cg" ] || continue
+			echo 1 >"$mnt$cg/cgroup.kill" 2>/dev/null
+		done < <(sr_sql "SELECT cgroup_path FROM sessions WHERE state != 'ended'" 2>/dev/null)
+	fi
+	for c in "${SR_PAM_CLEANUP[@]}"; do eval "$c"; done
+	rm -f "$SR_SYSLOG_DIR/lease.$$"
+	(exit "$rc")
+	sr_cleanup
+}
+
+# Start (or share) the auth log listener; sets SR_AUTHLOG. After sr_init.
 sr_authlog_start() {
 	mkdir -p "$SR_SYSLOG_DIR"
 	exec {SR_SYSLOG_LOCKFD}>"$SR_SYSLOG_DIR/lock"
 	flock "$SR_SYSLOG_LOCKFD"
 	: >"$SR_SYSLOG_DIR/lease.$$"
-	trap sr_authlog_cleanup EXIT
+	trap sr_pam_cleanup EXIT
 	local pid=
 	[ -r "$SR_SYSLOG_DIR/ready" ] && pid=$(cat "$SR_SYSLOG_DIR/ready")
 	if [ -S /dev/log ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
@@ -55,14 +81,6 @@ sr_authlog_start() {
 	flock -u "$SR_SYSLOG_LOCKFD"
 }
 
-# EXIT trap: drop our lease, then lib.sh's cleanup with the original status.
-sr_authlog_cleanup() {
-	local rc=$?
-	rm -f "$SR_SYSLOG_DIR/lease.$$"
-	(exit "$rc")
-	sr_cleanup
-}
-
 # sr_authlog_wait PATTERN [SECONDS]: wait until a line of this test's PAM
 # service matching the extended regex PATTERN is in the auth log; print it.
 sr_authlog_wait() {
@@ -90,4 +108,19 @@ sr_ssh_refused() {
 	local out
 	out=$(sr_ssh "$@" 'echo RAN' 2>/dev/null) && return 1
 	[ "${out/RAN/}" = "$out" ]
+}
+
+# sr_add_user NAME: a throwaway local user (no home), removed at exit.
+sr_add_user() {
+	useradd -M -N -d / -s /bin/bash "$1" || sr_die "useradd $1 failed"
+	SR_PAM_CLEANUP+=("userdel -f $1 2>/dev/null")
+}
+
+# sr_kill_cgroup DIR: kill everything in a test-made cgroup and remove it.
+sr_kill_cgroup() {
+	[ -d "$1" ] || return 0
+	echo 1 >"$1/cgroup.kill" 2>/dev/null
+	local i
+	for i in $(seq 1 50); do rmdir "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# 50 concurrent logins through pam_sshrec: all succeed, all get distinct
+# session ids and distinct cgroups, each shell runs in the cgroup its session
+# row names, and every session ends.
+. "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+. "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
+sr_pam_init
+N=50
+sr_start_daemon
+SR_PAM_OPTS="socket=$SR_SOCK fail=closed timeout=10000" sr_start_sshd
+
+mkdir -p "$SR_T/out"
+pids=()
+for i in $(seq 1 $N); do
+	sr_ssh 'echo "$SSHREC_SID $(sed -n "s/^0:://p" /proc/self/cgroup)"; sleep 1' \
+		>"$SR_T/out/$i" 2>"$SR_T/out/$i.err" &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+sr_check_eq "all $N concurrent logins succeed" 0 "$fails"
+[ "$fails" = 0 ] || head -n 3 "$SR_T"/out/*.err >&2
+
+cat "$SR_T"/out/[0-9]* >"$SR_T/all"
+sr_check_eq "$N session ids reported" $N "$(awk '$1 != ""' "$SR_T/all" | wc -l)"
+sr_check_eq "$N distinct session ids" $N "$(awk '{print $1}' "$SR_T/all" | sort -u | grep -c .)"
+sr_check_eq "$N distinct cgroups" $N "$(awk '{print $2}' "$SR_T/all" | sort -u | grep -c '^/sshrec/s-')"
+mismatch=0
+while read -r sid cg; do
+	[ "$(sr_sql "SELECT cgroup_path FROM sessions WHERE sid='$sid'")" = "$cg" ] || mismatch=$((mismatch + 1))
+done <"$SR_T/all"
+sr_check_eq "every shell runs in the cgroup of its session row" 0 "$mismatch"
+ended=0
+while read -r sid cg; do sr_wait_ended "$sid" 30 && ended=$((ended + 1)); done <"$SR_T/all"
+sr_check_eq "all $N sessions end" $N "$ended"
+sr_check "the daemon is still running" kill -0 "$SR_DAEMON_PID"
+sr_finish

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# 20 garbage, hostile or oversized messages on sshrecd's registration socket
+# each get an error reply ({"ok":false,"error":...}); a client that connects
+# and says nothing does not hold up other logins; the daemon keeps serving
+# and the next real login through pam_sshrec is registered.
+. "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+. "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
+sr_pam_init
+sr_start_daemon
+SR_PAM_OPTS="socket=$SR_SOCK fail=closed" sr_start_sshd
+CLIENT=$SR_TOP_SRCDIR/tests/e2e/pam_client.py
+
+"$SR_PY" "$CLIENT" "$SR_SOCK" garbage >"$SR_T/garbage.out" 2>&1
+sr_check_eq "20 messages sent" 20 "$(grep -c . "$SR_T/garbage.out")"
+while read -r name kind rest; do
+	ok=$("$SR_PY" -c 'import json,sys
+try:
+    r = json.loads(sys.argv[1])
+    print("yes" if r.get("ok") is False and isinstance(r.get("error"), str) and r["error"] else "no")
+except Exception:
+    print("no")' "$rest")
+	if [ "$kind" = REPLY ] && [ "$ok" = yes ]; then
+		sr_pass "$name: error reply: $(cut -c1-100 <<<"$rest")"
+	else
+		sr_fail "$name: expected an error reply, got: $kind $(cut -c1-100 <<<"$rest")"
+	fi
+done <"$SR_T/garbage.out"
+sr_check "the daemon survived the garbage" kill -0 "$SR_DAEMON_PID"
+sr_check_eq "no session was created by garbage" 0 "$(sr_sql 'SELECT count(*) FROM sessions')"
+
+# a silent client holding a connection must not block a real login
+"$SR_PY" "$CLIENT" "$SR_SOCK" hold 8 >"$SR_T/hold.out" 2>&1 &
+holder=$!
+SR_PIDS+=("$holder")
+for i in $(seq 1 50); do grep -q held "$SR_T/hold.out" && break; sleep 0.1; done
+t0=$(date +%s%N)
+sid=$(sr_ssh 'echo "$SSHREC_SID"')
+t1=$(date +%s%N)
+sr_check "a real login after the garbage is registered ('$sid')" \
+	[ -n "$sid" ] && [ "$(sr_sql "SELECT count(*) FROM sessions WHERE sid='$sid'")" = 1 ]
+sr_check "the silent client did not hold it up ($(((t1 - t0) / 1000000)) ms < 5000)" \
+	[ $(((t1 - t0) / 1000000)) -lt 5000 ]
+sr_check "that session ends" sr_wait_ended "$sid" 20
+sr_finish
