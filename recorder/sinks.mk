@@ -1,4 +1,32 @@
 # Sinks: SR_SINK_SRCS is compiled into sshrecd and into the sink unit tests.
-SR_SINK_SRCS =
+# The schema and its migrations are embedded at build time (schema/sql2c.sh),
+# so the binaries need nothing installed beside them.
+SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql
+SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c
+SR_SINK_SRCS = $(SR_DB_SRCS) \
+	recorder/sink.c recorder/sink_priv.h \
+	recorder/sink_sqlite.c recorder/sink_jsonl.c recorder/sink_syslog.c
 SR_SINK_CFLAGS = $(SQLITE_CFLAGS) $(JSONC_CFLAGS) $(ZLIB_CFLAGS)
 SR_SINK_LIBS = $(SQLITE_LIBS) $(JSONC_LIBS) $(ZLIB_LIBS)
+
+recorder/db_sql.c: $(srcdir)/schema/sshrec.sql $(SR_DB_MIGRATIONS:%=$(srcdir)/%) \
+		$(srcdir)/schema/sql2c.sh
+	$(AM_V_GEN)$(MKDIR_P) recorder && \
+	SED='$(SED)' $(SHELL) $(srcdir)/schema/sql2c.sh $(srcdir)/schema/sshrec.sql \
+		$(SR_DB_MIGRATIONS:%=$(srcdir)/%) > $@.tmp && mv $@.tmp $@
+BUILT_SOURCES += recorder/db_sql.c
+CLEANFILES += recorder/db_sql.c
+EXTRA_DIST += $(SR_DB_MIGRATIONS) schema/sql2c.sh
+
+# Unit tests of the sinks (cmocka). record_json.c gives sr_rec_event_name().
+SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.h \
+	tests/unit/sink_test_util.c tests/unit/sink_test_util.h
+SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
+SR_SINK_TEST_LIBS = common/libsrcommon_san.la $(SR_SINK_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_migrate
+TESTS += tests/unit/test_migrate
+tests_unit_test_migrate_SOURCES = tests/unit/test_migrate.c $(SR_DB_SRCS)
+tests_unit_test_migrate_CFLAGS = $(SR_SINK_TEST_CFLAGS)
+tests_unit_test_migrate_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_migrate_LDADD = $(SR_SINK_TEST_LIBS)
+EXTRA_DIST += tests/unit/data/sshrec-v1.sql

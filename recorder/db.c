@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The SQLite database: open with the right pragmas, create or migrate the schema. */
+#include "recorder/db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+int sr_db_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_SCHEMA:
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_ERROR:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+int sr_db_mkdir_parents(const char *path)
+{
+	char *dir = strdup(path);
+	char *p;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	p = strrchr(dir, '/');
+	if (!p || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; !err; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			err = -errno;
+			sr_err("cannot create directory %s: %s", dir, strerror(errno));
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(dir);
+	return err;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		sr_err("database %s: %s: %s", sqlite3_db_filename(db, "main"), what,
+		       msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK) {
+		sr_err("database %s: cannot read the schema version: %s",
+		       sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		return sr_db_errno(rc);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		sr_err("database %s: cannot read the schema version: %s",
+		       sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
+}
+
+/* True when the database has no tables at all (new file). */
+static int is_empty(sqlite3 *db, int *empty)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return sr_db_errno(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*empty = sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		sr_err("database %s: %s", sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		return sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
+	}
+	return 0;
+}
+
+static int refuse_newer(sqlite3 *db, int v)
+{
+	sr_err("database %s: database schema version %d is newer than this sshrecd supports (%d); "
+	       "upgrade sshrec",
+	       sqlite3_db_filename(db, "main"), v, SR_DB_VERSION);
+	return -EPROTONOSUPPORT;
+}
+
+int sr_db_check_version(sqlite3 *db, int *version)
+{
+	int v = 0, err = user_version(db, &v);
+
+	if (err)
+		return err;
+	if (version)
+		*version = v;
+	if (v > SR_DB_VERSION)
+		return refuse_newer(db, v);
+	if (v < SR_DB_VERSION_MIN) {
+		sr_err("database %s: not an sshrec database (schema version %d)",
+		       sqlite3_db_filename(db, "main"), v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Runs inside the caller's transaction. */
+static int migrate_from(sqlite3 *db, int from)
+{
+	const struct sr_db_migration *m;
+	char sql[64];
+	int err;
+
+	for (m = sr_db_migrations; m->version; m++) {
+		if (m->version <= from)
+			continue;
+		err = exec_sql(db, m->sql, m->name);
+		if (err)
+			return err;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
+		err = exec_sql(db, sql, m->name);
+		if (err)
+			return err;
+		sr_info("database %s: migrated to schema version %d (%s)",
+		        sqlite3_db_filename(db, "main"), m->version, m->name);
+	}
+	return 0;
+}
+
+int sr_db_migrate(sqlite3 *db)
+{
+	int v = 0, empty = 0, err;
+
+	/* IMMEDIATE: take the write lock first so two starters cannot both migrate */
+	err = exec_sql(db, "BEGIN IMMEDIATE", "begin migration");
+	if (err)
+		return err;
+	err = user_version(db, &v);
+	if (!err)
+		err = is_empty(db, &empty);
+	if (err)
+		goto out;
+	if (v > SR_DB_VERSION) {
+		err = refuse_newer(db, v);
+	} else if (v == SR_DB_VERSION) {
+		err = 0;
+	} else if (v == 0 && empty) {
+		err = exec_sql(db, sr_db_schema_sql, "create schema");
+		if (!err)
+			err = user_version(db, &v);
+		if (!err && v != SR_DB_VERSION) {
+			sr_err("database: embedded schema sets version %d, expected %d", v,
+			       SR_DB_VERSION);
+			err = -EINVAL;
+		}
+	} else if (v < SR_DB_VERSION_MIN) {
+		sr_err("database %s: has tables but no sshrec schema version: not an sshrec "
+		       "database, refusing to touch it",
+		       sqlite3_db_filename(db, "main"));
+		err = -EINVAL;
+	} else {
+		err = migrate_from(db, v);
+	}
+out:
+	if (err) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	return exec_sql(db, "COMMIT", "commit migration");
+}
+
+static int open_fail(sqlite3 **db, const char *path, int rc)
+{
+	sr_err("database %s: cannot open: %s", path,
+	       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+	sqlite3_close(*db);
+	*db = NULL;
+	return sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
+}
+
+int sr_db_open(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	int rc, err;
+
+	*out = NULL;
+	err = sr_db_mkdir_parents(path);
+	if (err)
+		return err;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(&db, path, rc);
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	/* the file holds who ran what: not world-readable */
+	if (chmod(path, 0600) && errno != EPERM)
+		sr_warn("database %s: chmod 0600: %s", path, strerror(errno));
+	err = exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
+	               "set pragmas");
+	if (!err)
+		err = sr_db_migrate(db);
+	/* after the version check: a database we refuse stays as it was */
+	if (!err)
+		err = exec_sql(db, "PRAGMA journal_mode = WAL", "set WAL mode");
+	if (err) {
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return 0;
+}
+
+int sr_db_open_ro(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	struct stat stbuf;
+	int rc, err;
+
+	*out = NULL;
+	if (stat(path, &stbuf)) {
+		err = -errno;
+		sr_err("database %s: %s", path, strerror(errno));
+		return err;
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(&db, path, rc);
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	err = sr_db_check_version(db, NULL);
+	if (err) {
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file db.h
+ * @brief The SQLite database: open, schema version check, forward migrations.
+ *
+ * The schema (schema/sshrec.sql) and the migrations (schema/migrations/
+ * NNN-description.sql, each taking user_version NNN-1 to NNN) are embedded
+ * into the binary at build time, so nothing needs to be installed beside it.
+ * The daemon opens read-write (sr_db_open); the CLI opens read-only
+ * (sr_db_open_ro) and refuses a newer schema the same way.
+ */
+#ifndef SSHREC_DB_H
+#define SSHREC_DB_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/** The schema version this build writes (PRAGMA user_version). */
+#define SR_DB_VERSION 2
+
+/** The oldest schema version a migration path exists from. */
+#define SR_DB_VERSION_MIN 1
+
+/** One embedded forward migration: takes user_version (version - 1) to version. */
+struct sr_db_migration {
+	int version;     /**< user_version after it ran */
+	const char *name; /**< file name, e.g. "002-indexes-user-event.sql" */
+	const char *sql;
+};
+
+/** schema/sshrec.sql, the whole current schema (generated: recorder/db_sql.c). */
+extern const char sr_db_schema_sql[];
+/** The migrations in version order, terminated by an entry with version 0. */
+extern const struct sr_db_migration sr_db_migrations[];
+
+/**
+ * Open (creating it and its missing parent directories, mode 0700) the
+ * database at @p path read-write: WAL, synchronous=NORMAL, a busy timeout,
+ * foreign keys off (the sinks write parents first, but a replay may not).
+ * An empty database gets the schema; an older one is migrated forward in one
+ * transaction; a newer one is refused ("database schema version N is newer
+ * than this sshrecd supports (M); upgrade sshrec").
+ * @param[out] out the connection, NULL on failure.
+ * @return 0, -EPROTONOSUPPORT (newer schema), -EINVAL (not an sshrec
+ *         database or a migration failed), -EACCES/-EROFS/-ENOSPC/-EIO or -errno.
+ */
+int sr_db_open(const char *path, sqlite3 **out);
+
+/**
+ * Open an existing database read-only (the CLI) and check its version with
+ * sr_db_check_version(). @p out is NULL on failure.
+ * @return 0, -ENOENT (no such file), -EPROTONOSUPPORT, -EINVAL or -errno.
+ */
+int sr_db_open_ro(const char *path, sqlite3 **out);
+
+/**
+ * Read user_version of @p db into @p version (when not NULL) and check that
+ * this build can read it: 1..SR_DB_VERSION. Logs the reason when not.
+ * @return 0, -EPROTONOSUPPORT (newer than SR_DB_VERSION), -EINVAL (0: empty
+ *         or not an sshrec database) or -EIO.
+ */
+int sr_db_check_version(sqlite3 *db, int *version);
+
+/**
+ * Bring @p db (opened read-write) to SR_DB_VERSION: the schema on an empty
+ * database, else the missing migrations, all in one transaction.
+ * @return 0, -EPROTONOSUPPORT (newer), -EINVAL or a mapped SQLite error.
+ */
+int sr_db_migrate(sqlite3 *db);
+
+/**
+ * Create the missing parent directories of the file @p path, mode 0700 (the
+ * database and the JSON-lines file hold who ran what). Returns 0 or -errno.
+ */
+int sr_db_mkdir_parents(const char *path);
+
+/** Map an SQLite result code to -errno (SQLITE_FULL -> -ENOSPC, ...). */
+int sr_db_errno(int rc);
+
+#endif

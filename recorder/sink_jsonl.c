@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * JSON-lines sink: one record per line, appended to a buffer by write() and
+ * handed to the kernel with write(2) at flush (then it survives kill -9;
+ * no fsync: power loss is the SQLite sink's and the disk's business).
+ * Rotation by size: events.jsonl -> events.jsonl.1 -> gzip -> .1.gz, older
+ * ones shifted to .2.gz ..., jsonl_keep kept. reopen() follows logrotate.
+ * On a write error (ENOSPC) the unwritten bytes stay buffered, bounded by
+ * backlog_max records, and are retried on later flushes.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "recorder/config.h"
+#include "recorder/db.h"
+#include "recorder/sink_priv.h"
+
+#define RETRY_MIN_MS 200
+#define RETRY_MAX_MS 5000
+
+struct jl {
+	char *path;
+	int fd;
+	uint64_t size; /* bytes in the current file */
+	uint64_t max_bytes;
+	int keep;
+	uint64_t backlog_max;
+	char *buf; /* complete lines not yet written, from off */
+	size_t len, cap, off;
+	uint64_t nlines; /* lines in buf[off..len) (a partly written first one counts) */
+	uint64_t nfailed; /* of those, already counted in health.failed */
+	int64_t retry_at_ms;
+	int64_t retry_ms;
+	int last_err;
+};
+
+static int jl_open(struct sr_sink *sink, struct jl *j)
+{
+	struct stat st;
+	int fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		sr_sink_set_error(sink, "%s: cannot open: %s", j->path, strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st) == 0)
+		j->size = (uint64_t)st.st_size;
+	j->fd = fd;
+	return 0;
+}
+
+/* gzip @src into @src.gz (through a temporary name), then remove @src. */
+static int gzip_file(const char *src)
+{
+	char dst[PATH_MAX], tmp[PATH_MAX];
+	char chunk[65536];
+	gzFile gz = NULL;
+	ssize_t n = 0;
+	int in, out, err = 0;
+
+	snprintf(dst, sizeof(dst), "%s.gz", src);
+	snprintf(tmp, sizeof(tmp), "%s.gz.tmp", src);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	/* fastest level: rotation runs in the daemon's loop and must not stall it */
+	gz = gzdopen(out, "wb1");
+	if (!gz) {
+		close(out);
+		close(in);
+		unlink(tmp);
+		return -ENOMEM;
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) > 0)
+		if (gzwrite(gz, chunk, (unsigned)n) != (int)n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0)
+		err = -errno;
+	if (gzclose(gz) != Z_OK && !err)
+		err = -EIO;
+	close(in);
+	if (!err && rename(tmp, dst))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	unlink(src);
+	return 0;
+}
+
+static void rotated_name(char *out, size_t len, const char *path, int i, bool gz)
+{
+	snprintf(out, len, "%s.%d%s", path, i, gz ? ".gz" : "");
+}
+
+/* The current file is complete: shift the old ones, rename, compress, reopen. */
+static int jl_rotate(struct sr_sink *sink, struct jl *j)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int i, err;
+
+	close(j->fd);
+	j->fd = -1;
+	if (j->keep <= 0) {
+		unlink(j->path);
+	} else {
+		/* a .1 left uncompressed by an earlier failure goes first */
+		rotated_name(a, sizeof(a), j->path, 1, false);
+		if (access(a, F_OK) == 0)
+			gzip_file(a);
+		rotated_name(a, sizeof(a), j->path, j->keep, true);
+		unlink(a);
+		for (i = j->keep - 1; i >= 1; i--) {
+			rotated_name(a, sizeof(a), j->path, i, true);
+			rotated_name(b, sizeof(b), j->path, i + 1, true);
+			if (rename(a, b) && errno != ENOENT)
+				sr_warn("sink jsonl: rename %s -> %s: %s", a, b, strerror(errno));
+		}
+		rotated_name(a, sizeof(a), j->path, 1, false);
+		if (rename(j->path, a)) {
+			sr_warn("sink jsonl: rename %s -> %s: %s", j->path, a, strerror(errno));
+		} else {
+			err = gzip_file(a);
+			if (err)
+				sr_warn("sink jsonl: cannot compress %s (kept as is): %s", a,
+				        strerror(-err));
+		}
+	}
+	j->size = 0;
+	return jl_open(sink, j);
+}
+
+/* Write buf[off..off+n) to the file; on error keep the rest for a retry. */
+static int jl_write_out(struct sr_sink *sink, struct jl *j, size_t n)
+{
+	size_t done = 0;
+	uint64_t lines;
+	const char *p, *end;
+	int err = 0;
+
+	while (done < n) {
+		ssize_t w = write(j->fd, j->buf + j->off + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)w;
+	}
+	/* records written = newlines written (JSON text never holds a raw newline) */
+	lines = 0;
+	end = j->buf + j->off + done;
+	for (p = j->buf + j->off; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lines++;
+	sink->health.written += lines;
+	j->nlines -= lines;
+	j->nfailed = j->nfailed > lines ? j->nfailed - lines : 0;
+	j->off += done;
+	j->size += done;
+	return err;
+}
+
+/* Length of the complete lines at buf[off..] that fit in @room bytes (at least one). */
+static size_t fit_lines(const struct jl *j, uint64_t room)
+{
+	const char *start = j->buf + j->off, *p = start, *nl;
+	size_t left = j->len - j->off, taken = 0;
+
+	while ((nl = memchr(p, '\n', left - (size_t)(p - start)))) {
+		size_t upto = (size_t)(nl - start) + 1;
+
+		if (upto > room && taken)
+			break;
+		taken = upto;
+		p = nl + 1;
+		if (upto > room)
+			break;
+	}
+	return taken ? taken : left;
+}
+
+static int jl_drain(struct sr_sink *sink, struct jl *j)
+{
+	int err = 0;
+
+	if (j->fd < 0)
+		err = jl_open(sink, j);
+	while (!err && j->off < j->len) {
+		uint64_t room = !j->max_bytes          ? UINT64_MAX
+		                : j->size < j->max_bytes ? j->max_bytes - j->size
+		                                         : 0;
+		size_t n = fit_lines(j, room);
+
+		/* a line that does not fit starts a new file, unless the file is empty */
+		if (n > room && j->size > 0 && j->max_bytes) {
+			err = jl_rotate(sink, j);
+			continue;
+		}
+		err = jl_write_out(sink, j, n);
+		if (!err && j->max_bytes && j->size >= j->max_bytes)
+			err = jl_rotate(sink, j);
+	}
+	if (j->off == j->len)
+		j->off = j->len = 0;
+	return err;
+}
+
+static int jl_flush(struct sr_sink *sink)
+{
+	struct jl *j = sink->priv;
+	int64_t now = sr_sink_mono_ms();
+	int err;
+
+	if (j->off == j->len)
+		return sink->health.ok ? 0 : j->last_err;
+	if (!sink->health.ok && now < j->retry_at_ms) {
+		sink->health.backlog = j->nlines;
+		return j->last_err;
+	}
+	err = jl_drain(sink, j);
+	sink->health.backlog = j->nlines;
+	if (!err) {
+		j->retry_ms = RETRY_MIN_MS;
+		j->last_err = 0;
+		sr_sink_set_ok(sink);
+		return 0;
+	}
+	/* each record counts as failed once, however often it is retried */
+	sink->health.failed += j->nlines - j->nfailed;
+	j->nfailed = j->nlines;
+	j->last_err = err;
+	sr_sink_set_error(sink, "%s: write failed: %s", j->path, strerror(-err));
+	j->retry_at_ms = now + j->retry_ms;
+	j->retry_ms = j->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : j->retry_ms * 2;
+	return err;
+}
+
+/* Drop the oldest complete line of the backlog (keeping a partly written one). */
+static void jl_drop_oldest(struct sr_sink *sink, struct jl *j)
+{
+	char *start = j->buf + j->off;
+	char *nl = memchr(start, '\n', j->len - j->off);
+
+	if (!nl)
+		return;
+	j->off += (size_t)(nl - start) + 1;
+	j->nlines--;
+	if (j->nfailed)
+		j->nfailed--;
+	sink->health.dropped++;
+}
+
+static int jl_write(struct sr_sink *sink, const struct sr_record *rec)
+{
+	struct jl *j = sink->priv;
+	size_t need = rec->json_len + 1;
+
+	if (!rec->json)
+		return -EINVAL;
+	if (!sink->health.ok && j->nlines >= j->backlog_max)
+		jl_drop_oldest(sink, j);
+	if (j->off && j->len + need > j->cap) {
+		memmove(j->buf, j->buf + j->off, j->len - j->off);
+		j->len -= j->off;
+		j->off = 0;
+	}
+	if (j->len + need > j->cap) {
+		size_t cap = j->cap ? j->cap : 65536;
+		char *nb;
+
+		while (cap < j->len + need)
+			cap *= 2;
+		nb = realloc(j->buf, cap);
+		if (!nb) {
+			sink->health.dropped++;
+			sr_sink_set_error(sink, "out of memory buffering a record");
+			return -ENOMEM;
+		}
+		j->buf = nb;
+		j->cap = cap;
+	}
+	memcpy(j->buf + j->len, rec->json, rec->json_len);
+	j->buf[j->len + rec->json_len] = '\n';
+	j->len += need;
+	j->nlines++;
+	return 0;
+}
+
+static int jl_reopen(struct sr_sink *sink)
+{
+	struct jl *j = sink->priv;
+
+	/* lines buffered so far belong to the new file: logrotate renamed the old one */
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+	j->size = 0;
+	return jl_open(sink, j);
+}
+
+static void jl_close(struct sr_sink *sink)
+{
+	struct jl *j = sink->priv;
+
+	if (!j)
+		return;
+	if (j->off < j->len) {
+		j->retry_at_ms = 0;
+		jl_flush(sink);
+		if (j->nlines)
+			sr_err("sink jsonl: %llu records could not be written to %s and are lost",
+			       (unsigned long long)j->nlines, j->path);
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->buf);
+	free(j->path);
+	free(j);
+	sink->priv = NULL;
+}
+
+static int jl_init(struct sr_sink *sink, const struct sr_config *cfg)
+{
+	struct jl *j = calloc(1, sizeof(*j));
+	int err;
+
+	if (!j)
+		return -ENOMEM;
+	j->fd = -1;
+	j->path = strdup(cfg->jsonl_path);
+	j->max_bytes = cfg->jsonl_max_bytes;
+	j->keep = cfg->jsonl_keep;
+	j->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
+	j->retry_ms = RETRY_MIN_MS;
+	sink->priv = j;
+	sink->health.ok = true;
+	err = j->path ? sr_db_mkdir_parents(j->path) : -ENOMEM;
+	if (!err)
+		err = jl_open(sink, j);
+	if (err) {
+		free(j->path);
+		free(j);
+		sink->priv = NULL;
+	}
+	return err;
+}
+
+const struct sr_sink_ops sr_sink_jsonl_ops = {
+	.name = "jsonl",
+	.init = jl_init,
+	.write = jl_write,
+	.flush = jl_flush,
+	.reopen = jl_reopen,
+	.close = jl_close,
+};

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * SQLite sink. write() only queues an owned copy of the record; flush()
+ * applies the whole batch in one transaction with prepared statements and
+ * updates each session touched once. When the commit fails (disk full, I/O
+ * error, read-only) the batch stays queued as a bounded backlog and is
+ * retried with backoff on later flushes; events use INSERT OR IGNORE on
+ * (session_id, ei), so a retry or a replay after a crash never duplicates.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "recorder/config.h"
+#include "recorder/db.h"
+#include "recorder/sink_priv.h"
+
+#define RETRY_MIN_MS 200
+#define RETRY_MAX_MS 5000
+
+enum {
+	ST_SESSION,
+	ST_PROC_INSERT,
+	ST_PROC_EXIT,
+	ST_EVENT,
+	ST_SESS_UPDATE,
+	ST_MAX,
+};
+
+static const char *const stmt_sql[ST_MAX] = {
+	[ST_SESSION] = "INSERT OR IGNORE INTO sessions (id, sid, server_id, server_hostname, login, "
+		       "user, service, tty, rhost, remote_addr, remote_port, local_addr, "
+		       "local_port, auth_method, key_type, key_fingerprint, leader_pid, cgroup_id, "
+		       "cgroup_path, audit_session_id, start_us, state) "
+		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')",
+	[ST_PROC_INSERT] = "INSERT OR IGNORE INTO processes (id, session_id, parent_id, pid, ppid, "
+			   "program, path, argv, argv_truncated, cwd, uid, gid, return_code, "
+			   "start_us, end_us, exit_code, signal, duration_ms, exec_ei) "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_PROC_EXIT] = "UPDATE processes SET end_us = ?, exit_code = ?, signal = ?, "
+			 "duration_ms = ? WHERE id = ?",
+	[ST_EVENT] = "INSERT OR IGNORE INTO events (session_id, ei, time_us, event, code, uid, pid, "
+		     "process_id, program, path, dst_addr, dst_port, return_code, json) "
+		     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
+			   "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
+			   "state = ?, closing_us = ?, end_us = ? WHERE id = ?",
+};
+
+struct sq {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST_MAX];
+	struct sr_rec_queue q; /* the current batch, then the backlog while failing */
+	uint64_t backlog_max;
+	int64_t retry_at_ms; /* while failing: no attempt before this */
+	int64_t retry_ms;
+	int last_err;
+};
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* 0 means "none" for these columns */
+static int bind_opt(sqlite3_stmt *st, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+static int run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int put_session(struct sq *q, const struct sr_session_info *s)
+{
+	sqlite3_stmt *st = q->st[ST_SESSION];
+
+	sqlite3_bind_int64(st, 1, s->key);
+	bind_text(st, 2, s->sid);
+	bind_text(st, 3, s->server_id ? s->server_id : "");
+	bind_text(st, 4, s->server_hostname ? s->server_hostname : "");
+	bind_text(st, 5, s->login ? s->login : "");
+	bind_text(st, 6, s->user ? s->user : (s->login ? s->login : ""));
+	bind_text(st, 7, s->service);
+	bind_text(st, 8, s->tty);
+	bind_text(st, 9, s->rhost);
+	bind_text(st, 10, s->remote_addr);
+	bind_opt(st, 11, s->remote_addr ? s->remote_port : 0);
+	bind_text(st, 12, s->local_addr);
+	bind_opt(st, 13, s->local_addr ? s->local_port : 0);
+	bind_text(st, 14, s->auth_method);
+	bind_text(st, 15, s->key_type);
+	bind_text(st, 16, s->key_fingerprint);
+	bind_opt(st, 17, s->leader_pid);
+	sqlite3_bind_int64(st, 18, (int64_t)s->cgroup_id);
+	bind_text(st, 19, s->cgroup_path);
+	sqlite3_bind_int64(st, 20, s->audit_session_id);
+	sqlite3_bind_int64(st, 21, s->start_us);
+	return run(st);
+}
+
+static int put_proc(struct sq *q, int64_t session_key, const struct sr_process_info *p)
+{
+	sqlite3_stmt *st = q->st[ST_PROC_INSERT];
+
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, session_key);
+	bind_opt(st, 3, p->parent_id);
+	sqlite3_bind_int(st, 4, p->pid);
+	sqlite3_bind_int(st, 5, p->ppid);
+	bind_text(st, 6, p->program ? p->program : "");
+	bind_text(st, 7, p->path ? p->path : "");
+	bind_text(st, 8, p->argv_json ? p->argv_json : "[]");
+	sqlite3_bind_int(st, 9, p->argv_truncated);
+	bind_text(st, 10, p->cwd);
+	sqlite3_bind_int64(st, 11, p->uid);
+	sqlite3_bind_int64(st, 12, p->gid);
+	sqlite3_bind_int(st, 13, p->return_code);
+	sqlite3_bind_int64(st, 14, p->start_us);
+	bind_opt(st, 15, p->end_us);
+	if (p->has_exit) {
+		/* as in the record: exit_code is null when a signal killed it */
+		if (p->signal)
+			sqlite3_bind_null(st, 16);
+		else
+			sqlite3_bind_int(st, 16, p->exit_code);
+		sqlite3_bind_int(st, 17, p->signal);
+		sqlite3_bind_int64(st, 18, p->duration_ms);
+	}
+	sqlite3_bind_int64(st, 19, (int64_t)p->exec_ei);
+	return run(st);
+}
+
+static int put_exit(struct sq *q, const struct sr_process_info *p)
+{
+	sqlite3_stmt *st = q->st[ST_PROC_EXIT];
+
+	sqlite3_bind_int64(st, 1, p->end_us);
+	if (p->signal)
+		sqlite3_bind_null(st, 2);
+	else
+		sqlite3_bind_int(st, 2, p->exit_code);
+	sqlite3_bind_int(st, 3, p->signal);
+	sqlite3_bind_int64(st, 4, p->duration_ms);
+	sqlite3_bind_int64(st, 5, p->id);
+	return run(st);
+}
+
+static int put_event(struct sq *q, const struct sr_record *r)
+{
+	sqlite3_stmt *st = q->st[ST_EVENT];
+
+	sqlite3_bind_int64(st, 1, r->sess->key);
+	sqlite3_bind_int64(st, 2, (int64_t)r->ei);
+	sqlite3_bind_int64(st, 3, r->time_us);
+	bind_text(st, 4, sr_rec_event_name(r->kind));
+	bind_text(st, 5, sr_rec_event_code(r->kind));
+	bind_text(st, 6, r->uid);
+	bind_opt(st, 7, r->pid);
+	bind_opt(st, 8, r->process_id);
+	bind_text(st, 9, r->program);
+	bind_text(st, 10, r->path);
+	bind_text(st, 11, r->dst_addr);
+	if (r->dst_addr)
+		sqlite3_bind_int(st, 12, r->dst_port);
+	if (r->has_return_code)
+		sqlite3_bind_int64(st, 13, r->return_code);
+	sqlite3_bind_text(st, 14, r->json, (int)r->json_len, SQLITE_STATIC);
+	return run(st);
+}
+
+static int put_record(struct sq *q, const struct sr_record *r)
+{
+	int rc = SQLITE_OK;
+
+	if (r->kind == SR_REC_SESSION_START)
+		rc = put_session(q, r->sess);
+	else if (r->kind == SR_REC_COMMAND && r->proc)
+		rc = put_proc(q, r->sess->key, r->proc);
+	else if (r->kind == SR_REC_PROCESS_EXIT && r->proc)
+		rc = put_exit(q, r->proc);
+	if (rc == SQLITE_OK)
+		rc = put_event(q, r);
+	return rc;
+}
+
+static int put_session_state(struct sq *q, const struct sr_record *r)
+{
+	const struct sr_session_info *s = r->sess;
+	sqlite3_stmt *st = q->st[ST_SESS_UPDATE];
+
+	sqlite3_bind_int64(st, 1, (int64_t)r->ei + 1);
+	sqlite3_bind_int64(st, 2, (int64_t)s->counts[SR_REC_COMMAND]);
+	sqlite3_bind_int64(st, 3, (int64_t)s->counts[SR_REC_DISK]);
+	sqlite3_bind_int64(st, 4, (int64_t)s->counts[SR_REC_NETWORK]);
+	sqlite3_bind_int64(st, 5, (int64_t)s->counts[SR_REC_PROCESS_EXIT]);
+	sqlite3_bind_int64(st, 6, (int64_t)s->counts[SR_REC_ESCAPE]);
+	sqlite3_bind_int64(st, 7, (int64_t)s->lost);
+	bind_text(st, 8, s->state ? s->state : "active");
+	bind_opt(st, 9, s->closing_us);
+	bind_opt(st, 10, s->end_us);
+	sqlite3_bind_int64(st, 11, s->key);
+	return run(st);
+}
+
+/*
+ * The last record of each session in the batch carries its newest state:
+ * one UPDATE per dirty session. Sessions hash by key into a table of at
+ * least 2n slots (n = batch size); a later record replaces an earlier one.
+ */
+static int put_sessions(struct sq *q)
+{
+	size_t cap = 16, i;
+	const struct sr_record **slot;
+	struct sr_rec_qent *e;
+	int rc = SQLITE_OK;
+
+	while (cap < 2 * q->q.n)
+		cap <<= 1;
+	slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return SQLITE_NOMEM;
+	for (e = q->q.head; e; e = e->next) {
+		const struct sr_record *r = e->rec;
+
+		for (i = (uint64_t)r->sess->key * 0x9e3779b97f4a7c15ull & (cap - 1); slot[i];
+		     i = (i + 1) & (cap - 1))
+			if (slot[i]->sess->key == r->sess->key)
+				break;
+		slot[i] = r; /* later records replace earlier ones */
+	}
+	for (i = 0; i < cap && rc == SQLITE_OK; i++)
+		if (slot[i])
+			rc = put_session_state(q, slot[i]);
+	free(slot);
+	return rc;
+}
+
+static void sq_finalize(struct sq *q)
+{
+	int i;
+
+	for (i = 0; i < ST_MAX; i++) {
+		sqlite3_finalize(q->st[i]);
+		q->st[i] = NULL;
+	}
+}
+
+static int sq_prepare(struct sr_sink *sink, struct sq *q)
+{
+	int i, rc;
+
+	for (i = 0; i < ST_MAX; i++) {
+		rc = sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
+		                        NULL);
+		if (rc != SQLITE_OK) {
+			sr_sink_set_error(sink, "%s: cannot prepare statements: %s", q->path,
+			                  sqlite3_errmsg(q->db));
+			sq_finalize(q);
+			return sr_db_errno(rc);
+		}
+	}
+	return 0;
+}
+
+static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
+{
+	struct sq *q = calloc(1, sizeof(*q));
+	int err;
+
+	if (!q)
+		return -ENOMEM;
+	q->path = strdup(cfg->db_path);
+	q->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
+	q->retry_ms = RETRY_MIN_MS;
+	err = q->path ? sr_db_open(q->path, &q->db) : -ENOMEM;
+	if (!err)
+		err = sq_prepare(sink, q);
+	if (err) {
+		if (!sink->health.last_error[0])
+			snprintf(sink->health.last_error, sizeof(sink->health.last_error),
+			         "%s: cannot open the database: %s", cfg->db_path,
+			         strerror(-err));
+		sink->health.ok = false;
+		sqlite3_close(q->db);
+		free(q->path);
+		free(q);
+		return err;
+	}
+	sink->priv = q;
+	sink->health.ok = true;
+	return 0;
+}
+
+static int sq_write(struct sr_sink *sink, const struct sr_record *rec)
+{
+	struct sq *q = sink->priv;
+
+	if (!rec->sess || !rec->json)
+		return -EINVAL;
+	/*
+	 * Bounded only while failing (a healthy batch is bounded by the daemon).
+	 * Past the bound the oldest records go: the newest say what happens now.
+	 */
+	if (!sink->health.ok && q->q.n >= q->backlog_max) {
+		sr_rec_queue_pop(&q->q);
+		sink->health.dropped++;
+	}
+	if (sr_rec_queue_push(&q->q, rec)) {
+		sink->health.dropped++;
+		sr_sink_set_error(sink, "out of memory queueing a record");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Apply the whole queue in one transaction. Returns an SQLite code. */
+static int sq_commit(struct sq *q, const char **what)
+{
+	struct sr_rec_qent *e;
+	int rc;
+
+	*what = "begin";
+	rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL);
+	for (e = q->q.head; e && rc == SQLITE_OK; e = e->next) {
+		*what = "insert";
+		rc = put_record(q, e->rec);
+	}
+	if (rc == SQLITE_OK) {
+		*what = "update sessions";
+		rc = put_sessions(q);
+	}
+	if (rc == SQLITE_OK) {
+		*what = "commit";
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int sq_flush(struct sr_sink *sink)
+{
+	struct sq *q = sink->priv;
+	struct sr_rec_qent *e;
+	const char *what;
+	int64_t now;
+	int rc;
+
+	if (!q->q.n)
+		return sink->health.ok ? 0 : q->last_err;
+	now = sr_sink_mono_ms();
+	if (!sink->health.ok && now < q->retry_at_ms) {
+		sink->health.backlog = q->q.n;
+		return q->last_err;
+	}
+	rc = sq_commit(q, &what);
+	if (rc == SQLITE_OK) {
+		sink->health.written += q->q.n;
+		sr_rec_queue_clear(&q->q);
+		sink->health.backlog = 0;
+		q->retry_ms = RETRY_MIN_MS;
+		q->last_err = 0;
+		sr_sink_set_ok(sink);
+		return 0;
+	}
+	/* WAL commits are atomic: nothing of the batch is in the DB, all stays queued */
+	for (e = q->q.head; e; e = e->next)
+		if (!e->tries++)
+			sink->health.failed++;
+	q->last_err = sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
+	sr_sink_set_error(sink, "%s: %s failed: %s", q->path, what, sqlite3_errmsg(q->db));
+	q->retry_at_ms = now + q->retry_ms;
+	q->retry_ms = q->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : q->retry_ms * 2;
+	while (q->q.n > q->backlog_max) {
+		sr_rec_queue_pop(&q->q);
+		sink->health.dropped++;
+	}
+	sink->health.backlog = q->q.n;
+	return q->last_err;
+}
+
+static void sq_close(struct sr_sink *sink)
+{
+	struct sq *q = sink->priv;
+
+	if (!q)
+		return;
+	if (q->q.n) {
+		/* one last attempt, without waiting for the backoff */
+		q->retry_at_ms = 0;
+		sq_flush(sink);
+		if (q->q.n)
+			sr_err("sink sqlite: %llu records could not be written to %s and are lost",
+			       (unsigned long long)q->q.n, q->path);
+	}
+	sr_rec_queue_clear(&q->q);
+	sq_finalize(q);
+	/* a clean close checkpoints the WAL and removes it */
+	sqlite3_close(q->db);
+	free(q->path);
+	free(q);
+	sink->priv = NULL;
+}
+
+const struct sr_sink_ops sr_sink_sqlite_ops = {
+	.name = "sqlite",
+	.init = sq_init,
+	.write = sq_write,
+	.flush = sq_flush,
+	.reopen = NULL,
+	.close = sq_close,
+};

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * syslog sink: one RFC 5424 message per record, the record's JSON as MSG,
+ * to "unix:/dev/log" (datagram), "udp://host:port" or "tcp://host:port"
+ * (octet-counting framing, RFC 6587). Never blocks: sockets are
+ * non-blocking, unsent messages stay in a buffer bounded by backlog_max
+ * (counted when dropped), and TCP reconnects with backoff.
+ *
+ * The buffer always holds octet-counted frames ("LEN SP MSG"); datagram
+ * transports send each MSG on its own, TCP sends the frames as they are.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "timeutil.h"
+#include "recorder/config.h"
+#include "recorder/sink_priv.h"
+
+#define RETRY_MIN_MS 200
+#define RETRY_MAX_MS 5000
+/* LOG_AUTHPRIV: records say who ran what, they belong with the auth logs */
+#define FACILITY 10
+
+enum transport { T_UNIX, T_UDP, T_TCP };
+
+struct sl {
+	enum transport t;
+	char *target;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int fd;
+	bool connecting; /* TCP connect in progress */
+	char *buf;       /* frames not yet sent, from off */
+	size_t len, cap, off;
+	size_t head_sent; /* TCP: bytes of the first frame already sent */
+	uint64_t nmsg;
+	uint64_t backlog_max;
+	int64_t retry_at_ms;
+	int64_t retry_ms;
+	int last_err;
+	char procid[16];
+};
+
+static int parse_target(struct sl *s, const char *target)
+{
+	struct addrinfo hints = {0}, *res = NULL;
+	char host[256], *port;
+	const char *hp;
+	size_t n;
+	int rc;
+
+	if (!strncmp(target, "unix:", 5)) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
+
+		if (strlen(target + 5) >= sizeof(un->sun_path) || !target[5])
+			return -EINVAL;
+		s->t = T_UNIX;
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, target + 5);
+		s->addrlen = sizeof(*un);
+		return 0;
+	}
+	if (!strncmp(target, "udp://", 6))
+		s->t = T_UDP;
+	else if (!strncmp(target, "tcp://", 6))
+		s->t = T_TCP;
+	else
+		return -EINVAL;
+	hp = target + 6;
+	/* "[v6addr]:port" or "host:port" */
+	if (*hp == '[') {
+		const char *close = strchr(hp, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		n = (size_t)(close - hp - 1);
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, hp + 1, n);
+		host[n] = '\0';
+		port = (char *)close + 2;
+	} else {
+		const char *colon = strrchr(hp, ':');
+
+		if (!colon || (size_t)(colon - hp) >= sizeof(host) || colon == hp)
+			return -EINVAL;
+		memcpy(host, hp, (size_t)(colon - hp));
+		host[colon - hp] = '\0';
+		port = (char *)colon + 1;
+	}
+	if (!*port || strspn(port, "0123456789") != strlen(port))
+		return -EINVAL;
+	hints.ai_socktype = s->t == T_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc || !res) {
+		sr_err("sink syslog: %s: cannot resolve %s: %s", target, host, gai_strerror(rc));
+		return -EINVAL;
+	}
+	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+	s->addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void sl_disconnect(struct sl *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->connecting = false;
+	/* a partly sent frame is sent again whole: the framing must stay intact */
+	s->head_sent = 0;
+}
+
+static int sl_connect(struct sl *s)
+{
+	int type = s->t == T_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	int err;
+
+	s->fd = socket(s->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return -errno;
+	if (connect(s->fd, (struct sockaddr *)&s->addr, s->addrlen)) {
+		if (errno == EINPROGRESS && s->t == T_TCP) {
+			s->connecting = true;
+			return 0;
+		}
+		err = -errno;
+		sl_disconnect(s);
+		return err;
+	}
+	return 0;
+}
+
+/* TCP: has the non-blocking connect finished? 0 yes, -EAGAIN not yet, else the error */
+static int sl_connected(struct sl *s)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+	int soerr = 0;
+	socklen_t l = sizeof(soerr);
+
+	if (!s->connecting)
+		return 0;
+	if (poll(&p, 1, 0) == 0)
+		return -EAGAIN;
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) || soerr)
+		return soerr ? -soerr : -errno;
+	s->connecting = false;
+	return 0;
+}
+
+/* Parse the frame at @p: its MSG and total frame length. */
+static void frame_at(const char *p, const char **msg, size_t *msglen, size_t *framelen)
+{
+	char *sp;
+	size_t n = strtoul(p, &sp, 10);
+
+	*msg = sp + 1;
+	*msglen = n;
+	*framelen = (size_t)(sp + 1 - p) + n;
+}
+
+static void frame_done(struct sl *s, struct sr_sink *sink, size_t framelen, bool sent)
+{
+	s->off += framelen;
+	s->head_sent = 0;
+	s->nmsg--;
+	if (sent)
+		sink->health.written++;
+	else
+		sink->health.dropped++;
+}
+
+/* Send what the socket takes now. 0 (maybe with data left: EAGAIN) or -errno. */
+static int sl_send(struct sr_sink *sink, struct sl *s)
+{
+	while (s->off < s->len) {
+		const char *msg;
+		size_t msglen, framelen;
+		ssize_t w;
+
+		frame_at(s->buf + s->off, &msg, &msglen, &framelen);
+		if (s->t == T_TCP) {
+			w = send(s->fd, s->buf + s->off + s->head_sent, framelen - s->head_sent,
+			         MSG_NOSIGNAL);
+			if (w > 0) {
+				s->head_sent += (size_t)w;
+				if (s->head_sent == framelen)
+					frame_done(s, sink, framelen, true);
+				continue;
+			}
+		} else {
+			w = send(s->fd, msg, msglen, MSG_NOSIGNAL);
+			if (w >= 0) {
+				frame_done(s, sink, framelen, true);
+				continue;
+			}
+			if (errno == EMSGSIZE) {
+				/* a datagram cannot carry it: no retry can help */
+				sr_warn("sink syslog: a %zu-byte record is too big for a datagram: "
+				        "dropped (use tcp://)",
+				        msglen);
+				frame_done(s, sink, framelen, false);
+				continue;
+			}
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
+			return 0;
+		return w < 0 ? -errno : -EPIPE;
+	}
+	s->off = s->len = 0;
+	return 0;
+}
+
+static int sl_flush(struct sr_sink *sink)
+{
+	struct sl *s = sink->priv;
+	int64_t now = sr_sink_mono_ms();
+	int err = 0;
+
+	if (s->off == s->len && s->fd >= 0 && !s->connecting) {
+		sr_sink_set_ok(sink);
+		return 0;
+	}
+	if (s->fd < 0 && now < s->retry_at_ms) {
+		sink->health.backlog = s->nmsg;
+		return s->last_err;
+	}
+	if (s->fd < 0)
+		err = sl_connect(s);
+	if (!err)
+		err = sl_connected(s);
+	if (err == -EAGAIN) {
+		sink->health.backlog = s->nmsg;
+		return 0; /* connect in progress: the messages wait, bounded */
+	}
+	if (!err)
+		err = sl_send(sink, s);
+	sink->health.backlog = s->nmsg;
+	if (!err) {
+		s->retry_ms = RETRY_MIN_MS;
+		s->last_err = 0;
+		sr_sink_set_ok(sink);
+		return 0;
+	}
+	sl_disconnect(s);
+	s->last_err = err;
+	sr_sink_set_error(sink, "%s: %s", s->target, strerror(-err));
+	s->retry_at_ms = now + s->retry_ms;
+	s->retry_ms = s->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : s->retry_ms * 2;
+	return err;
+}
+
+/* RFC 5424 HOSTNAME: 1..255 printable US-ASCII without spaces, else "-" */
+static void hostname_field(const char *in, char *out, size_t outlen)
+{
+	size_t i = 0;
+
+	for (; in && in[i] && i + 1 < outlen && i < 255; i++)
+		out[i] = in[i] > 32 && in[i] < 127 ? in[i] : '_';
+	out[i] = '\0';
+	if (!i)
+		snprintf(out, outlen, "-");
+}
+
+static int reserve(struct sl *s, size_t need)
+{
+	char *nb;
+	size_t cap;
+
+	if (s->off && s->len + need > s->cap) {
+		memmove(s->buf, s->buf + s->off, s->len - s->off);
+		s->len -= s->off;
+		s->off = 0;
+	}
+	if (s->len + need <= s->cap)
+		return 0;
+	cap = s->cap ? s->cap : 65536;
+	while (cap < s->len + need)
+		cap *= 2;
+	nb = realloc(s->buf, cap);
+	if (!nb)
+		return -ENOMEM;
+	s->buf = nb;
+	s->cap = cap;
+	return 0;
+}
+
+static int sl_write(struct sr_sink *sink, const struct sr_record *rec)
+{
+	struct sl *s = sink->priv;
+	char t[SR_TIME_STRLEN], host[256], hdr[512], len[24];
+	const char *code = sr_rec_event_code(rec->kind);
+	int sev = code && code[strlen(code) - 1] == 'W' ? LOG_WARNING : LOG_INFO;
+	int hl, ll;
+
+	if (!rec->json)
+		return -EINVAL;
+	/*
+	 * Over the bound the new record is dropped (not the oldest, which may be
+	 * half sent on TCP and must stay whole for the framing).
+	 */
+	if (s->nmsg >= s->backlog_max) {
+		sink->health.dropped++;
+		return 0;
+	}
+	hostname_field(rec->sess ? rec->sess->server_hostname : NULL, host, sizeof(host));
+	/* MSG without a BOM is MSG-ANY in RFC 5424: collectors pass JSON through as is */
+	hl = snprintf(hdr, sizeof(hdr), "<%d>1 %s %s sshrecd %s %s - ", FACILITY * 8 + sev,
+	              sr_time_format(rec->time_us, t), host, s->procid,
+	              sr_rec_event_name(rec->kind));
+	ll = snprintf(len, sizeof(len), "%zu ", (size_t)hl + rec->json_len);
+	if (reserve(s, (size_t)ll + (size_t)hl + rec->json_len)) {
+		sink->health.dropped++;
+		sr_sink_set_error(sink, "out of memory buffering a record");
+		return -ENOMEM;
+	}
+	memcpy(s->buf + s->len, len, (size_t)ll);
+	memcpy(s->buf + s->len + ll, hdr, (size_t)hl);
+	memcpy(s->buf + s->len + ll + hl, rec->json, rec->json_len);
+	s->len += (size_t)ll + (size_t)hl + rec->json_len;
+	s->nmsg++;
+	return 0;
+}
+
+static void sl_close(struct sr_sink *sink)
+{
+	struct sl *s = sink->priv;
+	int i;
+
+	if (!s)
+		return;
+	/* give a connecting or congested TCP socket a moment, never more */
+	for (i = 0; i < 20 && s->nmsg; i++) {
+		s->retry_at_ms = 0;
+		sl_flush(sink);
+		if (s->nmsg && s->fd >= 0)
+			poll(&(struct pollfd){.fd = s->fd, .events = POLLOUT}, 1, 50);
+		else if (s->nmsg)
+			break;
+	}
+	if (s->nmsg)
+		sr_warn("sink syslog: %llu records not sent to %s", (unsigned long long)s->nmsg,
+		        s->target);
+	sl_disconnect(s);
+	free(s->buf);
+	free(s->target);
+	free(s);
+	sink->priv = NULL;
+}
+
+static int sl_init(struct sr_sink *sink, const struct sr_config *cfg)
+{
+	struct sl *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	s->target = strdup(cfg->syslog_target);
+	s->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
+	s->retry_ms = RETRY_MIN_MS;
+	snprintf(s->procid, sizeof(s->procid), "%d", (int)getpid());
+	err = s->target ? parse_target(s, cfg->syslog_target) : -ENOMEM;
+	if (err) {
+		snprintf(sink->health.last_error, sizeof(sink->health.last_error),
+		         "bad syslog target '%s': expected unix:/PATH, udp://HOST:PORT or "
+		         "tcp://HOST:PORT",
+		         cfg->syslog_target);
+		free(s->target);
+		free(s);
+		return err;
+	}
+	sink->priv = s;
+	sink->health.ok = true;
+	/* a collector that is down now is retried later, it does not stop the daemon */
+	err = sl_connect(s);
+	if (err) {
+		s->last_err = err;
+		s->retry_at_ms = sr_sink_mono_ms() + s->retry_ms;
+		sr_sink_set_error(sink, "%s: %s", s->target, strerror(-err));
+	}
+	return 0;
+}
+
+const struct sr_sink_ops sr_sink_syslog_ops = {
+	.name = "syslog",
+	.init = sl_init,
+	.write = sl_write,
+	.flush = sl_flush,
+	.reopen = NULL,
+	.close = sl_close,
+};

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for recorder/db.c: a new database gets the current schema, a
+ * version-1 database (the real v1 schema, tests/unit/data/sshrec-v1.sql) is
+ * migrated to exactly the current schema keeping its rows, a newer one is
+ * refused with the message the admin needs, and a foreign one is left alone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "recorder/db.h"
+
+static char dir[] = "/tmp/sshrec-unit-migrate.XXXXXX";
+
+static void path_of(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Does the query plan of @sql name @index? */
+static bool plan_uses(sqlite3 *db, const char *sql, const char *index)
+{
+	char eqp[512];
+	sqlite3_stmt *st;
+	bool found = false;
+
+	snprintf(eqp, sizeof(eqp), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(st, 3), index))
+			found = true;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Every table and index definition, in a stable order, one per line. */
+static char *schema_dump(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 1;
+	char *out = calloc(1, 1);
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT type || ' ' || name || ': ' || "
+	                                    "COALESCE(sql, '') FROM sqlite_master ORDER BY type, name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(row);
+
+		cap = len + n + 2;
+		out = realloc(out, cap);
+		memcpy(out + len, row, n);
+		out[len + n] = '\n';
+		len += n + 1;
+		out[len] = '\0';
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Run @fn with stderr captured into a file; returns what it wrote. */
+static char *capture_stderr(int (*fn)(const char *), const char *arg, int *ret)
+{
+	char cap[512];
+	int fd, saved;
+
+	path_of(cap, sizeof(cap), "stderr.txt");
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(cap, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	*ret = fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	return slurp(cap);
+}
+
+static int open_and_close(const char *path)
+{
+	sqlite3 *db;
+	int err = sr_db_open(path, &db);
+
+	assert_true(err || db);
+	sqlite3_close(db);
+	return err;
+}
+
+static int open_ro_and_close(const char *path)
+{
+	sqlite3 *db;
+	int err = sr_db_open_ro(path, &db);
+
+	sqlite3_close(db);
+	return err;
+}
+
+static void test_embedded_migrations(void **state)
+{
+	const struct sr_db_migration *m;
+	int last = SR_DB_VERSION_MIN;
+
+	(void)state;
+	for (m = sr_db_migrations; m->version; m++) {
+		assert_int_equal(m->version, last + 1);
+		assert_non_null(strstr(m->sql, "CREATE INDEX"));
+		last = m->version;
+	}
+	assert_int_equal(last, SR_DB_VERSION);
+	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 2;"));
+	/* the generator kept backslashes: the comment about \xNN escapes survives */
+	assert_non_null(strstr(sr_db_schema_sql, "\\xNN"));
+}
+
+static void test_fresh_database(void **state)
+{
+	char path[512];
+	sqlite3 *db;
+	struct stat st;
+	int v = 0;
+
+	(void)state;
+	/* parent directories are created, 0700 */
+	path_of(path, sizeof(path), "new/sub/sshrec.db");
+	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
+	assert_int_equal(sr_db_check_version(db, &v), 0);
+	assert_int_equal(v, SR_DB_VERSION);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+	                           "('sessions_user_start', 'events_event_time')"),
+	                 2);
+	/* WAL (persistent in the file) and synchronous=NORMAL (1) */
+	assert_int_equal(q_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
+	sqlite3_close(db);
+	path_of(path, sizeof(path), "new/sub");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	path_of(path, sizeof(path), "new/sub/sshrec.db");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* opening again changes nothing */
+	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
+	sqlite3_close(db);
+}
+
+static void make_v1(const char *path)
+{
+	const char *top = getenv("SR_TOP_SRCDIR");
+	char src[1024];
+	char *sql;
+	sqlite3 *db;
+
+	snprintf(src, sizeof(src), "%s/tests/unit/data/sshrec-v1.sql", top ? top : ".");
+	sql = slurp(src);
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "INSERT INTO sessions (id, sid, server_id, server_hostname, login, user, "
+	                 "start_us, state) VALUES (7, 'sid-7', 'srv', 'host', 'alice', 'alice', 100, "
+	                 "'ended');"
+	                 "INSERT INTO events (session_id, ei, time_us, event, code, uid, json) "
+	                 "VALUES (7, 0, 100, 'session.start', 'T2000I', 'u', '{}');",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), 1);
+	free(sql);
+	sqlite3_close(db);
+}
+
+static void test_migrate_v1(void **state)
+{
+	char v1[512], fresh[512];
+	sqlite3 *db, *ref;
+	char *got, *want;
+	int v = 0;
+
+	(void)state;
+	path_of(v1, sizeof(v1), "v1.db");
+	path_of(fresh, sizeof(fresh), "fresh.db");
+	make_v1(v1);
+
+	/* a v1 database is readable as it is by the CLI */
+	assert_int_equal(sr_db_open_ro(v1, &db), 0);
+	assert_int_equal(sr_db_check_version(db, &v), 0);
+	assert_int_equal(v, 1);
+	sqlite3_close(db);
+
+	assert_int_equal(sr_db_open(v1, &db), 0);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"),
+	                 1);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 7"), 1);
+	/* the migrated schema is exactly the one a new database gets */
+	assert_int_equal(sr_db_open(fresh, &ref), 0);
+	got = schema_dump(db);
+	want = schema_dump(ref);
+	assert_string_equal(got, want);
+	/* and the new index is used for the query it was made for */
+	assert_true(plan_uses(db,
+	                      "SELECT * FROM events WHERE event = 'session.command' AND time_us > 5",
+	                      "events_event_time"));
+	free(got);
+	free(want);
+	sqlite3_close(db);
+	sqlite3_close(ref);
+}
+
+static void test_newer_refused(void **state)
+{
+	char path[512];
+	sqlite3 *db;
+	char *msg;
+	int ret, v = 0;
+	const char *want = "database schema version 3 is newer than this sshrecd supports (2); "
+	                   "upgrade sshrec";
+
+	(void)state;
+	path_of(path, sizeof(path), "newer.db");
+	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sr_db_check_version(db, &v), -EPROTONOSUPPORT);
+	assert_int_equal(v, 3);
+	sqlite3_close(db);
+
+	msg = capture_stderr(open_and_close, path, &ret);
+	assert_int_equal(ret, -EPROTONOSUPPORT);
+	assert_non_null(strstr(msg, want));
+	free(msg);
+	msg = capture_stderr(open_ro_and_close, path, &ret);
+	assert_int_equal(ret, -EPROTONOSUPPORT);
+	assert_non_null(strstr(msg, want));
+	free(msg);
+
+	/* refused means untouched */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+	sqlite3_close(db);
+}
+
+static void test_foreign_database(void **state)
+{
+	char path[512];
+	sqlite3 *db;
+	char *msg;
+	int ret;
+
+	(void)state;
+	path_of(path, sizeof(path), "foreign.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	msg = capture_stderr(open_and_close, path, &ret);
+	assert_int_equal(ret, -EINVAL);
+	assert_non_null(strstr(msg, "not an sshrec database"));
+	free(msg);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master"), 1);
+	sqlite3_close(db);
+
+	/* the CLI gets ENOENT for a missing file and creates nothing */
+	path_of(path, sizeof(path), "missing.db");
+	msg = capture_stderr(open_ro_and_close, path, &ret);
+	assert_int_equal(ret, -ENOENT);
+	free(msg);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_embedded_migrations), cmocka_unit_test(test_fresh_database),
+	    cmocka_unit_test(test_migrate_v1),          cmocka_unit_test(test_newer_refused),
+	    cmocka_unit_test(test_foreign_database),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
