@@ -2,6 +2,7 @@
 # 50 concurrent logins through pam_sshrec: all succeed, all get distinct
 # session ids and distinct cgroups, each shell runs in the cgroup its session
 # row names, and every session ends.
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
 sr_pam_init

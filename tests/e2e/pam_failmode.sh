@@ -2,6 +2,7 @@
 # pam_sshrec with no daemon: fail=closed refuses the login with a clear
 # LOG_ERR line in the auth log; fail=open lets it through unrecorded with a
 # LOG_WARNING, and leaves no cgroup behind (the shell stays where sshd was).
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
 sr_pam_init
@@ -37,7 +38,7 @@ rc=$?
 sr_check_eq "fail=open, no daemon: login succeeds" 0 "$rc"
 sr_check_eq "fail=open: no SSHREC_SID in the session" "SID=none" "$(sed -n 1p <<<"$out")"
 cg=$(sed -n 3p <<<"$out")
-sr_check "fail=open: the shell is not in a sshrec cgroup (got '$cg')" [ -n "$cg" ] && [ "${cg#/sshrec/}" = "$cg" ]
+sr_check "fail=open: the shell is not in a sshrec cgroup (got '$cg')" [ -n "$cg" -a "${cg#/sshrec/}" = "$cg" ]
 ppid=$(sed -n 's/^PPID=//p' <<<"$out")
 sleep 0.2
 left=$(ls -d "$CG/sshrec/s-$ppid-"* 2>/dev/null)

@@ -5,6 +5,7 @@
 #     connection gets through and the daemon's SO_PEERCRED check must reject
 #     it: an error reply or a hang-up, never a session.
 # The daemon keeps serving root afterwards.
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
 sr_pam_init
@@ -36,6 +37,6 @@ sr_check_eq "no session was created for nobody" 0 \
 sr_check "the daemon is still running" kill -0 "$SR_DAEMON_PID"
 sid=$(sr_ssh 'echo "$SSHREC_SID"')
 sr_check "root's next login is registered ('$sid')" \
-	[ -n "$sid" ] && [ "$(sr_sql "SELECT count(*) FROM sessions WHERE sid='$sid'")" = 1 ]
+	[ -n "$sid" -a "$(sr_sql "SELECT count(*) FROM sessions WHERE sid='$sid'")" = 1 ]
 sr_check "that session ends" sr_wait_ended "$sid" 20
 sr_finish

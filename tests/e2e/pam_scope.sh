@@ -4,6 +4,7 @@
 # pam_sshrec that moves sshd into it (as pam_systemd would). pam_sshrec must
 # adopt the scope (not move the process out, not create its own cgroup), the
 # session row must name the scope, and the scope must survive the session end.
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
 sr_pam_init

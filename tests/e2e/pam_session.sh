@@ -4,6 +4,7 @@
 # the login, remote address and key fingerprint, the session cgroup is root
 # owned and not writable by the user, and a background job that outlives the
 # login keeps the session open until it exits.
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
 sr_pam_init
@@ -70,7 +71,7 @@ bcg=$(sr_sql "SELECT cgroup_path FROM sessions WHERE sid='$bsid'")
 sleep 1
 state=$(sr_sql "SELECT state FROM sessions WHERE sid='$bsid'")
 sr_check "after logout, while the job runs: 'closing' or 'active' (got '$state')" \
-	[ "$state" = closing ] || [ "$state" = active ]
+	[ "$state" = closing -o "$state" = active ]
 sr_check "the job still runs in the session cgroup" grep -q . "$CG$bcg/cgroup.procs"
 sr_check "session ends once the job exits" sr_wait_ended "$bsid" 20
 t1=$(date +%s.%N)
