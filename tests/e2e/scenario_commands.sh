@@ -67,7 +67,7 @@ ls -d /etc/hostname
 date +s4-date-%Y >/dev/null
 SCRIPT
 sc_mark
-sr_ssh "cd $W && cat > s4.sh && chmod +x s4.sh && bash ./s4.sh A && ./s4.sh B" <"$SR_T/s4.sh" >/dev/null ||
+sr_ssh "cd $W && tee s4.sh >/dev/null && chmod +x s4.sh && bash ./s4.sh A && ./s4.sh B" <"$SR_T/s4.sh" >/dev/null ||
 	sr_fail "S4: uploading or running the script over ssh failed"
 if sc_take_session S4; then
 	s=$SC_SID
@@ -77,7 +77,7 @@ if sc_take_session S4; then
 	sc_check_cmd S4 "$s" 1 /bin/echo s4-inside-B
 	sc_check_cmd S4 "$s" 2 ls -d /etc/hostname
 	sc_check_cmd S4 "$s" 2 date +s4-date-%Y
-	sc_check_cmd S4 "$s" 1 cat
+	sc_check_cmd S4 "$s" 1 tee s4.sh
 	sc_check_cmd S4 "$s" 1 chmod +x s4.sh
 	sc_check_open S4 "$s" "$W/s4.sh" O_WRONLY O_CREAT O_TRUNC
 	shebang=$(sc_jl "$s" 'select(.event == "session.command" and .argv[-2:] == ["./s4.sh", "B"])')

@@ -58,8 +58,8 @@ except OSError as e:
     print("ERR", sys.argv[1], sys.argv[2], e.errno)'
 printf '%s\n' "$py" >"$SC_W/conn.py" # same host: the session reads it from there
 sc_mark
-out=$(sc_drive --print-output -c "python3 $SC_W/conn.py 127.0.0.1 $P4" \
-	-c "python3 $SC_W/conn.py ::1 $P6" -c "python3 $SC_W/conn.py 127.0.0.1 $PDEAD") ||
+out=$(sc_drive --print-output -c "/usr/bin/python3 $SC_W/conn.py 127.0.0.1 $P4" \
+	-c "/usr/bin/python3 $SC_W/conn.py ::1 $P6" -c "/usr/bin/python3 $SC_W/conn.py 127.0.0.1 $PDEAD") ||
 	sr_fail "S6: the connect commands failed over ssh: $out"
 if sc_take_session S6; then
 	s=$SC_SID
@@ -72,8 +72,8 @@ if sc_take_session S6; then
 		sr_check_eq "S6: IPv$3 connect to [$1]:$2 from [$1]:$sport, established" \
 			"1 [\"$1\",$2,\"$1\",${sport:-0},$3,\"established\"]" \
 			"$(grep -c . <<<"$net") $(jq -c '[.dst_addr, .dst_port, .src_addr, .src_port, .version, .result]' <<<"$net" | head -n 1)"
-		sr_check_eq "S6: IPv$3 connect's process is python3 $SC_W/conn.py $1 $2" \
-			"$(sc_cmd_rec "$s" "$(sc_argv_json python3 "$SC_W/conn.py" "$1" "$2")" | jq .process_id)" \
+		sr_check_eq "S6: IPv$3 connect's process is /usr/bin/python3 $SC_W/conn.py $1 $2" \
+			"$(sc_cmd_rec "$s" "$(sc_argv_json /usr/bin/python3 "$SC_W/conn.py" "$1" "$2")" | jq .process_id)" \
 			"$(jq .process_id <<<"$net" | head -n 1)"
 		sr_check_eq "S6: IPv$3 connect in SQLite events (dst_addr, dst_port)" "1" \
 			"$(sr_sql "SELECT count(*) FROM events e JOIN sessions s ON s.id = e.session_id
