@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for the JSON-lines sink: hostile bytes stay one valid UTF-8
+ * JSON object per line; rotation by size with gzip (decompressed with zlib
+ * and compared line for line) keeps jsonl_keep files; reopen() follows a
+ * logrotate rename; a flushed file survives kill -9; a write error
+ * (ENOSPC from /dev/full) gives a bounded, counted backlog written later.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <json-c/json.h>
+
+#include "strsafe.h"
+#include "tests/unit/sink_test_util.h"
+#include "recorder/sink.h"
+
+/* Lines of a file (plain, or gzip: gzread reads both), malloc'd. */
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void read_lines(const char *path, struct lines *out)
+{
+	gzFile gz = gzopen(path, "rb");
+	char *all = NULL, *p, *nl;
+	size_t len = 0;
+	int n;
+	char chunk[65536];
+
+	assert_non_null(gz);
+	while ((n = gzread(gz, chunk, sizeof(chunk))) > 0) {
+		all = realloc(all, len + (size_t)n + 1);
+		memcpy(all + len, chunk, (size_t)n);
+		len += (size_t)n;
+	}
+	assert_true(n == 0);
+	gzclose(gz);
+	memset(out, 0, sizeof(*out));
+	if (!all)
+		return;
+	all[len] = '\0';
+	/* every line, the last one too, ends with a newline */
+	assert_int_equal(all[len - 1], '\n');
+	for (p = all; (nl = strchr(p, '\n')); p = nl + 1) {
+		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v[out->n++] = strndup(p, (size_t)(nl - p));
+	}
+	free(all);
+}
+
+static void free_lines(struct lines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void sink_open(struct sr_sink *s, const struct sr_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->ops = &sr_sink_jsonl_ops;
+	assert_int_equal(s->ops->init(s, cfg), 0);
+}
+
+static json_object *parse_line(const char *line)
+{
+	json_object *o;
+
+	assert_true(sr_utf8_valid(line, strlen(line)));
+	o = json_tokener_parse(line);
+	assert_non_null(o);
+	assert_true(json_object_is_type(o, json_type_object));
+	return o;
+}
+
+static void test_hostile_strings(void **state)
+{
+	static const char *const argv[] = {
+	    "sh", "-c", "echo \"$(printf '\\x1b]0;pwned\\a')\"\n rm -rf /", "\xff\xfe\xc0\xaf",
+	    "tab\there\r\n", "\xe2\x80\xae" "evil", "\\\"}{"};
+	char *dir = tu_tmpdir("jsonl");
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	struct lines l;
+	json_object *o, *a;
+	size_t i;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	tu_session(&s, 1, "al\x1b[2Jice", 0);
+	sink_open(&sink, &cfg);
+	tu_start(&t, &s);
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	tu_free(&t);
+	tu_command(&t, &s, 1, 10, 0, 100, "/bin/sh\n\xff", argv, 7);
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	tu_free(&t);
+	tu_disk(&t, &s, 2, 10, 100, "/tmp/\x01\x02\n\"quoted\"\xff");
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	tu_free(&t);
+	/* nothing reaches the file before flush */
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	assert_int_equal(sink.health.written, 3);
+
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 3);
+	for (i = 0; i < l.n; i++) {
+		o = parse_line(l.v[i]);
+		assert_int_equal(json_object_get_int(json_object_object_get(o, "ei")), (int)i);
+		json_object_put(o);
+	}
+	o = parse_line(l.v[1]);
+	a = json_object_object_get(o, "argv");
+	assert_int_equal(json_object_array_length(a), 7);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 2)), argv[2]);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 3)),
+	                    "\\xff\\xfe\\xc0\\xaf");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 6)), argv[6]);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "path")),
+	                    "/bin/sh\n\\xff");
+	json_object_put(o);
+	o = parse_line(l.v[2]);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "path")),
+	                    "/tmp/\x01\x02\n\"quoted\"\\xff");
+	json_object_put(o);
+	free_lines(&l);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void rotated(char *out, size_t len, const struct sr_config *cfg, const char *suffix)
+{
+	snprintf(out, len, "%s%s", cfg->jsonl_path, suffix);
+}
+
+static void test_rotation_gzip_keep(void **state)
+{
+	static const char *const argv[] = {"find", "/", "-name", "x"};
+	char *dir = tu_tmpdir("jsonl"), p[600];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	struct lines files[3], all = {0};
+	char **want;
+	struct stat st;
+	size_t i, j, k, n = 300;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	cfg.jsonl_max_bytes = 8192;
+	cfg.jsonl_keep = 2;
+	sink_open(&sink, &cfg);
+	want = calloc(n, sizeof(*want));
+	tu_session(&s, 2, "grace", 0);
+	for (i = 0; i < n; i++) {
+		tu_command(&t, &s, i, (int64_t)i + 1, 0, 200, "/usr/bin/find", argv, 4);
+		want[i] = strndup(t.rec.json, t.rec.json_len);
+		assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+		tu_free(&t);
+		/* flush now and then, as the daemon does per batch */
+		if (i % 7 == 6)
+			assert_int_equal(sink.ops->flush(&sink), 0);
+	}
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	assert_int_equal(sink.health.written, n);
+
+	/* keep=2: .1.gz and .2.gz, no .3.gz, no uncompressed .1, no temp files */
+	rotated(p, sizeof(p), &cfg, ".3.gz");
+	assert_int_equal(stat(p, &st), -1);
+	rotated(p, sizeof(p), &cfg, ".1");
+	assert_int_equal(stat(p, &st), -1);
+	rotated(p, sizeof(p), &cfg, ".1.gz.tmp");
+	assert_int_equal(stat(p, &st), -1);
+	/* the current file never exceeds the limit */
+	assert_int_equal(stat(cfg.jsonl_path, &st), 0);
+	assert_true((uint64_t)st.st_size <= cfg.jsonl_max_bytes);
+
+	/* oldest kept first: .2.gz, .1.gz, current; together the newest records in order */
+	rotated(p, sizeof(p), &cfg, ".2.gz");
+	read_lines(p, &files[0]);
+	rotated(p, sizeof(p), &cfg, ".1.gz");
+	read_lines(p, &files[1]);
+	read_lines(cfg.jsonl_path, &files[2]);
+	for (k = 0; k < 3; k++) {
+		size_t bytes = 0;
+
+		assert_true(files[k].n > 0);
+		for (j = 0; j < files[k].n; j++) {
+			bytes += strlen(files[k].v[j]) + 1;
+			all.v = realloc(all.v, (all.n + 1) * sizeof(*all.v));
+			all.v[all.n++] = files[k].v[j];
+		}
+		/* each rotated file was full: the next line would not have fit */
+		assert_true(bytes <= cfg.jsonl_max_bytes);
+		if (k < 2)
+			assert_true(bytes + strlen(files[k + 1].v[0]) + 1 > cfg.jsonl_max_bytes);
+	}
+	/* gzip really compressed (JSON lines compress well) */
+	rotated(p, sizeof(p), &cfg, ".1.gz");
+	assert_int_equal(stat(p, &st), 0);
+	assert_true((uint64_t)st.st_size < cfg.jsonl_max_bytes / 3);
+	assert_true(all.n < n);
+	for (j = 0; j < all.n; j++)
+		assert_string_equal(all.v[j], want[n - all.n + j]);
+	for (k = 0; k < 3; k++)
+		free_lines(&files[k]);
+	free(all.v);
+	for (i = 0; i < n; i++)
+		free(want[i]);
+	free(want);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void test_reopen_after_logrotate(void **state)
+{
+	char *dir = tu_tmpdir("jsonl"), old[600];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	struct lines l;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	sink_open(&sink, &cfg);
+	tu_session(&s, 3, "heidi", 0);
+	tu_start(&t, &s);
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	tu_free(&t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	/* logrotate: rename, then SIGHUP */
+	snprintf(old, sizeof(old), "%s-20260101", cfg.jsonl_path);
+	assert_int_equal(rename(cfg.jsonl_path, old), 0);
+	assert_int_equal(sink.ops->reopen(&sink), 0);
+	tu_end(&t, &s, 1);
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	tu_free(&t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	read_lines(old, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.v[0], "\"session.start\""));
+	free_lines(&l);
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.v[0], "\"session.end\""));
+	free_lines(&l);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void test_flush_survives_kill9(void **state)
+{
+	char *dir = tu_tmpdir("jsonl");
+	struct sr_config cfg;
+	struct lines l;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sr_sink sink = {.ops = &sr_sink_jsonl_ops};
+		struct sr_session_info s;
+		struct tu_rec t;
+
+		if (sink.ops->init(&sink, &cfg))
+			_exit(2);
+		tu_session(&s, 4, "ivan", 0);
+		tu_start(&t, &s);
+		sink.ops->write(&sink, &t.rec);
+		if (sink.ops->flush(&sink))
+			_exit(3);
+		tu_end(&t, &s, 1); /* not flushed */
+		sink.ops->write(&sink, &t.rec);
+		raise(SIGKILL);
+		_exit(4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.v[0], "\"session.start\""));
+	free_lines(&l);
+	tu_rmdir(dir);
+}
+
+static void test_enospc_backlog(void **state)
+{
+	char *dir = tu_tmpdir("jsonl"), link[600];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	struct lines l;
+	uint64_t i;
+	int err, tries = 0;
+	json_object *o;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	cfg.backlog_max = 10;
+	/* the log file is /dev/full: every write fails with ENOSPC */
+	snprintf(link, sizeof(link), "%s/events.jsonl", dir);
+	assert_int_equal(symlink("/dev/full", link), 0);
+	cfg.jsonl_path = link;
+	sink_open(&sink, &cfg);
+	tu_session(&s, 5, "judy", 0);
+	for (i = 0; i < 5; i++) {
+		tu_disk(&t, &s, i, 1, 300, "/tmp/f");
+		assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+		tu_free(&t);
+	}
+	assert_int_equal(sink.ops->flush(&sink), -ENOSPC);
+	assert_false(sink.health.ok);
+	assert_non_null(strstr(sink.health.last_error, "No space left"));
+	assert_int_equal(sink.health.failed, 5);
+	assert_int_equal(sink.health.backlog, 5);
+	for (; i < 25; i++) {
+		tu_disk(&t, &s, i, 1, 300, "/tmp/f");
+		assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+		tu_free(&t);
+	}
+	/* bounded: the 15 oldest are dropped and counted */
+	assert_int_equal(sink.health.dropped, 15);
+	assert_true(sink.ops->flush(&sink) < 0);
+	assert_int_equal(sink.health.backlog, 10);
+
+	/* space again (the admin fixed it, then SIGHUP): the newest 10 arrive in order */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(sink.ops->reopen(&sink), 0);
+	while ((err = sink.ops->flush(&sink)) != 0 && tries++ < 100)
+		usleep(100000);
+	assert_int_equal(err, 0);
+	assert_true(sink.health.ok);
+	assert_int_equal(sink.health.backlog, 0);
+	assert_int_equal(sink.health.written, 10);
+	read_lines(link, &l);
+	assert_int_equal(l.n, 10);
+	for (i = 0; i < 10; i++) {
+		o = parse_line(l.v[i]);
+		assert_int_equal(json_object_get_int(json_object_object_get(o, "ei")), 15 + (int)i);
+		json_object_put(o);
+	}
+	free_lines(&l);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_rotation_gzip_keep),
+	    cmocka_unit_test(test_reopen_after_logrotate),
+	    cmocka_unit_test(test_flush_survives_kill9),
+	    cmocka_unit_test(test_enospc_backlog),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for the SQLite sink: records land in sessions/processes/events
+ * as the schema says, flushed data survives a kill -9, a replay after a
+ * crash never duplicates, and a full disk (PRAGMA max_page_count, set on the
+ * sink's own connection by an SQLite auto-extension) makes the sink
+ * unhealthy with a bounded, counted backlog that is written once space is back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tests/unit/sink_test_util.h"
+#include "recorder/sink.h"
+
+static sqlite3 *open_db(const char *path)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	return db;
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -999;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The text of the first column of @sql, malloc'd (NULL for SQL NULL or no row). */
+static char *q_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void sink_open(struct sr_sink *s, const struct sr_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->ops = &sr_sink_sqlite_ops;
+	assert_int_equal(s->ops->init(s, cfg), 0);
+	assert_true(s->health.ok);
+}
+
+static void put(struct sr_sink *s, struct tu_rec *t)
+{
+	assert_int_equal(s->ops->write(s, &t->rec), 0);
+	tu_free(t);
+}
+
+/* A whole small session: start, two commands (one hostile), disk, exits, end. */
+static void write_session(struct sr_sink *sink, struct sr_session_info *s, int64_t id0)
+{
+	static const char *const argv1[] = {"ls", "-la", "/tmp"};
+	static const char *const argv2[] = {"printf", "\x1b[31mred\n\"q\"\\", "bad\xff\xfe bytes"};
+	struct tu_rec t;
+
+	tu_start(&t, s);
+	put(sink, &t);
+	tu_command(&t, s, 1, id0, 0, 5001, "/bin/ls", argv1, 3);
+	put(sink, &t);
+	tu_command(&t, s, 2, id0 + 1, id0, 5002, "/usr/bin/printf", argv2, 3);
+	put(sink, &t);
+	tu_disk(&t, s, 3, id0 + 1, 5002, "/tmp/out\xff.txt");
+	put(sink, &t);
+	tu_exit(&t, s, 4, id0 + 1, 5002, 3, 0);
+	put(sink, &t);
+	tu_exit(&t, s, 5, id0, 5001, 0, 9);
+	put(sink, &t);
+	tu_end(&t, s, 6);
+	put(sink, &t);
+}
+
+static void test_records_to_tables(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), *txt, sql[256];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	sqlite3 *db;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	tu_session(&s, 77, "alice", 0);
+	sink_open(&sink, &cfg);
+	write_session(&sink, &s, 1000);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	assert_int_equal(sink.health.written, 7);
+	assert_int_equal(sink.health.failed, 0);
+	assert_int_equal(sink.health.backlog, 0);
+
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 77"), 7);
+	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE session_id = 77"), 6);
+	/* session row: start fields, then the state of the last record of the batch */
+	txt = q_text(db, "SELECT login || '|' || state || '|' || key_fingerprint || '|' || "
+	                 "remote_addr || ':' || remote_port FROM sessions WHERE id = 77");
+	assert_string_equal(txt, "alice|ended|SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG|"
+	                         "127.0.0.1:50022");
+	free(txt);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 77"), 7);
+	assert_int_equal(q_int(db, "SELECT n_command FROM sessions WHERE id = 77"), 2);
+	assert_int_equal(q_int(db, "SELECT n_disk FROM sessions WHERE id = 77"), 1);
+	assert_int_equal(q_int(db, "SELECT n_exit FROM sessions WHERE id = 77"), 2);
+	assert_int_equal(q_int(db, "SELECT end_us - start_us FROM sessions WHERE id = 77"), 6000);
+	assert_int_equal(q_int(db, "SELECT closing_us FROM sessions WHERE id = 77"), -1);
+	/* processes: tree, exit status, NULL exit_code when killed by a signal */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 77"), 2);
+	assert_int_equal(q_int(db, "SELECT parent_id FROM processes WHERE id = 1000"), -1);
+	assert_int_equal(q_int(db, "SELECT parent_id FROM processes WHERE id = 1001"), 1000);
+	assert_int_equal(q_int(db, "SELECT exit_code FROM processes WHERE id = 1001"), 3);
+	assert_int_equal(q_int(db, "SELECT signal FROM processes WHERE id = 1001"), 0);
+	assert_int_equal(q_int(db, "SELECT exit_code FROM processes WHERE id = 1000"), -1);
+	assert_int_equal(q_int(db, "SELECT signal FROM processes WHERE id = 1000"), 9);
+	assert_int_equal(q_int(db, "SELECT duration_ms FROM processes WHERE id = 1000"), 7);
+	assert_int_equal(q_int(db, "SELECT exec_ei FROM processes WHERE id = 1001"), 2);
+	txt = q_text(db, "SELECT program || ' ' || argv FROM processes WHERE id = 1001");
+	assert_string_equal(txt, "printf [\"printf\",\"\\u001b[31mred\\n\\\"q\\\"\\\\\","
+	                         "\"bad\\\\xff\\\\xfe bytes\"]");
+	free(txt);
+	/* events: indexed columns and the exact JSON */
+	txt = q_text(db, "SELECT event || ' ' || code FROM events WHERE session_id = 77 AND ei = 5");
+	assert_string_equal(txt, "session.process_exit SR4010I");
+	free(txt);
+	assert_int_equal(q_int(db, "SELECT process_id FROM events WHERE ei = 3"), 1001);
+	assert_int_equal(q_int(db, "SELECT return_code FROM events WHERE ei = 3"), 3);
+	txt = q_text(db, "SELECT path FROM events WHERE ei = 3");
+	assert_string_equal(txt, "/tmp/out\\xff.txt");
+	free(txt);
+	/* the stored JSON is byte for byte what the record carried */
+	tu_session(&s, 78, "bob", 0);
+	tu_start(&t, &s);
+	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	snprintf(sql, sizeof(sql), "SELECT json FROM events WHERE session_id = 78 AND ei = 0");
+	txt = q_text(db, sql);
+	assert_string_equal(txt, t.rec.json);
+	free(txt);
+	tu_free(&t);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void test_session_state_across_batches(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), *txt;
+	static const char *const argv[] = {"id"};
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	sqlite3 *db;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	tu_session(&s, 5, "carol", 0);
+	sink_open(&sink, &cfg);
+	tu_start(&t, &s);
+	put(&sink, &t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	db = open_db(cfg.db_path);
+	txt = q_text(db, "SELECT state FROM sessions WHERE id = 5");
+	assert_string_equal(txt, "active");
+	free(txt);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 5"), 1);
+
+	/* PAM close seen: the next record carries the closing state */
+	s.state = "closing";
+	s.closing_us = s.start_us + 500;
+	tu_command(&t, &s, 1, 9, 0, 6000, "/usr/bin/id", argv, 1);
+	put(&sink, &t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	txt = q_text(db, "SELECT state FROM sessions WHERE id = 5");
+	assert_string_equal(txt, "closing");
+	free(txt);
+	assert_int_equal(q_int(db, "SELECT closing_us - start_us FROM sessions WHERE id = 5"), 500);
+	assert_int_equal(q_int(db, "SELECT n_command FROM sessions WHERE id = 5"), 1);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 5"), 2);
+	assert_int_equal(q_int(db, "SELECT end_us FROM processes WHERE id = 9"), -1);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void test_replay_no_duplicates(void **state)
+{
+	char *dir = tu_tmpdir("sqlite");
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	sqlite3 *db;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	sink_open(&sink, &cfg);
+	tu_session(&s, 11, "dave", 0);
+	write_session(&sink, &s, 2000);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	sink.ops->close(&sink);
+
+	/* a restarted daemon writes the same records again (same sid, ei, entities) */
+	sink_open(&sink, &cfg);
+	memset(s.counts, 0, sizeof(s.counts));
+	write_session(&sink, &s, 2000);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	assert_true(sink.health.ok);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes"), 2);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions"), 1);
+	assert_int_equal(q_int(db, "SELECT n_command FROM sessions"), 2);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+static void test_flush_survives_kill9(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), *txt;
+	struct sr_config cfg;
+	struct sr_session_info s;
+	sqlite3 *db;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sr_sink sink = {.ops = &sr_sink_sqlite_ops};
+		struct tu_rec t;
+
+		if (sink.ops->init(&sink, &cfg))
+			_exit(2);
+		tu_session(&s, 21, "erin", 0);
+		write_session(&sink, &s, 3000);
+		if (sink.ops->flush(&sink))
+			_exit(3);
+		/* written but not flushed: may be lost, must not corrupt anything */
+		tu_session(&s, 22, "erin", 0);
+		tu_start(&t, &s);
+		sink.ops->write(&sink, &t.rec);
+		raise(SIGKILL);
+		_exit(4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 21"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 22"), 0);
+	txt = q_text(db, "PRAGMA integrity_check");
+	assert_string_equal(txt, "ok");
+	free(txt);
+	sqlite3_close(db);
+	tu_rmdir(dir);
+}
+
+/* The auto-extension below caps the next connection opened (the sink's). */
+static int cap_pages;
+static sqlite3 *capped_db;
+
+static int cap_pages_ext(sqlite3 *db, char **err, const void *api)
+{
+	char sql[64];
+
+	(void)err;
+	(void)api;
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %d", cap_pages);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+	capped_db = db;
+	return SQLITE_OK;
+}
+
+static void test_disk_full(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), big[3000];
+	static const char *argv[2];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	sqlite3 *db;
+	int64_t pages, i, deadline;
+	int err = 0;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	cfg.backlog_max = 50;
+	/* create the schema, then measure it */
+	sink_open(&sink, &cfg);
+	tu_session(&s, 31, "frank", 0);
+	tu_start(&t, &s);
+	put(&sink, &t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	sink.ops->close(&sink);
+	db = open_db(cfg.db_path);
+	pages = q_int(db, "PRAGMA page_count");
+	sqlite3_close(db);
+
+	cap_pages = (int)pages + 4;
+	assert_int_equal(sqlite3_auto_extension((void (*)(void))cap_pages_ext), SQLITE_OK);
+	sink_open(&sink, &cfg);
+	sqlite3_reset_auto_extension();
+	assert_non_null(capped_db);
+
+	/* 40 records of ~3 KB each do not fit in 4 pages */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	argv[0] = "echo";
+	argv[1] = big;
+	for (i = 1; i <= 40; i++) {
+		tu_command(&t, &s, (uint64_t)i, 100 + i, 0, 7000, "/bin/echo", argv, 2);
+		put(&sink, &t);
+	}
+	err = sink.ops->flush(&sink);
+	assert_int_equal(err, -ENOSPC);
+	assert_false(sink.health.ok);
+	assert_non_null(strstr(sink.health.last_error, "full"));
+	assert_int_equal(sink.health.failed, 40);
+	assert_int_equal(sink.health.backlog, 40);
+	assert_int_equal(sink.health.dropped, 0);
+
+	/* 30 more: the backlog stays at 50, the 20 oldest are dropped and counted */
+	for (i = 41; i <= 70; i++) {
+		tu_command(&t, &s, (uint64_t)i, 100 + i, 0, 7000, "/bin/echo", argv, 2);
+		put(&sink, &t);
+	}
+	err = sink.ops->flush(&sink); /* within the backoff: no attempt, still failing */
+	assert_true(err < 0);
+	assert_int_equal(sink.health.backlog, 50);
+	assert_int_equal(sink.health.dropped, 20);
+
+	/* space is back: a later flush writes the backlog, oldest first */
+	assert_int_equal(sqlite3_exec(capped_db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	deadline = 0;
+	while ((err = sink.ops->flush(&sink)) != 0 && deadline++ < 100)
+		usleep(100000);
+	assert_int_equal(err, 0);
+	assert_true(sink.health.ok);
+	assert_int_equal(sink.health.backlog, 0);
+	assert_int_equal(sink.health.dropped, 20);
+	/* failed counts attempts that failed, once per record: 41..70 never failed */
+	assert_int_equal(sink.health.failed, 40);
+	assert_int_equal(sink.health.written, 50);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE event = 'session.command'"), 50);
+	assert_int_equal(q_int(db, "SELECT MIN(ei) FROM events WHERE event = 'session.command'"), 21);
+	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE event = 'session.command'"), 70);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 31"), 71);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	capped_db = NULL;
+	tu_rmdir(dir);
+}
+
+static void test_unwritable_database(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), path[512];
+	struct sr_config cfg;
+	struct sr_sink sink = {.ops = &sr_sink_sqlite_ops};
+
+	(void)state;
+	tu_config(&cfg, dir);
+	/* the parent "directory" is a file: open fails cleanly with a reason */
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/file/sshrec.db", dir);
+	cfg.db_path = path;
+	assert_true(sink.ops->init(&sink, &cfg) < 0);
+	assert_false(sink.health.ok);
+	assert_non_null(strstr(sink.health.last_error, "sshrec.db"));
+	tu_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_records_to_tables),
+	    cmocka_unit_test(test_session_state_across_batches),
+	    cmocka_unit_test(test_replay_no_duplicates),
+	    cmocka_unit_test(test_flush_survives_kill9),
+	    cmocka_unit_test(test_disk_full),
+	    cmocka_unit_test(test_unwritable_database),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
