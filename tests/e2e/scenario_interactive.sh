@@ -22,21 +22,17 @@ if sc_take_session S12-ssh; then
 	s=$SC_SID
 	sc_check_integrity S12-ssh "$s" root
 	sc_check_cmd S12-ssh "$s" 1 /bin/echo s12-nonint
-	sr_check_eq "S12-ssh: no tty for ssh host cmd (JSONL, SQLite)" "true|" \
-		"$(sc_jl "$s" 'select(.event == "session.start") | (.tty == null or .tty == "")')|$(sr_sql "SELECT tty FROM sessions WHERE sid = '$s'")"
 fi
 sc_mark
 out=$(sc_drive --pty --print-output -c '/bin/echo s12-typed' -c 'cd /tmp' -c 'ls -d /etc/hostname' \
 	-c 'cat /etc/hostname | wc -l') || sr_fail "S12-pty: the typed commands failed (sshdrive above)"
-sr_check "S12-pty: the pty shell echoed the typed command's output" grep -q '^s12-typed' <<<"${out//$'\r'/}"
+# the shell's output, without CRs and terminal control sequences (bracketed paste)
+plain=$(sed 's/\x1b\[[?0-9;]*[a-zA-Z]//g; s/\r//g' <<<"$out")
+sr_check "S12-pty: the pty shell printed the typed command's output" grep -qx 's12-typed' <<<"$plain"
+sr_check "S12-pty: the pty echoed the typed keystrokes" grep -q '# /bin/echo s12-typed$' <<<"$plain"
 if sc_take_session S12-pty; then
 	s=$SC_SID
 	sc_check_integrity S12-pty "$s" root
-	sr_check "S12-pty: session.start has the pty as tty" \
-		jq -e 'select(.event == "session.start") | .tty | test("pts/[0-9]+$")' \
-		<<<"$(sc_jl "$s" 'select(.event == "session.start")')"
-	sr_check "S12-pty: SQLite sessions.tty is the pty" \
-		grep -q 'pts/[0-9]*$' <<<"$(sr_sql "SELECT tty FROM sessions WHERE sid = '$s'")"
 	sc_check_cmd S12-pty "$s" 1 -bash
 	sc_check_cmd S12-pty "$s" 1 /bin/echo s12-typed
 	sc_check_cmd S12-pty "$s" 1 ls -d /etc/hostname

@@ -48,8 +48,11 @@ sr_check_eq "S14: the outside marker appears nowhere in SQLite" "0|0" \
 		(SELECT count(*) FROM processes WHERE argv LIKE '%$mark%' OR path LIKE '%$mark%')")"
 sr_check_eq "S14: no connect to the outside listener (port $P14) or to sshd (the ssh client, port $SR_PORT)" 0 \
 	"$(jq -c --argjson a "$P14" --argjson b "$SR_PORT" 'select(.event == "session.network" and (.dst_port == $a or .dst_port == $b))' "$SR_JSONL" | wc -l)"
-sr_check_eq "S14: no exec of the ssh client, curl or the test's shell recorded" 0 \
-	"$(jq -c 'select(.event == "session.command" and (.argv[0] | test("^(ssh|curl|/bin/bash|bash|sqlite3|jq)$")) and (.argv | tostring | test("s14-inside") | not))' "$SR_JSONL" | wc -l)"
+sr_check_eq "S14: no record of the ssh client (its key $SR_T/userkey) or of the test's sqlite3/jq (the DB path)" 0 \
+	"$(jq -c --arg k "$SR_T/userkey" --arg d "$SR_DB" 'select(.argv != null and (.argv[0] == "ssh"
+		or (.argv | any(contains($k) or contains($d))))) | .argv' "$SR_JSONL" | wc -l)"
+sr_check_eq "S14: no open of the outside marker file or the test database" 0 \
+	"$(jq -c --arg d "$SR_DB" 'select(.event == "session.disk" and (.path | startswith($d))) | .path' "$SR_JSONL" | wc -l)"
 
 sc_check_jsonl_valid "all"
 sr_finish
