@@ -16,7 +16,7 @@ recorder/db_sql.c: $(srcdir)/schema/sshrec.sql $(SR_DB_MIGRATIONS:%=$(srcdir)/%)
 		$(SR_DB_MIGRATIONS:%=$(srcdir)/%) > $@.tmp && mv $@.tmp $@
 BUILT_SOURCES += recorder/db_sql.c
 CLEANFILES += recorder/db_sql.c
-EXTRA_DIST += $(SR_DB_MIGRATIONS) schema/sql2c.sh
+EXTRA_DIST += schema/sql2c.sh
 
 # Unit tests of the sinks (cmocka). record_json.c gives sr_rec_event_name().
 SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.h \

@@ -165,6 +165,49 @@ void tu_disk(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t i
 	t->rec.return_code = 3;
 }
 
+void tu_network(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
+                int port)
+{
+	begin(t, s, SR_REC_NETWORK, ei, pid, "curl");
+	sr_json_put_str(t->o, "src_addr", "127.0.0.1");
+	sr_json_put_int(t->o, "src_port", 40000, false);
+	sr_json_put_str(t->o, "dst_addr", "127.0.0.1");
+	sr_json_put_int(t->o, "dst_port", port, false);
+	sr_json_put_int(t->o, "version", 4, false);
+	sr_json_put_str(t->o, "operation", "connect");
+	sr_json_put_str(t->o, "result", "established");
+	sr_json_put_int(t->o, "process_id", id, id == 0);
+	finish(t);
+	t->rec.process_id = id;
+	t->rec.dst_addr = "127.0.0.1";
+	t->rec.dst_port = port;
+}
+
+void tu_loss(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, uint64_t lost)
+{
+	json_object *by = json_object_new_object();
+
+	s->lost += lost;
+	begin(t, s, SR_REC_DATA_LOSS, ei, s->leader_pid, "sshd");
+	sr_json_put_int(t->o, "lost", (int64_t)lost, false);
+	sr_json_put_int(by, "command", 0, false);
+	sr_json_put_int(by, "disk", (int64_t)lost, false);
+	sr_json_put_int(by, "network", 0, false);
+	json_object_object_add(t->o, "lost_by_type", by);
+	finish(t);
+}
+
+void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid)
+{
+	begin(t, s, SR_REC_ESCAPE, ei, pid, "bash");
+	sr_json_put_int(t->o, "from_cgroup_id", (int64_t)s->cgroup_id, false);
+	sr_json_put_int(t->o, "to_cgroup_id", 1, false);
+	sr_json_put_str(t->o, "to_cgroup_path", "/");
+	sr_json_put_int(t->o, "process_id", id, id == 0);
+	finish(t);
+	t->rec.process_id = id;
+}
+
 void tu_end(struct tu_rec *t, struct sr_session_info *s, uint64_t ei)
 {
 	char t1[SR_TIME_STRLEN], t2[SR_TIME_STRLEN];

@@ -40,6 +40,16 @@ void tu_exit(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t i
 void tu_disk(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
              const char *path);
 
+/** session.network: a TCP connect by @p pid to 127.0.0.1:@p port. */
+void tu_network(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
+                int port);
+
+/** session.data_loss of @p lost disk events. */
+void tu_loss(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, uint64_t lost);
+
+/** session.escape: @p pid moved itself to another cgroup. */
+void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid);
+
 /** session.end; sets s->state/end_us like the correlator. */
 void tu_end(struct tu_rec *t, struct sr_session_info *s, uint64_t ei);
 

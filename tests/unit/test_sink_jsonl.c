@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,108 @@ static void test_enospc_backlog(void **state)
 	tu_rmdir(dir);
 }
 
+/* Run the schema validator on @p files; returns its exit status. */
+static int validate(const char *files, bool partial)
+{
+	const char *top = getenv("SR_TOP_SRCDIR");
+	char cmd[2048];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/e2e/validate_jsonl.py %s %s/schema/json %s",
+	         top ? top : ".", partial ? "--partial" : "", top ? top : ".", files);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void append(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Every event type, hostile strings included, validates; broken files do not. */
+static void test_schemas_validate(void **state)
+{
+	static const char *const argv[] = {"sh", "-c", "echo \xff[0m | base64 -d | sh",
+	                                   "ÿþ"};
+	char *dir = tu_tmpdir("jsonl"), cp[700], files[1400];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	int i;
+
+	(void)state;
+	if (system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0) {
+		/* the e2e runner installs python3-jsonschema; say so loudly, do not pass */
+		fail_msg("/usr/bin/python3 with jsonschema (python3-jsonschema) is needed");
+	}
+	tu_config(&cfg, dir);
+	sink_open(&sink, &cfg);
+	for (i = 0; i < 2; i++) {
+		tu_session(&s, 10 + i, "kim", 0);
+		tu_start(&t, &s);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_command(&t, &s, 1, 50, 0, 400, "/bin/shÿ", argv, 4);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_disk(&t, &s, 2, 50, 400, "/etc/]0;xpasswd");
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_network(&t, &s, 3, 50, 400, 443);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_loss(&t, &s, 4, 12);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_escape(&t, &s, 5, 50, 400);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_exit(&t, &s, 6, 50, 400, 0, i ? 15 : 0);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_end(&t, &s, 7);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+	}
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	sink.ops->close(&sink);
+	assert_int_equal(validate(cfg.jsonl_path, false), 0);
+
+	/* a gap in ei fails; --partial still wants gapless */
+	snprintf(cp, sizeof(cp), "%s/gap.jsonl", dir);
+	snprintf(files, sizeof(files), "grep -v '\"ei\":3,' %s > %s", cfg.jsonl_path, cp);
+	assert_int_equal(system(files), 0);
+	assert_int_equal(validate(cp, false), 1);
+	assert_int_equal(validate(cp, true), 1);
+	/* a session whose start was rotated away: only --partial accepts it */
+	snprintf(files, sizeof(files), "grep -v '\"ei\":0,' %s > %s", cfg.jsonl_path, cp);
+	assert_int_equal(system(files), 0);
+	assert_int_equal(validate(cp, false), 1);
+	assert_int_equal(validate(cp, true), 0);
+	/* invalid UTF-8, a missing field, an unknown field, a torn last line */
+	snprintf(cp, sizeof(cp), "%s/bad.jsonl", dir);
+	append(cp, "{\"event\":\"session.start\",\"x\":\"\xff\"}\n");
+	assert_int_equal(validate(cp, false), 1);
+	unlink(cp);
+	snprintf(files, sizeof(files), "sed 's/\"argv_truncated\":false,//' %s > %s",
+	         cfg.jsonl_path, cp);
+	assert_int_equal(system(files), 0);
+	assert_int_equal(validate(cp, false), 1);
+	snprintf(files, sizeof(files), "sed 's/\"tty\":/\"ttyy\":/' %s > %s", cfg.jsonl_path,
+	         cp);
+	assert_int_equal(system(files), 0);
+	assert_int_equal(validate(cp, false), 1);
+	snprintf(files, sizeof(files), "head -c -1 %s > %s", cfg.jsonl_path, cp);
+	assert_int_equal(system(files), 0);
+	assert_int_equal(validate(cp, false), 1);
+	tu_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(test_reopen_after_logrotate),
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_enospc_backlog),
+	    cmocka_unit_test(test_schemas_validate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
