@@ -247,8 +247,8 @@ int sr_db_open(const char *path, sqlite3 **out)
 	/* the file holds who ran what: not world-readable */
 	if (chmod(path, 0600) && errno != EPERM)
 		sr_warn("database %s: chmod 0600: %s", path, strerror(errno));
-	err = exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
-	               "set pragmas");
+	err =
+	    exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;", "set pragmas");
 	if (!err)
 		err = sr_db_migrate(db);
 	/* after the version check: a database we refuse stays as it was */

@@ -24,7 +24,7 @@
 
 /** One embedded forward migration: takes user_version (version - 1) to version. */
 struct sr_db_migration {
-	int version;     /**< user_version after it ran */
+	int version;      /**< user_version after it ran */
 	const char *name; /**< file name, e.g. "002-indexes-user-event.sql" */
 	const char *sql;
 };

@@ -12,10 +12,10 @@
 #include "log.h"
 
 const struct sr_sink_ops *const sr_sink_registry[] = {
-	&sr_sink_sqlite_ops,
-	&sr_sink_jsonl_ops,
-	&sr_sink_syslog_ops,
-	NULL,
+    &sr_sink_sqlite_ops,
+    &sr_sink_jsonl_ops,
+    &sr_sink_syslog_ops,
+    NULL,
 };
 
 const struct sr_sink_ops *sr_sink_find(const char *name)

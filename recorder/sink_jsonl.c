@@ -37,7 +37,7 @@ struct jl {
 	uint64_t backlog_max;
 	char *buf; /* complete lines not yet written, from off */
 	size_t len, cap, off;
-	uint64_t nlines; /* lines in buf[off..len) (a partly written first one counts) */
+	uint64_t nlines;  /* lines in buf[off..len) (a partly written first one counts) */
 	uint64_t nfailed; /* of those, already counted in health.failed */
 	int64_t retry_at_ms;
 	int64_t retry_ms;
@@ -209,7 +209,7 @@ static int jl_drain(struct sr_sink *sink, struct jl *j)
 	if (j->fd < 0)
 		err = jl_open(sink, j);
 	while (!err && j->off < j->len) {
-		uint64_t room = !j->max_bytes          ? UINT64_MAX
+		uint64_t room = !j->max_bytes            ? UINT64_MAX
 		                : j->size < j->max_bytes ? j->max_bytes - j->size
 		                                         : 0;
 		size_t n = fit_lines(j, room);
@@ -369,10 +369,10 @@ static int jl_init(struct sr_sink *sink, const struct sr_config *cfg)
 }
 
 const struct sr_sink_ops sr_sink_jsonl_ops = {
-	.name = "jsonl",
-	.init = jl_init,
-	.write = jl_write,
-	.flush = jl_flush,
-	.reopen = jl_reopen,
-	.close = jl_close,
+    .name = "jsonl",
+    .init = jl_init,
+    .write = jl_write,
+    .flush = jl_flush,
+    .reopen = jl_reopen,
+    .close = jl_close,
 };

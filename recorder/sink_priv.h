@@ -31,7 +31,7 @@ struct sr_record *sr_record_dup(const struct sr_record *rec);
 struct sr_rec_qent {
 	struct sr_rec_qent *next;
 	struct sr_record *rec; /**< from sr_record_dup() */
-	unsigned tries;       /**< failed write attempts, so failures count once */
+	unsigned tries;        /**< failed write attempts, so failures count once */
 };
 
 /** A FIFO of owned record copies (a batch or a failing sink's backlog). */
@@ -54,7 +54,7 @@ void sr_rec_queue_clear(struct sr_rec_queue *q);
  * once on the transition (a full disk must not flood the log).
  */
 void sr_sink_set_error(struct sr_sink *sink, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /** Mark @p sink healthy again, logging the recovery once. */
 void sr_sink_set_ok(struct sr_sink *sink);

@@ -30,23 +30,23 @@ enum {
 };
 
 static const char *const stmt_sql[ST_MAX] = {
-	[ST_SESSION] = "INSERT OR IGNORE INTO sessions (id, sid, server_id, server_hostname, login, "
-		       "user, service, tty, rhost, remote_addr, remote_port, local_addr, "
-		       "local_port, auth_method, key_type, key_fingerprint, leader_pid, cgroup_id, "
-		       "cgroup_path, audit_session_id, start_us, state) "
-		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')",
-	[ST_PROC_INSERT] = "INSERT OR IGNORE INTO processes (id, session_id, parent_id, pid, ppid, "
-			   "program, path, argv, argv_truncated, cwd, uid, gid, return_code, "
-			   "start_us, end_us, exit_code, signal, duration_ms, exec_ei) "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_PROC_EXIT] = "UPDATE processes SET end_us = ?, exit_code = ?, signal = ?, "
-			 "duration_ms = ? WHERE id = ?",
-	[ST_EVENT] = "INSERT OR IGNORE INTO events (session_id, ei, time_us, event, code, uid, pid, "
-		     "process_id, program, path, dst_addr, dst_port, return_code, json) "
-		     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
-			   "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
-			   "state = ?, closing_us = ?, end_us = ? WHERE id = ?",
+    [ST_SESSION] = "INSERT OR IGNORE INTO sessions (id, sid, server_id, server_hostname, login, "
+                   "user, service, tty, rhost, remote_addr, remote_port, local_addr, "
+                   "local_port, auth_method, key_type, key_fingerprint, leader_pid, cgroup_id, "
+                   "cgroup_path, audit_session_id, start_us, state) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')",
+    [ST_PROC_INSERT] = "INSERT OR IGNORE INTO processes (id, session_id, parent_id, pid, ppid, "
+                       "program, path, argv, argv_truncated, cwd, uid, gid, return_code, "
+                       "start_us, end_us, exit_code, signal, duration_ms, exec_ei) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_PROC_EXIT] = "UPDATE processes SET end_us = ?, exit_code = ?, signal = ?, "
+                     "duration_ms = ? WHERE id = ?",
+    [ST_EVENT] = "INSERT OR IGNORE INTO events (session_id, ei, time_us, event, code, uid, pid, "
+                 "process_id, program, path, dst_addr, dst_port, return_code, json) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
+                       "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
+                       "state = ?, closing_us = ?, end_us = ? WHERE id = ?",
 };
 
 struct sq {
@@ -260,8 +260,8 @@ static int sq_prepare(struct sr_sink *sink, struct sq *q)
 	int i, rc;
 
 	for (i = 0; i < ST_MAX; i++) {
-		rc = sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
-		                        NULL);
+		rc = sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                        &q->st[i], NULL);
 		if (rc != SQLITE_OK) {
 			sr_sink_set_error(sink, "%s: cannot prepare statements: %s", q->path,
 			                  sqlite3_errmsg(q->db));
@@ -288,8 +288,7 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 	if (err) {
 		if (!sink->health.last_error[0])
 			snprintf(sink->health.last_error, sizeof(sink->health.last_error),
-			         "%s: cannot open the database: %s", cfg->db_path,
-			         strerror(-err));
+			         "%s: cannot open the database: %s", cfg->db_path, strerror(-err));
 		sink->health.ok = false;
 		sqlite3_close(q->db);
 		free(q->path);
@@ -413,10 +412,10 @@ static void sq_close(struct sr_sink *sink)
 }
 
 const struct sr_sink_ops sr_sink_sqlite_ops = {
-	.name = "sqlite",
-	.init = sq_init,
-	.write = sq_write,
-	.flush = sq_flush,
-	.reopen = NULL,
-	.close = sq_close,
+    .name = "sqlite",
+    .init = sq_init,
+    .write = sq_write,
+    .flush = sq_flush,
+    .reopen = NULL,
+    .close = sq_close,
 };

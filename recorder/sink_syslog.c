@@ -396,10 +396,10 @@ static int sl_init(struct sr_sink *sink, const struct sr_config *cfg)
 }
 
 const struct sr_sink_ops sr_sink_syslog_ops = {
-	.name = "syslog",
-	.init = sl_init,
-	.write = sl_write,
-	.flush = sl_flush,
-	.reopen = NULL,
-	.close = sl_close,
+    .name = "syslog",
+    .init = sl_init,
+    .write = sl_write,
+    .flush = sl_flush,
+    .reopen = NULL,
+    .close = sl_close,
 };

@@ -23,8 +23,10 @@ SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.
 	tests/unit/sink_test_util.c tests/unit/sink_test_util.h
 SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
 SR_SINK_TEST_LIBS = common/libsrcommon_san.la $(SR_SINK_LIBS) $(CMOCKA_LIBS)
-check_PROGRAMS += tests/unit/test_sink_sqlite tests/unit/test_sink_jsonl tests/unit/test_migrate
-TESTS += tests/unit/test_sink_sqlite tests/unit/test_sink_jsonl tests/unit/test_migrate
+SR_SINK_TESTS = tests/unit/test_sink_sqlite tests/unit/test_sink_jsonl \
+	tests/unit/test_sink_syslog tests/unit/test_migrate
+check_PROGRAMS += $(SR_SINK_TESTS)
+TESTS += $(SR_SINK_TESTS)
 tests_unit_test_sink_sqlite_SOURCES = tests/unit/test_sink_sqlite.c $(SR_SINK_TEST_SRCS)
 tests_unit_test_sink_sqlite_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_sink_sqlite_LDFLAGS = $(SAN_LDFLAGS)
@@ -33,6 +35,10 @@ tests_unit_test_sink_jsonl_SOURCES = tests/unit/test_sink_jsonl.c $(SR_SINK_TEST
 tests_unit_test_sink_jsonl_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_sink_jsonl_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_sink_jsonl_LDADD = $(SR_SINK_TEST_LIBS)
+tests_unit_test_sink_syslog_SOURCES = tests/unit/test_sink_syslog.c $(SR_SINK_TEST_SRCS)
+tests_unit_test_sink_syslog_CFLAGS = $(SR_SINK_TEST_CFLAGS)
+tests_unit_test_sink_syslog_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_sink_syslog_LDADD = $(SR_SINK_TEST_LIBS)
 tests_unit_test_migrate_SOURCES = tests/unit/test_migrate.c $(SR_DB_SRCS)
 tests_unit_test_migrate_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_migrate_LDFLAGS = $(SAN_LDFLAGS)

@@ -79,11 +79,12 @@ static char *schema_dump(sqlite3 *db)
 	size_t len = 0, cap = 1;
 	char *out = calloc(1, 1);
 
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT type || ' ' || name || ': ' || "
-	                                    "COALESCE(sql, '') FROM sqlite_master ORDER BY type, name",
-	                                    -1, &st, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "SELECT type || ' ' || name || ': ' || "
+	                       "COALESCE(sql, '') FROM sqlite_master ORDER BY type, name",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *row = (const char *)sqlite3_column_text(st, 0);
 		size_t n = strlen(row);
@@ -201,13 +202,14 @@ static void make_v1(const char *path)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(
-	    sqlite3_exec(db,
-	                 "INSERT INTO sessions (id, sid, server_id, server_hostname, login, user, "
-	                 "start_us, state) VALUES (7, 'sid-7', 'srv', 'host', 'alice', 'alice', 100, "
-	                 "'ended');"
-	                 "INSERT INTO events (session_id, ei, time_us, event, code, uid, json) "
-	                 "VALUES (7, 0, 100, 'session.start', 'T2000I', 'u', '{}');",
-	                 NULL, NULL, NULL),
+	    sqlite3_exec(
+	        db,
+	        "INSERT INTO sessions (id, sid, server_id, server_hostname, login, user, "
+	        "start_us, state) VALUES (7, 'sid-7', 'srv', 'host', 'alice', 'alice', 100, "
+	        "'ended');"
+	        "INSERT INTO events (session_id, ei, time_us, event, code, uid, json) "
+	        "VALUES (7, 0, 100, 'session.start', 'T2000I', 'u', '{}');",
+	        NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), 1);
 	free(sql);
@@ -234,8 +236,8 @@ static void test_migrate_v1(void **state)
 
 	assert_int_equal(sr_db_open(v1, &db), 0);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"),
-	                 1);
+	assert_int_equal(
+	    q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"), 1);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 7"), 1);
 	/* the migrated schema is exactly the one a new database gets */
 	assert_int_equal(sr_db_open(fresh, &ref), 0);
@@ -243,9 +245,9 @@ static void test_migrate_v1(void **state)
 	want = schema_dump(ref);
 	assert_string_equal(got, want);
 	/* and the new index is used for the query it was made for */
-	assert_true(plan_uses(db,
-	                      "SELECT * FROM events WHERE event = 'session.command' AND time_us > 5",
-	                      "events_event_time"));
+	assert_true(
+	    plan_uses(db, "SELECT * FROM events WHERE event = 'session.command' AND time_us > 5",
+	              "events_event_time"));
 	free(got);
 	free(want);
 	sqlite3_close(db);

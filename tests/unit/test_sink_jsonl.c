@@ -93,9 +93,14 @@ static json_object *parse_line(const char *line)
 
 static void test_hostile_strings(void **state)
 {
-	static const char *const argv[] = {
-	    "sh", "-c", "echo \"$(printf '\\x1b]0;pwned\\a')\"\n rm -rf /", "\xff\xfe\xc0\xaf",
-	    "tab\there\r\n", "\xe2\x80\xae" "evil", "\\\"}{"};
+	static const char *const argv[] = {"sh",
+	                                   "-c",
+	                                   "echo \"$(printf '\\x1b]0;pwned\\a')\"\n rm -rf /",
+	                                   "\xff\xfe\xc0\xaf",
+	                                   "tab\there\r\n",
+	                                   "\xe2\x80\xae"
+	                                   "evil",
+	                                   "\\\"}{"};
 	char *dir = tu_tmpdir("jsonl");
 	struct sr_config cfg;
 	struct sr_session_info s;
@@ -379,7 +384,8 @@ static int validate(const char *files, bool partial)
 	char cmd[2048];
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/e2e/validate_jsonl.py %s %s/schema/json %s",
+	snprintf(cmd, sizeof(cmd),
+	         "/usr/bin/python3 %s/tests/e2e/validate_jsonl.py %s %s/schema/json %s",
 	         top ? top : ".", partial ? "--partial" : "", top ? top : ".", files);
 	rc = system(cmd);
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -397,8 +403,7 @@ static void append(const char *path, const char *text)
 /* Every event type, hostile strings included, validates; broken files do not. */
 static void test_schemas_validate(void **state)
 {
-	static const char *const argv[] = {"sh", "-c", "echo \xff[0m | base64 -d | sh",
-	                                   "ÿþ"};
+	static const char *const argv[] = {"sh", "-c", "echo \xff[0m | base64 -d | sh", "ÿþ"};
 	char *dir = tu_tmpdir("jsonl"), cp[700], files[1400];
 	struct sr_config cfg;
 	struct sr_session_info s;
@@ -464,8 +469,7 @@ static void test_schemas_validate(void **state)
 	         cfg.jsonl_path, cp);
 	assert_int_equal(system(files), 0);
 	assert_int_equal(validate(cp, false), 1);
-	snprintf(files, sizeof(files), "sed 's/\"tty\":/\"ttyy\":/' %s > %s", cfg.jsonl_path,
-	         cp);
+	snprintf(files, sizeof(files), "sed 's/\"tty\":/\"ttyy\":/' %s > %s", cfg.jsonl_path, cp);
 	assert_int_equal(system(files), 0);
 	assert_int_equal(validate(cp, false), 1);
 	snprintf(files, sizeof(files), "head -c -1 %s > %s", cfg.jsonl_path, cp);

@@ -143,7 +143,8 @@ static void test_records_to_tables(void **state)
 	                         "\"bad\\\\xff\\\\xfe bytes\"]");
 	free(txt);
 	/* events: indexed columns and the exact JSON */
-	txt = q_text(db, "SELECT event || ' ' || code FROM events WHERE session_id = 77 AND ei = 5");
+	txt =
+	    q_text(db, "SELECT event || ' ' || code FROM events WHERE session_id = 77 AND ei = 5");
 	assert_string_equal(txt, "session.process_exit SR4010I");
 	free(txt);
 	assert_int_equal(q_int(db, "SELECT process_id FROM events WHERE ei = 3"), 1001);
@@ -357,8 +358,9 @@ static void test_disk_full(void **state)
 	assert_int_equal(sink.health.dropped, 20);
 
 	/* space is back: a later flush writes the backlog, oldest first */
-	assert_int_equal(sqlite3_exec(capped_db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(capped_db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL),
+	    SQLITE_OK);
 	deadline = 0;
 	while ((err = sink.ops->flush(&sink)) != 0 && deadline++ < 100)
 		usleep(100000);
@@ -370,9 +372,12 @@ static void test_disk_full(void **state)
 	assert_int_equal(sink.health.failed, 40);
 	assert_int_equal(sink.health.written, 50);
 	db = open_db(cfg.db_path);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE event = 'session.command'"), 50);
-	assert_int_equal(q_int(db, "SELECT MIN(ei) FROM events WHERE event = 'session.command'"), 21);
-	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE event = 'session.command'"), 70);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE event = 'session.command'"),
+	                 50);
+	assert_int_equal(q_int(db, "SELECT MIN(ei) FROM events WHERE event = 'session.command'"),
+	                 21);
+	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE event = 'session.command'"),
+	                 70);
 	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 31"), 71);
 	sqlite3_close(db);
 	sink.ops->close(&sink);
