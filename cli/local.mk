@@ -1,1 +1,35 @@
-# cli build fragment (see Makefile.am)
+# cli build fragment (see Makefile.am): the auditor CLI `sshrec`, its unit
+# tests and the synthetic database generator (tests, e2e and benchmark).
+SR_CLI_FMT_SRCS = \
+	cli/output.c cli/output.h \
+	cli/export.h cli/export_ecs.c cli/export_ocsf.c
+SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
+	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h \
+	cli/cmd_sessions.c cli/cmd_timeline.c cli/cmd_tree.c cli/cmd_replay.c \
+	cli/cmd_search.c cli/cmd_export.c cli/cmd_report.c cli/cmd_status.c
+
+bin_PROGRAMS += sshrec
+sshrec_SOURCES = $(SR_CLI_SRCS)
+sshrec_CFLAGS = $(SR_SAN_CFLAGS) $(SQLITE_CFLAGS) $(JSONC_CFLAGS)
+sshrec_LDFLAGS = $(SAN_LDFLAGS)
+sshrec_LDADD = common/libsrcommon_san.la $(SQLITE_LIBS) $(JSONC_LIBS)
+
+# Synthetic database generator (schema/sshrec.sql, N sessions, M events).
+check_PROGRAMS += tests/bench/gen_db
+tests_bench_gen_db_SOURCES = tests/bench/gen_db.c
+tests_bench_gen_db_CFLAGS = $(AM_CFLAGS) -O2 $(SQLITE_CFLAGS)
+tests_bench_gen_db_LDADD = common/libsrcommon.la $(SQLITE_LIBS)
+
+# Unit tests: argv quoting, escaping, durations, names, ECS/OCSF mapping.
+check_PROGRAMS += tests/unit/test_cli_format
+TESTS += tests/unit/test_cli_format
+tests_unit_test_cli_format_SOURCES = tests/unit/test_cli_format.c $(SR_CLI_FMT_SRCS) cli/cli.h
+tests_unit_test_cli_format_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
+	$(JSONC_CFLAGS)
+tests_unit_test_cli_format_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_cli_format_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+
+# Benchmark (not part of make check): make bench-cli
+bench-cli: sshrec tests/bench/gen_db
+	$(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh
+.PHONY: bench-cli

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file cli.h
+ * @brief Shared state and helpers of the `sshrec` auditor CLI.
+ *
+ * Error convention (common/log.h): helpers return 0 or -errno. A subcommand
+ * prints one line "sshrec: <what>" (sr_cli_error()) at the point that knows
+ * what went wrong and returns its exit code: 0 ok, 1 error, 2 usage.
+ */
+#ifndef SSHREC_CLI_H
+#define SSHREC_CLI_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Exit codes of the CLI. */
+enum {
+	SR_EXIT_OK = 0,    /**< success */
+	SR_EXIT_ERROR = 1, /**< runtime error (missing DB, unknown sid, …) */
+	SR_EXIT_USAGE = 2, /**< bad command line */
+};
+
+/** Highest schema version (PRAGMA user_version) this sshrec reads. */
+#define SR_CLI_SCHEMA_MAX 2
+/** Lowest schema version this sshrec reads. */
+#define SR_CLI_SCHEMA_MIN 1
+
+/** Global options and state shared by the subcommands. */
+struct sr_cli {
+	const char *db_path;     /**< --db, $SSHREC_DB or SR_DEFAULT_DB */
+	const char *socket_path; /**< --socket or SR_DEFAULT_SOCKET */
+	bool color;              /**< colour the output (resolved --color) */
+	bool utf8;               /**< stdout is a tty with a UTF-8 locale */
+	bool tty;                /**< stdout is a tty */
+	sqlite3 *db;             /**< read-only connection, opened on demand */
+	int schema_version;      /**< PRAGMA user_version of the open DB */
+	int64_t now_us;          /**< wall clock at start, for relative times */
+};
+
+/** Print "sshrec: <message>" on stderr (one line, escaped). */
+void sr_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- db.c ---- */
+
+/**
+ * Open @p cli->db_path read-only (URI mode=ro), check the schema version.
+ * Prints the error line itself. Returns 0 or -errno.
+ */
+int sr_db_open_ro(struct sr_cli *cli);
+
+/** Close the connection opened by sr_db_open_ro(). */
+void sr_db_close(struct sr_cli *cli);
+
+/**
+ * Prepare @p sql on the CLI connection. On failure prints the error line
+ * (with sqlite's message) and returns -EIO.
+ */
+int sr_db_prepare(struct sr_cli *cli, const char *sql, sqlite3_stmt **st);
+
+/** A session row as the subcommands need it. Strings are malloc'd. */
+struct sr_session_row {
+	int64_t id;
+	char *sid, *server_id, *server_hostname, *login, *user, *service, *tty, *rhost;
+	char *remote_addr, *local_addr, *auth_method, *key_type, *key_fingerprint, *state;
+	int remote_port, local_port, leader_pid;
+	int64_t start_us, closing_us, end_us; /**< 0 when NULL */
+	int64_t n_command, n_disk, n_network, n_exit, n_escape, lost;
+};
+
+/**
+ * Resolve @p sid (full, or a unique prefix of at least 8 characters) and load
+ * its row into @p out. Prints the error line: unknown sid, ambiguous prefix.
+ * Returns 0, -ENOENT, -EINVAL (ambiguous/too short) or -EIO.
+ */
+int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *out);
+
+/** Load the session with sessions.id @p id. Returns 0, -ENOENT or -EIO. */
+int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *out);
+
+/** Free the strings of @p row. */
+void sr_session_row_free(struct sr_session_row *row);
+
+/** Column list matching sr_session_row_from_stmt(), for "SELECT <cols> FROM sessions". */
+extern const char sr_session_cols[];
+
+/** Fill @p out from the current row of @p st (columns sr_session_cols from @p col). */
+int sr_session_row_from_stmt(sqlite3_stmt *st, int col, struct sr_session_row *out);
+
+/**
+ * Parse a time argument (sr_time_parse) for option @p opt; prints
+ * "sshrec: --since: bad time 'x' (…)" on failure. Returns 0 or -EINVAL.
+ */
+int sr_cli_time_arg(struct sr_cli *cli, const char *opt, const char *arg, int64_t *out);
+
+/* ---- proctree.c: a session's processes in memory ---- */
+
+/** One attached event (disk or network) under a process. */
+struct sr_attach {
+	int64_t time_us;
+	bool network;
+	char *text; /**< raw (unescaped) one-line description */
+	int64_t rc; /**< return_code (disk) */
+	bool failed;
+};
+
+/** One exec'd image (processes row). */
+struct sr_proc {
+	int64_t id, parent_id; /**< parent_id 0: session root */
+	int pid, ppid;
+	char *program, *path, *argv_json, *cwd;
+	bool argv_truncated;
+	int return_code;
+	int64_t start_us, end_us; /**< end_us 0: still running / exec'd over */
+	bool has_exit;            /**< exit_code or signal known */
+	bool execd;               /**< replaced by a later exec (a child with the same pid) */
+	int exit_code, signal;
+	int64_t duration_ms;              /**< -1 unknown */
+	char *cmdline;                    /**< argv joined shell-like (raw, unescaped) */
+	size_t parent_idx;                /**< index of the parent, SIZE_MAX at the root */
+	size_t first_child, next_sibling; /**< SIZE_MAX: none */
+	int depth;
+	struct sr_attach *att;
+	size_t natt, att_cap;
+};
+
+/** The process forest of one session. */
+struct sr_tree {
+	struct sr_proc *p;
+	size_t n;
+	size_t first_root;        /**< SIZE_MAX: no processes */
+	struct sr_attach *orphan; /**< attached events with no process */
+	size_t norphan, orphan_cap;
+};
+
+/**
+ * Load the processes of session @p session_id, link parents and children
+ * (siblings in start order) and compute depths. With @p files / @p net the
+ * session.disk / session.network events are attached to their process.
+ * Returns 0 or -errno (prints the error line).
+ */
+int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, struct sr_tree *t);
+
+/** Free everything sr_tree_load() allocated. */
+void sr_tree_free(struct sr_tree *t);
+
+/** Visit order: preorder DFS. Returns the next index after @p i, SIZE_MAX at the end. */
+size_t sr_tree_next(const struct sr_tree *t, size_t i);
+
+/** True when the process is the last of its siblings. */
+bool sr_tree_is_last(const struct sr_tree *t, size_t i);
+
+/** Process outcome in words: "exit 0", "killed by SIGKILL", "exec failed: ENOENT", "running". */
+char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap);
+
+/* ---- the subcommands: each parses its own arguments ---- */
+
+int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_timeline(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_tree(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_search(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_export(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_report(struct sr_cli *cli, int argc, char **argv);
+int sr_cmd_status(struct sr_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sshrec export: stream records as JSON lines, ECS or OCSF. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/export.h"
+#include "timeutil.h"
+
+static const char export_usage[] =
+    "usage: sshrec export [--since T] [--until T] [--sid SID] [--format jsonl|ecs|ocsf] "
+    "[-o FILE]\n"
+    "  jsonl: the native records verbatim; ecs: Elastic Common Schema " SR_ECS_VERSION
+    "; ocsf: OCSF " SR_OCSF_VERSION " (classes 1007, 1001, 4001)\n";
+
+enum fmt { F_JSONL, F_ECS, F_OCSF };
+
+#define PCACHE 4096 /* direct-mapped process cache (records of a process cluster) */
+
+struct pc_entry {
+	struct sr_exp_proc p;
+	char *path, *argv, *cwd;
+	bool valid;
+};
+
+struct exporter {
+	struct sr_cli *cli;
+	enum fmt fmt;
+	FILE *out;
+	sqlite3_stmt *proc_st;
+	struct sr_session_row sess;
+	bool have_sess;
+	struct pc_entry *pc;
+	uint64_t n, unmapped;
+};
+
+static const struct sr_session_row *get_session(struct exporter *x, int64_t id)
+{
+	if (x->have_sess && x->sess.id == id)
+		return &x->sess;
+	if (x->have_sess)
+		sr_session_row_free(&x->sess);
+	x->have_sess = sr_db_session_by_id(x->cli, id, &x->sess) == 0;
+	return x->have_sess ? &x->sess : NULL;
+}
+
+static char *dup_text(sqlite3_stmt *st, int c)
+{
+	const unsigned char *s = sqlite3_column_text(st, c);
+
+	return s ? strdup((const char *)s) : NULL;
+}
+
+static const struct sr_exp_proc *get_proc(struct exporter *x, int64_t id)
+{
+	struct pc_entry *e = &x->pc[(uint64_t)id % PCACHE];
+
+	if (e->valid && e->p.id == id)
+		return &e->p;
+	free(e->path);
+	free(e->argv);
+	free(e->cwd);
+	memset(e, 0, sizeof(*e));
+	sqlite3_reset(x->proc_st);
+	sqlite3_bind_int64(x->proc_st, 1, id);
+	if (sqlite3_step(x->proc_st) != SQLITE_ROW)
+		return NULL;
+	e->path = dup_text(x->proc_st, 0);
+	e->argv = dup_text(x->proc_st, 1);
+	e->cwd = dup_text(x->proc_st, 2);
+	e->p.id = id;
+	e->p.path = e->path;
+	e->p.argv_json = e->argv;
+	e->p.cwd = e->cwd;
+	e->p.pid = sqlite3_column_int(x->proc_st, 3);
+	e->p.ppid = sqlite3_column_int(x->proc_st, 4);
+	e->p.start_us = sqlite3_column_int64(x->proc_st, 5);
+	e->valid = true;
+	return &e->p;
+}
+
+/* Write one record; returns 0 or -errno. */
+static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
+{
+	const char *js = (const char *)sqlite3_column_text(st, 2);
+	int len = sqlite3_column_bytes(st, 2);
+	struct sr_exp_ctx ctx = {0};
+	json_object *rec, *doc;
+	bool unmapped = false;
+
+	if (!js)
+		return 0;
+	if (x->fmt == F_JSONL) {
+		fwrite(js, 1, (size_t)len, x->out);
+		fputc('\n', x->out);
+		x->n++;
+		return 0;
+	}
+	rec = json_tokener_parse(js);
+	if (!rec) {
+		sr_cli_error("export: unreadable record in session %" PRId64, session_id);
+		return -EINVAL;
+	}
+	ctx.sess = get_session(x, session_id);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		ctx.proc = get_proc(x, sqlite3_column_int64(st, 1));
+	doc = x->fmt == F_ECS ? sr_ecs_map(rec, &ctx) : sr_ocsf_map(rec, &ctx, &unmapped);
+	json_object_put(rec);
+	if (!doc) {
+		if (unmapped) {
+			x->unmapped++;
+			return 0;
+		}
+		sr_cli_error("export: cannot map a record of session %" PRId64, session_id);
+		return -ENOMEM;
+	}
+	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+	                                              JSON_C_TO_STRING_NOSLASHESCAPE),
+	      x->out);
+	fputc('\n', x->out);
+	json_object_put(doc);
+	x->n++;
+	return 0;
+}
+
+int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 't'},
+	    {"sid", required_argument, NULL, 'i'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *since_s = NULL, *until_s = NULL, *sid = NULL, *outp = NULL;
+	int64_t since = INT64_MIN, until = INT64_MAX, t0, last_prog;
+	struct exporter x = {.cli = cli, .fmt = F_JSONL};
+	struct sr_session_row s;
+	sqlite3_stmt *st = NULL;
+	bool progress = isatty(STDERR_FILENO), have_s = false;
+	int c, rc, ret = SR_EXIT_ERROR;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			since_s = optarg;
+			break;
+		case 't':
+			until_s = optarg;
+			break;
+		case 'i':
+			sid = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "jsonl"))
+				x.fmt = F_JSONL;
+			else if (!strcmp(optarg, "ecs"))
+				x.fmt = F_ECS;
+			else if (!strcmp(optarg, "ocsf"))
+				x.fmt = F_OCSF;
+			else {
+				sr_cli_error("--format: expected jsonl, ecs or ocsf, not '%s'",
+				             optarg);
+				return SR_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		case 'h':
+			fputs(export_usage, stdout);
+			return SR_EXIT_OK;
+		default:
+			fputs(export_usage, stderr);
+			return SR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		sr_cli_error("export: unexpected argument '%s'", argv[optind]);
+		return SR_EXIT_USAGE;
+	}
+	if ((since_s && sr_cli_time_arg(cli, "--since", since_s, &since)) ||
+	    (until_s && sr_cli_time_arg(cli, "--until", until_s, &until)))
+		return SR_EXIT_USAGE;
+	if (sr_db_open_ro(cli))
+		return SR_EXIT_ERROR;
+	if (sid) {
+		if (sr_db_session(cli, sid, &s))
+			return SR_EXIT_ERROR;
+		have_s = true;
+	}
+	x.pc = calloc(PCACHE, sizeof(*x.pc));
+	if (!x.pc) {
+		sr_cli_error("out of memory");
+		goto out;
+	}
+	if (sr_db_prepare(
+	        cli, "SELECT path, argv, cwd, pid, ppid, start_us FROM processes WHERE id = ?1",
+	        &x.proc_st))
+		goto out;
+	if (sr_db_prepare(cli,
+	                  have_s ? "SELECT session_id, process_id, json FROM events WHERE "
+	                           "session_id = ?3 AND time_us >= ?1 AND time_us <= ?2 ORDER BY ei"
+	                         : "SELECT session_id, process_id, json FROM events WHERE "
+	                           "time_us >= ?1 AND time_us <= ?2 ORDER BY time_us",
+	                  &st))
+		goto out;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	if (have_s)
+		sqlite3_bind_int64(st, 3, s.id);
+	if (outp) {
+		x.out = fopen(outp, "w");
+		if (!x.out) {
+			sr_cli_error("cannot write %s: %s", outp, strerror(errno));
+			goto out;
+		}
+	} else {
+		x.out = stdout;
+	}
+	setvbuf(x.out, NULL, _IOFBF, 1 << 20);
+	t0 = last_prog = sr_now_us();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (export_one(&x, sqlite3_column_int64(st, 0), st))
+			goto out;
+		if (progress && (x.n & 1023) == 0) {
+			int64_t now = sr_now_us();
+
+			if (now - last_prog > 250000) {
+				last_prog = now;
+				fprintf(stderr, "\rsshrec: exported %" PRIu64 " records (%.0f/s)",
+				        x.n, (double)x.n * 1e6 / (double)(now - t0 + 1));
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+		goto out;
+	}
+	if (progress)
+		fprintf(stderr, "\rsshrec: exported %" PRIu64 " records in %.1f s\033[K\n", x.n,
+		        (double)(sr_now_us() - t0) / 1e6);
+	if (x.unmapped)
+		fprintf(stderr,
+		        "sshrec: export: %" PRIu64 " session.start/end/data_loss records have no "
+		        "OCSF class here and were left out (use jsonl or ecs for them)\n",
+		        x.unmapped);
+	if (fflush(x.out) != 0 || ferror(x.out)) {
+		sr_cli_error("write error on %s: %s", outp ? outp : "standard output",
+		             strerror(errno));
+		goto out;
+	}
+	ret = SR_EXIT_OK;
+out:
+	if (x.out && x.out != stdout && fclose(x.out) != 0 && ret == SR_EXIT_OK) {
+		sr_cli_error("write error on %s: %s", outp, strerror(errno));
+		ret = SR_EXIT_ERROR;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(x.proc_st);
+	if (x.pc)
+		for (c = 0; c < PCACHE; c++) {
+			free(x.pc[c].path);
+			free(x.pc[c].argv);
+			free(x.pc[c].cwd);
+		}
+	free(x.pc);
+	if (x.have_sess)
+		sr_session_row_free(&x.sess);
+	if (have_s)
+		sr_session_row_free(&s);
+	return ret;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sshrec search: who ran X, who touched file Y, who connected to Z. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/json_out.h"
+#include "cli/output.h"
+
+static const char search_usage[] =
+    "usage: sshrec search (--command NAME | --path GLOB | --dst ADDR[:PORT]) [--since T] "
+    "[--until T] [--json]\n"
+    "  --command NAME  program name (or a path when NAME holds '/'); glob characters allowed\n"
+    "  --path GLOB     file opened or program executed, shell glob (* ? [..])\n"
+    "  --dst ADDR[:PORT]  TCP destination; IPv6 as [::1]:22 or ::1\n";
+
+enum mode { M_NONE, M_COMMAND, M_PATH, M_DST };
+
+/* Split ADDR[:PORT] / [V6]:PORT / V6. Returns 0 or -EINVAL. */
+static int parse_dst(const char *arg, char *addr, size_t cap, int *port)
+{
+	const char *colon = strrchr(arg, ':');
+	char *end;
+	long p;
+
+	*port = -1;
+	if (arg[0] == '[') {
+		const char *rb = strchr(arg, ']');
+
+		if (!rb || (size_t)(rb - arg - 1) >= cap || rb == arg + 1)
+			return -EINVAL;
+		memcpy(addr, arg + 1, (size_t)(rb - arg - 1));
+		addr[rb - arg - 1] = '\0';
+		if (!rb[1])
+			return 0;
+		if (rb[1] != ':')
+			return -EINVAL;
+		colon = rb + 1;
+	} else if (colon && strchr(arg, ':') == colon) {
+		if ((size_t)(colon - arg) >= cap || colon == arg)
+			return -EINVAL;
+		memcpy(addr, arg, (size_t)(colon - arg));
+		addr[colon - arg] = '\0';
+	} else {
+		if (strlen(arg) >= cap || !*arg)
+			return -EINVAL;
+		strcpy(addr, arg);
+		return 0;
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || p < 0 || p > 65535)
+		return -EINVAL;
+	*port = (int)p;
+	return 0;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"command", required_argument, NULL, 'c'}, {"path", required_argument, NULL, 'p'},
+	    {"dst", required_argument, NULL, 'd'},     {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 't'},   {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	enum mode mode = M_NONE;
+	const char *what = NULL, *since_s = NULL, *until_s = NULL;
+	bool json = false;
+	int64_t since = INT64_MIN, until = INT64_MAX;
+	char addr[256], sql[1536];
+	int port = -1, c, rc;
+	sqlite3_stmt *st;
+	struct sr_table tab;
+	struct sr_jarr ja;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+		case 'p':
+		case 'd':
+			if (mode != M_NONE) {
+				sr_cli_error("search: give one of --command, --path, --dst");
+				return SR_EXIT_USAGE;
+			}
+			mode = c == 'c' ? M_COMMAND : c == 'p' ? M_PATH : M_DST;
+			what = optarg;
+			break;
+		case 's':
+			since_s = optarg;
+			break;
+		case 't':
+			until_s = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(search_usage, stdout);
+			return SR_EXIT_OK;
+		default:
+			fputs(search_usage, stderr);
+			return SR_EXIT_USAGE;
+		}
+	}
+	if (mode == M_NONE || optind < argc) {
+		fputs(search_usage, stderr);
+		return SR_EXIT_USAGE;
+	}
+	if (mode == M_DST && parse_dst(what, addr, sizeof(addr), &port)) {
+		sr_cli_error("--dst: expected ADDR, ADDR:PORT or [IPV6]:PORT, not '%s'", what);
+		return SR_EXIT_USAGE;
+	}
+	if ((since_s && sr_cli_time_arg(cli, "--since", since_s, &since)) ||
+	    (until_s && sr_cli_time_arg(cli, "--until", until_s, &until)))
+		return SR_EXIT_USAGE;
+	if (sr_db_open_ro(cli))
+		return SR_EXIT_ERROR;
+
+	/* Columns: time, sid, login, pid, program, detail, json-ish extra */
+	if (mode == M_COMMAND) {
+		bool by_path = strchr(what, '/') != NULL;
+
+		snprintf(sql, sizeof(sql),
+		         "SELECT p.start_us, s.sid, s.login, p.pid, p.program, p.argv, "
+		         "p.argv_truncated, p.return_code, p.path, p.cwd, p.id FROM processes p "
+		         "JOIN sessions s ON s.id = p.session_id WHERE p.%s %s ?1 "
+		         "AND p.start_us >= ?2 AND p.start_us <= ?3 ORDER BY p.start_us",
+		         by_path ? "path" : "program", has_glob(what) ? "GLOB" : "=");
+	} else if (mode == M_PATH) {
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.event, e.path, "
+		    "e.return_code, e.json FROM events e JOIN sessions s ON s.id = e.session_id "
+		    "WHERE e.path %s ?1 AND e.path IS NOT NULL AND e.event IN "
+		    "('session.disk', 'session.command') AND e.time_us >= ?2 AND "
+		    "e.time_us <= ?3 ORDER BY e.time_us",
+		    has_glob(what) ? "GLOB" : "=");
+	} else {
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.dst_addr, e.dst_port, "
+		    "e.return_code, e.json FROM events e JOIN sessions s ON s.id = e.session_id "
+		    "WHERE e.dst_addr = ?1 %s AND e.time_us >= ?2 AND e.time_us <= ?3 "
+		    "ORDER BY e.time_us",
+		    port >= 0 ? "AND e.dst_port = ?4" : "");
+	}
+	if (sr_db_prepare(cli, sql, &st))
+		return SR_EXIT_ERROR;
+	sqlite3_bind_text(st, 1, mode == M_DST ? addr : what, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, until);
+	if (port >= 0)
+		sqlite3_bind_int(st, 4, port);
+
+	static const char *head[] = {"TIME", "SID", "LOGIN", "PID", "PROGRAM", "WHAT"};
+	if (json) {
+		sr_jarr_begin(&ja, stdout);
+	} else if (sr_table_init(&tab, 6, head)) {
+		sqlite3_finalize(st);
+		sr_cli_error("out of memory");
+		return SR_EXIT_ERROR;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char t[32], pid[16], detail[8192], eb[16];
+		const char *cells[6];
+		char *cmd = NULL;
+
+		if (json) {
+			json_object *o;
+
+			if (mode != M_COMMAND) {
+				const char *js = (const char *)sqlite3_column_text(st, 8);
+
+				sr_jarr_add_raw(&ja, js ? js : "null");
+				continue;
+			}
+			o = json_object_new_object();
+			if (!o) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			sr_json_add_time(o, "time", sqlite3_column_int64(st, 0));
+			json_object_object_add(
+			    o, "sid",
+			    json_object_new_string((const char *)sqlite3_column_text(st, 1)));
+			json_object_object_add(
+			    o, "login",
+			    json_object_new_string((const char *)sqlite3_column_text(st, 2)));
+			json_object_object_add(o, "process_id",
+			                       json_object_new_int64(sqlite3_column_int64(st, 10)));
+			json_object_object_add(o, "pid",
+			                       json_object_new_int(sqlite3_column_int(st, 3)));
+			json_object_object_add(
+			    o, "program",
+			    json_object_new_string((const char *)sqlite3_column_text(st, 4)));
+			json_object_object_add(
+			    o, "path",
+			    json_object_new_string((const char *)sqlite3_column_text(st, 8)));
+			json_object_object_add(
+			    o, "argv",
+			    json_tokener_parse((const char *)sqlite3_column_text(st, 5)));
+			json_object_object_add(o, "return_code",
+			                       json_object_new_int(sqlite3_column_int(st, 7)));
+			json_object_object_add(
+			    o, "cwd",
+			    sqlite3_column_type(st, 9) == SQLITE_NULL
+			        ? NULL
+			        : json_object_new_string((const char *)sqlite3_column_text(st, 9)));
+			sr_jarr_add(&ja, o);
+			continue;
+		}
+		sr_fmt_time(sqlite3_column_int64(st, 0), t, sizeof(t));
+		snprintf(pid, sizeof(pid), "%d", sqlite3_column_int(st, 3));
+		if (mode == M_COMMAND) {
+			int r = sqlite3_column_int(st, 7);
+
+			cmd = sr_argv_join((const char *)sqlite3_column_text(st, 5),
+			                   sqlite3_column_int(st, 6) != 0);
+			snprintf(detail, sizeof(detail), "%s%s%s", cmd ? cmd : "?",
+			         r < 0 ? "  = exec failed: " : "",
+			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
+		} else if (mode == M_PATH) {
+			const char *ev = (const char *)sqlite3_column_text(st, 5);
+			int r = sqlite3_column_int(st, 7);
+			bool is_cmd = ev && !strcmp(ev, "session.command");
+
+			snprintf(detail, sizeof(detail), "%s %s%s%s", is_cmd ? "exec" : "open",
+			         (const char *)sqlite3_column_text(st, 6), r < 0 ? " = " : "",
+			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
+		} else {
+			const char *a = (const char *)sqlite3_column_text(st, 5);
+
+			snprintf(detail, sizeof(detail), "connect %s%s%s:%d",
+			         strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
+			         sqlite3_column_int(st, 6));
+		}
+		free(cmd);
+		cells[0] = t;
+		cells[1] = (const char *)sqlite3_column_text(st, 1);
+		cells[2] = (const char *)sqlite3_column_text(st, 2);
+		cells[3] = pid;
+		cells[4] = (const char *)sqlite3_column_text(st, 4);
+		cells[5] = detail;
+		if (sr_table_add(&tab, cells)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		sr_table_color(&tab, 1, SR_C_CYAN);
+	}
+	sqlite3_finalize(st);
+	return sr_listing_finish(cli, rc, json ? &ja : NULL, json ? NULL : &tab);
+}

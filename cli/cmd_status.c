@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sshrec status: ask the running sshrecd over its control socket. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/export.h"
+#include "cli/output.h"
+#include "proto.h"
+
+static const char status_usage[] = "usage: sshrec [--socket PATH] status [--json]\n";
+
+static void num(char *b, size_t cap, json_object *o, const char *k)
+{
+	snprintf(b, cap, "%" PRId64, sr_j_int(o, k, 0));
+}
+
+static int print_status(const struct sr_cli *cli, json_object *s)
+{
+	json_object *rates = NULL, *sinks = NULL, *sess = NULL;
+	struct sr_table t;
+	char a[64], b[64], c[64], d[64], e[64], f[64];
+	size_t i;
+
+	printf("%ssshrecd %s%s (pid %" PRId64 "), running since %s, server %s\n",
+	       sr_col(cli->color, SR_C_BOLD), sr_j_str(s, "version") ? sr_j_str(s, "version") : "?",
+	       sr_col(cli->color, SR_C_RESET), sr_j_int(s, "pid", 0),
+	       sr_j_str(s, "started") ? sr_j_str(s, "started") : "?",
+	       sr_j_str(s, "server_id") ? sr_j_str(s, "server_id") : "?");
+	printf("active sessions: %" PRId64 "\n", sr_j_int(s, "active_sessions", 0));
+	json_object_object_get_ex(s, "events_per_sec", &rates);
+	printf("events/s (last minute): command %.1f, disk %.1f, network %.1f\n",
+	       rates ? json_object_get_double(json_object_object_get(rates, "command")) : 0.0,
+	       rates ? json_object_get_double(json_object_object_get(rates, "disk")) : 0.0,
+	       rates ? json_object_get_double(json_object_object_get(rates, "network")) : 0.0);
+	printf("records written: %" PRId64 ", %slost in the kernel: %" PRId64 "%s, orphan events: "
+	       "%" PRId64 ", malformed: %" PRId64 ", ring buffer pending: %" PRId64 " bytes\n",
+	       sr_j_int(s, "records", 0), sr_col(cli->color && sr_j_int(s, "lost", 0), SR_C_RED),
+	       sr_j_int(s, "lost", 0), sr_col(cli->color && sr_j_int(s, "lost", 0), SR_C_RESET),
+	       sr_j_int(s, "orphan_events", 0), sr_j_int(s, "malformed_events", 0),
+	       sr_j_int(s, "ringbuf_pending_bytes", 0));
+
+	static const char *sh[] = {"SINK",    "HEALTH",  "WRITTEN",   "FAILED",
+	                           "BACKLOG", "DROPPED", "LAST ERROR"};
+	if (json_object_object_get_ex(s, "sinks", &sinks) &&
+	    json_object_is_type(sinks, json_type_array) && json_object_array_length(sinks)) {
+		if (sr_table_init(&t, 7, sh))
+			return -ENOMEM;
+		for (i = 0; i < json_object_array_length(sinks); i++) {
+			json_object *k = json_object_array_get_idx(sinks, i), *ok = NULL;
+			bool good;
+			const char *cells[7];
+
+			json_object_object_get_ex(k, "ok", &ok);
+			good = ok && json_object_get_boolean(ok);
+			num(a, sizeof(a), k, "written");
+			num(b, sizeof(b), k, "failed");
+			num(c, sizeof(c), k, "backlog");
+			num(d, sizeof(d), k, "dropped");
+			cells[0] = sr_j_str(k, "name");
+			cells[1] = good ? "ok" : "FAILING";
+			cells[2] = a;
+			cells[3] = b;
+			cells[4] = c;
+			cells[5] = d;
+			cells[6] = sr_j_str(k, "last_error");
+			if (sr_table_add(&t, cells)) {
+				sr_table_free(&t);
+				return -ENOMEM;
+			}
+			sr_table_color(&t, 1, good ? SR_C_GREEN : SR_C_RED);
+		}
+		printf("\n");
+		sr_table_print(&t, stdout, cli->color);
+		sr_table_free(&t);
+	}
+	static const char *ch[] = {"SID",   "LOGIN", "STATE", "START", "FROM",
+	                           "PROCS", "CMDS",  "FILES", "CONNS", "LOST"};
+	if (json_object_object_get_ex(s, "sessions", &sess) &&
+	    json_object_is_type(sess, json_type_array) && json_object_array_length(sess)) {
+		if (sr_table_init(&t, 10, ch))
+			return -ENOMEM;
+		for (i = 0; i < json_object_array_length(sess); i++) {
+			json_object *k = json_object_array_get_idx(sess, i), *cnt = NULL;
+			const char *cells[10];
+
+			json_object_object_get_ex(k, "counts", &cnt);
+			num(a, sizeof(a), k, "processes");
+			num(b, sizeof(b), cnt, "command");
+			num(c, sizeof(c), cnt, "disk");
+			num(d, sizeof(d), cnt, "network");
+			num(e, sizeof(e), k, "lost");
+			snprintf(f, sizeof(f), "%s",
+			         sr_j_str(k, "start") ? sr_j_str(k, "start") : "-");
+			cells[0] = sr_j_str(k, "sid");
+			cells[1] = sr_j_str(k, "login");
+			cells[2] = sr_j_str(k, "state");
+			cells[3] = f;
+			cells[4] = sr_j_str(k, "remote_addr");
+			cells[5] = a;
+			cells[6] = b;
+			cells[7] = c;
+			cells[8] = d;
+			cells[9] = e;
+			if (sr_table_add(&t, cells)) {
+				sr_table_free(&t);
+				return -ENOMEM;
+			}
+			sr_table_color(&t, 0, SR_C_CYAN);
+		}
+		printf("\n");
+		sr_table_print(&t, stdout, cli->color);
+		sr_table_free(&t);
+	}
+	return 0;
+}
+
+int sr_cmd_status(struct sr_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	char req[256], *reply;
+	json_object *r, *ok = NULL, *st = NULL;
+	int c, n, len, ret = SR_EXIT_ERROR;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(status_usage, stdout);
+			return SR_EXIT_OK;
+		default:
+			fputs(status_usage, stderr);
+			return SR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		sr_cli_error("status: unexpected argument '%s'", argv[optind]);
+		return SR_EXIT_USAGE;
+	}
+	n = sr_proto_encode_status(req, sizeof(req));
+	reply = malloc(SR_PROTO_MAX_REPLY + 1);
+	if (n < 0 || !reply) {
+		free(reply);
+		sr_cli_error("out of memory");
+		return SR_EXIT_ERROR;
+	}
+	len = sr_proto_call(cli->socket_path, req, (size_t)n, reply, SR_PROTO_MAX_REPLY, 5000);
+	if (len < 0) {
+		if (len == -ENOENT || len == -ECONNREFUSED)
+			sr_cli_error("sshrecd is not running (no daemon listening on %s)",
+			             cli->socket_path);
+		else
+			sr_cli_error("cannot ask sshrecd at %s: %s", cli->socket_path,
+			             strerror(-len));
+		free(reply);
+		return SR_EXIT_ERROR;
+	}
+	reply[len] = '\0';
+	r = json_tokener_parse(reply);
+	if (!r || !json_object_object_get_ex(r, "ok", &ok) || !json_object_get_boolean(ok)) {
+		sr_cli_error("sshrecd refused the status request: %s",
+		             r && sr_j_str(r, "error") ? sr_j_str(r, "error") : "malformed reply");
+	} else if (!json_object_object_get_ex(r, "status", &st) ||
+	           !json_object_is_type(st, json_type_object)) {
+		sr_cli_error("sshrecd sent a status reply without status");
+	} else if (json) {
+		puts(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN |
+		                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+		ret = SR_EXIT_OK;
+	} else if (print_status(cli, st) == 0) {
+		ret = SR_EXIT_OK;
+	} else {
+		sr_cli_error("out of memory");
+	}
+	json_object_put(r);
+	free(reply);
+	return ret;
+}

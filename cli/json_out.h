@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file json_out.h
+ * @brief Streaming JSON array output for the --json flags, and the session
+ * object shared by `sessions --json` and `search --json`.
+ */
+#ifndef SSHREC_CLI_JSON_OUT_H
+#define SSHREC_CLI_JSON_OUT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+/** A JSON array written element by element (no need to hold them all). */
+struct sr_jarr {
+	FILE *out;
+	bool any;
+};
+
+/** Write "[". */
+void sr_jarr_begin(struct sr_jarr *a, FILE *out);
+
+/** Write one element (and release @p o). */
+void sr_jarr_add(struct sr_jarr *a, json_object *o);
+
+/** Write one element given as JSON text (already valid JSON). */
+void sr_jarr_add_raw(struct sr_jarr *a, const char *json);
+
+/** Write "]\n". */
+void sr_jarr_end(struct sr_jarr *a);
+
+/** A session row as a JSON object (NULL on allocation failure). */
+json_object *sr_session_json(const struct sr_session_row *s);
+
+struct sr_table;
+
+/**
+ * End a listing: close the JSON array @p ja or print and free the table
+ * @p tab, then turn the last sqlite3_step() code @p rc into an exit code
+ * (printing the error line when it is not SQLITE_DONE).
+ */
+int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab);
+
+/** Add "key": RFC 3339 string of @p us, or null when @p us is 0. */
+void sr_json_add_time(json_object *o, const char *key, int64_t us);
+
+#endif

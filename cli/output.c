@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Pure formatting for the CLI: quoting, durations, names, tables, colour. */
+#include "cli/output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "strsafe.h"
+
+static bool shell_safe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("_@%+=:,./-", c) != NULL;
+}
+
+char *sr_shell_quote(const char *word)
+{
+	size_t len = strlen(word), i, n = 0, quotes = 0;
+	bool plain = len > 0;
+	char *out;
+
+	for (i = 0; i < len; i++) {
+		if (!shell_safe((unsigned char)word[i]) || !word[i])
+			plain = false;
+		if (word[i] == '\'')
+			quotes++;
+	}
+	if (plain)
+		return strdup(word);
+	out = malloc(len + quotes * 3 + 3);
+	if (!out)
+		return NULL;
+	out[n++] = '\'';
+	for (i = 0; i < len; i++) {
+		if (word[i] == '\'') {
+			memcpy(out + n, "'\\''", 4);
+			n += 4;
+		} else {
+			out[n++] = word[i];
+		}
+	}
+	out[n++] = '\'';
+	out[n] = '\0';
+	return out;
+}
+
+/* Append @p s to the growing buffer. */
+static int buf_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*len + l + 1 > *cap) {
+		size_t nc = (*cap ? *cap * 2 : 64);
+		char *nb;
+
+		while (nc < *len + l + 1)
+			nc *= 2;
+		nb = realloc(*buf, nc);
+		if (!nb)
+			return -ENOMEM;
+		*buf = nb;
+		*cap = nc;
+	}
+	memcpy(*buf + *len, s, l + 1);
+	*len += l;
+	return 0;
+}
+
+char *sr_argv_join(const char *argv_json, bool truncated)
+{
+	json_object *arr = json_tokener_parse(argv_json ? argv_json : "");
+	char *buf = NULL, *q;
+	size_t len = 0, cap = 0, i, n;
+	int rc = 0;
+
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		q = sr_shell_quote(argv_json ? argv_json : "");
+		return q;
+	}
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == 0; i++) {
+		json_object *w = json_object_array_get_idx(arr, i);
+		const char *s = json_object_is_type(w, json_type_string)
+		                    ? json_object_get_string(w)
+		                    : json_object_to_json_string(w);
+
+		q = sr_shell_quote(s ? s : "");
+		if (!q) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (i)
+			rc = buf_add(&buf, &len, &cap, " ");
+		if (rc == 0)
+			rc = buf_add(&buf, &len, &cap, q);
+		free(q);
+	}
+	if (rc == 0 && truncated)
+		rc = buf_add(&buf, &len, &cap, n ? " \xe2\x80\xa6" : "\xe2\x80\xa6");
+	if (rc == 0 && !buf)
+		rc = buf_add(&buf, &len, &cap, "");
+	json_object_put(arr);
+	if (rc) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *sr_fmt_duration(int64_t ms, char *buf, size_t cap)
+{
+	if (ms < 0)
+		snprintf(buf, cap, "-");
+	else if (ms < 1000)
+		snprintf(buf, cap, "%" PRId64 " ms", ms);
+	else if (ms < 60000)
+		snprintf(buf, cap, "%" PRId64 ".%" PRId64 " s", ms / 1000, (ms % 1000) / 100);
+	else if (ms < 3600000)
+		snprintf(buf, cap, "%" PRId64 "m%02" PRId64 "s", ms / 60000, (ms / 1000) % 60);
+	else if (ms < 86400000)
+		snprintf(buf, cap, "%" PRId64 "h%02" PRId64 "m", ms / 3600000, (ms / 60000) % 60);
+	else
+		snprintf(buf, cap, "%" PRId64 "d%02" PRId64 "h", ms / 86400000,
+		         (ms / 3600000) % 24);
+	return buf;
+}
+
+/* Linux signal numbers (x86/arm generic), independent of the libc's view. */
+static const char *const sig_names[] = {
+    [1] = "SIGHUP",     [2] = "SIGINT",   [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
+    [6] = "SIGABRT",    [7] = "SIGBUS",   [8] = "SIGFPE",    [9] = "SIGKILL",  [10] = "SIGUSR1",
+    [11] = "SIGSEGV",   [12] = "SIGUSR2", [13] = "SIGPIPE",  [14] = "SIGALRM", [15] = "SIGTERM",
+    [16] = "SIGSTKFLT", [17] = "SIGCHLD", [18] = "SIGCONT",  [19] = "SIGSTOP", [20] = "SIGTSTP",
+    [21] = "SIGTTIN",   [22] = "SIGTTOU", [23] = "SIGURG",   [24] = "SIGXCPU", [25] = "SIGXFSZ",
+    [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH", [29] = "SIGIO",   [30] = "SIGPWR",
+    [31] = "SIGSYS",
+};
+
+const char *sr_signal_name(int sig, char *buf, size_t cap)
+{
+	if (sig > 0 && (size_t)sig < sizeof(sig_names) / sizeof(sig_names[0]) && sig_names[sig])
+		return sig_names[sig];
+	if (sig >= 34 && sig <= 64)
+		snprintf(buf, cap, "SIGRTMIN+%d", sig - 34);
+	else
+		snprintf(buf, cap, "SIG%d", sig);
+	return buf;
+}
+
+const char *sr_errno_name(int err, char *buf, size_t cap)
+{
+	const char *n = err > 0 ? strerrorname_np(err) : NULL;
+
+	if (n)
+		return n;
+	snprintf(buf, cap, "E%d", err);
+	return buf;
+}
+
+char *sr_fmt_time(int64_t us, char *buf, size_t cap)
+{
+	time_t s = (time_t)(us / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm))
+		snprintf(buf, cap, "%" PRId64, us);
+	else
+		strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+size_t sr_display_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+const char *sr_col(bool on, enum sr_color_id c)
+{
+	static const char *const seq[] = {
+	    [SR_C_RESET] = "\033[0m", [SR_C_BOLD] = "\033[1m",     [SR_C_DIM] = "\033[2m",
+	    [SR_C_RED] = "\033[31m",  [SR_C_GREEN] = "\033[32m",   [SR_C_YELLOW] = "\033[33m",
+	    [SR_C_BLUE] = "\033[34m", [SR_C_MAGENTA] = "\033[35m", [SR_C_CYAN] = "\033[36m",
+	};
+	return on ? seq[c] : "";
+}
+
+int sr_table_init(struct sr_table *t, size_t ncols, const char **head)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->head = head;
+	t->width = calloc(ncols, sizeof(*t->width));
+	if (!t->width)
+		return -ENOMEM;
+	for (i = 0; i < ncols; i++)
+		t->width[i] = sr_display_width(head[i]);
+	return 0;
+}
+
+int sr_table_add(struct sr_table *t, const char **cells)
+{
+	size_t i;
+
+	if (t->nrows == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		char **c = realloc(t->cells, nc * t->ncols * sizeof(*c));
+		enum sr_color_id *k;
+
+		if (!c)
+			return -ENOMEM;
+		t->cells = c;
+		k = realloc(t->colors, nc * t->ncols * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		t->colors = k;
+		t->cap = nc;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		char *e = sr_term_escape(cells[i] ? cells[i] : "-");
+		size_t w;
+
+		if (!e) {
+			while (i--)
+				free(t->cells[t->nrows * t->ncols + i]);
+			return -ENOMEM;
+		}
+		t->cells[t->nrows * t->ncols + i] = e;
+		t->colors[t->nrows * t->ncols + i] = SR_C_RESET;
+		w = sr_display_width(e);
+		if (w > t->width[i])
+			t->width[i] = w;
+	}
+	t->nrows++;
+	return 0;
+}
+
+void sr_table_color(struct sr_table *t, size_t col, enum sr_color_id c)
+{
+	if (t->nrows && col < t->ncols)
+		t->colors[(t->nrows - 1) * t->ncols + col] = c;
+}
+
+static void put_cell(FILE *out, const char *s, size_t width, bool last, const char *on,
+                     const char *off)
+{
+	size_t w = sr_display_width(s);
+
+	fprintf(out, "%s%s%s", on, s, off);
+	if (!last)
+		fprintf(out, "%*s", (int)(width - w + 2), "");
+}
+
+void sr_table_print(const struct sr_table *t, FILE *out, bool color)
+{
+	size_t r, c;
+
+	for (c = 0; c < t->ncols; c++)
+		put_cell(out, t->head[c], t->width[c], c + 1 == t->ncols, sr_col(color, SR_C_BOLD),
+		         sr_col(color, SR_C_RESET));
+	fputc('\n', out);
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			enum sr_color_id k = t->colors[r * t->ncols + c];
+			bool on = color && k != SR_C_RESET;
+
+			put_cell(out, t->cells[r * t->ncols + c], t->width[c], c + 1 == t->ncols,
+			         sr_col(on, k), sr_col(on, SR_C_RESET));
+		}
+		fputc('\n', out);
+	}
+}
+
+void sr_table_free(struct sr_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->colors);
+	free(t->width);
+	memset(t, 0, sizeof(*t));
+}
+
+int sr_put_term(FILE *out, const char *s)
+{
+	char *e = sr_term_escape(s ? s : "");
+
+	if (!e)
+		return -ENOMEM;
+	fputs(e, out);
+	free(e);
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file output.h
+ * @brief Pure formatting for the CLI: shell-like argv joining, durations,
+ * signal and errno names, aligned tables, colour. No database access, so the
+ * unit tests link this file alone.
+ *
+ * Strings handed to the table are raw (as stored); they are passed through
+ * sr_term_escape() before they reach the terminal.
+ */
+#ifndef SSHREC_CLI_OUTPUT_H
+#define SSHREC_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/**
+ * Quote one word for a POSIX shell when it needs it: words made only of
+ * [A-Za-z0-9_@%+=:,./-] are returned as is, others in single quotes with
+ * embedded quotes as '\''; the empty word is ''. Returns a malloc'd string
+ * or NULL on allocation failure.
+ */
+char *sr_shell_quote(const char *word);
+
+/**
+ * Join a JSON array of strings (processes.argv) shell-like, words separated
+ * by one space, " …" appended when @p truncated. A value that is not a JSON
+ * array is returned quoted as one word. malloc'd; NULL on allocation failure.
+ */
+char *sr_argv_join(const char *argv_json, bool truncated);
+
+/** "850 ms", "3.2 s", "4m05s", "2h03m", "3d04h"; "-" when @p ms < 0. Returns @p buf. */
+char *sr_fmt_duration(int64_t ms, char *buf, size_t cap);
+
+/** "SIGKILL" for 9 …; "SIG<n>" for unknown numbers. Returns a static or @p buf. */
+const char *sr_signal_name(int sig, char *buf, size_t cap);
+
+/** "ENOENT" for 2 …; "E<n>" for unknown numbers. Returns a static or @p buf. */
+const char *sr_errno_name(int err, char *buf, size_t cap);
+
+/** Short local-free time: "2026-11-22 08:12:01" (UTC) of @p us. Returns @p buf. */
+char *sr_fmt_time(int64_t us, char *buf, size_t cap);
+
+/** Number of terminal columns of the valid UTF-8 string @p s (code points). */
+size_t sr_display_width(const char *s);
+
+/** ANSI colours; sr_col() returns "" when colour is off. */
+enum sr_color_id {
+	SR_C_RESET,
+	SR_C_BOLD,
+	SR_C_DIM,
+	SR_C_RED,
+	SR_C_GREEN,
+	SR_C_YELLOW,
+	SR_C_BLUE,
+	SR_C_MAGENTA,
+	SR_C_CYAN,
+};
+
+/** The escape sequence for @p c, or "" when @p on is false. */
+const char *sr_col(bool on, enum sr_color_id c);
+
+/** An aligned text table. Cells are raw strings, escaped when added. */
+struct sr_table {
+	size_t ncols;
+	const char **head;
+	char **cells;             /**< nrows * ncols escaped strings */
+	enum sr_color_id *colors; /**< per cell, SR_C_RESET for none */
+	size_t nrows, cap;
+	size_t *width;
+};
+
+/** Initialise a table with @p ncols headers. Returns 0 or -ENOMEM. */
+int sr_table_init(struct sr_table *t, size_t ncols, const char **head);
+
+/** Add a row of @p t->ncols raw strings (NULL prints "-"). Returns 0 or -ENOMEM. */
+int sr_table_add(struct sr_table *t, const char **cells);
+
+/** Colour cell @p col of the last row added. */
+void sr_table_color(struct sr_table *t, size_t col, enum sr_color_id c);
+
+/** Print aligned, header bold when @p color. */
+void sr_table_print(const struct sr_table *t, FILE *out, bool color);
+
+/** Free the table. */
+void sr_table_free(struct sr_table *t);
+
+/**
+ * Write @p s as an escaped terminal string to @p out (sr_term_escape()).
+ * Returns 0 or -ENOMEM.
+ */
+int sr_put_term(FILE *out, const char *s);
+
+#endif

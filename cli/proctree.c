@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* A session's process forest in memory (tree, replay, report). */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/export.h"
+#include "cli/output.h"
+
+static char *dup_col(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return strdup(s ? (const char *)s : "");
+}
+
+struct id_ix {
+	int64_t id;
+	size_t ix;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_ix *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static size_t find_ix(const struct id_ix *map, size_t n, int64_t id)
+{
+	struct id_ix key = {id, 0};
+	const struct id_ix *f = bsearch(&key, map, n, sizeof(*map), cmp_id);
+
+	return f ? f->ix : SIZE_MAX;
+}
+
+static int attach_add(struct sr_attach **a, size_t *n, size_t *cap, const struct sr_attach *v)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct sr_attach *na = realloc(*a, nc * sizeof(**a));
+
+		if (!na)
+			return -ENOMEM;
+		*a = na;
+		*cap = nc;
+	}
+	(*a)[(*n)++] = *v;
+	return 0;
+}
+
+/* One-line description of a disk or network record (raw, unescaped). */
+static char *attach_text(const char *event, const char *json, int64_t *rc, bool *failed)
+{
+	json_object *o = json_tokener_parse(json);
+	char buf[8192], eb[16];
+	bool net = strcmp(event, "session.network") == 0;
+
+	*rc = 0;
+	*failed = false;
+	if (!o)
+		return strdup(json);
+	if (net) {
+		const char *res = sr_j_str(o, "result");
+		int v = (int)sr_j_int(o, "version", 4);
+		const char *lb = v == 6 ? "[" : "", *rb = v == 6 ? "]" : "";
+
+		*failed = res && strcmp(res, "failed") == 0;
+		snprintf(buf, sizeof(buf), "connect %s%s%s:%" PRId64 " from %s%s%s:%" PRId64 " %s",
+		         lb, sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", rb,
+		         sr_j_int(o, "dst_port", 0), lb,
+		         sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?", rb,
+		         sr_j_int(o, "src_port", 0), res ? res : "");
+	} else {
+		const char *p = sr_j_str(o, "path"), *ft = sr_j_str(o, "flags_text");
+
+		*rc = sr_j_int(o, "return_code", 0);
+		*failed = *rc < 0;
+		if (*rc < 0)
+			snprintf(buf, sizeof(buf), "open %s %s = %s", p ? p : "?", ft ? ft : "",
+			         sr_errno_name((int)-*rc, eb, sizeof(eb)));
+		else
+			snprintf(buf, sizeof(buf), "open %s %s", p ? p : "?", ft ? ft : "");
+		if (sr_j_str(o, "path_error")) {
+			size_t l = strlen(buf);
+
+			snprintf(buf + l, sizeof(buf) - l, " (path %s)", sr_j_str(o, "path_error"));
+		}
+	}
+	json_object_put(o);
+	return strdup(buf);
+}
+
+static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool net,
+                       struct sr_tree *t, const struct id_ix *map)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sr_db_prepare(cli,
+	                  "SELECT process_id, event, json, time_us FROM events WHERE "
+	                  "session_id = ?1 AND event IN (?2, ?3) ORDER BY ei",
+	                  &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, files ? "session.disk" : "-", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, net ? "session.network" : "-", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ev = (const char *)sqlite3_column_text(st, 1);
+		const char *js = (const char *)sqlite3_column_text(st, 2);
+		struct sr_attach a = {0};
+		size_t ix = sqlite3_column_type(st, 0) == SQLITE_NULL
+		                ? SIZE_MAX
+		                : find_ix(map, t->n, sqlite3_column_int64(st, 0));
+
+		a.time_us = sqlite3_column_int64(st, 3);
+		a.network = ev && strcmp(ev, "session.network") == 0;
+		a.text = attach_text(ev ? ev : "", js ? js : "", &a.rc, &a.failed);
+		if (!a.text)
+			goto oom;
+		if (ix == SIZE_MAX
+		        ? attach_add(&t->orphan, &t->norphan, &t->orphan_cap, &a)
+		        : attach_add(&t->p[ix].att, &t->p[ix].natt, &t->p[ix].att_cap, &a)) {
+			free(a.text);
+			goto oom;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+		return -EIO;
+	}
+	return 0;
+oom:
+	sqlite3_finalize(st);
+	sr_cli_error("out of memory");
+	return -ENOMEM;
+}
+
+int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, struct sr_tree *t)
+{
+	sqlite3_stmt *st;
+	struct id_ix *map = NULL;
+	size_t cap = 0, i, *last = NULL, last_root = SIZE_MAX;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->first_root = SIZE_MAX;
+	if (sr_db_prepare(cli,
+	                  "SELECT id, parent_id, pid, ppid, program, path, argv, argv_truncated, "
+	                  "cwd, return_code, start_us, end_us, exit_code, signal, duration_ms "
+	                  "FROM processes WHERE session_id = ?1 ORDER BY start_us, id",
+	                  &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, session_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sr_proc *p;
+
+		if (t->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct sr_proc *np = realloc(t->p, nc * sizeof(*np));
+
+			if (!np)
+				goto oom;
+			t->p = np;
+			cap = nc;
+		}
+		p = &t->p[t->n];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		p->parent_id = sqlite3_column_int64(st, 1);
+		p->pid = sqlite3_column_int(st, 2);
+		p->ppid = sqlite3_column_int(st, 3);
+		p->program = dup_col(st, 4);
+		p->path = dup_col(st, 5);
+		p->argv_json = dup_col(st, 6);
+		p->argv_truncated = sqlite3_column_int(st, 7) != 0;
+		p->cwd = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : dup_col(st, 8);
+		p->return_code = sqlite3_column_int(st, 9);
+		p->start_us = sqlite3_column_int64(st, 10);
+		p->end_us = sqlite3_column_int64(st, 11);
+		p->has_exit =
+		    sqlite3_column_type(st, 12) != SQLITE_NULL || sqlite3_column_int(st, 13) > 0;
+		p->exit_code = sqlite3_column_int(st, 12);
+		p->signal = sqlite3_column_int(st, 13);
+		p->duration_ms =
+		    sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 14);
+		p->parent_idx = p->first_child = p->next_sibling = SIZE_MAX;
+		t->n++;
+		if (!p->program || !p->path || !p->argv_json)
+			goto oom;
+		p->cmdline = sr_argv_join(p->argv_json, p->argv_truncated);
+		if (!p->cmdline)
+			goto oom;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+		sr_tree_free(t);
+		return -EIO;
+	}
+	map = malloc((t->n ? t->n : 1) * sizeof(*map));
+	last = malloc((t->n ? t->n : 1) * sizeof(*last));
+	if (!map || !last)
+		goto oom;
+	for (i = 0; i < t->n; i++) {
+		map[i].id = t->p[i].id;
+		map[i].ix = i;
+		last[i] = SIZE_MAX;
+	}
+	qsort(map, t->n, sizeof(*map), cmp_id);
+	/* link children in start order */
+	for (i = 0; i < t->n; i++) {
+		struct sr_proc *p = &t->p[i];
+		size_t par = p->parent_id ? find_ix(map, t->n, p->parent_id) : SIZE_MAX;
+
+		if (par == i)
+			par = SIZE_MAX;
+		p->parent_idx = par;
+		if (par != SIZE_MAX && t->p[par].pid == p->pid)
+			t->p[par].execd = true;
+		if (par == SIZE_MAX) {
+			if (last_root == SIZE_MAX)
+				t->first_root = i;
+			else
+				t->p[last_root].next_sibling = i;
+			last_root = i;
+		} else {
+			if (last[par] == SIZE_MAX)
+				t->p[par].first_child = i;
+			else
+				t->p[last[par]].next_sibling = i;
+			last[par] = i;
+		}
+	}
+	/* depth in preorder: a parent is always visited before its children */
+	for (i = t->first_root; i != SIZE_MAX; i = sr_tree_next(t, i))
+		t->p[i].depth =
+		    t->p[i].parent_idx == SIZE_MAX ? 0 : t->p[t->p[i].parent_idx].depth + 1;
+	free(last);
+	last = NULL;
+	if ((files || net) && t->n + 1 > 0) {
+		rc = load_attach(cli, session_id, files, net, t, map);
+		free(map);
+		if (rc) {
+			sr_tree_free(t);
+			return rc;
+		}
+		return 0;
+	}
+	free(map);
+	return 0;
+oom:
+	sqlite3_finalize(st);
+	free(map);
+	free(last);
+	sr_tree_free(t);
+	sr_cli_error("out of memory");
+	return -ENOMEM;
+}
+
+void sr_tree_free(struct sr_tree *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < t->n; i++) {
+		struct sr_proc *p = &t->p[i];
+
+		free(p->program);
+		free(p->path);
+		free(p->argv_json);
+		free(p->cwd);
+		free(p->cmdline);
+		for (k = 0; k < p->natt; k++)
+			free(p->att[k].text);
+		free(p->att);
+	}
+	for (k = 0; k < t->norphan; k++)
+		free(t->orphan[k].text);
+	free(t->orphan);
+	free(t->p);
+	memset(t, 0, sizeof(*t));
+	t->first_root = SIZE_MAX;
+}
+
+size_t sr_tree_next(const struct sr_tree *t, size_t i)
+{
+	if (t->p[i].first_child != SIZE_MAX)
+		return t->p[i].first_child;
+	while (i != SIZE_MAX) {
+		if (t->p[i].next_sibling != SIZE_MAX)
+			return t->p[i].next_sibling;
+		i = t->p[i].parent_idx;
+	}
+	return SIZE_MAX;
+}
+
+bool sr_tree_is_last(const struct sr_tree *t, size_t i)
+{
+	return t->p[i].next_sibling == SIZE_MAX;
+}
+
+char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap)
+{
+	char nb[32];
+
+	if (p->return_code < 0)
+		snprintf(buf, cap, "exec failed: %s",
+		         sr_errno_name(-p->return_code, nb, sizeof(nb)));
+	else if (p->has_exit && p->signal > 0)
+		snprintf(buf, cap, "killed by %s", sr_signal_name(p->signal, nb, sizeof(nb)));
+	else if (p->has_exit)
+		snprintf(buf, cap, "exit %d", p->exit_code);
+	else if (p->execd)
+		snprintf(buf, cap, "exec'd");
+	else
+		snprintf(buf, cap, "running");
+	return buf;
+}

