@@ -115,8 +115,10 @@ static void chart(FILE *f, const struct sr_session_row *s, const struct sr_tree 
 	n = t->n < CHART_MAX ? t->n : CHART_MAX;
 	h = (int)n * rowh + 40;
 	fputs("<h2>Timeline</h2>\n<div class=chart>", f);
-	fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' role='img'>\n",
-	        left + width + 20, h);
+	fprintf(f,
+	        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' width='100%%' "
+	        "role='img'>\n",
+	        left + width + 40, h);
 	for (k = 0; k <= 4; k++) {
 		char d[32];
 		int x = left + (int)(width * k / 4);

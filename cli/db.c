@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "timeutil.h"
 
 /* Build "file:<path>?mode=ro" with the path percent-encoded where needed. */
-static char *ro_uri(const char *path)
+static char *ro_uri(const char *path, bool immutable)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t len = strlen(path), n = 0, i;
-	char *u = malloc(len * 3 + 16);
+	char *u = malloc(len * 3 + 32);
 
 	if (!u)
 		return NULL;
@@ -30,15 +31,54 @@ static char *ro_uri(const char *path)
 			u[n++] = (char)c;
 		}
 	}
-	memcpy(u + n, "?mode=ro", 9);
+	memcpy(u + n, immutable ? "?mode=ro&immutable=1" : "?mode=ro", immutable ? 21 : 9);
 	return u;
+}
+
+/* Open read-only and read PRAGMA user_version: SQLITE_ROW on success. */
+static int open_uri(struct sr_cli *cli, bool immutable, sqlite3_stmt **st)
+{
+	char *uri = ro_uri(cli->db_path, immutable);
+	int rc;
+
+	*st = NULL;
+	if (!uri)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(uri, &cli->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		sr_db_close(cli);
+		return rc;
+	}
+	sqlite3_busy_timeout(cli->db, 5000);
+	rc = sqlite3_prepare_v2(cli->db, "PRAGMA user_version", -1, st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(*st);
+	return rc;
+}
+
+/* True when nobody can be writing @p path: no -wal file and no write access. */
+static bool static_copy(const char *path)
+{
+	char wal[4096];
+	char *dir = strdup(path), *slash;
+	bool ro;
+
+	if (!dir)
+		return false;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	ro = access(slash ? dir : ".", W_OK) != 0;
+	free(dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return ro && access(wal, F_OK) != 0;
 }
 
 int sr_db_open_ro(struct sr_cli *cli)
 {
 	struct stat stt;
 	sqlite3_stmt *st = NULL;
-	char *uri;
 	int rc;
 
 	if (cli->db)
@@ -53,23 +93,22 @@ int sr_db_open_ro(struct sr_cli *cli)
 		sr_cli_error("cannot open database %s: not a regular file", cli->db_path);
 		return -EINVAL;
 	}
-	uri = ro_uri(cli->db_path);
-	if (!uri) {
+	rc = open_uri(cli, false, &st);
+	if ((rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) && static_copy(cli->db_path)) {
+		/* a WAL database where no -shm can be made (read-only directory)
+		 * and no writer (no -wal file): a copy, safe to read as immutable */
+		sqlite3_finalize(st);
+		sr_db_close(cli);
+		rc = open_uri(cli, true, &st);
+	}
+	if (rc == -ENOMEM) {
 		sr_cli_error("out of memory");
 		return -ENOMEM;
 	}
-	rc = sqlite3_open_v2(uri, &cli->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-	free(uri);
-	if (rc != SQLITE_OK) {
-		sr_cli_error("cannot open database %s: %s", cli->db_path,
-		             cli->db ? sqlite3_errmsg(cli->db) : sqlite3_errstr(rc));
-		sr_db_close(cli);
+	if (rc != SQLITE_ROW && !cli->db) {
+		sr_cli_error("cannot open database %s: %s", cli->db_path, sqlite3_errstr(rc));
 		return -EIO;
 	}
-	sqlite3_busy_timeout(cli->db, 5000);
-	rc = sqlite3_prepare_v2(cli->db, "PRAGMA user_version", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sr_cli_error("cannot read database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
 		sqlite3_finalize(st);

