@@ -186,7 +186,7 @@ for f in fails:
     print("FAIL " + f)
 PY
 )
-grep '^FAIL ' <<<"$res" | while IFS= read -r l; do echo "FAIL: load: $l"; done
+grep '^FAIL ' <<<"$res" | while IFS= read -r l; do echo "FAIL: load: ${l#FAIL }"; done
 nfail=$(grep -c '^FAIL ' <<<"$res")
 sr_check_eq "every command once in the right session, nothing misattributed, no loss" 0 "$nfail"
 records=$(awk '/^RECORDS/ { print $2 }' <<<"$res")
