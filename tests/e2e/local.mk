@@ -18,3 +18,4 @@ SR_E2E_TESTS += tests/e2e/pam_peercred.sh
 SR_E2E_TESTS += tests/e2e/pam_scope.sh
 SR_E2E_TESTS += tests/e2e/cli_generated.sh
 SR_E2E_TESTS += tests/e2e/cli_replay.sh
+SR_E2E_TESTS += tests/e2e/cli_report.sh
