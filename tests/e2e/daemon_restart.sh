@@ -9,7 +9,7 @@ sr_start_sshd
 
 # the session waits for the go file, then runs the marker commands
 sr_ssh "while [ ! -e $SR_T/go ]; do sleep 0.05; done; /bin/echo restart-m1 >/dev/null;
-	/bin/true restart-m2; /usr/bin/env true restart-m3; sleep 1; /bin/echo restart-m4 >/dev/null" \
+	/bin/true restart-m2; /bin/sh -c : restart-m3; sleep 1; /bin/echo restart-m4 >/dev/null" \
 	>"$SR_T/ssh.out" 2>&1 &
 ssh_pid=$!
 for _ in $(seq 1 100); do

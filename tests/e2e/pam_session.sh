@@ -16,12 +16,15 @@ SR_USERS=$U SR_PAM_OPTS="socket=$SR_SOCK" sr_start_sshd
 
 # --- one login as root
 out=$(sr_ssh 'echo "SID=${SSHREC_SID:-}"; echo "CG=$(sed -n "s/^0:://p" /proc/self/cgroup)";
-	echo "PPID=$PPID"; echo "ASID=$(cat /proc/self/sessionid)"')
+	echo "PPID=$PPID"; echo "ASID=$(cat /proc/self/sessionid)"
+	m=$(awk "\$9 == \"cgroup2\" { print \$5; exit }" /proc/self/mountinfo)
+	echo "CGINO=$(stat -c %i "$m$(sed -n "s/^0:://p" /proc/self/cgroup)")"')
 sr_check_eq "root login succeeds" 0 "$?"
 sid=$(sed -n 's/^SID=//p' <<<"$out")
 cg=$(sed -n 's/^CG=//p' <<<"$out")
 ppid=$(sed -n 's/^PPID=//p' <<<"$out")
 asid=$(sed -n 's/^ASID=//p' <<<"$out")
+cgino=$(sed -n 's/^CGINO=//p' <<<"$out") # read inside the session: the cgroup goes when it ends
 sr_check "SSHREC_SID is a UUID in the session ('$sid')" \
 	grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' <<<"$sid"
 row=$(sr_sql "SELECT login, remote_addr, key_fingerprint, cgroup_path, leader_pid, cgroup_id,
@@ -40,7 +43,7 @@ sr_check "the session cgroup is /sshrec/s-<sshd pid>-<random> ('$cg')" \
 sr_check_eq "session row: leader pid is the sshd that opened the session" "$ppid" "$leader"
 sr_check "the audit session id of the shell is set (pam_loginuid)" [ "$asid" != 4294967295 ]
 sr_check_eq "session row: audit session id" "$asid" "$dbasid"
-sr_check_eq "session row: cgroup id" "$(stat -c %i "$CG$cg" 2>/dev/null || echo gone)" "$cgid"
+sr_check_eq "session row: cgroup id" "$cgino" "$cgid"
 sr_check "session ends after logout" sr_wait_ended "$sid" 20
 sr_check "the daemon removed the ended session's cgroup" \
 	bash -c "for i in \$(seq 1 50); do [ -d '$CG$cg' ] || exit 0; sleep 0.1; done; exit 1"
