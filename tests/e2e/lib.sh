@@ -244,11 +244,26 @@ sr_cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	for p in "${SR_CLEANUP_HOOKS[@]}"; do eval "$p"; done
+	sr_cleanup_session_cgroups
 	for p in "${SR_PAM_FILES[@]}"; do rm -f "$p"; done
 	[ -n "${SR_PIN:-}" ] && [ -d "$SR_PIN" ] && rm -rf "$SR_PIN"
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then sr_dump_logs; fi
 	if [ -n "${SR_T:-}" ] && [ -z "${SR_KEEP:-}" ]; then rm -rf "$SR_T"; fi
 	exit "$rc"
+}
+
+# Sessions of this test that did not end (the daemon was stopped first) leave
+# their cgroup behind: end what still runs in it and remove it.
+sr_cleanup_session_cgroups() {
+	[ -n "${SR_DB:-}" ] && [ -r "$SR_DB" ] || return 0
+	local cg2 p i
+	cg2=$(sr_cgroup2)
+	for p in $(sqlite3 -readonly -batch "file:$SR_DB?mode=ro" \
+		"SELECT cgroup_path FROM sessions WHERE cgroup_path LIKE '/sshrec/s-%'" 2>/dev/null); do
+		[ -d "$cg2$p" ] || continue
+		echo 1 >"$cg2$p/cgroup.kill" 2>/dev/null
+		for i in $(seq 1 30); do rmdir "$cg2$p" 2>/dev/null && break; sleep 0.1; done
+	done
 }
 
 # End of a test: summary line and exit code.
