@@ -24,6 +24,7 @@ enum fmt { F_JSONL, F_ECS, F_OCSF };
 struct pc_entry {
 	struct sr_exp_proc p;
 	char *path, *argv, *cwd;
+	json_object *argv_obj;
 	bool valid;
 };
 
@@ -35,6 +36,7 @@ struct exporter {
 	struct sr_session_row sess;
 	bool have_sess;
 	struct pc_entry *pc;
+	json_tokener *tok;
 	uint64_t n, unmapped;
 };
 
@@ -55,16 +57,22 @@ static char *dup_text(sqlite3_stmt *st, int c)
 	return s ? strdup((const char *)s) : NULL;
 }
 
+static void pc_clear(struct pc_entry *e)
+{
+	free(e->path);
+	free(e->argv);
+	free(e->cwd);
+	json_object_put(e->argv_obj);
+	memset(e, 0, sizeof(*e));
+}
+
 static const struct sr_exp_proc *get_proc(struct exporter *x, int64_t id)
 {
 	struct pc_entry *e = &x->pc[(uint64_t)id % PCACHE];
 
 	if (e->valid && e->p.id == id)
 		return &e->p;
-	free(e->path);
-	free(e->argv);
-	free(e->cwd);
-	memset(e, 0, sizeof(*e));
+	pc_clear(e);
 	sqlite3_reset(x->proc_st);
 	sqlite3_bind_int64(x->proc_st, 1, id);
 	if (sqlite3_step(x->proc_st) != SQLITE_ROW)
@@ -79,6 +87,12 @@ static const struct sr_exp_proc *get_proc(struct exporter *x, int64_t id)
 	e->p.pid = sqlite3_column_int(x->proc_st, 3);
 	e->p.ppid = sqlite3_column_int(x->proc_st, 4);
 	e->p.start_us = sqlite3_column_int64(x->proc_st, 5);
+	e->argv_obj = e->argv ? json_tokener_parse(e->argv) : NULL;
+	if (e->argv_obj && !json_object_is_type(e->argv_obj, json_type_array)) {
+		json_object_put(e->argv_obj);
+		e->argv_obj = NULL;
+	}
+	e->p.argv = e->argv_obj;
 	e->valid = true;
 	return &e->p;
 }
@@ -100,8 +114,10 @@ static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
 		x->n++;
 		return 0;
 	}
-	rec = json_tokener_parse(js);
-	if (!rec) {
+	json_tokener_reset(x->tok);
+	rec = json_tokener_parse_ex(x->tok, js, len);
+	if (!rec || json_tokener_get_error(x->tok) != json_tokener_success) {
+		json_object_put(rec);
 		sr_cli_error("export: unreadable record in session %" PRId64, session_id);
 		return -EINVAL;
 	}
@@ -196,7 +212,8 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		have_s = true;
 	}
 	x.pc = calloc(PCACHE, sizeof(*x.pc));
-	if (!x.pc) {
+	x.tok = json_tokener_new();
+	if (!x.pc || !x.tok) {
 		sr_cli_error("out of memory");
 		goto out;
 	}
@@ -265,12 +282,11 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(x.proc_st);
 	if (x.pc)
-		for (c = 0; c < PCACHE; c++) {
-			free(x.pc[c].path);
-			free(x.pc[c].argv);
-			free(x.pc[c].cwd);
-		}
+		for (c = 0; c < PCACHE; c++)
+			pc_clear(&x.pc[c]);
 	free(x.pc);
+	if (x.tok)
+		json_tokener_free(x.tok);
 	if (x.have_sess)
 		sr_session_row_free(&x.sess);
 	if (have_s)

@@ -25,6 +25,8 @@ struct sr_exp_proc {
 	const char *cwd;
 	int pid, ppid;
 	int64_t start_us;
+	json_object *argv;   /**< parsed argv_json (optional cache, not owned) */
+	const char *cmdline; /**< argv joined (optional cache) */
 };
 
 /** What a mapping needs besides the record itself. */

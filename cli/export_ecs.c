@@ -125,11 +125,13 @@ static void ecs_process(json_object *doc, json_object *rec, const struct sr_exp_
 		if (json_object_object_get_ex(rec, "argv", &a) &&
 		    json_object_is_type(a, json_type_array))
 			argv = json_object_get(a);
+	} else if (p && p->argv) {
+		argv = json_object_get(p->argv);
 	} else if (p && p->argv_json) {
 		argv = json_tokener_parse(p->argv_json);
 	}
 	if (argv && json_object_is_type(argv, json_type_array)) {
-		char *cl = sr_argv_join(json_object_to_json_string(argv), false);
+		char *cl = sr_argv_join_obj(argv, false);
 
 		json_object_object_add(
 		    proc, "args_count",

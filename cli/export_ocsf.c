@@ -67,10 +67,12 @@ static json_object *ocsf_process(json_object *rec, const struct sr_exp_ctx *ctx,
 	}
 	if (is_cmd && json_object_object_get_ex(rec, "argv", &a))
 		argv = json_object_get(a);
+	else if (!is_cmd && pr && pr->argv)
+		argv = json_object_get(pr->argv);
 	else if (!is_cmd && pr && pr->argv_json)
 		argv = json_tokener_parse(pr->argv_json);
 	if (argv && json_object_is_type(argv, json_type_array)) {
-		char *cl = sr_argv_join(json_object_to_json_string(argv), false);
+		char *cl = sr_argv_join_obj(argv, false);
 
 		sr_j_put_str(p, "cmd_line", cl);
 		free(cl);

@@ -71,19 +71,12 @@ static int buf_add(char **buf, size_t *len, size_t *cap, const char *s)
 	return 0;
 }
 
-char *sr_argv_join(const char *argv_json, bool truncated)
+char *sr_argv_join_obj(json_object *arr, bool truncated)
 {
-	json_object *arr = json_tokener_parse(argv_json ? argv_json : "");
 	char *buf = NULL, *q;
-	size_t len = 0, cap = 0, i, n;
+	size_t len = 0, cap = 0, i, n = json_object_array_length(arr);
 	int rc = 0;
 
-	if (!arr || !json_object_is_type(arr, json_type_array)) {
-		json_object_put(arr);
-		q = sr_shell_quote(argv_json ? argv_json : "");
-		return q;
-	}
-	n = json_object_array_length(arr);
 	for (i = 0; i < n && rc == 0; i++) {
 		json_object *w = json_object_array_get_idx(arr, i);
 		const char *s = json_object_is_type(w, json_type_string)
@@ -105,12 +98,25 @@ char *sr_argv_join(const char *argv_json, bool truncated)
 		rc = buf_add(&buf, &len, &cap, n ? " \xe2\x80\xa6" : "\xe2\x80\xa6");
 	if (rc == 0 && !buf)
 		rc = buf_add(&buf, &len, &cap, "");
-	json_object_put(arr);
 	if (rc) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
+}
+
+char *sr_argv_join(const char *argv_json, bool truncated)
+{
+	json_object *arr = json_tokener_parse(argv_json ? argv_json : "");
+	char *out;
+
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		return sr_shell_quote(argv_json ? argv_json : "");
+	}
+	out = sr_argv_join_obj(arr, truncated);
+	json_object_put(arr);
+	return out;
 }
 
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap)

@@ -31,6 +31,10 @@ char *sr_shell_quote(const char *word);
  */
 char *sr_argv_join(const char *argv_json, bool truncated);
 
+struct json_object;
+/** Like sr_argv_join() on an already parsed json-c array @p arr. */
+char *sr_argv_join_obj(struct json_object *arr, bool truncated);
+
 /** "850 ms", "3.2 s", "4m05s", "2h03m", "3d04h"; "-" when @p ms < 0. Returns @p buf. */
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap);
 
