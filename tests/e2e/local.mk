@@ -19,3 +19,4 @@ SR_E2E_TESTS += tests/e2e/pam_scope.sh
 SR_E2E_TESTS += tests/e2e/cli_generated.sh
 SR_E2E_TESTS += tests/e2e/cli_replay.sh
 SR_E2E_TESTS += tests/e2e/cli_report.sh
+SR_E2E_TESTS += tests/e2e/cli_session.sh
