@@ -24,9 +24,14 @@ sshrecd_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la $(SR_SINK_LIB
 
 # systemd unit and example configuration
 systemdunit_DATA = contrib/sshrecd.service
+CLEANFILES += contrib/sshrecd.service
+# The unit names the installed sshrecd, wherever --prefix put it.
+contrib/sshrecd.service: contrib/sshrecd.service.in Makefile
+	@$(MKDIR_P) contrib
+	$(AM_V_GEN)sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/contrib/sshrecd.service.in > $@.tmp && mv $@.tmp $@
 sshrecconfdir = $(sysconfdir)/sshrec
 sshrecconf_DATA = contrib/sshrecd.conf
-EXTRA_DIST += contrib/sshrecd.service contrib/sshrecd.conf
+EXTRA_DIST += contrib/sshrecd.service.in contrib/sshrecd.conf
 
 # Unit tests of the daemon core (cmocka).
 SR_CORE_TEST_LIBS = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
