@@ -3,7 +3,12 @@
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(BASH)
 AM_SH_LOG_FLAGS =
-EXTRA_DIST += tests/e2e/lib.sh tests/e2e/validate_jsonl.py tests/bench
+# Directories are never listed: distdir would copy build outputs along.
+EXTRA_DIST += tests/e2e/lib.sh tests/e2e/validate_jsonl.py \
+	tests/bench/ack_responder.py tests/bench/bench_cli.sh tests/bench/bench_login.sh \
+	tests/bench/results/capture.json tests/bench/results/capture.md \
+	tests/bench/results/cli.json tests/bench/results/cli.md tests/bench/results/load.md \
+	tests/bench/results/login.json tests/bench/results/login.md
 
 # E2E scripts: one line each, so parallel edits merge cleanly.
 SR_E2E_TESTS =
