@@ -312,6 +312,9 @@ int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct
 		s->corr.info.closing_us = sr_now_us();
 		s->corr.info.state = "closing";
 		sr_info("session %s closing", s->corr.info.sid);
+		/* no record says so: store the state now, not with the next record */
+		sr_sinks_session_update(d, &s->corr.info);
+		sr_sinks_flush(d);
 	}
 	rep->ok = true;
 	snprintf(rep->sid, sizeof(rep->sid), "%s", s->corr.info.sid);

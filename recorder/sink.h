@@ -27,10 +27,10 @@ struct sr_sink;
 /** Health shown by `sshrec status`. */
 struct sr_sink_health {
 	bool ok;
-	uint64_t written;   /**< records written */
-	uint64_t failed;    /**< records that could not be written */
-	uint64_t backlog;   /**< records held in memory waiting to be written */
-	uint64_t dropped;   /**< records dropped because the backlog bound was hit */
+	uint64_t written; /**< records written */
+	uint64_t failed;  /**< records that could not be written */
+	uint64_t backlog; /**< records held in memory waiting to be written */
+	uint64_t dropped; /**< records dropped because the backlog bound was hit */
 	char last_error[256];
 };
 
@@ -45,6 +45,13 @@ struct sr_sink_ops {
 	int (*flush)(struct sr_sink *sink);
 	/** Reopen files (SIGHUP, logrotate). May be NULL. */
 	int (*reopen)(struct sr_sink *sink);
+	/**
+	 * A session's state changed without a record (PAM close: "closing",
+	 * closing_us): store @p sess's state, closing_us, end_us, counts and
+	 * lost, durably with the next flush(), ordered with the records written
+	 * before and after it. May be NULL for sinks that keep no session rows.
+	 */
+	int (*session_update)(struct sr_sink *sink, const struct sr_session_info *sess);
 	/** Flush and release everything. */
 	void (*close)(struct sr_sink *sink);
 };

@@ -6,6 +6,8 @@
  * error, read-only) the batch stays queued as a bounded backlog and is
  * retried with backoff on later flushes; events use INSERT OR IGNORE on
  * (session_id, ei), so a retry or a replay after a crash never duplicates.
+ * session_update() queues a state-only entry (kind STATE_ONLY, no event) in
+ * the same FIFO, so it lands in the next transaction in order with records.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,9 @@
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000
+
+/* A queue entry that only updates its session's row (no event). */
+#define STATE_ONLY SR_REC_KIND_MAX
 
 enum {
 	ST_SESSION,
@@ -182,6 +187,8 @@ static int put_record(struct sq *q, const struct sr_record *r)
 {
 	int rc = SQLITE_OK;
 
+	if (r->kind == STATE_ONLY)
+		return SQLITE_OK; /* put_sessions() applies it */
 	if (r->kind == SR_REC_SESSION_START)
 		rc = put_session(q, r->sess);
 	else if (r->kind == SR_REC_COMMAND && r->proc)
@@ -198,6 +205,7 @@ static int put_session_state(struct sq *q, const struct sr_record *r)
 	const struct sr_session_info *s = r->sess;
 	sqlite3_stmt *st = q->st[ST_SESS_UPDATE];
 
+	/* a state-only entry (ei 0) leaves next_ei as it is */
 	sqlite3_bind_int64(st, 1, (int64_t)r->ei + 1);
 	sqlite3_bind_int64(st, 2, (int64_t)s->counts[SR_REC_COMMAND]);
 	sqlite3_bind_int64(st, 3, (int64_t)s->counts[SR_REC_DISK]);
@@ -300,20 +308,36 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 	return 0;
 }
 
+/* Entries of the queue that are records (not state-only updates). */
+static uint64_t queued_records(const struct sq *q)
+{
+	const struct sr_rec_qent *e;
+	uint64_t n = 0;
+
+	for (e = q->q.head; e; e = e->next)
+		n += e->rec->kind != STATE_ONLY;
+	return n;
+}
+
+static void drop_oldest(struct sr_sink *sink, struct sq *q)
+{
+	if (q->q.head && q->q.head->rec->kind != STATE_ONLY)
+		sink->health.dropped++;
+	sr_rec_queue_pop(&q->q);
+}
+
 static int sq_write(struct sr_sink *sink, const struct sr_record *rec)
 {
 	struct sq *q = sink->priv;
 
-	if (!rec->sess || !rec->json)
+	if (!rec->sess || (!rec->json && rec->kind != STATE_ONLY))
 		return -EINVAL;
 	/*
 	 * Bounded only while failing (a healthy batch is bounded by the daemon).
 	 * Past the bound the oldest records go: the newest say what happens now.
 	 */
-	if (!sink->health.ok && q->q.n >= q->backlog_max) {
-		sr_rec_queue_pop(&q->q);
-		sink->health.dropped++;
-	}
+	if (!sink->health.ok && q->q.n >= q->backlog_max)
+		drop_oldest(sink, q);
 	if (sr_rec_queue_push(&q->q, rec)) {
 		sink->health.dropped++;
 		sr_sink_set_error(sink, "out of memory queueing a record");
@@ -359,12 +383,12 @@ static int sq_flush(struct sr_sink *sink)
 		return sink->health.ok ? 0 : q->last_err;
 	now = sr_sink_mono_ms();
 	if (!sink->health.ok && now < q->retry_at_ms) {
-		sink->health.backlog = q->q.n;
+		sink->health.backlog = queued_records(q);
 		return q->last_err;
 	}
 	rc = sq_commit(q, &what);
 	if (rc == SQLITE_OK) {
-		sink->health.written += q->q.n;
+		sink->health.written += queued_records(q);
 		sr_rec_queue_clear(&q->q);
 		sink->health.backlog = 0;
 		q->retry_ms = RETRY_MIN_MS;
@@ -374,18 +398,23 @@ static int sq_flush(struct sr_sink *sink)
 	}
 	/* WAL commits are atomic: nothing of the batch is in the DB, all stays queued */
 	for (e = q->q.head; e; e = e->next)
-		if (!e->tries++)
+		if (!e->tries++ && e->rec->kind != STATE_ONLY)
 			sink->health.failed++;
 	q->last_err = sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
 	sr_sink_set_error(sink, "%s: %s failed: %s", q->path, what, sqlite3_errmsg(q->db));
 	q->retry_at_ms = now + q->retry_ms;
 	q->retry_ms = q->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : q->retry_ms * 2;
-	while (q->q.n > q->backlog_max) {
-		sr_rec_queue_pop(&q->q);
-		sink->health.dropped++;
-	}
-	sink->health.backlog = q->q.n;
+	while (q->q.n > q->backlog_max)
+		drop_oldest(sink, q);
+	sink->health.backlog = queued_records(q);
 	return q->last_err;
+}
+
+static int sq_session_update(struct sr_sink *sink, const struct sr_session_info *sess)
+{
+	struct sr_record r = {.kind = STATE_ONLY, .sess = sess};
+
+	return sq_write(sink, &r);
 }
 
 static void sq_close(struct sr_sink *sink)
@@ -400,7 +429,7 @@ static void sq_close(struct sr_sink *sink)
 		sq_flush(sink);
 		if (q->q.n)
 			sr_err("sink sqlite: %llu records could not be written to %s and are lost",
-			       (unsigned long long)q->q.n, q->path);
+			       (unsigned long long)queued_records(q), q->path);
 	}
 	sr_rec_queue_clear(&q->q);
 	sq_finalize(q);
@@ -417,5 +446,6 @@ const struct sr_sink_ops sr_sink_sqlite_ops = {
     .write = sq_write,
     .flush = sq_flush,
     .reopen = NULL,
+    .session_update = sq_session_update,
     .close = sq_close,
 };

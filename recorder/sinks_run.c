@@ -72,6 +72,22 @@ int sr_sinks_write(void *daemon, const struct sr_record *rec)
 	return 0;
 }
 
+void sr_sinks_session_update(struct sr_daemon *d, const struct sr_session_info *sess)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->nsinks; i++) {
+		struct sr_sink *s = &d->sinks[i];
+
+		if (!s->ops->session_update)
+			continue;
+		err = s->ops->session_update(s, sess);
+		if (err)
+			sink_fail(s, "session update", err);
+	}
+}
+
 int sr_sinks_flush(struct sr_daemon *d)
 {
 	size_t i, ok = 0;

@@ -208,6 +208,42 @@ static void test_session_state_across_batches(void **state)
 	tu_rmdir(dir);
 }
 
+/* PAM close makes no record: session_update() alone stores "closing". */
+static void test_session_update_without_record(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), *txt;
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t;
+	sqlite3 *db;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	tu_session(&s, 6, "dave", 0);
+	sink_open(&sink, &cfg);
+	tu_start(&t, &s);
+	put(&sink, &t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	s.state = "closing";
+	s.closing_us = s.start_us + 700;
+	assert_non_null(sink.ops->session_update);
+	assert_int_equal(sink.ops->session_update(&sink, &s), 0);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	db = open_db(cfg.db_path);
+	txt = q_text(db, "SELECT state FROM sessions WHERE id = 6");
+	assert_string_equal(txt, "closing");
+	free(txt);
+	assert_int_equal(q_int(db, "SELECT closing_us - start_us FROM sessions WHERE id = 6"), 700);
+	/* no event row, next_ei untouched, and it is not counted as a record */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 6"), 1);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 6"), 1);
+	assert_int_equal(sink.health.written, 1);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
 static void test_replay_no_duplicates(void **state)
 {
 	char *dir = tu_tmpdir("sqlite");
@@ -409,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_records_to_tables),
 	    cmocka_unit_test(test_session_state_across_batches),
+	    cmocka_unit_test(test_session_update_without_record),
 	    cmocka_unit_test(test_replay_no_duplicates),
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_disk_full),
