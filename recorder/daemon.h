@@ -63,9 +63,12 @@ struct sr_daemon {
 	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
 	/* status */
 	int64_t started_us;
-	uint64_t records;    /**< records written */
-	uint64_t orphans;    /**< events of no known session */
-	uint64_t lost_total; /**< kernel losses reported */
+	uint64_t records;       /**< records written */
+	uint64_t orphans;       /**< events of no known session */
+	uint64_t failed_events; /**< events skipped because correlating them failed (ENOMEM) */
+	unsigned failed_streak; /**< consecutive such failures (log once per streak) */
+	bool all_sinks_failing; /**< the last flush failed in every sink (log once) */
+	uint64_t lost_total;    /**< kernel losses reported */
 	uint64_t class_total[SR_CLASS_MAX];
 	uint64_t rate[SR_RATE_SECS][SR_CLASS_MAX]; /**< per-second buckets */
 	unsigned rate_idx;

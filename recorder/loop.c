@@ -40,30 +40,44 @@ static int on_record(void *ctx, const void *data, size_t size)
 	else
 		d->class_total[SR_CLASS_COMMAND]++;
 	err = sr_corr_event(&d->corr, &s->corr, data, size);
-	if (err == -EINVAL)
-		return 0; /* malformed: counted, skipped */
-	return err;
+	if (err && err != -EINVAL) {
+		/*
+		 * Out of memory half-way through an event: it may have emitted part
+		 * of its records, so it is not retried (a retry would emit them
+		 * again with new ei). Counted and skipped; logged once per streak.
+		 */
+		if (!d->failed_streak++)
+			sr_err("correlating an event of session %s failed: %s (event skipped)",
+			       s->corr.info.sid, strerror(-err));
+		d->failed_events++;
+		return 0;
+	}
+	d->failed_streak = 0;
+	return 0; /* -EINVAL: malformed, counted by the correlator, skipped */
 }
 
+/*
+ * Records that left the ring buffer are never handed out twice: once
+ * correlated, they got their ei and entity ids, and a second pass would make
+ * new ones that no sink could tell from the first. So the kernel consumer
+ * position advances after every batch, whether the sinks' flush succeeded or
+ * not: a sink that cannot write keeps the batch in its own bounded backlog
+ * (retried with backoff, overflow counted in its health as dropped) and
+ * reports the failure through its health and `sshrec status`.
+ */
 int sr_loop_drain(struct sr_daemon *d, bool all)
 {
 	int n, total = 0;
+	bool failing;
 
 	do {
 		n = sr_ringbuf_read(&d->rb, SR_BATCH, on_record, d);
-		if (n < 0) {
-			sr_err("ring buffer: processing failed: %s", strerror(-n));
-			sr_ringbuf_rewind(&d->rb);
-			return n;
-		}
 		if (n == 0 && sr_ringbuf_pending(&d->rb) == 0)
 			break;
-		/* commit only after every sink has the batch: a crash re-reads it */
-		if (sr_sinks_flush(d)) {
-			sr_err("every sink failed: keeping events in the ring buffer");
-			sr_ringbuf_rewind(&d->rb);
-			return -EIO;
-		}
+		failing = sr_sinks_flush(d) != 0;
+		if (failing && !d->all_sinks_failing)
+			sr_err("every sink failed: records wait in the sinks' bounded backlogs");
+		d->all_sinks_failing = failing;
 		sr_ringbuf_commit(&d->rb);
 		total += n;
 	} while (all && n > 0);

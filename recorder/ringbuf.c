@@ -82,11 +82,6 @@ void sr_ringbuf_commit(struct sr_ringbuf *rb)
 	__atomic_store_n(rb->consumer_pos, (unsigned long)rb->read_pos, __ATOMIC_RELEASE);
 }
 
-void sr_ringbuf_rewind(struct sr_ringbuf *rb)
-{
-	rb->read_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
-}
-
 uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb)
 {
 	return __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE) -

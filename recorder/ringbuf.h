@@ -6,8 +6,9 @@
  * Unlike libbpf's ring_buffer__poll(), it separates reading from
  * committing: records are handed out from a private read position, and the
  * kernel-visible consumer position advances only in sr_ringbuf_commit(),
- * which the daemon calls after every sink flushed the batch. A daemon killed
- * in between finds the same records again on restart.
+ * which the daemon calls after the sinks took the batch (flushed it, or
+ * queued it in their bounded backlogs). A daemon killed in between finds the
+ * same records again on restart.
  */
 #ifndef SSHREC_RINGBUF_H
 #define SSHREC_RINGBUF_H
@@ -44,9 +45,6 @@ int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *c
 
 /** Make everything read so far consumed in the kernel. */
 void sr_ringbuf_commit(struct sr_ringbuf *rb);
-
-/** Forget what was read but not committed (after a failed batch). */
-void sr_ringbuf_rewind(struct sr_ringbuf *rb);
 
 /** Bytes between the kernel's consumer and producer positions. */
 uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb);

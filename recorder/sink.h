@@ -7,7 +7,12 @@
  * listed in sink.c. The daemon calls write() for each record in order, then
  * flush() at the end of every batch (and at least every 200 ms); only after
  * every enabled sink's flush() returned does it advance the kernel ring
- * buffer, so a crash never loses a record that left the kernel.
+ * buffer, so a crash never loses a record a healthy sink had not made
+ * durable. A record written to a sink is accepted by it: a sink whose flush
+ * fails must keep it in a bounded backlog (overflow counted in
+ * health.dropped) and retry, because the daemon advances the ring buffer
+ * anyway and never hands the same kernel event out twice (a second
+ * correlation would give it new ei and entity ids, i.e. a duplicate).
  *
  * Errors follow log.h: 0 or -errno. A sink that fails keeps its own
  * health (sr_sink_health) and must never block or crash the daemon; other

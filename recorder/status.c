@@ -93,6 +93,8 @@ char *sr_status_json(struct sr_daemon *d)
 	json_object_object_add(o, "records", json_object_new_int64((int64_t)d->records));
 	json_object_object_add(o, "lost", json_object_new_int64((int64_t)d->lost_total));
 	json_object_object_add(o, "orphan_events", json_object_new_int64((int64_t)d->orphans));
+	json_object_object_add(o, "failed_events",
+	                       json_object_new_int64((int64_t)d->failed_events));
 	json_object_object_add(o, "malformed_events",
 	                       json_object_new_int64((int64_t)d->corr.malformed));
 	json_object_object_add(o, "ringbuf_pending_bytes",

@@ -2,6 +2,7 @@
 SR_E2E_TESTS += tests/e2e/daemon_badconfig.sh
 SR_E2E_TESTS += tests/e2e/daemon_restart.sh
 SR_E2E_TESTS += tests/e2e/daemon_diskfull.sh
+SR_E2E_TESTS += tests/e2e/daemon_allsinks_fail.sh
 SR_E2E_TESTS += tests/e2e/scenario_commands.sh
 SR_E2E_TESTS += tests/e2e/scenario_network.sh
 SR_E2E_TESTS += tests/e2e/scenario_argv.sh
