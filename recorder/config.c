@@ -24,6 +24,7 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->jsonl_max_bytes = 100ull << 20;
 	cfg->jsonl_keep = 10;
 	cfg->backlog_max = 100000;
+	cfg->syscall_linger_s = 60;
 	cfg->pin = true;
 	cfg->ringbuf_bytes = 16ull << 20;
 	cfg->disk = SR_DISK_ALL;
@@ -250,6 +251,21 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			cfg->jsonl_keep = (int)n;
 		else
 			cfg->backlog_max = (uint64_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "syscall_linger")) {
+		char *end;
+		long long n = strtoll(value, &end, 10);
+		long long mul = !strcmp(end, "") || !strcmp(end, "s") ? 1
+		                : !strcmp(end, "m")                   ? 60
+		                : !strcmp(end, "h")                   ? 3600
+		                                                      : 0;
+
+		if (!*value || end == value || !mul || n < 0 || n * mul > 86400)
+			BAD("syscall_linger: expected a duration up to 24h (like 60, 60s, 5m), "
+			    "not '%s'",
+			    value);
+		cfg->syscall_linger_s = (uint32_t)(n * mul);
 		return 0;
 	}
 	if (!strcmp(key, "pin")) {

@@ -35,15 +35,18 @@ struct sr_config {
 	char *conf_path;
 	char *socket_path;
 	char *pin_dir;
-	bool pin;                 /**< pin programs/maps/ring buffer (default true) */
+	bool pin; /**< pin programs/maps/ring buffer (default true) */
 	uint64_t ringbuf_bytes;
-	enum sr_disk_mode disk;   /**< global default */
-	bool network;             /**< global default */
+	/** Seconds the syscall tracepoints stay attached after the last session
+	 * needing them ended (default 60; 0 detaches at once). */
+	uint32_t syscall_linger_s;
+	enum sr_disk_mode disk; /**< global default */
+	bool network;           /**< global default */
 	bool foreground;
-	int log_level;            /**< LOG_ERR..LOG_DEBUG */
+	int log_level; /**< LOG_ERR..LOG_DEBUG */
 	bool log_syslog;
-	bool unpin;               /**< --unpin: remove the pins and exit */
-	bool check_config;        /**< --check-config: parse, report, exit */
+	bool unpin;                          /**< --unpin: remove the pins and exit */
+	bool check_config;                   /**< --check-config: parse, report, exit */
 	struct sr_class_override *overrides; /**< disk.user.NAME = ..., in file order */
 	size_t n_overrides;
 };

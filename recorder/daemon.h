@@ -61,6 +61,7 @@ struct sr_daemon {
 	char hostname[256];
 	bool stop;
 	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
+	int64_t syscalls_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
 	/* status */
 	int64_t started_us;
 	uint64_t records;       /**< records written */
@@ -103,7 +104,10 @@ int sr_session_check(struct sr_daemon *d, struct sr_session *s);
 void sr_session_inotify(struct sr_daemon *d);
 /** Take kernel loss counters of every session; emit data_loss records. */
 void sr_session_poll_loss(struct sr_daemon *d);
-/** Attach/detach syscall tracepoints for the classes the sessions want. */
+/**
+ * Attach syscall tracepoints the sessions need at once; detach unneeded ones
+ * once they have been unneeded for syscall_linger seconds (call every second).
+ */
 void sr_session_update_syscalls(struct sr_daemon *d);
 /** Free every session (shutdown: they stay in the DB and the kernel maps). */
 void sr_session_free_all(struct sr_daemon *d);

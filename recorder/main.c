@@ -89,6 +89,13 @@ static int setup(struct sr_daemon *d)
 	if (sr_capture_reused(d->cap))
 		sr_info("reattached to pinned capture in %s: reading what queued while down",
 		        d->cfg->pin_dir);
+	/*
+	 * Pinned syscall links may have been kept: make the state known (all
+	 * attached), so the linger in sr_session_update_syscalls() detaches what
+	 * the restored sessions do not need.
+	 */
+	if (sr_capture_reused(d->cap) && !sr_capture_set_syscall_classes(d->cap, true, true))
+		d->syscalls_disk = d->syscalls_exec = true;
 	/* sessions first, so that the queued events find them */
 	sr_restore(d);
 	sr_session_update_syscalls(d);

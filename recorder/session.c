@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -183,9 +184,25 @@ static bool cgroup_path_ok(const char *p)
 	return true;
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Attaching the syscall tracepoints takes milliseconds and detaching them far
+ * more (each link's release waits for an RCU grace period): done per login,
+ * every sequential login paid both before its acknowledgement. So they are
+ * attached as soon as a session needs them, but detached only once no session
+ * has needed them for syscall_linger seconds (the timer calls this each second).
+ */
 void sr_session_update_syscalls(struct sr_daemon *d)
 {
 	bool disk = false, exec = d->nsessions > 0;
+	int64_t now = mono_us(), linger = (int64_t)d->cfg->syscall_linger_s * 1000000;
 	size_t i;
 	struct sr_session *s;
 
@@ -193,9 +210,22 @@ void sr_session_update_syscalls(struct sr_daemon *d)
 		for (s = d->sess[i]; s; s = s->next)
 			if (s->classes & SR_CLASS_BIT(SR_CLASS_DISK))
 				disk = true;
+	if ((d->syscalls_disk && !disk) || (d->syscalls_exec && !exec)) {
+		if (!d->syscalls_spare_us)
+			d->syscalls_spare_us = now;
+		if (now - d->syscalls_spare_us < linger) {
+			disk |= d->syscalls_disk;
+			exec |= d->syscalls_exec;
+		}
+	} else {
+		d->syscalls_spare_us = 0;
+	}
 	if (disk == d->syscalls_disk && exec == d->syscalls_exec)
 		return;
 	if (!sr_capture_set_syscall_classes(d->cap, disk, exec)) {
+		if (!disk && d->syscalls_disk)
+			sr_info("open-family syscall tracepoints detached (unused for %us)",
+			        d->cfg->syscall_linger_s);
 		d->syscalls_disk = disk;
 		d->syscalls_exec = exec;
 	}

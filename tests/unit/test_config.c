@@ -115,6 +115,26 @@ static void test_errors(void **state)
 	expect_error("disk.host.x = off\n", "1: unknown key");
 	expect_error("network.user.bob = writes-only\n", "1: network.user.bob");
 	expect_error("log_level = loud\n", "1: log_level");
+	expect_error("syscall_linger = 5d\n", "1: syscall_linger");
+	expect_error("syscall_linger = 25h\n", "1: syscall_linger");
+	expect_error("syscall_linger = s\n", "1: syscall_linger");
+}
+
+static void test_syscall_linger(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.syscall_linger_s, 60);
+	sr_config_free(&cfg);
+	assert_int_equal(load("syscall_linger = 5m\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.syscall_linger_s, 300);
+	sr_config_free(&cfg);
+	assert_int_equal(load("syscall_linger = 0\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.syscall_linger_s, 0);
+	sr_config_free(&cfg);
 }
 
 static void test_cli_override(void **state)
@@ -189,7 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
