@@ -25,6 +25,8 @@
 #define SR_MAX_SINKS    3
 #define SR_SESS_BUCKETS 1024
 #define SR_RATE_SECS    10
+/** Ring buffer bytes waiting before the kernel wakes the daemon (capped at 1/4 of the ring). */
+#define SR_WAKEUP_BYTES (64u << 10)
 
 /** A recorded session. */
 struct sr_session {
@@ -109,6 +111,13 @@ void sr_session_poll_loss(struct sr_daemon *d);
  * once they have been unneeded for syscall_linger seconds (call every second).
  */
 void sr_session_update_syscalls(struct sr_daemon *d);
+/**
+ * Classes and SR_CFG_* flags of @p login from the config: global defaults,
+ * then per-group overrides for every group of the login (getgrouplist),
+ * then per-user ones. Used at open and when restoring after a restart.
+ */
+void sr_session_login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
+                              uint32_t *flags);
 /** Free every session (shutdown: they stay in the DB and the kernel maps). */
 void sr_session_free_all(struct sr_daemon *d);
 /** Parse "raddr rport laddr lport" (SSH_CONNECTION). Returns 0 or -EINVAL. */

@@ -14,7 +14,7 @@
 #include "timeutil.h"
 
 #define SR_BATCH      4096 /* records per sink transaction */
-#define SR_TICK_MS    200  /* flush interval */
+#define SR_TICK_MS    200  /* flush interval; also reads what waits below SR_WAKEUP_BYTES */
 #define SR_POLL_TICKS 5    /* loss poll and rates every 5 ticks = 1 s */
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -115,7 +115,8 @@ static void on_timer(struct sr_daemon *d, unsigned *ticks)
 
 	if (read(d->timerfd, &exp, sizeof(exp)) != sizeof(exp))
 		return;
-	sr_loop_drain(d, false);
+	/* everything: with batched wakeups the ring may hold records no wakeup announced */
+	sr_loop_drain(d, true);
 	if (++*ticks % SR_POLL_TICKS)
 		return;
 	sr_time_resync();

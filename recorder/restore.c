@@ -132,7 +132,8 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	in.closing_us = sqlite3_column_int64(st, 19);
 	in.state = in.closing_us ? "closing" : "active";
 	in.lost = (uint64_t)sqlite3_column_int64(st, 20);
-	sr_config_classes(d->cfg, in.login, NULL, 0, &s->classes, &s->flags);
+	/* the same classes as at open: per-user and per-group overrides */
+	sr_session_login_classes(d->cfg, in.login ? in.login : "", &s->classes, &s->flags);
 	err = sr_corr_session_init(&s->corr, &in, "sshd", sr_config_disk_mode(s->classes, s->flags),
 	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
 	if (err) {

@@ -133,9 +133,8 @@ int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, si
 	return f ? 0 : -ENOMEM;
 }
 
-/* Classes for a login from the config, with the login's groups. */
-static void login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
-                          uint32_t *flags)
+void sr_session_login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
+                              uint32_t *flags)
 {
 	const char *names[64];
 	char *owned[64];
@@ -266,7 +265,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 		sr_warn("open: cannot parse SSH_AUTH_INFO_0 of %s (no fingerprint recorded)",
 		        req->user);
 	read_comm(req->pid, comm, sizeof(comm));
-	login_classes(d->cfg, req->user, &s->classes, &s->flags);
+	sr_session_login_classes(d->cfg, req->user, &s->classes, &s->flags);
 	info.key = (int64_t)key;
 	info.server_id = d->server_id;
 	info.server_hostname = d->hostname;
