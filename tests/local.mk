@@ -8,6 +8,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/validate_jsonl.py \
 	tests/bench/ack_responder.py tests/bench/bench_cli.sh tests/bench/bench_login.sh \
 	tests/bench/results/capture.json tests/bench/results/capture.md \
 	tests/bench/results/cli.json tests/bench/results/cli.md tests/bench/results/load.md \
+	tests/bench/results/daemon.json tests/bench/results/daemon.md \
 	tests/bench/results/login.json tests/bench/results/login.md
 
 # E2E scripts: one line each, so parallel edits merge cleanly.
