@@ -112,8 +112,7 @@ void sr_control_accept(struct sr_daemon *d)
 			close(fd);
 			continue;
 		}
-		d->clients[d->nclients].fd = fd;
-		d->clients[d->nclients].since_us = sr_now_us();
+		d->clients[d->nclients] = (struct sr_client){.fd = fd, .since_us = sr_now_us()};
 		d->nclients++;
 	}
 }
@@ -179,9 +178,42 @@ void sr_control_serve(struct sr_daemon *d, int fd)
 			        rep.error);
 		if (!rep.ok && !rep.error[0])
 			snprintf(rep.error, sizeof(rep.error), "internal error");
+		if (rep.ok && req.op == SR_OP_OPEN && d->batch_opens) {
+			d->clients[i].rep = rep;
+			d->clients[i].reply_pending = true;
+			d->opens_pending = true;
+			return;
+		}
 		reply(fd, &rep);
 	}
 	client_drop(d, i);
+}
+
+void sr_control_commit_opens(struct sr_daemon *d)
+{
+	size_t i = 0;
+	int err;
+
+	if (!d->opens_pending)
+		return;
+	d->opens_pending = false;
+	err = sr_sinks_flush(d);
+	while (i < d->nclients) {
+		struct sr_client *c = &d->clients[i];
+
+		if (!c->reply_pending) {
+			i++;
+			continue;
+		}
+		if (err) {
+			c->rep.ok = false;
+			snprintf(c->rep.error, sizeof(c->rep.error),
+			         "cannot record the session start: %s", strerror(-err));
+			sr_warn("control: open failed: %s", c->rep.error);
+		}
+		reply(c->fd, &c->rep);
+		client_drop(d, i); /* moves the last client into slot i */
+	}
 }
 
 void sr_control_expire(struct sr_daemon *d, int64_t now_us)
@@ -189,7 +221,8 @@ void sr_control_expire(struct sr_daemon *d, int64_t now_us)
 	size_t i = 0;
 
 	while (i < d->nclients) {
-		if (now_us - d->clients[i].since_us > SR_CLIENT_IDLE_US)
+		if (!d->clients[i].reply_pending &&
+		    now_us - d->clients[i].since_us > SR_CLIENT_IDLE_US)
 			client_drop(d, i);
 		else
 			i++;

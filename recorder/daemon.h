@@ -43,6 +43,8 @@ struct sr_session {
 struct sr_client {
 	int fd;
 	int64_t since_us;
+	bool reply_pending;  /**< an "open" waiting for the batch's flush */
+	struct sr_reply rep; /**< its reply */
 };
 
 /** The daemon. */
@@ -62,6 +64,9 @@ struct sr_daemon {
 	char server_id[SR_UUID_STRLEN];
 	char hostname[256];
 	bool stop;
+	/** Opens of this loop iteration share one sink flush (group commit). */
+	bool batch_opens;
+	bool opens_pending;
 	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
 	int64_t syscalls_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
 	/* status */
@@ -145,6 +150,12 @@ void sr_control_accept(struct sr_daemon *d);
 void sr_control_serve(struct sr_daemon *d, int fd);
 /** Close clients idle for too long. */
 void sr_control_expire(struct sr_daemon *d, int64_t now_us);
+/**
+ * Flush the sinks once for every "open" served in this loop iteration, then
+ * send their replies: a burst of logins costs one commit, not one each, and
+ * no login is acknowledged before its session.start is in the sinks.
+ */
+void sr_control_commit_opens(struct sr_daemon *d);
 void sr_control_close(struct sr_daemon *d);
 
 /* status.c */

@@ -155,6 +155,7 @@ int sr_loop_run(struct sr_daemon *d)
 		sr_err("event loop setup: %s", strerror(-err));
 		return err;
 	}
+	d->batch_opens = true;
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, 64, -1);
 		if (n < 0) {
@@ -180,7 +181,9 @@ int sr_loop_run(struct sr_daemon *d)
 			else
 				sr_control_serve(d, fd);
 		}
+		sr_control_commit_opens(d);
 	}
+	d->batch_opens = false;
 	/* shutdown: everything that left the kernel goes to the sinks */
 	sr_loop_drain(d, true);
 	sr_session_poll_loss(d);

@@ -311,7 +311,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	sr_session_update_syscalls(d);
 	/* Records of the session already in the ring come after session.start. */
 	err = sr_corr_start(&d->corr, &s->corr);
-	if (!err)
+	if (!err && !d->batch_opens) /* else sr_control_commit_opens() flushes */
 		err = sr_sinks_flush(d);
 	if (err) {
 		snprintf(rep->error, sizeof(rep->error), "cannot record the session start: %s",

@@ -21,6 +21,11 @@ sc_init
 # are the script's (root's dotfiles on a dev host may run hundreds of commands)
 LU=srl$$
 sc_add_user "$LU"
+# A login storm on 2 vCPUs: registrations queue behind each other's cgroup
+# migrations, so allow 10 s (the module's default is 2 s) and fail closed, so
+# that a login the recorder did not take fails loudly instead of passing
+# unrecorded.
+SR_PAM_OPTS="socket=$SR_SOCK timeout=${SR_LOAD_PAM_TIMEOUT:-10000} fail=closed"
 sc_start
 sc_listen PL 127.0.0.1
 W=$SC_W
