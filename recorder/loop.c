@@ -69,6 +69,11 @@ int sr_loop_drain(struct sr_daemon *d, bool all)
 {
 	int n, total = 0;
 	bool failing;
+	/* Drain up to what the kernel had produced when we started, not until
+	 * the ring is empty: under a steady flood of events an "until empty"
+	 * loop never returns and starves the control socket (logins time out).
+	 * Anything a just-emptied session did is before this point. */
+	uint64_t until = __atomic_load_n(d->rb.producer_pos, __ATOMIC_ACQUIRE);
 
 	do {
 		n = sr_ringbuf_read(&d->rb, SR_BATCH, on_record, d);
@@ -80,7 +85,7 @@ int sr_loop_drain(struct sr_daemon *d, bool all)
 		d->all_sinks_failing = failing;
 		sr_ringbuf_commit(&d->rb);
 		total += n;
-	} while (all && n > 0);
+	} while (all && n > 0 && d->rb.read_pos < until);
 	return total;
 }
 
