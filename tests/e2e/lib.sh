@@ -254,12 +254,16 @@ sr_cleanup() {
 
 # Sessions of this test that did not end (the daemon was stopped first) leave
 # their cgroup behind: end what still runs in it and remove it.
+# The JSON lines are read too: a test may have made the database unreadable.
 sr_cleanup_session_cgroups() {
-	[ -n "${SR_DB:-}" ] && [ -r "$SR_DB" ] || return 0
-	local cg2 p i
+	local cg2 p i paths=
 	cg2=$(sr_cgroup2)
-	for p in $(sqlite3 -readonly -batch "file:$SR_DB?mode=ro" \
-		"SELECT cgroup_path FROM sessions WHERE cgroup_path LIKE '/sshrec/s-%'" 2>/dev/null); do
+	[ -n "${SR_DB:-}" ] && [ -r "$SR_DB" ] && paths=$(sqlite3 -readonly -batch \
+		"file:$SR_DB?mode=ro" "SELECT cgroup_path FROM sessions" 2>/dev/null)
+	[ -n "${SR_JSONL:-}" ] && [ -r "$SR_JSONL" ] &&
+		paths="$paths $(grep -ho '"cgroup_path":"/sshrec/s-[0-9a-f-]*"' "$SR_JSONL" | cut -d'"' -f4)"
+	for p in $paths; do
+		case $p in /sshrec/s-*) ;; *) continue ;; esac
 		[ -d "$cg2$p" ] || continue
 		echo 1 >"$cg2$p/cgroup.kill" 2>/dev/null
 		for i in $(seq 1 30); do rmdir "$cg2$p" 2>/dev/null && break; sleep 0.1; done
