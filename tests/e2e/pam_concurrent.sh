@@ -22,7 +22,12 @@ for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 sr_check_eq "all $N concurrent logins succeed" 0 "$fails"
 [ "$fails" = 0 ] || head -n 3 "$SR_T"/out/*.err >&2
 
-cat "$SR_T"/out/[0-9]* >"$SR_T/all"
+# only the stdout files: the glob [0-9]* also matched N.err, so a stray
+# line on some ssh's stderr was counted as a session
+for i in $(seq 1 $N); do cat "$SR_T/out/$i"; done >"$SR_T/all"
+for i in $(seq 1 $N); do
+	[ -s "$SR_T/out/$i.err" ] && sed "s/^/login $i stderr: /" "$SR_T/out/$i.err" >&2
+done
 sr_check_eq "$N session ids reported" $N "$(awk '$1 != ""' "$SR_T/all" | wc -l)"
 sr_check_eq "$N distinct session ids" $N "$(awk '{print $1}' "$SR_T/all" | sort -u | grep -c .)"
 sr_check_eq "$N distinct cgroups" $N "$(awk '{print $2}' "$SR_T/all" | sort -u | grep -c '^/sshrec/s-')"
