@@ -24,7 +24,6 @@ enum fmt { F_JSONL, F_ECS, F_OCSF };
 struct pc_entry {
 	struct sr_exp_proc p;
 	char *path, *argv, *cwd;
-	json_object *argv_obj;
 	bool valid;
 };
 
@@ -34,20 +33,33 @@ struct exporter {
 	FILE *out;
 	sqlite3_stmt *proc_st;
 	struct sr_session_row sess;
+	struct sr_exp_frag frag;
 	bool have_sess;
 	struct pc_entry *pc;
-	json_tokener *tok;
+	struct sr_jrec rec, scratch;
+	struct sr_jw w;
 	uint64_t n, unmapped;
 };
 
-static const struct sr_session_row *get_session(struct exporter *x, int64_t id)
+/* Session @p id and its fragments into @p ctx (no session when it has no
+ * row). Returns 0 or -ENOMEM. */
+static int get_session(struct exporter *x, int64_t id, struct sr_exp_ctx *ctx)
 {
-	if (x->have_sess && x->sess.id == id)
-		return &x->sess;
-	if (x->have_sess)
-		sr_session_row_free(&x->sess);
-	x->have_sess = sr_db_session_by_id(x->cli, id, &x->sess) == 0;
-	return x->have_sess ? &x->sess : NULL;
+	if (!(x->have_sess && x->sess.id == id)) {
+		if (x->have_sess) {
+			sr_session_row_free(&x->sess);
+			sr_exp_frag_clear(&x->frag);
+		}
+		x->have_sess = sr_db_session_by_id(x->cli, id, &x->sess) == 0;
+		if (x->have_sess && sr_exp_frag_prepare(&x->frag, &x->sess)) {
+			sr_session_row_free(&x->sess);
+			x->have_sess = false;
+			return -ENOMEM;
+		}
+	}
+	ctx->sess = x->have_sess ? &x->sess : NULL;
+	ctx->frag = x->have_sess ? &x->frag : NULL;
+	return 0;
 }
 
 static char *dup_text(sqlite3_stmt *st, int c)
@@ -62,21 +74,25 @@ static void pc_clear(struct pc_entry *e)
 	free(e->path);
 	free(e->argv);
 	free(e->cwd);
-	json_object_put(e->argv_obj);
+	sr_exp_proc_clear(&e->p);
 	memset(e, 0, sizeof(*e));
 }
 
-static const struct sr_exp_proc *get_proc(struct exporter *x, int64_t id)
+/* The process @p id into *@p out (NULL when it has no row). Returns 0 or -ENOMEM. */
+static int get_proc(struct exporter *x, int64_t id, const struct sr_exp_proc **out)
 {
 	struct pc_entry *e = &x->pc[(uint64_t)id % PCACHE];
 
-	if (e->valid && e->p.id == id)
-		return &e->p;
+	*out = NULL;
+	if (e->valid && e->p.id == id) {
+		*out = &e->p;
+		return 0;
+	}
 	pc_clear(e);
 	sqlite3_reset(x->proc_st);
 	sqlite3_bind_int64(x->proc_st, 1, id);
 	if (sqlite3_step(x->proc_st) != SQLITE_ROW)
-		return NULL;
+		return 0;
 	e->path = dup_text(x->proc_st, 0);
 	e->argv = dup_text(x->proc_st, 1);
 	e->cwd = dup_text(x->proc_st, 2);
@@ -87,14 +103,16 @@ static const struct sr_exp_proc *get_proc(struct exporter *x, int64_t id)
 	e->p.pid = sqlite3_column_int(x->proc_st, 3);
 	e->p.ppid = sqlite3_column_int(x->proc_st, 4);
 	e->p.start_us = sqlite3_column_int64(x->proc_st, 5);
-	e->argv_obj = e->argv ? json_tokener_parse(e->argv) : NULL;
-	if (e->argv_obj && !json_object_is_type(e->argv_obj, json_type_array)) {
-		json_object_put(e->argv_obj);
-		e->argv_obj = NULL;
+	if ((e->path == NULL) != (sqlite3_column_type(x->proc_st, 0) == SQLITE_NULL) ||
+	    (e->argv == NULL) != (sqlite3_column_type(x->proc_st, 1) == SQLITE_NULL) ||
+	    (e->cwd == NULL) != (sqlite3_column_type(x->proc_st, 2) == SQLITE_NULL) ||
+	    sr_exp_proc_prepare(&e->p, &x->scratch)) {
+		pc_clear(e);
+		return -ENOMEM;
 	}
-	e->p.argv = e->argv_obj;
 	e->valid = true;
-	return &e->p;
+	*out = &e->p;
+	return 0;
 }
 
 /* Write one record; returns 0 or -errno. */
@@ -103,8 +121,7 @@ static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
 	const char *js = (const char *)sqlite3_column_text(st, 2);
 	int len = sqlite3_column_bytes(st, 2);
 	struct sr_exp_ctx ctx = {0};
-	json_object *rec, *doc;
-	bool unmapped = false;
+	int rc;
 
 	if (!js)
 		return 0;
@@ -114,33 +131,41 @@ static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
 		x->n++;
 		return 0;
 	}
-	json_tokener_reset(x->tok);
-	rec = json_tokener_parse_ex(x->tok, js, len);
-	if (!rec || json_tokener_get_error(x->tok) != json_tokener_success) {
-		json_object_put(rec);
+	rc = sr_jrec_parse(&x->rec, js, (size_t)len);
+	if (rc == -ENOMEM)
+		goto nomem;
+	if (rc) {
 		sr_cli_error("export: unreadable record in session %" PRId64, session_id);
-		return -EINVAL;
+		return rc;
 	}
-	ctx.sess = get_session(x, session_id);
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		ctx.proc = get_proc(x, sqlite3_column_int64(st, 1));
-	doc = x->fmt == F_ECS ? sr_ecs_map(rec, &ctx) : sr_ocsf_map(rec, &ctx, &unmapped);
-	json_object_put(rec);
-	if (!doc) {
-		if (unmapped) {
-			x->unmapped++;
-			return 0;
-		}
-		sr_cli_error("export: cannot map a record of session %" PRId64, session_id);
-		return -ENOMEM;
+	if (get_session(x, session_id, &ctx))
+		goto nomem;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+	    get_proc(x, sqlite3_column_int64(st, 1), &ctx.proc))
+		goto nomem;
+	sr_jw_reset(&x->w);
+	rc = x->fmt == F_ECS ? sr_ecs_write(&x->rec, &ctx, &x->w)
+	                     : sr_ocsf_write(&x->rec, &ctx, &x->w);
+	if (rc == -ENOENT) {
+		x->unmapped++;
+		return 0;
 	}
-	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-	                                              JSON_C_TO_STRING_NOSLASHESCAPE),
-	      x->out);
-	fputc('\n', x->out);
-	json_object_put(doc);
+	if (rc == -EINVAL) {
+		sr_cli_error("export: a record of session %" PRId64 " has no event type",
+		             session_id);
+		return rc;
+	}
+	if (rc)
+		goto nomem;
+	sr_jw_put(&x->w, "\n", 1);
+	if (sr_jw_error(&x->w))
+		goto nomem;
+	fwrite(x->w.b, 1, x->w.len, x->out);
 	x->n++;
 	return 0;
+nomem:
+	sr_cli_error("out of memory");
+	return -ENOMEM;
 }
 
 int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
@@ -212,8 +237,7 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		have_s = true;
 	}
 	x.pc = calloc(PCACHE, sizeof(*x.pc));
-	x.tok = json_tokener_new();
-	if (!x.pc || !x.tok) {
+	if (!x.pc) {
 		sr_cli_error("out of memory");
 		goto out;
 	}
@@ -285,10 +309,13 @@ out:
 		for (c = 0; c < PCACHE; c++)
 			pc_clear(&x.pc[c]);
 	free(x.pc);
-	if (x.tok)
-		json_tokener_free(x.tok);
-	if (x.have_sess)
+	sr_jrec_free(&x.rec);
+	sr_jrec_free(&x.scratch);
+	sr_jw_free(&x.w);
+	if (x.have_sess) {
 		sr_session_row_free(&x.sess);
+		sr_exp_frag_clear(&x.frag);
+	}
 	if (have_s)
 		sr_session_row_free(&s);
 	return ret;

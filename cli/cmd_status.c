@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/export.h"
+#include "cli/json_out.h"
 #include "cli/output.h"
 #include "proto.h"
 

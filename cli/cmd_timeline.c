@@ -10,7 +10,6 @@
 
 #include "cli/cli.h"
 #include "cli/json_out.h"
-#include "cli/export.h"
 #include "cli/output.h"
 #include "strsafe.h"
 #include "timeutil.h"

@@ -2,15 +2,19 @@
 /**
  * @file export.h
  * @brief Mapping native records (schema/RECORDS.md) to Elastic Common Schema
- * and OCSF. Pure functions over json-c objects, unit-tested without a DB.
+ * and OCSF: from a scanned record (jscan.h) straight to JSON text (jwrite.h),
+ * with no intermediate object tree. Pure functions, unit-tested without a DB.
  */
 #ifndef SSHREC_CLI_EXPORT_H
 #define SSHREC_CLI_EXPORT_H
 
-#include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli/cli.h"
+#include "cli/jscan.h"
+#include "cli/jwrite.h"
+#include "timeutil.h"
 
 /** ECS version the mapping follows. */
 #define SR_ECS_VERSION "8.11.0"
@@ -25,41 +29,96 @@ struct sr_exp_proc {
 	const char *cwd;
 	int pid, ppid;
 	int64_t start_us;
-	json_object *argv;   /**< parsed argv_json (optional cache, not owned) */
-	const char *cmdline; /**< argv joined (optional cache) */
+	/* Filled by sr_exp_proc_prepare() from the fields above: */
+	bool have_args;             /**< argv_json is a JSON array */
+	char *args;                 /**< argv_json re-encoded compactly (valid UTF-8) */
+	size_t args_len;            /**< length of @c args */
+	int64_t nargs;              /**< number of elements */
+	char *cmdline;              /**< argv joined shell-like */
+	char start[SR_TIME_STRLEN]; /**< start_us as RFC 3339 ("" when 0) */
 };
+
+/**
+ * Derive the cached fields of @p p (args, cmdline, start) from argv_json and
+ * start_us, using @p scratch to scan. Returns 0 or -ENOMEM (a malformed
+ * argv_json is not an error: have_args stays false).
+ */
+int sr_exp_proc_prepare(struct sr_exp_proc *p, struct sr_jrec *scratch);
+
+/** Free what sr_exp_proc_prepare() allocated. */
+void sr_exp_proc_clear(struct sr_exp_proc *p);
+
+/** Fragments of one session's documents, rendered once from its row. */
+struct sr_exp_frag {
+	char *ecs_leader;        /**< ECS process.entry_leader object */
+	size_t ecs_leader_len;   /**< its length */
+	char *ocsf_session;      /**< OCSF session object (uid: the row's sid) */
+	size_t ocsf_session_len; /**< its length */
+};
+
+/** Render the fragments of session @p s into @p f. Returns 0 or -ENOMEM. */
+int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_session_row *s);
+
+/** Free what sr_exp_frag_prepare() allocated. */
+void sr_exp_frag_clear(struct sr_exp_frag *f);
 
 /** What a mapping needs besides the record itself. */
 struct sr_exp_ctx {
 	const struct sr_session_row *sess; /**< the record's session (may be NULL) */
-	const struct sr_exp_proc *proc;    /**< its process (may be NULL) */
+	const struct sr_exp_frag *frag;    /**< sess's fragments (optional cache) */
+	const struct sr_exp_proc *proc;    /**< its process, prepared (may be NULL) */
 };
 
 /**
- * Map one native record to an ECS document. Returns a new object (caller
- * puts it) or NULL when @p rec is not a record (no "event" string) or on
- * allocation failure.
+ * Write the ECS process.entry_leader object (member "entry_leader") of
+ * session @p s, or from the record @p rec when @p s is NULL.
  */
-json_object *sr_ecs_map(json_object *rec, const struct sr_exp_ctx *ctx);
+void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec,
+                         const struct sr_session_row *s);
+
+/** Write the OCSF session object (member "session") with uid @p sid. */
+void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_session_row *s);
 
 /**
- * Map one native record to an OCSF event: session.command / process_exit /
- * escape to Process Activity (1007), session.disk to File System Activity
- * (1001), session.network to Network Activity (4001). Returns NULL for
- * records with no OCSF class here (session.start, session.end,
- * session.data_loss), setting *@p unmapped to true, or on failure.
+ * Write the ECS document of the scanned native record @p rec as one JSON
+ * text into @p w (after sr_jw_reset()). Returns 0, -EINVAL when @p rec is
+ * not a record (no "event" string) or -ENOMEM.
  */
-json_object *sr_ocsf_map(json_object *rec, const struct sr_exp_ctx *ctx, bool *unmapped);
+int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w);
 
-/** Shared json-c helpers for the mappings. */
-const char *sr_j_str(json_object *o, const char *k);
-int64_t sr_j_int(json_object *o, const char *k, int64_t dflt);
-bool sr_j_has(json_object *o, const char *k);
-/** Get or create the object member @p k of @p o. */
-json_object *sr_j_obj(json_object *o, const char *k);
-/** Add a string (or nothing when @p v is NULL). */
-void sr_j_put_str(json_object *o, const char *k, const char *v);
+/**
+ * Write the OCSF event of @p rec into @p w: session.command / process_exit /
+ * escape as Process Activity (1007), session.disk as File System Activity
+ * (1001), session.network as Network Activity (4001). Returns 0, -ENOENT
+ * for a record with no OCSF class here (session.start, session.end,
+ * session.data_loss), -EINVAL when @p rec is not a record, or -ENOMEM.
+ */
+int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w);
+
 /** Milliseconds since the epoch of the RFC 3339 "time" of @p rec (0 if missing). */
-int64_t sr_j_time_ms(json_object *rec);
+int64_t sr_exp_time_ms(const struct sr_jrec *rec);
+
+/**
+ * Write "<sid>-<id>" (the entity id of process @p id) as string member
+ * @p key; @p sid NULL counts as "".
+ */
+void sr_exp_entity(struct sr_jw *w, const char *key, const char *sid, int64_t id);
+
+/** Write @p v in decimal as string member @p key. */
+void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v);
+
+/** Copy the string member @p rkey of @p rec as member @p key (nothing when absent). */
+void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, const char *rkey);
+
+/** The last path component of @p p (NULL when @p p is NULL). */
+const char *sr_exp_basename(const char *p);
+
+/**
+ * Write the argv array @p v (a scanned top-level array of @p rec) as member
+ * @p key of @p w, re-encoded; returns the joined command line (malloc'd) in
+ * *@p cmdline when @p cmdline is not NULL. Returns 0 or -ENOMEM.
+ */
+int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw *w,
+                const char *key, char **cmdline);
 
 #endif

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Native record -> OCSF 1.1 event (Process, File System, Network Activity). */
+/* Native record -> OCSF 1.1 event (Process, File System, Network Activity),
+ * written as JSON text. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/export.h"
 #include "cli/output.h"
-#include "timeutil.h"
 
 enum {
 	OCSF_FILE_SYSTEM = 1001,
@@ -13,117 +14,237 @@ enum {
 	OCSF_NETWORK = 4001,
 };
 
-static void put_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-
-	return s ? s + 1 : p;
-}
-
-static void put_time_ms(json_object *o, const char *k, int64_t us)
+static void put_time_ms(struct sr_jw *w, const char *k, int64_t us)
 {
 	if (us)
-		put_int(o, k, us / 1000);
+		sr_jw_int(w, k, us / 1000);
 }
 
-/* The OCSF session object of the SSH login. */
-static json_object *ocsf_session(json_object *rec, const struct sr_exp_ctx *ctx)
+void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_session_row *r)
 {
-	json_object *s = json_object_new_object();
-	const struct sr_session_row *r = ctx->sess;
-
-	sr_j_put_str(s, "uid", sr_j_str(rec, "sid"));
-	json_object_object_add(s, "is_remote", json_object_new_boolean(1));
+	sr_jw_obj(w, "session");
+	sr_jw_str(w, "uid", sid);
+	sr_jw_bool(w, "is_remote", true);
 	if (r) {
-		put_time_ms(s, "created_time", r->start_us);
-		sr_j_put_str(s, "terminal", r->tty);
-		sr_j_put_str(s, "issuer", r->key_fingerprint);
-		sr_j_put_str(s, "credential_uid", r->key_fingerprint);
+		put_time_ms(w, "created_time", r->start_us);
+		sr_jw_str(w, "terminal", r->tty);
+		sr_jw_str(w, "issuer", r->key_fingerprint);
+		sr_jw_str(w, "credential_uid", r->key_fingerprint);
 	}
-	return s;
+	sr_jw_end(w);
 }
 
-/* The OCSF process object of the record's process. */
-static json_object *ocsf_process(json_object *rec, const struct sr_exp_ctx *ctx, bool is_cmd)
+/* The OCSF session object of the record's SSH login (cached per session). */
+static void ocsf_session(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx)
 {
-	json_object *p = json_object_new_object(), *f, *argv = NULL, *a;
+	const char *sid = sr_jrec_str(rec, "sid");
+
+	if (ctx->frag && ctx->sess && sid && ctx->sess->sid && !strcmp(sid, ctx->sess->sid))
+		sr_jw_raw(w, "session", ctx->frag->ocsf_session, ctx->frag->ocsf_session_len);
+	else
+		sr_ocsf_session(w, sid, ctx->sess);
+}
+
+/* The OCSF process object of the record's process, as member @p key. */
+static int ocsf_process(struct sr_jw *w, const char *key, const struct sr_jrec *rec,
+                        const struct sr_exp_ctx *ctx, bool is_cmd)
+{
 	const struct sr_exp_proc *pr = ctx->proc;
-	const char *path = is_cmd ? sr_j_str(rec, "path") : pr ? pr->path : NULL;
-	char ent[80];
+	const char *path = is_cmd ? sr_jrec_str(rec, "path") : pr ? pr->path : NULL;
+	const struct sr_jval *argv = is_cmd ? sr_jrec_get(rec, "argv") : NULL;
 
-	put_int(p, "pid", sr_j_int(rec, "pid", 0));
-	sr_j_put_str(p, "name", path ? base_name(path) : sr_j_str(rec, "program"));
+	sr_jw_obj(w, key);
+	sr_jw_int(w, "pid", sr_jrec_int(rec, "pid", 0));
+	sr_jw_str(w, "name", path ? sr_exp_basename(path) : sr_jrec_str(rec, "program"));
 	if (path) {
-		f = sr_j_obj(p, "file");
-		sr_j_put_str(f, "path", path);
-		sr_j_put_str(f, "name", base_name(path));
-		put_int(f, "type_id", 1);
-		sr_j_put_str(f, "type", "Regular File");
+		sr_jw_obj(w, "file");
+		sr_jw_str(w, "path", path);
+		sr_jw_str(w, "name", sr_exp_basename(path));
+		sr_jw_int(w, "type_id", 1);
+		sr_jw_str(w, "type", "Regular File");
+		sr_jw_end(w);
 	}
-	if (is_cmd && json_object_object_get_ex(rec, "argv", &a))
-		argv = json_object_get(a);
-	else if (!is_cmd && pr && pr->argv)
-		argv = json_object_get(pr->argv);
-	else if (!is_cmd && pr && pr->argv_json)
-		argv = json_tokener_parse(pr->argv_json);
-	if (argv && json_object_is_type(argv, json_type_array)) {
-		char *cl = sr_argv_join_obj(argv, false);
+	if (argv && argv->t == SR_JT_ARR) {
+		char *cl = NULL;
+		int rc = sr_exp_argv(rec, argv, NULL, NULL, &cl);
 
-		sr_j_put_str(p, "cmd_line", cl);
+		if (rc)
+			return rc;
+		sr_jw_str(w, "cmd_line", cl);
 		free(cl);
+	} else if (!is_cmd && pr && pr->have_args) {
+		sr_jw_str(w, "cmd_line", pr->cmdline);
 	}
-	json_object_put(argv);
-	if (sr_j_has(rec, "process_id")) {
-		snprintf(ent, sizeof(ent), "%s-%lld",
-		         sr_j_str(rec, "sid") ? sr_j_str(rec, "sid") : "",
-		         (long long)sr_j_int(rec, "process_id", 0));
-		sr_j_put_str(p, "uid", ent);
-	}
-	put_int(sr_j_obj(p, "parent_process"), "pid", sr_j_int(rec, "ppid", 0));
+	if (sr_jrec_has(rec, "process_id"))
+		sr_exp_entity(w, "uid", sr_jrec_str(rec, "sid"), sr_jrec_int(rec, "process_id", 0));
+	sr_jw_obj(w, "parent_process");
+	sr_jw_int(w, "pid", sr_jrec_int(rec, "ppid", 0));
+	sr_jw_end(w);
 	if (is_cmd) {
-		put_time_ms(p, "created_time", sr_j_time_ms(rec) * 1000);
-		if (sr_j_has(rec, "proc_uid")) {
-			char id[24];
-
-			snprintf(id, sizeof(id), "%lld", (long long)sr_j_int(rec, "proc_uid", 0));
-			sr_j_put_str(sr_j_obj(p, "user"), "uid", id);
+		put_time_ms(w, "created_time", sr_exp_time_ms(rec) * 1000);
+		if (sr_jrec_has(rec, "proc_uid")) {
+			sr_jw_obj(w, "user");
+			sr_exp_int_str(w, "uid", sr_jrec_int(rec, "proc_uid", 0));
+			sr_jw_end(w);
 		}
 	} else if (pr) {
-		put_time_ms(p, "created_time", pr->start_us);
+		put_time_ms(w, "created_time", pr->start_us);
 	}
-	json_object_object_add(p, "session", ocsf_session(rec, ctx));
-	return p;
+	ocsf_session(w, rec, ctx);
+	sr_jw_end(w);
+	return 0;
 }
 
-/* The actor: the SSH user, their session and (optionally) the acting process. */
-static json_object *ocsf_actor(json_object *rec, const struct sr_exp_ctx *ctx, json_object *proc)
+/* The actor: the SSH user, their session and the acting process (written by
+ * @p proc_pid >= 0 as {"pid": n}, else the record's full process object). */
+static int ocsf_actor(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx,
+                      int64_t proc_pid)
 {
-	json_object *a = json_object_new_object(), *u = sr_j_obj(a, "user");
+	int rc = 0;
 
-	sr_j_put_str(u, "name", sr_j_str(rec, "login"));
-	put_int(u, "type_id", 1);
-	json_object_object_add(a, "session", ocsf_session(rec, ctx));
-	if (proc)
-		json_object_object_add(a, "process", proc);
-	return a;
+	sr_jw_obj(w, "actor");
+	sr_jw_obj(w, "user");
+	sr_exp_copy(w, "name", rec, "login");
+	sr_jw_int(w, "type_id", 1);
+	sr_jw_end(w);
+	ocsf_session(w, rec, ctx);
+	if (proc_pid >= 0) {
+		sr_jw_obj(w, "process");
+		sr_jw_int(w, "pid", proc_pid);
+		sr_jw_end(w);
+	} else {
+		rc = ocsf_process(w, "process", rec, ctx, false);
+	}
+	sr_jw_end(w);
+	return rc;
 }
 
-json_object *sr_ocsf_map(json_object *rec, const struct sr_exp_ctx *ctx, bool *unmapped)
+/* class_uid … device: the attributes every class carries. */
+static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev, int cls, int act,
+                      const char *aname, int sev, int status)
 {
-	const char *ev = sr_j_str(rec, "event"), *aname, *cname, *catname;
-	int cls, cat, act, sev = 1, status = 0;
-	json_object *o, *m, *x;
-	int64_t rc = sr_j_int(rec, "return_code", 0);
+	int64_t rc = sr_jrec_int(rec, "return_code", 0);
+	int cat = cls / 1000;
 	char eb[32];
 
-	*unmapped = false;
+	sr_jw_int(w, "class_uid", cls);
+	sr_jw_str(w, "class_name",
+	          cls == OCSF_PROCESS       ? "Process Activity"
+	          : cls == OCSF_FILE_SYSTEM ? "File System Activity"
+	                                    : "Network Activity");
+	sr_jw_int(w, "category_uid", cat);
+	sr_jw_str(w, "category_name", cat == 1 ? "System Activity" : "Network Activity");
+	sr_jw_int(w, "activity_id", act);
+	sr_jw_str(w, "activity_name", aname);
+	sr_jw_int(w, "type_uid", (int64_t)cls * 100 + act);
+	sr_jw_int(w, "severity_id", sev);
+	sr_jw_str(w, "severity", sev == 1 ? "Informational" : "Medium");
+	sr_jw_int(w, "time", sr_exp_time_ms(rec));
+	sr_jw_int(w, "status_id", status);
+	sr_jw_str(w, "status", status == 1 ? "Success" : status == 2 ? "Failure" : "Unknown");
+	if (rc < 0 && (cls == OCSF_PROCESS || cls == OCSF_FILE_SYSTEM))
+		sr_jw_str(w, "status_code", sr_errno_name((int)-rc, eb, sizeof(eb)));
+	sr_jw_obj(w, "metadata");
+	sr_jw_str(w, "version", SR_OCSF_VERSION);
+	sr_jw_obj(w, "product");
+	sr_jw_str(w, "name", "sshrec");
+	sr_jw_str(w, "vendor_name", "sshrec");
+	sr_jw_str(w, "version", PACKAGE_VERSION);
+	sr_jw_end(w);
+	sr_exp_copy(w, "uid", rec, "uid");
+	sr_exp_copy(w, "correlation_uid", rec, "sid");
+	sr_jw_int(w, "sequence", sr_jrec_int(rec, "ei", 0));
+	sr_exp_copy(w, "original_time", rec, "time");
+	sr_jw_str(w, "log_name", ev);
+	sr_jw_end(w);
+	sr_jw_obj(w, "device");
+	sr_exp_copy(w, "hostname", rec, "server_hostname");
+	sr_exp_copy(w, "uid", rec, "server_id");
+	sr_jw_int(w, "type_id", 1);
+	sr_jw_str(w, "type", "Server");
+	sr_jw_end(w);
+}
+
+static int ocsf_process_class(struct sr_jw *w, const struct sr_jrec *rec,
+                              const struct sr_exp_ctx *ctx, const char *ev)
+{
+	bool is_cmd = !strcmp(ev, "session.command");
+	int rc;
+
+	if ((rc = ocsf_process(w, "process", rec, ctx, is_cmd)) ||
+	    (rc = ocsf_actor(w, rec, ctx, sr_jrec_int(rec, is_cmd ? "ppid" : "pid", 0))))
+		return rc;
+	if (!strcmp(ev, "session.process_exit")) {
+		int64_t sig = sr_jrec_int(rec, "signal", 0);
+		char eb[32];
+
+		sr_jw_int(w, "exit_code",
+		          sr_jrec_has(rec, "exit_code") ? sr_jrec_int(rec, "exit_code", 0)
+		                                        : 128 + sig);
+		if (sig > 0)
+			sr_jw_str(w, "status_detail", sr_signal_name((int)sig, eb, sizeof(eb)));
+	}
+	if (is_cmd && sr_jrec_str(rec, "cwd")) {
+		sr_jw_obj(w, "unmapped");
+		sr_jw_str(w, "cwd", sr_jrec_str(rec, "cwd"));
+		sr_jw_end(w);
+	}
+	return 0;
+}
+
+static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx)
+{
+	const char *p = sr_jrec_str(rec, "path"), *slash = p ? strrchr(p, '/') : NULL;
+	int rc;
+
+	sr_jw_obj(w, "file");
+	sr_jw_str(w, "path", p ? p : "");
+	sr_jw_str(w, "name", p ? sr_exp_basename(p) : "");
+	sr_jw_int(w, "type_id", 0);
+	sr_jw_str(w, "type", "Unknown");
+	if (slash && slash != p)
+		sr_jw_strn(w, "parent_folder", p, (size_t)(slash - p));
+	sr_jw_end(w);
+	if ((rc = ocsf_actor(w, rec, ctx, -1)))
+		return rc;
+	sr_jw_obj(w, "unmapped");
+	sr_exp_copy(w, "flags_text", rec, "flags_text");
+	sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
+	sr_jw_end(w);
+	return 0;
+}
+
+static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
+                              const struct sr_exp_ctx *ctx)
+{
+	bool v6 = sr_jrec_int(rec, "version", 4) == 6;
+
+	sr_jw_obj(w, "src_endpoint");
+	sr_jw_str(w, "ip", sr_jrec_str(rec, "src_addr"));
+	sr_jw_int(w, "port", sr_jrec_int(rec, "src_port", 0));
+	sr_jw_end(w);
+	sr_jw_obj(w, "dst_endpoint");
+	sr_jw_str(w, "ip", sr_jrec_str(rec, "dst_addr"));
+	sr_jw_int(w, "port", sr_jrec_int(rec, "dst_port", 0));
+	sr_jw_end(w);
+	sr_jw_obj(w, "connection_info");
+	sr_jw_str(w, "protocol_name", "tcp");
+	sr_jw_int(w, "protocol_num", 6);
+	sr_jw_int(w, "protocol_ver_id", v6 ? 6 : 4);
+	sr_jw_int(w, "direction_id", 2);
+	sr_jw_str(w, "direction", "Outbound");
+	sr_jw_end(w);
+	return ocsf_actor(w, rec, ctx, -1);
+}
+
+int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w)
+{
+	const char *ev = sr_jrec_str(rec, "event"), *aname;
+	int64_t rc = sr_jrec_int(rec, "return_code", 0);
+	int cls, act, sev = 1, status = 0, err;
+
 	if (!ev)
-		return NULL;
+		return -EINVAL;
 	if (!strcmp(ev, "session.command")) {
 		cls = OCSF_PROCESS;
 		act = 1;
@@ -142,113 +263,26 @@ json_object *sr_ocsf_map(json_object *rec, const struct sr_exp_ctx *ctx, bool *u
 		status = 1;
 	} else if (!strcmp(ev, "session.disk")) {
 		cls = OCSF_FILE_SYSTEM;
-		act = (sr_j_int(rec, "flags", 0) & 0100) ? 1 : 14;
+		act = (sr_jrec_int(rec, "flags", 0) & 0100) ? 1 : 14;
 		aname = act == 1 ? "Create" : "Open";
 		status = rc < 0 ? 2 : 1;
 	} else if (!strcmp(ev, "session.network")) {
-		const char *res = sr_j_str(rec, "result");
+		const char *res = sr_jrec_str(rec, "result");
 
 		cls = OCSF_NETWORK;
 		act = res && !strcmp(res, "failed") ? 4 : 1;
 		aname = act == 4 ? "Fail" : "Open";
 		status = act == 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
 	} else {
-		*unmapped = true;
-		return NULL;
+		return -ENOENT;
 	}
-	cat = cls / 1000;
-	cname = cls == OCSF_PROCESS       ? "Process Activity"
-	        : cls == OCSF_FILE_SYSTEM ? "File System Activity"
-	                                  : "Network Activity";
-	catname = cat == 1 ? "System Activity" : "Network Activity";
-	o = json_object_new_object();
-	if (!o)
-		return NULL;
-	put_int(o, "class_uid", cls);
-	sr_j_put_str(o, "class_name", cname);
-	put_int(o, "category_uid", cat);
-	sr_j_put_str(o, "category_name", catname);
-	put_int(o, "activity_id", act);
-	sr_j_put_str(o, "activity_name", aname);
-	put_int(o, "type_uid", (int64_t)cls * 100 + act);
-	put_int(o, "severity_id", sev);
-	sr_j_put_str(o, "severity", sev == 1 ? "Informational" : "Medium");
-	put_int(o, "time", sr_j_time_ms(rec));
-	put_int(o, "status_id", status);
-	sr_j_put_str(o, "status", status == 1 ? "Success" : status == 2 ? "Failure" : "Unknown");
-	if (rc < 0 && (cls == OCSF_PROCESS || cls == OCSF_FILE_SYSTEM))
-		sr_j_put_str(o, "status_code", sr_errno_name((int)-rc, eb, sizeof(eb)));
-	m = sr_j_obj(o, "metadata");
-	sr_j_put_str(m, "version", SR_OCSF_VERSION);
-	x = sr_j_obj(m, "product");
-	sr_j_put_str(x, "name", "sshrec");
-	sr_j_put_str(x, "vendor_name", "sshrec");
-	sr_j_put_str(x, "version", PACKAGE_VERSION);
-	sr_j_put_str(m, "uid", sr_j_str(rec, "uid"));
-	sr_j_put_str(m, "correlation_uid", sr_j_str(rec, "sid"));
-	put_int(m, "sequence", sr_j_int(rec, "ei", 0));
-	sr_j_put_str(m, "original_time", sr_j_str(rec, "time"));
-	sr_j_put_str(m, "log_name", ev);
-	x = sr_j_obj(o, "device");
-	sr_j_put_str(x, "hostname", sr_j_str(rec, "server_hostname"));
-	sr_j_put_str(x, "uid", sr_j_str(rec, "server_id"));
-	put_int(x, "type_id", 1);
-	sr_j_put_str(x, "type", "Server");
-
-	if (cls == OCSF_PROCESS) {
-		bool is_cmd = !strcmp(ev, "session.command");
-		json_object *parent = json_object_new_object();
-
-		json_object_object_add(o, "process", ocsf_process(rec, ctx, is_cmd));
-		put_int(parent, "pid", sr_j_int(rec, is_cmd ? "ppid" : "pid", 0));
-		json_object_object_add(o, "actor", ocsf_actor(rec, ctx, parent));
-		if (!strcmp(ev, "session.process_exit")) {
-			put_int(o, "exit_code",
-			        sr_j_has(rec, "exit_code") ? sr_j_int(rec, "exit_code", 0)
-			                                   : 128 + sr_j_int(rec, "signal", 0));
-			if (sr_j_int(rec, "signal", 0) > 0)
-				sr_j_put_str(o, "status_detail",
-				             sr_signal_name((int)sr_j_int(rec, "signal", 0), eb,
-				                            sizeof(eb)));
-		}
-		if (is_cmd && sr_j_str(rec, "cwd"))
-			sr_j_put_str(sr_j_obj(o, "unmapped"), "cwd", sr_j_str(rec, "cwd"));
-	} else if (cls == OCSF_FILE_SYSTEM) {
-		const char *p = sr_j_str(rec, "path");
-
-		x = sr_j_obj(o, "file");
-		sr_j_put_str(x, "path", p ? p : "");
-		sr_j_put_str(x, "name", p ? base_name(p) : "");
-		put_int(x, "type_id", 0);
-		sr_j_put_str(x, "type", "Unknown");
-		if (p && strrchr(p, '/') && strrchr(p, '/') != p) {
-			char *d = strndup(p, (size_t)(strrchr(p, '/') - p));
-
-			sr_j_put_str(x, "parent_folder", d);
-			free(d);
-		}
-		json_object_object_add(o, "actor",
-		                       ocsf_actor(rec, ctx, ocsf_process(rec, ctx, false)));
-		x = sr_j_obj(o, "unmapped");
-		sr_j_put_str(x, "flags_text", sr_j_str(rec, "flags_text"));
-		put_int(x, "return_code", rc);
-	} else {
-		bool v6 = sr_j_int(rec, "version", 4) == 6;
-
-		x = sr_j_obj(o, "src_endpoint");
-		sr_j_put_str(x, "ip", sr_j_str(rec, "src_addr"));
-		put_int(x, "port", sr_j_int(rec, "src_port", 0));
-		x = sr_j_obj(o, "dst_endpoint");
-		sr_j_put_str(x, "ip", sr_j_str(rec, "dst_addr"));
-		put_int(x, "port", sr_j_int(rec, "dst_port", 0));
-		x = sr_j_obj(o, "connection_info");
-		sr_j_put_str(x, "protocol_name", "tcp");
-		put_int(x, "protocol_num", 6);
-		put_int(x, "protocol_ver_id", v6 ? 6 : 4);
-		put_int(x, "direction_id", 2);
-		sr_j_put_str(x, "direction", "Outbound");
-		json_object_object_add(o, "actor",
-		                       ocsf_actor(rec, ctx, ocsf_process(rec, ctx, false)));
-	}
-	return o;
+	sr_jw_obj(w, NULL);
+	ocsf_base(w, rec, ev, cls, act, aname, sev, status);
+	err = cls == OCSF_PROCESS       ? ocsf_process_class(w, rec, ctx, ev)
+	      : cls == OCSF_FILE_SYSTEM ? ocsf_file_class(w, rec, ctx)
+	                                : ocsf_network_class(w, rec, ctx);
+	if (err)
+		return err;
+	sr_jw_end(w);
+	return sr_jw_error(w);
 }

@@ -32,6 +32,31 @@ void sr_jarr_end(struct sr_jarr *a)
 	fputs(a->any ? "\n]\n" : "]\n", a->out);
 }
 
+const char *sr_j_str(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int64_t sr_j_int(json_object *o, const char *k, int64_t dflt)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !v)
+		return dflt;
+	return json_object_get_int64(v);
+}
+
+bool sr_j_has(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) && v;
+}
+
 void sr_json_add_time(json_object *o, const char *key, int64_t us)
 {
 	char t[SR_TIME_STRLEN];

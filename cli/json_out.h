@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -45,5 +46,14 @@ int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_
 
 /** Add "key": RFC 3339 string of @p us, or null when @p us is 0. */
 void sr_json_add_time(json_object *o, const char *key, int64_t us);
+
+/** The string member @p k of @p o, or NULL (absent, or not a string). */
+const char *sr_j_str(json_object *o, const char *k);
+
+/** The member @p k of @p o as an integer, or @p dflt when absent or null. */
+int64_t sr_j_int(json_object *o, const char *k, int64_t dflt);
+
+/** True when member @p k of @p o is present and not null. */
+bool sr_j_has(json_object *o, const char *k);
 
 #endif

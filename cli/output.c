@@ -71,19 +71,14 @@ static int buf_add(char **buf, size_t *len, size_t *cap, const char *s)
 	return 0;
 }
 
-char *sr_argv_join_obj(json_object *arr, bool truncated)
+char *sr_argv_join_v(const char *const *words, size_t n, bool truncated)
 {
 	char *buf = NULL, *q;
-	size_t len = 0, cap = 0, i, n = json_object_array_length(arr);
+	size_t len = 0, cap = 0, i;
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
-		json_object *w = json_object_array_get_idx(arr, i);
-		const char *s = json_object_is_type(w, json_type_string)
-		                    ? json_object_get_string(w)
-		                    : json_object_to_json_string(w);
-
-		q = sr_shell_quote(s ? s : "");
+		q = sr_shell_quote(words[i] ? words[i] : "");
 		if (!q) {
 			rc = -ENOMEM;
 			break;
@@ -103,6 +98,25 @@ char *sr_argv_join_obj(json_object *arr, bool truncated)
 		return NULL;
 	}
 	return buf;
+}
+
+char *sr_argv_join_obj(json_object *arr, bool truncated)
+{
+	size_t i, n = json_object_array_length(arr);
+	const char **w = calloc(n ? n : 1, sizeof(*w));
+	char *out;
+
+	if (!w)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		w[i] = json_object_is_type(e, json_type_string) ? json_object_get_string(e)
+		                                                : json_object_to_json_string(e);
+	}
+	out = sr_argv_join_v(w, n, truncated);
+	free(w);
+	return out;
 }
 
 char *sr_argv_join(const char *argv_json, bool truncated)

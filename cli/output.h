@@ -31,6 +31,13 @@ char *sr_shell_quote(const char *word);
  */
 char *sr_argv_join(const char *argv_json, bool truncated);
 
+/**
+ * Join @p n words shell-like (sr_shell_quote() each, one space between),
+ * " …" appended when @p truncated; a NULL word counts as "". malloc'd; NULL
+ * on allocation failure.
+ */
+char *sr_argv_join_v(const char *const *words, size_t n, bool truncated);
+
 struct json_object;
 /** Like sr_argv_join() on an already parsed json-c array @p arr. */
 char *sr_argv_join_obj(struct json_object *arr, bool truncated);

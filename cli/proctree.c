@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/export.h"
+#include "cli/json_out.h"
 #include "cli/output.h"
 
 static char *dup_col(sqlite3_stmt *st, int col)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the CLI's formatting and of the ECS / OCSF mappings. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "cli/export.h"
 #include "cli/output.h"
@@ -218,15 +220,37 @@ static void require_fields(json_object *doc, const char *const *fields, const ch
 	}
 }
 
+/* Map @p rec with the text writers, then parse the output back with json-c
+ * (so it is checked to be one valid JSON document). */
 static json_object *map(const char *rec, int fmt, bool *unmapped)
 {
+	static struct sr_jrec scratch;
 	struct sr_exp_ctx ctx = {.sess = &test_sess, .proc = &test_proc};
-	json_object *r = json_tokener_parse(rec), *d;
+	struct sr_jrec r = {0};
+	struct sr_jw w = {0};
+	json_object *d = NULL;
+	int rc;
 
-	assert_non_null(r);
-	*unmapped = false;
-	d = fmt == 0 ? sr_ecs_map(r, &ctx) : sr_ocsf_map(r, &ctx, unmapped);
-	json_object_put(r);
+	if (!test_proc.have_args) {
+		assert_int_equal(sr_exp_proc_prepare(&test_proc, &scratch), 0);
+		assert_true(test_proc.have_args);
+		sr_jrec_free(&scratch);
+	}
+	assert_int_equal(sr_jrec_parse(&r, rec, strlen(rec)), 0);
+	sr_jw_reset(&w);
+	rc = fmt == 0 ? sr_ecs_write(&r, &ctx, &w) : sr_ocsf_write(&r, &ctx, &w);
+	*unmapped = rc == -ENOENT;
+	if (rc != -ENOENT) {
+		json_tokener *tok = json_tokener_new();
+
+		assert_int_equal(rc, 0);
+		d = json_tokener_parse_ex(tok, w.b, (int)w.len);
+		assert_int_equal(json_tokener_get_error(tok), json_tokener_success);
+		assert_non_null(d);
+		json_tokener_free(tok);
+	}
+	sr_jw_free(&w);
+	sr_jrec_free(&r);
 	return d;
 }
 
@@ -402,6 +426,86 @@ static void test_ocsf(void **state)
 	assert_true(un);
 }
 
+/* The scanner: escapes, surrogate pairs, duplicate keys, a top-level array,
+ * and malformed text refused. */
+static void test_jscan(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "{",
+	    "{\"a\":}",
+	    "{\"a\":1,}",
+	    "{\"a\" 1}",
+	    "{\"a\":01}",
+	    "{\"a\":\"x}",
+	    "{\"a\":\"\\q\"}",
+	    "{\"a\":tru}",
+	    "{\"a\":1} x",
+	    "[1]",
+	    "{\"a\":\"\x01\"}",
+	    "{\"a\":[1,]}",
+	    "{\"a\":-}",
+	    "{\"a\":1.}",
+	};
+	const char *txt = "{\"s\":\"a\\u00e9\\ud83d\\ude00\\n\\/\\ud800\",\"n\":-12,\"d\":2.5e1,"
+	                  "\"t\":true,\"z\":null,\"o\":{\"k\":[1,{\"x\":\"y\"}]},"
+	                  "\"v\":[\"p\",\"q\\\"r\",3],\"n\":7}";
+	struct sr_jrec r = {0};
+	const struct sr_jval *v;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sr_jrec_parse(&r, txt, strlen(txt)), 0);
+	assert_string_equal(sr_jrec_str(&r, "s"), "a\xc3\xa9\xf0\x9f\x98\x80\n/\xef\xbf\xbd");
+	assert_int_equal(sr_jrec_int(&r, "n", 0), 7); /* the last duplicate wins */
+	assert_int_equal(sr_jrec_int(&r, "d", 0), 25);
+	assert_true(sr_jrec_bool(&r, "t"));
+	assert_false(sr_jrec_has(&r, "z"));
+	assert_int_equal(sr_jrec_int(&r, "z", -1), -1);
+	assert_int_equal(sr_jrec_int(&r, "missing", -2), -2);
+	assert_null(sr_jrec_str(&r, "n"));
+	v = sr_jrec_get(&r, "o");
+	assert_int_equal(v->t, SR_JT_OBJ);
+	assert_int_equal(v->len, strlen("{\"k\":[1,{\"x\":\"y\"}]}"));
+	v = sr_jrec_get(&r, "v");
+	assert_int_equal(v->t, SR_JT_ARR);
+	assert_int_equal(v->n, 3);
+	assert_string_equal(r.el[v->first + 1].s, "q\"r");
+	assert_int_equal(r.el[v->first + 2].i, 3);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sr_jrec_parse(&r, bad[i], strlen(bad[i])) != -EINVAL)
+			fail_msg("accepted malformed JSON: %s", bad[i]);
+	assert_int_equal(sr_jrec_parse_array(&r, "[\"a\", \"b\"]", 10), 0);
+	assert_int_equal(r.nel, 2);
+	sr_jrec_free(&r);
+}
+
+/* The writer: json-c's escapes, invalid UTF-8 sanitized, nesting. */
+static void test_jwrite(void **state)
+{
+	struct sr_jw w = {0};
+
+	(void)state;
+	sr_jw_reset(&w);
+	sr_jw_obj(&w, NULL);
+	sr_jw_str(&w, "a", "q\"\\/\x1b\n\x7f\xc3\xa9");
+	sr_jw_str(&w, "skipped", NULL);
+	sr_jw_strn(&w, "bad", "x\xff\xc3", 3);
+	sr_jw_arr(&w, "l");
+	sr_jw_int(&w, NULL, INT64_MIN);
+	sr_jw_bool(&w, NULL, false);
+	sr_jw_obj(&w, NULL);
+	sr_jw_end(&w);
+	sr_jw_end(&w);
+	sr_jw_end(&w);
+	sr_jw_put(&w, "", 1);
+	assert_int_equal(sr_jw_error(&w), 0);
+	assert_string_equal(w.b,
+	                    "{\"a\":\"q\\\"\\\\/\\u001b\\n\x7f\xc3\xa9\","
+	                    "\"bad\":\"x\\\\xff\\\\xc3\",\"l\":[-9223372036854775808,false,{}]}");
+	sr_jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +513,10 @@ int main(void)
 	    cmocka_unit_test(test_argv_escape), cmocka_unit_test(test_duration),
 	    cmocka_unit_test(test_names),       cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_ecs),         cmocka_unit_test(test_ocsf),
+	    cmocka_unit_test(test_jscan),       cmocka_unit_test(test_jwrite),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	sr_exp_proc_clear(&test_proc);
+	return rc;
 }

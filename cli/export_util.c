@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Helpers shared by the ECS and OCSF writers: argv, process cache, times. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/export.h"
+#include "cli/output.h"
+#include "strsafe.h"
+
+const char *sr_exp_basename(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p;
+}
+
+void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v)
+{
+	char buf[24];
+
+	sr_jw_strn(w, key, buf, sr_jw_fmt_int(v, buf));
+}
+
+void sr_exp_entity(struct sr_jw *w, const char *key, const char *sid, int64_t id)
+{
+	char ent[80], num[24];
+	size_t sl = sid ? strlen(sid) : 0, nl = sr_jw_fmt_int(id, num);
+
+	if (sl + 1 + nl < sizeof(ent)) {
+		memcpy(ent, sid ? sid : "", sl);
+		ent[sl] = '-';
+		memcpy(ent + sl + 1, num, nl);
+		sr_jw_strn(w, key, ent, sl + 1 + nl);
+	} else {
+		/* as snprintf() into the 80-byte buffer: truncated */
+		snprintf(ent, sizeof(ent), "%s-%lld", sid ? sid : "", (long long)id);
+		sr_jw_str(w, key, ent);
+	}
+}
+
+void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, const char *rkey)
+{
+	size_t len;
+	const char *v = sr_jrec_strn(rec, rkey, &len);
+
+	if (v)
+		sr_jw_strn(w, key, v, len);
+}
+
+int64_t sr_exp_time_ms(const struct sr_jrec *rec)
+{
+	const char *t = sr_jrec_str(rec, "time");
+	int64_t us;
+
+	if (!t || sr_time_parse(t, 0, &us) != 0)
+		return 0;
+	return us / 1000;
+}
+
+/* One element of argv as JSON: strings re-encoded, scalars as they are, a
+ * nested value as its text (as a string when that is not valid UTF-8). */
+static void argv_elem(struct sr_jw *w, const struct sr_jval *e)
+{
+	if (e->t == SR_JT_STR)
+		sr_jw_str(w, NULL, e->s);
+	else if (e->t != SR_JT_OBJ && e->t != SR_JT_ARR)
+		sr_jw_raw(w, NULL, e->s, e->len);
+	else if (sr_utf8_valid(e->s, e->len))
+		sr_jw_raw(w, NULL, e->s, e->len);
+	else
+		sr_jw_strn(w, NULL, e->s, e->len);
+}
+
+int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw *w,
+                const char *key, char **cmdline)
+{
+	const struct sr_jval *el = rec->el + v->first;
+	const char *stackw[16], **words = stackw;
+	char **owned = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (w) {
+		sr_jw_arr(w, key);
+		for (i = 0; i < v->n; i++)
+			argv_elem(w, &el[i]);
+		sr_jw_end(w);
+	}
+	if (!cmdline)
+		return 0;
+	*cmdline = NULL;
+	if (v->n > sizeof(stackw) / sizeof(stackw[0]) && !(words = calloc(v->n, sizeof(*words))))
+		return -ENOMEM;
+	for (i = 0; i < v->n; i++) {
+		if (el[i].t == SR_JT_STR) {
+			words[i] = el[i].s;
+			continue;
+		}
+		/* a non-string element joins as its JSON text */
+		if (!owned && !(owned = calloc(v->n, sizeof(*owned)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		owned[i] = strndup(el[i].s, el[i].len);
+		if (!owned[i]) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		words[i] = owned[i];
+	}
+	*cmdline = sr_argv_join_v(words, v->n, false);
+	if (!*cmdline)
+		rc = -ENOMEM;
+out:
+	if (owned)
+		for (i = 0; i < v->n; i++)
+			free(owned[i]);
+	free(owned);
+	if (words != stackw)
+		free(words);
+	return rc;
+}
+
+int sr_exp_proc_prepare(struct sr_exp_proc *p, struct sr_jrec *scratch)
+{
+	struct sr_jw w = {0};
+	struct sr_jval v = {.t = SR_JT_ARR};
+	int rc;
+
+	p->have_args = false;
+	p->args = p->cmdline = NULL;
+	p->args_len = 0;
+	p->nargs = 0;
+	p->start[0] = '\0';
+	if (p->start_us)
+		sr_time_format(p->start_us, p->start);
+	if (!p->argv_json)
+		return 0;
+	rc = sr_jrec_parse_array(scratch, p->argv_json, strlen(p->argv_json));
+	if (rc == -EINVAL)
+		return 0;
+	if (rc)
+		return rc;
+	v.n = scratch->nel;
+	sr_jw_reset(&w);
+	rc = sr_exp_argv(scratch, &v, &w, NULL, &p->cmdline);
+	if (rc == 0)
+		rc = sr_jw_error(&w);
+	if (rc) {
+		sr_jw_free(&w);
+		free(p->cmdline);
+		p->cmdline = NULL;
+		return rc;
+	}
+	p->args = w.b;
+	p->args_len = w.len;
+	p->nargs = (int64_t)v.n;
+	p->have_args = true;
+	return 0;
+}
+
+int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_session_row *s)
+{
+	struct sr_jw a = {0}, b = {0};
+
+	memset(f, 0, sizeof(*f));
+	sr_jw_reset(&a);
+	sr_ecs_entry_leader(&a, NULL, s);
+	sr_jw_reset(&b);
+	sr_ocsf_session(&b, s->sid, s);
+	if (sr_jw_error(&a) || sr_jw_error(&b)) {
+		sr_jw_free(&a);
+		sr_jw_free(&b);
+		return -ENOMEM;
+	}
+	f->ecs_leader = a.b;
+	f->ecs_leader_len = a.len;
+	f->ocsf_session = b.b;
+	f->ocsf_session_len = b.len;
+	return 0;
+}
+
+void sr_exp_frag_clear(struct sr_exp_frag *f)
+{
+	free(f->ecs_leader);
+	free(f->ocsf_session);
+	memset(f, 0, sizeof(*f));
+}
+
+void sr_exp_proc_clear(struct sr_exp_proc *p)
+{
+	free(p->args);
+	free(p->cmdline);
+	p->args = p->cmdline = NULL;
+	p->have_args = false;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* A compact JSON text writer (see jwrite.h). */
+#include "cli/jwrite.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strsafe.h"
+
+static bool reserve(struct sr_jw *w, size_t extra)
+{
+	size_t n;
+	char *b;
+
+	if (w->oom)
+		return false;
+	if (w->len + extra <= w->cap)
+		return true;
+	n = w->cap ? w->cap : 4096;
+	while (n < w->len + extra)
+		n *= 2;
+	b = realloc(w->b, n);
+	if (!b) {
+		w->oom = true;
+		return false;
+	}
+	w->b = b;
+	w->cap = n;
+	return true;
+}
+
+void sr_jw_put(struct sr_jw *w, const char *s, size_t len)
+{
+	if (!reserve(w, len))
+		return;
+	memcpy(w->b + w->len, s, len);
+	w->len += len;
+}
+
+void sr_jw_reset(struct sr_jw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	w->more[0] = false;
+	w->oom = false;
+}
+
+void sr_jw_free(struct sr_jw *w)
+{
+	free(w->b);
+	memset(w, 0, sizeof(*w));
+}
+
+int sr_jw_error(const struct sr_jw *w)
+{
+	return w->oom ? -ENOMEM : 0;
+}
+
+/* Escape @p len bytes of valid UTF-8 (json-c's rules, '/' not escaped). */
+static void quote_valid(struct sr_jw *w, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *o;
+
+	if (!reserve(w, len * 6 + 2))
+		return;
+	o = w->b + w->len;
+	*o++ = '"';
+	while (p < end) {
+		const unsigned char *run = p;
+
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (p >= end)
+			break;
+		*o++ = '\\';
+		switch (*p) {
+		case '"':
+		case '\\':
+			*o++ = (char)*p;
+			break;
+		case '\b':
+			*o++ = 'b';
+			break;
+		case '\f':
+			*o++ = 'f';
+			break;
+		case '\n':
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = 't';
+			break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 0xf];
+		}
+		p++;
+	}
+	*o++ = '"';
+	w->len = (size_t)(o - w->b);
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+void sr_jw_quote(struct sr_jw *w, const char *s, size_t len)
+{
+	char *clean;
+
+	if (is_ascii(s, len) || sr_utf8_valid(s, len)) {
+		quote_valid(w, s, len);
+		return;
+	}
+	clean = sr_utf8_sanitize(s, len);
+	if (!clean) {
+		w->oom = true;
+		return;
+	}
+	quote_valid(w, clean, strlen(clean));
+	free(clean);
+}
+
+/* The separator and "key": before a member or element. */
+static void member(struct sr_jw *w, const char *key)
+{
+	size_t kl = key ? strlen(key) : 0;
+
+	if (!reserve(w, kl + 4))
+		return;
+	if (w->more[w->depth])
+		w->b[w->len++] = ',';
+	w->more[w->depth] = true;
+	if (key) {
+		w->b[w->len++] = '"';
+		memcpy(w->b + w->len, key, kl);
+		w->len += kl;
+		w->b[w->len++] = '"';
+		w->b[w->len++] = ':';
+	}
+}
+
+static void open_c(struct sr_jw *w, const char *key, char open, char close)
+{
+	if (w->depth > 0 || w->len > 0)
+		member(w, key);
+	if (w->depth + 1 >= SR_JW_MAX_DEPTH) {
+		w->oom = true; /* a programming error: the mappings nest 4 deep */
+		return;
+	}
+	sr_jw_put(w, &open, 1);
+	w->depth++;
+	w->more[w->depth] = false;
+	w->close[w->depth] = close;
+}
+
+void sr_jw_obj(struct sr_jw *w, const char *key)
+{
+	open_c(w, key, '{', '}');
+}
+
+void sr_jw_arr(struct sr_jw *w, const char *key)
+{
+	open_c(w, key, '[', ']');
+}
+
+void sr_jw_end(struct sr_jw *w)
+{
+	if (w->depth <= 0)
+		return;
+	sr_jw_put(w, &w->close[w->depth], 1);
+	w->depth--;
+}
+
+void sr_jw_str(struct sr_jw *w, const char *key, const char *v)
+{
+	if (v)
+		sr_jw_strn(w, key, v, strlen(v));
+}
+
+void sr_jw_strn(struct sr_jw *w, const char *key, const char *v, size_t len)
+{
+	member(w, key);
+	sr_jw_quote(w, v, len);
+}
+
+size_t sr_jw_fmt_int(int64_t v, char buf[24])
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	memcpy(buf, p, (size_t)(e - p));
+	return (size_t)(e - p);
+}
+
+void sr_jw_int(struct sr_jw *w, const char *key, int64_t v)
+{
+	char buf[24];
+	size_t n = sr_jw_fmt_int(v, buf);
+
+	member(w, key);
+	sr_jw_put(w, buf, n);
+}
+
+void sr_jw_bool(struct sr_jw *w, const char *key, bool v)
+{
+	member(w, key);
+	sr_jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void sr_jw_raw(struct sr_jw *w, const char *key, const char *json, size_t len)
+{
+	member(w, key);
+	sr_jw_put(w, json, len);
+}

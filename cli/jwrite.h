@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file jwrite.h
+ * @brief A small JSON text writer for the exports: one document is built in
+ * a growable buffer, compact ("{"a":1,"b":[2]}"), members in call order.
+ * Strings are escaped as json-c does with JSON_C_TO_STRING_NOSLASHESCAPE
+ * (\\" \\\\ \\b \\f \\n \\r \\t, other control characters as \\u00xx); a
+ * string that is not valid UTF-8 is first passed through sr_utf8_sanitize(),
+ * so the output is always valid UTF-8.
+ */
+#ifndef SSHREC_CLI_JWRITE_H
+#define SSHREC_CLI_JWRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Deepest nesting the writer tracks. */
+#define SR_JW_MAX_DEPTH 16
+
+/** A document being written. Zero-initialise, then sr_jw_reset() per document. */
+struct sr_jw {
+	char *b;
+	size_t len, cap;
+	int depth;
+	bool more[SR_JW_MAX_DEPTH];  /**< a member was written at this depth */
+	char close[SR_JW_MAX_DEPTH]; /**< '}' or ']' of each open container */
+	bool oom;                    /**< an allocation failed (the text is incomplete) */
+};
+
+/** Start a new document (keeps the buffer). */
+void sr_jw_reset(struct sr_jw *w);
+
+/** Free the buffer. */
+void sr_jw_free(struct sr_jw *w);
+
+/** Open an object: member @p key of the enclosing object, or an element when NULL. */
+void sr_jw_obj(struct sr_jw *w, const char *key);
+
+/** Open an array (as sr_jw_obj()). */
+void sr_jw_arr(struct sr_jw *w, const char *key);
+
+/** Close the innermost object or array. */
+void sr_jw_end(struct sr_jw *w);
+
+/** Write a string member (nothing when @p v is NULL). @p key NULL: an array element. */
+void sr_jw_str(struct sr_jw *w, const char *key, const char *v);
+
+/** Write a string member of @p len bytes (may hold NUL, escaped as \\u0000). */
+void sr_jw_strn(struct sr_jw *w, const char *key, const char *v, size_t len);
+
+/** Write an integer member. */
+void sr_jw_int(struct sr_jw *w, const char *key, int64_t v);
+
+/** Write @p v in decimal at @p buf (no NUL); returns the length. */
+size_t sr_jw_fmt_int(int64_t v, char buf[24]);
+
+/** Write a boolean member. */
+void sr_jw_bool(struct sr_jw *w, const char *key, bool v);
+
+/** Write a member whose value is @p len bytes of ready JSON text. */
+void sr_jw_raw(struct sr_jw *w, const char *key, const char *json, size_t len);
+
+/**
+ * Append @p s (@p len bytes) as a quoted, escaped JSON string to the buffer,
+ * with no separator: for building fragments. Invalid UTF-8 is sanitized.
+ */
+void sr_jw_quote(struct sr_jw *w, const char *s, size_t len);
+
+/** Append raw bytes with no separator. */
+void sr_jw_put(struct sr_jw *w, const char *s, size_t len);
+
+/** 0, or -ENOMEM when an allocation failed since sr_jw_reset(). */
+int sr_jw_error(const struct sr_jw *w);
+
+#endif
