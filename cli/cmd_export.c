@@ -15,7 +15,7 @@ static const char export_usage[] =
     "usage: sshrec export [--since T] [--until T] [--sid SID] [--format jsonl|ecs|ocsf] "
     "[-o FILE]\n"
     "  jsonl: the native records verbatim; ecs: Elastic Common Schema " SR_ECS_VERSION
-    "; ocsf: OCSF " SR_OCSF_VERSION " (classes 1007, 1001, 4001)\n";
+    "; ocsf: OCSF " SR_OCSF_VERSION " (classes 1007, 1001, 4001, 3002)\n";
 
 enum fmt { F_JSONL, F_ECS, F_OCSF };
 
@@ -289,8 +289,8 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		        (double)(sr_now_us() - t0) / 1e6);
 	if (x.unmapped)
 		fprintf(stderr,
-		        "sshrec: export: %" PRIu64 " session.start/end/data_loss records have no "
-		        "OCSF class here and were left out (use jsonl or ecs for them)\n",
+		        "sshrec: export: %" PRIu64 " session.data_loss records have no "
+		        "OCSF " SR_OCSF_VERSION " class and were left out (use jsonl or ecs for them)\n",
 		        x.unmapped);
 	if (fflush(x.out) != 0 || ferror(x.out)) {
 		sr_cli_error("write error on %s: %s", outp ? outp : "standard output",

@@ -89,9 +89,10 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 /**
  * Write the OCSF event of @p rec into @p w: session.command / process_exit /
  * escape as Process Activity (1007), session.disk as File System Activity
- * (1001), session.network as Network Activity (4001). Returns 0, -ENOENT
- * for a record with no OCSF class here (session.start, session.end,
- * session.data_loss), -EINVAL when @p rec is not a record, or -ENOMEM.
+ * (1001), session.network as Network Activity (4001), session.start and
+ * session.end as Authentication (3002) Logon and Logoff. Returns 0, -ENOENT
+ * for a record with no OCSF 1.1 class (session.data_loss: OCSF has Event Log
+ * Activity only from 1.2), -EINVAL when @p rec is not a record, or -ENOMEM.
  */
 int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Native record -> OCSF 1.1 event (Process, File System, Network Activity),
- * written as JSON text. */
+/* Native record -> OCSF 1.1 event (Process, File System, Network Activity,
+ * Authentication), written as JSON text. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 enum {
 	OCSF_FILE_SYSTEM = 1001,
 	OCSF_PROCESS = 1007,
+	OCSF_AUTHENTICATION = 3002,
 	OCSF_NETWORK = 4001,
 };
 
@@ -129,11 +130,15 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 
 	sr_jw_int(w, "class_uid", cls);
 	sr_jw_str(w, "class_name",
-	          cls == OCSF_PROCESS       ? "Process Activity"
-	          : cls == OCSF_FILE_SYSTEM ? "File System Activity"
-	                                    : "Network Activity");
+	          cls == OCSF_PROCESS          ? "Process Activity"
+	          : cls == OCSF_FILE_SYSTEM    ? "File System Activity"
+	          : cls == OCSF_AUTHENTICATION ? "Authentication"
+	                                       : "Network Activity");
 	sr_jw_int(w, "category_uid", cat);
-	sr_jw_str(w, "category_name", cat == 1 ? "System Activity" : "Network Activity");
+	sr_jw_str(w, "category_name",
+	          cat == 1   ? "System Activity"
+	          : cat == 3 ? "Identity & Access Management"
+	                     : "Network Activity");
 	sr_jw_int(w, "activity_id", act);
 	sr_jw_str(w, "activity_name", aname);
 	sr_jw_int(w, "type_uid", (int64_t)cls * 100 + act);
@@ -237,6 +242,90 @@ static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
 	return ocsf_actor(w, rec, ctx, -1);
 }
 
+/* "ip:port" or "[ip]:port" of the record's @p key as an endpoint (ECS-less
+ * records without a session row). */
+static void endpoint_from_addr(struct sr_jw *w, const char *key, const char *addr)
+{
+	const char *colon = addr ? strrchr(addr, ':') : NULL;
+	size_t iplen;
+
+	if (!colon)
+		return;
+	iplen = (size_t)(colon - addr);
+	if (iplen >= 2 && addr[0] == '[' && addr[iplen - 1] == ']') {
+		addr++;
+		iplen -= 2;
+	}
+	sr_jw_obj(w, key);
+	sr_jw_strn(w, "ip", addr, iplen);
+	sr_jw_int(w, "port", strtol(colon + 1, NULL, 10));
+	sr_jw_end(w);
+}
+
+static void endpoint_row(struct sr_jw *w, const char *key, const char *ip, int port,
+                         const char *hostname)
+{
+	sr_jw_obj(w, key);
+	sr_jw_str(w, "hostname", hostname);
+	sr_jw_str(w, "ip", ip);
+	sr_jw_int(w, "port", port);
+	sr_jw_end(w);
+}
+
+/* Authentication (3002): session.start is a Logon, session.end a Logoff. */
+static void ocsf_auth_class(struct sr_jw *w, const struct sr_jrec *rec,
+                            const struct sr_exp_ctx *ctx, bool logoff)
+{
+	const struct sr_session_row *s = ctx->sess;
+	const char *tty = sr_jrec_str(rec, "tty") ? sr_jrec_str(rec, "tty") : s ? s->tty : NULL;
+	const char *svc = sr_jrec_str(rec, "service") ? sr_jrec_str(rec, "service")
+	                  : s                         ? s->service
+	                                              : NULL;
+	bool interactive = tty && *tty && strcmp(tty, "ssh");
+
+	sr_jw_obj(w, "user");
+	sr_exp_copy(w, "name", rec, "login");
+	sr_jw_int(w, "type_id", 1);
+	sr_jw_str(w, "type", "User");
+	sr_jw_str(w, "credential_uid", s ? s->key_fingerprint : NULL);
+	sr_jw_end(w);
+	/* SSH has no auth_protocol_id of its own in OCSF 1.1: 99 Other, named */
+	sr_jw_int(w, "auth_protocol_id", 99);
+	sr_jw_str(w, "auth_protocol", "SSH");
+	sr_jw_int(w, "logon_type_id", interactive ? 10 : 3);
+	sr_jw_str(w, "logon_type", interactive ? "Remote Interactive" : "Network");
+	sr_jw_bool(w, "is_remote", true);
+	if (s && s->remote_addr)
+		endpoint_row(w, "src_endpoint", s->remote_addr, s->remote_port, NULL);
+	else
+		endpoint_from_addr(w, "src_endpoint", sr_jrec_str(rec, "addr.remote"));
+	if (s && s->local_addr)
+		endpoint_row(w, "dst_endpoint", s->local_addr, s->local_port,
+		             sr_jrec_str(rec, "server_hostname"));
+	else
+		endpoint_from_addr(w, "dst_endpoint", sr_jrec_str(rec, "addr.local"));
+	if (svc) {
+		sr_jw_obj(w, "service");
+		sr_jw_str(w, "name", svc);
+		sr_jw_end(w);
+	}
+	ocsf_session(w, rec, ctx);
+	if (logoff) {
+		int64_t t0 = 0, t1 = 0;
+		const char *a = sr_jrec_str(rec, "session_start"),
+		           *b = sr_jrec_str(rec, "session_stop");
+
+		if (a && b && sr_time_parse(a, 0, &t0) == 0 && sr_time_parse(b, 0, &t1) == 0) {
+			sr_jw_int(w, "start_time", t0 / 1000);
+			sr_jw_int(w, "end_time", t1 / 1000);
+			sr_jw_int(w, "duration", (t1 - t0) / 1000);
+		}
+		sr_jw_obj(w, "unmapped");
+		sr_jw_int(w, "lost", sr_jrec_int(rec, "lost", 0));
+		sr_jw_end(w);
+	}
+}
+
 int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w)
 {
 	const char *ev = sr_jrec_str(rec, "event"), *aname;
@@ -273,14 +362,24 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		act = res && !strcmp(res, "failed") ? 4 : 1;
 		aname = act == 4 ? "Fail" : "Open";
 		status = act == 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
+	} else if (!strcmp(ev, "session.start") || !strcmp(ev, "session.end")) {
+		cls = OCSF_AUTHENTICATION;
+		act = ev[8] == 's' ? 1 : 2;
+		aname = act == 1 ? "Logon" : "Logoff";
+		status = 1;
 	} else {
 		return -ENOENT;
 	}
 	sr_jw_obj(w, NULL);
 	ocsf_base(w, rec, ev, cls, act, aname, sev, status);
-	err = cls == OCSF_PROCESS       ? ocsf_process_class(w, rec, ctx, ev)
-	      : cls == OCSF_FILE_SYSTEM ? ocsf_file_class(w, rec, ctx)
-	                                : ocsf_network_class(w, rec, ctx);
+	if (cls == OCSF_AUTHENTICATION) {
+		ocsf_auth_class(w, rec, ctx, act == 2);
+		err = 0;
+	} else {
+		err = cls == OCSF_PROCESS       ? ocsf_process_class(w, rec, ctx, ev)
+		      : cls == OCSF_FILE_SYSTEM ? ocsf_file_class(w, rec, ctx)
+		                                : ocsf_network_class(w, rec, ctx);
+	}
 	if (err)
 		return err;
 	sr_jw_end(w);

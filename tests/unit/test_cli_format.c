@@ -169,6 +169,21 @@ static const char rec_start[] =
     "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
     "\"audit_session_id\":4,\"pid\":1990,\"ppid\":1,\"program\":\"sshd\"}";
 
+static const char rec_end[] =
+    "{\"event\":\"session.end\",\"code\":\"T2004I\",\"time\":\"2026-01-05T08:00:43.25Z\","
+    "\"ei\":9,\"uid\":\"u9\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":1990,\"ppid\":1,\"program\":\"sshd\",\"session_start\":"
+    "\"2026-01-05T08:00:00.000000Z\",\"session_stop\":\"2026-01-05T08:00:43.250000Z\","
+    "\"counts\":{\"command\":1,\"disk\":1,\"network\":1,\"process_exit\":1,\"escape\":0},"
+    "\"lost\":0}";
+static const char rec_loss[] =
+    "{\"event\":\"session.data_loss\",\"code\":\"SR4090W\",\"time\":\"2026-01-05T08:00:03Z\","
+    "\"ei\":7,\"uid\":\"u7\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":0,\"ppid\":0,\"program\":\"\",\"lost\":3,"
+    "\"lost_by_type\":{\"command\":1,\"disk\":2,\"network\":0}}";
+
 static struct sr_session_row test_sess = {
     .id = 1,
     .sid = "019b8d3a-1f00-7000-8000-000000000001",
@@ -379,6 +394,19 @@ static const char *const ocsf_4001[] = {"activity_id",
                                         "metadata.product.vendor_name",
                                         NULL};
 
+static const char *const ocsf_3002[] = {"activity_id",
+                                        "category_uid",
+                                        "class_uid",
+                                        "metadata",
+                                        "severity_id",
+                                        "time",
+                                        "type_uid",
+                                        "user",
+                                        "metadata.version",
+                                        "metadata.product.vendor_name",
+                                        "metadata.product.name",
+                                        NULL};
+
 static void check_ocsf(json_object *d, int cls, int cat, int act)
 {
 	assert_int_equal(json_object_get_int(path_get(d, "class_uid")), cls);
@@ -422,6 +450,26 @@ static void test_ocsf(void **state)
 	json_object_put(d);
 
 	d = map(rec_start, 1, &un);
+	assert_non_null(d);
+	require_fields(d, ocsf_3002, "ocsf 3002 logon");
+	check_ocsf(d, 3002, 3, 1);
+	assert_string_equal(json_object_get_string(path_get(d, "user.name")), "alice");
+	assert_string_equal(json_object_get_string(path_get(d, "auth_protocol")), "SSH");
+	assert_int_equal(json_object_get_int(path_get(d, "auth_protocol_id")), 99);
+	assert_int_equal(json_object_get_int(path_get(d, "logon_type_id")), 10);
+	assert_string_equal(json_object_get_string(path_get(d, "src_endpoint.ip")), "192.0.2.7");
+	assert_int_equal(json_object_get_int(path_get(d, "dst_endpoint.port")), 22);
+	assert_string_equal(json_object_get_string(path_get(d, "session.uid")), "s1");
+	json_object_put(d);
+
+	d = map(rec_end, 1, &un);
+	assert_non_null(d);
+	require_fields(d, ocsf_3002, "ocsf 3002 logoff");
+	check_ocsf(d, 3002, 3, 2);
+	assert_int_equal(json_object_get_int64(path_get(d, "duration")), 43250);
+	json_object_put(d);
+
+	d = map(rec_loss, 1, &un);
 	assert_null(d);
 	assert_true(un);
 }
