@@ -19,6 +19,9 @@ static const char search_usage[] =
 
 enum mode { M_NONE, M_COMMAND, M_PATH, M_DST };
 
+/** Rows of a search table that set its column widths before it streams. */
+#define SEARCH_WINDOW 1000
+
 /* Split ADDR[:PORT] / [V6]:PORT / V6. Returns 0 or -EINVAL. */
 static int parse_dst(const char *arg, char *addr, size_t cap, int *port)
 {
@@ -166,6 +169,9 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		sqlite3_finalize(st);
 		sr_cli_error("out of memory");
 		return SR_EXIT_ERROR;
+	} else {
+		/* hits can run to hundreds of thousands: stream, widths from the first window */
+		sr_table_stream(&tab, stdout, cli->color, SEARCH_WINDOW);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char t[32], pid[16], detail[8192], eb[16];

@@ -230,9 +230,16 @@ int sr_table_init(struct sr_table *t, size_t ncols, const char **head)
 	return 0;
 }
 
+static void stream_flush(struct sr_table *t, bool header);
+
 int sr_table_add(struct sr_table *t, const char **cells)
 {
 	size_t i;
+
+	/* streaming: the previous row is complete (colours set), print it; or
+	 * the window is full: print it with the header */
+	if (t->stream && t->nrows && (t->streaming || t->nrows >= t->window))
+		stream_flush(t, !t->streaming);
 
 	if (t->nrows == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 64;
@@ -260,7 +267,7 @@ int sr_table_add(struct sr_table *t, const char **cells)
 		t->cells[t->nrows * t->ncols + i] = e;
 		t->colors[t->nrows * t->ncols + i] = SR_C_RESET;
 		w = sr_display_width(e);
-		if (w > t->width[i])
+		if (w > t->width[i] && !t->streaming)
 			t->width[i] = w;
 	}
 	t->nrows++;
@@ -280,17 +287,20 @@ static void put_cell(FILE *out, const char *s, size_t width, bool last, const ch
 
 	fprintf(out, "%s%s%s", on, s, off);
 	if (!last)
-		fprintf(out, "%*s", (int)(width - w + 2), "");
+		fprintf(out, "%*s", (int)(w > width ? 2 : width - w + 2), "");
 }
 
-void sr_table_print(const struct sr_table *t, FILE *out, bool color)
+/* Print the held rows (after the header unless already streaming). */
+static void print_rows(const struct sr_table *t, FILE *out, bool color, bool header)
 {
 	size_t r, c;
 
-	for (c = 0; c < t->ncols; c++)
-		put_cell(out, t->head[c], t->width[c], c + 1 == t->ncols, sr_col(color, SR_C_BOLD),
-		         sr_col(color, SR_C_RESET));
-	fputc('\n', out);
+	if (header) {
+		for (c = 0; c < t->ncols; c++)
+			put_cell(out, t->head[c], t->width[c], c + 1 == t->ncols,
+			         sr_col(color, SR_C_BOLD), sr_col(color, SR_C_RESET));
+		fputc('\n', out);
+	}
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			enum sr_color_id k = t->colors[r * t->ncols + c];
@@ -301,6 +311,41 @@ void sr_table_print(const struct sr_table *t, FILE *out, bool color)
 		}
 		fputc('\n', out);
 	}
+}
+
+/* Drop the held rows (after printing them). */
+static void drop_rows(struct sr_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	t->nrows = 0;
+}
+
+void sr_table_stream(struct sr_table *t, FILE *out, bool color, size_t window)
+{
+	t->stream = out;
+	t->stream_color = color;
+	t->window = window ? window : 1;
+}
+
+/* Streaming: the window is full (print it with the header), or a row is
+ * complete once the next one starts or the table ends (print it). */
+static void stream_flush(struct sr_table *t, bool header)
+{
+	print_rows(t, t->stream, t->stream_color, header);
+	drop_rows(t);
+	t->streaming = true;
+}
+
+void sr_table_print(struct sr_table *t, FILE *out, bool color)
+{
+	if (t->stream) {
+		stream_flush(t, !t->streaming);
+		return;
+	}
+	print_rows(t, out, color, true);
 }
 
 void sr_table_free(struct sr_table *t)

@@ -81,6 +81,10 @@ struct sr_table {
 	enum sr_color_id *colors; /**< per cell, SR_C_RESET for none */
 	size_t nrows, cap;
 	size_t *width;
+	FILE *stream; /**< sr_table_stream(): where rows go once the window is full */
+	bool stream_color;
+	size_t window;  /**< rows that set the column widths before streaming */
+	bool streaming; /**< header and window printed: rows now go out as added */
 };
 
 /** Initialise a table with @p ncols headers. Returns 0 or -ENOMEM. */
@@ -89,11 +93,24 @@ int sr_table_init(struct sr_table *t, size_t ncols, const char **head);
 /** Add a row of @p t->ncols raw strings (NULL prints "-"). Returns 0 or -ENOMEM. */
 int sr_table_add(struct sr_table *t, const char **cells);
 
+/**
+ * Make @p t stream to @p out: the first @p window rows are held to set the
+ * column widths, then printed with the header, and every later row is
+ * printed as soon as it is complete (sr_table_color() still applies to it),
+ * so memory stays bounded and output starts early. A later cell wider than
+ * its column shifts that row's remaining cells (two spaces still separate
+ * them). A table that never fills its window prints exactly as unstreamed.
+ */
+void sr_table_stream(struct sr_table *t, FILE *out, bool color, size_t window);
+
 /** Colour cell @p col of the last row added. */
 void sr_table_color(struct sr_table *t, size_t col, enum sr_color_id c);
 
-/** Print aligned, header bold when @p color. */
-void sr_table_print(const struct sr_table *t, FILE *out, bool color);
+/**
+ * Print aligned, header bold when @p color. For a streaming table: print
+ * what is still held (the header too when the window never filled).
+ */
+void sr_table_print(struct sr_table *t, FILE *out, bool color);
 
 /** Free the table. */
 void sr_table_free(struct sr_table *t);

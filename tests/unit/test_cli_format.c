@@ -131,6 +131,37 @@ static void test_table(void **state)
 	free(buf);
 }
 
+/* A streaming table: widths from the first window, later rows printed as
+ * they come (a wider cell shifts its row, two spaces still between). */
+static void test_table_stream(void **state)
+{
+	static const char *head[] = {"A", "B"};
+	const char *r1[] = {"xx", "1"}, *r2[] = {"y", "2"}, *r3[] = {"zzzzz", "3"},
+	           *r4[] = {"w", "4"};
+	struct sr_table t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(sr_table_init(&t, 2, head), 0);
+	sr_table_stream(&t, f, false, 2);
+	assert_int_equal(sr_table_add(&t, r1), 0);
+	assert_int_equal(sr_table_add(&t, r2), 0);
+	fflush(f);
+	assert_int_equal(len, 0); /* the window is not known to be full yet */
+	assert_int_equal(sr_table_add(&t, r3), 0);
+	fflush(f);
+	assert_string_equal(buf, "A   B\nxx  1\ny   2\n");
+	assert_int_equal(sr_table_add(&t, r4), 0);
+	assert_int_equal(t.nrows, 1); /* bounded: only the row being built is held */
+	sr_table_print(&t, f, false);
+	sr_table_free(&t);
+	fclose(f);
+	assert_string_equal(buf, "A   B\nxx  1\ny   2\nzzzzz  3\nw   4\n");
+	free(buf);
+}
+
 /* ---- ECS / OCSF ---- */
 
 static const char rec_command[] =
@@ -557,11 +588,12 @@ static void test_jwrite(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shell_quote), cmocka_unit_test(test_argv_join),
-	    cmocka_unit_test(test_argv_escape), cmocka_unit_test(test_duration),
-	    cmocka_unit_test(test_names),       cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_ecs),         cmocka_unit_test(test_ocsf),
-	    cmocka_unit_test(test_jscan),       cmocka_unit_test(test_jwrite),
+	    cmocka_unit_test(test_shell_quote),  cmocka_unit_test(test_argv_join),
+	    cmocka_unit_test(test_argv_escape),  cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_names),        cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_table_stream), cmocka_unit_test(test_ecs),
+	    cmocka_unit_test(test_ocsf),         cmocka_unit_test(test_jscan),
+	    cmocka_unit_test(test_jwrite),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
