@@ -149,9 +149,6 @@ void sr_tree_free(struct sr_tree *t);
 /** Visit order: preorder DFS. Returns the next index after @p i, SIZE_MAX at the end. */
 size_t sr_tree_next(const struct sr_tree *t, size_t i);
 
-/** True when the process is the last of its siblings. */
-bool sr_tree_is_last(const struct sr_tree *t, size_t i);
-
 /** Process outcome in words: "exit 0", "killed by SIGKILL", "exec failed: ENOENT", "running". */
 char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap);
 

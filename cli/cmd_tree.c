@@ -69,34 +69,69 @@ static void print_proc(const struct sr_cli *cli, const struct sr_proc *p)
 	printf("]%s\n", sr_col(cli->color, SR_C_RESET));
 }
 
+/* A process (or the session itself, proc SIZE_MAX) whose items are being
+ * printed: its files/connections and its children, merged by time. */
+struct frame {
+	size_t proc;  /**< SIZE_MAX: the session (orphan events and the roots) */
+	size_t k;     /**< next attached event */
+	size_t child; /**< next child, SIZE_MAX when none is left */
+	int depth;    /**< drawing depth of the items (1 = under the session) */
+};
+
+static void frame_att(const struct sr_tree *t, const struct frame *f, const struct sr_attach **att,
+                      size_t *natt)
+{
+	*att = f->proc == SIZE_MAX ? t->orphan : t->p[f->proc].att;
+	*natt = f->proc == SIZE_MAX ? t->norphan : t->p[f->proc].natt;
+}
+
 static int tree_text(struct sr_cli *cli, const struct sr_session_row *s, const struct sr_tree *t)
 {
 	const struct glyphs *g = cli->utf8 ? &utf8_glyphs : &ascii_glyphs;
 	bool last[MAX_DRAW_DEPTH + 2] = {0};
 	char start[32], h[512];
-	size_t i, k;
+	struct frame *stack = calloc(t->n + 1, sizeof(*stack));
+	size_t top = 0;
 
+	if (!stack)
+		return -ENOMEM;
 	printf("%ssession %s%s  %s from %s, %s\n", sr_col(cli->color, SR_C_BOLD), s->sid,
 	       sr_col(cli->color, SR_C_RESET),
 	       sr_term_escape_buf(s->login ? s->login : "?", h, sizeof(h)),
 	       s->remote_addr ? s->remote_addr : "-",
 	       sr_fmt_time(s->start_us, start, sizeof(start)));
-	for (k = 0; k < t->norphan; k++)
-		print_attach(cli, g, last, 1, &t->orphan[k],
-		             k + 1 == t->norphan && t->first_root == SIZE_MAX);
-	for (i = t->first_root; i != SIZE_MAX; i = sr_tree_next(t, i)) {
-		const struct sr_proc *p = &t->p[i];
-		int d = p->depth + 1;
-		bool is_last = sr_tree_is_last(t, i);
+	stack[0] = (struct frame){.proc = SIZE_MAX, .child = t->first_root, .depth = 1};
+	for (;;) {
+		struct frame *f = &stack[top];
+		const struct sr_attach *att;
+		size_t natt;
+		int d = f->depth;
 
-		prefix(g, last, d, is_last);
-		if (d <= MAX_DRAW_DEPTH)
-			last[d] = is_last;
-		print_proc(cli, p);
-		for (k = 0; k < p->natt; k++)
-			print_attach(cli, g, last, d + 1, &p->att[k],
-			             k + 1 == p->natt && p->first_child == SIZE_MAX);
+		frame_att(t, f, &att, &natt);
+		if (f->k < natt &&
+		    (f->child == SIZE_MAX || att[f->k].time_us <= t->p[f->child].start_us)) {
+			/* an open or connect before the next child started */
+			f->k++;
+			print_attach(cli, g, last, d, &att[f->k - 1],
+			             f->k == natt && f->child == SIZE_MAX);
+		} else if (f->child != SIZE_MAX) {
+			size_t i = f->child;
+			bool is_last = t->p[i].next_sibling == SIZE_MAX && f->k == natt;
+
+			f->child = t->p[i].next_sibling;
+			prefix(g, last, d, is_last);
+			if (d <= MAX_DRAW_DEPTH)
+				last[d] = is_last;
+			print_proc(cli, &t->p[i]);
+			stack[++top] =
+			    (struct frame){.proc = i, .child = t->p[i].first_child, .depth = d + 1};
+		} else if (top == 0) {
+			break;
+		} else {
+			top--;
+		}
 	}
+	free(stack);
 	if (t->n == 0 && t->norphan == 0)
 		printf("  (no programs recorded)\n");
 	return 0;

@@ -299,11 +299,6 @@ size_t sr_tree_next(const struct sr_tree *t, size_t i)
 	return SIZE_MAX;
 }
 
-bool sr_tree_is_last(const struct sr_tree *t, size_t i)
-{
-	return t->p[i].next_sibling == SIZE_MAX;
-}
-
 char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap)
 {
 	char nb[32];

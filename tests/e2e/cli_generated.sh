@@ -93,6 +93,28 @@ sr_check "tree --net nests connects under their process" \
 	grep -Pzq 'curl -s http://203\.0\.113\.10/x\.sh  \[[^]]+\]\n   \|  `- connect 203\.0\.113\.10:80 from 10\.0\.0\.4:\d+ established' "$SR_T/tree-b.txt"
 sr_check "tree --files nests opens" grep -q '^   |     `- open /tmp/.x O_WRONLY|O_CREAT$' "$SR_T/tree-b.txt"
 sr_check "tree: ASCII when not a UTF-8 tty" no_ctl "$SR_T/tree-b.txt"
+# files and connections sit among the children in time order (on a copy: an
+# open by sh between its two children, one by the login shell after its last)
+cp "$DB" "$SR_T/late.db"
+late_open() { # PROGRAM-ID TIME_US PATH FLAGS_TEXT
+	sqlite3 "$SR_T/late.db" "UPDATE sessions SET next_ei = next_ei + 1 WHERE login = 'carol';
+		INSERT INTO events (session_id, ei, time_us, event, code, uid, pid, process_id, program, path, return_code, json)
+		SELECT s.id, s.next_ei - 1, $2, 'session.disk', 'T4001I', 'late-$1', p.pid, p.id, p.program, '$3', 5,
+		json_object('event', 'session.disk', 'code', 'T4001I', 'time', 't', 'ei', s.next_ei - 1, 'uid', 'late-$1',
+		'sid', s.sid, 'pid', p.pid, 'ppid', p.ppid, 'program', p.program, 'path', '$3', 'flags', 577,
+		'flags_text', '$4', 'mode', 420, 'return_code', 5, 'process_id', p.id)
+		FROM sessions s JOIN processes p ON p.session_id = s.id WHERE s.login = 'carol' AND p.id = $1"
+}
+pid_of() { sqlite3 "$SR_T/late.db" "SELECT p.$2 FROM processes p JOIN sessions s ON s.id = p.session_id WHERE s.login = 'carol' AND p.program = '$1'"; }
+late_open "$(pid_of sh id)" $(($(pid_of id start_us) + 1000)) /tmp/out.log 'O_WRONLY|O_CREAT|O_TRUNC'
+late_open "$(pid_of bash id)" $(($(pid_of sleep start_us) + 1000)) /home/app/.bash_history 'O_WRONLY|O_APPEND'
+R --db "$SR_T/late.db" tree "$C" --files >"$SR_T/tree-late.txt"
+sr_check "tree --files: an open between two children is shown between them" \
+	grep -Pzq '\|- sh  \[[^]]+\]\n   \|  \|- id  \[[^]]+\]\n   \|  \|- open /tmp/out\.log O_WRONLY\|O_CREAT\|O_TRUNC\n   \|  `- chmod \+x /tmp/\.x  \[[^]]+\]\n   \|     `- open /tmp/\.x' \
+	"$SR_T/tree-late.txt"
+sr_check "tree --files: an open after the last child comes last" \
+	grep -Pzq '   \|- sleep 600  \[[^]]+\]\n   `- open /home/app/\.bash_history O_WRONLY\|O_APPEND\n$' \
+	"$SR_T/tree-late.txt"
 R tree "$A" --files >"$SR_T/tree-a.txt"
 sr_check "tree (hostile): no control characters" no_ctl "$SR_T/tree-a.txt"
 sr_check "tree (hostile): argv escaped and quoted" grep -qF "printf '\\e]0;pwned\\x07'  [pid" "$SR_T/tree-a.txt"
