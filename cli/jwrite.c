@@ -57,22 +57,25 @@ int sr_jw_error(const struct sr_jw *w)
 	return w->oom ? -ENOMEM : 0;
 }
 
-/* Escape @p len bytes of valid UTF-8 (json-c's rules, '/' not escaped). */
-static void quote_valid(struct sr_jw *w, const char *s, size_t len)
+/* Escape @p len bytes (json-c's rules, '/' not escaped). Returns false,
+ * writing nothing, when they hold a byte >= 0x80 and are not valid UTF-8. */
+static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned char hi = 0;
+	size_t start = w->len;
 	char *o;
 
 	if (!reserve(w, len * 6 + 2))
-		return;
+		return true;
 	o = w->b + w->len;
 	*o++ = '"';
 	while (p < end) {
 		const unsigned char *run = p;
 
 		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
-			p++;
+			hi |= *p++;
 		memcpy(o, run, (size_t)(p - run));
 		o += p - run;
 		if (p >= end)
@@ -108,16 +111,11 @@ static void quote_valid(struct sr_jw *w, const char *s, size_t len)
 		p++;
 	}
 	*o++ = '"';
+	if ((hi & 0x80) && !sr_utf8_valid(s, len)) {
+		w->len = start;
+		return false;
+	}
 	w->len = (size_t)(o - w->b);
-}
-
-static bool is_ascii(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
 	return true;
 }
 
@@ -125,10 +123,8 @@ void sr_jw_quote(struct sr_jw *w, const char *s, size_t len)
 {
 	char *clean;
 
-	if (is_ascii(s, len) || sr_utf8_valid(s, len)) {
-		quote_valid(w, s, len);
+	if (quote_valid(w, s, len))
 		return;
-	}
 	clean = sr_utf8_sanitize(s, len);
 	if (!clean) {
 		w->oom = true;
