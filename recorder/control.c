@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The control socket: registration (open/close) and status, root only, never blocking. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,8 @@ void sr_control_accept(struct sr_daemon *d)
 			close(fd);
 			continue;
 		}
-		d->clients[d->nclients] = (struct sr_client){.fd = fd, .since_us = sr_now_us()};
+		d->clients[d->nclients] =
+		    (struct sr_client){.fd = fd, .pid = cred.pid, .since_us = sr_now_us()};
 		d->nclients++;
 	}
 }
@@ -216,16 +218,34 @@ void sr_control_commit_opens(struct sr_daemon *d)
 	}
 }
 
+/* True when the client's request is already queued on its socket. */
+static bool has_request(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 void sr_control_expire(struct sr_daemon *d, int64_t now_us)
 {
 	size_t i = 0;
 
 	while (i < d->nclients) {
-		if (!d->clients[i].reply_pending &&
-		    now_us - d->clients[i].since_us > SR_CLIENT_IDLE_US)
-			client_drop(d, i);
-		else
+		struct sr_client *c = &d->clients[i];
+
+		/*
+		 * Idle means the client sent nothing. A request that waited because
+		 * the daemon itself stalled (slow disk under a sink flush) is served,
+		 * never dropped: dropping it would refuse a login under fail=closed.
+		 */
+		if (c->reply_pending || now_us - c->since_us <= SR_CLIENT_IDLE_US ||
+		    has_request(c->fd)) {
 			i++;
+			continue;
+		}
+		sr_warn("control: dropped client pid %d: no request within %llds", (int)c->pid,
+		        SR_CLIENT_IDLE_US / 1000000);
+		client_drop(d, i);
 	}
 }
 

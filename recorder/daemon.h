@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proto.h"
 #include "recorder/capture.h"
@@ -42,6 +43,7 @@ struct sr_session {
 /** A control-socket connection waiting for its request. */
 struct sr_client {
 	int fd;
+	pid_t pid; /**< from SO_PEERCRED, for log lines */
 	int64_t since_us;
 	bool reply_pending;  /**< an "open" waiting for the batch's flush */
 	struct sr_reply rep; /**< its reply */

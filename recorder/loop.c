@@ -13,9 +13,10 @@
 #include "recorder/daemon.h"
 #include "timeutil.h"
 
-#define SR_BATCH      4096 /* records per sink transaction */
-#define SR_TICK_MS    200  /* flush interval; also reads what waits below SR_WAKEUP_BYTES */
-#define SR_POLL_TICKS 5    /* loss poll and rates every 5 ticks = 1 s */
+#define SR_BATCH         4096 /* records per sink transaction */
+#define SR_TICK_MS       200  /* flush interval; also reads what waits below SR_WAKEUP_BYTES */
+#define SR_POLL_TICKS    5    /* loss poll and rates every 5 ticks = 1 s */
+#define SR_STALL_WARN_MS 1000 /* a round longer than this is logged */
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
@@ -138,6 +139,20 @@ static void on_timer(struct sr_daemon *d, unsigned *ticks)
 	sr_sinks_flush(d);
 }
 
+/*
+ * One loop round that takes seconds delays every login waiting on an ack and
+ * every ring buffer wakeup: say so, it is the first thing to look at when
+ * logins time out (slow disk under a sink flush, an overloaded host).
+ */
+static void note_stall(int64_t t0_us)
+{
+	int64_t ms = (sr_now_us() - t0_us) / 1000;
+
+	if (ms >= SR_STALL_WARN_MS)
+		sr_warn("event loop: one round took %lld ms (logins wait for their ack meanwhile)",
+		        (long long)ms);
+}
+
 int sr_loop_run(struct sr_daemon *d)
 {
 	struct itimerspec its = {.it_interval = {0, SR_TICK_MS * 1000000L},
@@ -170,6 +185,8 @@ int sr_loop_run(struct sr_daemon *d)
 			sr_err("epoll_wait: %s", strerror(-err));
 			return err;
 		}
+		int64_t t0 = sr_now_us();
+
 		for (i = 0; i < n && !d->stop; i++) {
 			int fd = evs[i].data.fd;
 
@@ -187,6 +204,7 @@ int sr_loop_run(struct sr_daemon *d)
 				sr_control_serve(d, fd);
 		}
 		sr_control_commit_opens(d);
+		note_stall(t0);
 	}
 	d->batch_opens = false;
 	/* shutdown: everything that left the kernel goes to the sinks */

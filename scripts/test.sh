@@ -47,8 +47,8 @@ if [ $skip -gt 0 ]; then
 fi
 if [ $fail -gt 0 ] || [ $check_rc -ne 0 ]; then
 	for log in $(find . -name '*.trs' -exec grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' {} + | sed 's/\.trs$/.log/'); do
-		echo "===== $log (last 40 lines) ====="
-		tail -n 40 "$log"
+		echo "===== $log (last 120 lines) ====="
+		tail -n 120 "$log"
 	done
 	[ $fail -eq 0 ] && fail=1
 fi

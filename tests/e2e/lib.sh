@@ -60,6 +60,11 @@ sr_check_eq() {
 
 sr_dump_logs() {
 	local f
+	# the daemon's complaints first: a tail alone can miss them
+	if [ -s "$SR_T/sshrecd.log" ] && grep -q -a -i -E 'warn|error|fail' "$SR_T/sshrecd.log"; then
+		echo "----- warnings and errors in $SR_T/sshrecd.log -----" >&2
+		grep -a -i -E 'warn|error|fail' "$SR_T/sshrecd.log" | tail -n 30 >&2
+	fi
 	for f in "$SR_T"/sshrecd.log "$SR_T"/sshd.log; do
 		[ -s "$f" ] || continue
 		echo "----- tail of $f -----" >&2
@@ -82,8 +87,27 @@ sr_init() {
 	: >"$SR_CONF"
 	trap sr_cleanup EXIT
 	trap 'exit 130' INT TERM
+	sr_suite_lock
 	# bpffs may be missing on a fresh machine
 	if ! mountpoint -q /sys/fs/bpf; then mount -t bpf bpf /sys/fs/bpf || sr_die "cannot mount bpffs"; fi
+}
+
+# Heavy tests (SR_EXCLUSIVE=1 before sr_init) run alone; the others share.
+# The lock is held by tests/e2e/testlock.py, see there why.
+sr_suite_lock() {
+	local mode=shared i
+	[ -n "${SR_EXCLUSIVE:-}" ] && mode=exclusive
+	"$SR_PY" "$SR_TOP_SRCDIR/tests/e2e/testlock.py" /run/sshrec-e2e.lock "$mode" \
+		</dev/null >"$SR_T/lock.out" 2>&1 &
+	SR_LOCK_PID=$! # released last, in sr_cleanup
+	for i in $(seq 1 6100); do
+		[ -s "$SR_T/lock.out" ] && break
+		sleep 0.1
+	done
+	case $(cat "$SR_T/lock.out") in
+	locked) ;;
+	*) sr_log "warning: suite lock ($mode) not taken: $(cat "$SR_T/lock.out"); running anyway" ;;
+	esac
 }
 
 sr_cgroup2() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
@@ -249,6 +273,7 @@ sr_cleanup() {
 	[ -n "${SR_PIN:-}" ] && [ -d "$SR_PIN" ] && rm -rf "$SR_PIN"
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then sr_dump_logs; fi
 	if [ -n "${SR_T:-}" ] && [ -z "${SR_KEEP:-}" ]; then rm -rf "$SR_T"; fi
+	if [ -n "${SR_LOCK_PID:-}" ]; then kill "$SR_LOCK_PID" 2>/dev/null; wait "$SR_LOCK_PID" 2>/dev/null; fi
 	exit "$rc"
 }
 

@@ -13,6 +13,7 @@
 # make check-load: 200 x 50. SR_LOAD_RESULTS=FILE appends a markdown row.
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/scenario_lib.sh"
+SR_EXCLUSIVE=1 # a login storm: runs alone (lib.sh sr_suite_lock)
 N=${SR_LOAD_SESSIONS:-20}
 M=${SR_LOAD_COMMANDS:-20}
 [ "$M" -ge 5 ] || sr_die "SR_LOAD_COMMANDS must be at least 5"

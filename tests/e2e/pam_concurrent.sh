@@ -5,7 +5,9 @@
 : "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/pam_lib.sh"
+SR_EXCLUSIVE=1 # 50 logins at once: runs alone (lib.sh sr_suite_lock)
 sr_pam_init
+sr_authlog_start # a refused login says why only there
 N=50
 sr_start_daemon
 SR_PAM_OPTS="socket=$SR_SOCK fail=closed timeout=10000" sr_start_sshd
@@ -20,7 +22,11 @@ done
 fails=0
 for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 sr_check_eq "all $N concurrent logins succeed" 0 "$fails"
-[ "$fails" = 0 ] || head -n 3 "$SR_T"/out/*.err >&2
+if [ "$fails" != 0 ]; then
+	head -n 3 "$SR_T"/out/*.err >&2
+	sr_authlog_dump
+	grep -a -E 'warn|error|fail' "$SR_T/sshrecd.log" | tail -n 20 >&2
+fi
 
 # only the stdout files: the glob [0-9]* also matched N.err, so a stray
 # line on some ssh's stderr was counted as a session
