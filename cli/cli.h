@@ -43,6 +43,13 @@ struct sr_cli {
 /** Print "sshrec: <message>" on stderr (one line, escaped). */
 void sr_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/**
+ * End of a subcommand's getopt switch: for 'h' (-h, --help) print @p usage on
+ * stdout and return SR_EXIT_OK; for anything else (getopt already named the
+ * bad option) print it on stderr and return SR_EXIT_USAGE.
+ */
+int sr_cli_usage(const char *usage, int c);
+
 /* ---- db.c ---- */
 
 /**
@@ -94,6 +101,13 @@ int sr_session_row_from_stmt(sqlite3_stmt *st, int col, struct sr_session_row *o
  * "sshrec: --since: bad time 'x' (…)" on failure. Returns 0 or -EINVAL.
  */
 int sr_cli_time_arg(struct sr_cli *cli, const char *opt, const char *arg, int64_t *out);
+
+/**
+ * sr_cli_time_arg() for --since @p since_s and --until @p until_s, each only
+ * when given (NULL leaves @p since / @p until as they are). Returns 0 or -EINVAL.
+ */
+int sr_cli_time_range(struct sr_cli *cli, const char *since_s, const char *until_s, int64_t *since,
+                      int64_t *until);
 
 /* ---- proctree.c: a session's processes in memory ---- */
 

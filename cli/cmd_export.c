@@ -214,20 +214,15 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		case 'o':
 			outp = optarg;
 			break;
-		case 'h':
-			fputs(export_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(export_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(export_usage, c);
 		}
 	}
 	if (optind < argc) {
 		sr_cli_error("export: unexpected argument '%s'", argv[optind]);
 		return SR_EXIT_USAGE;
 	}
-	if ((since_s && sr_cli_time_arg(cli, "--since", since_s, &since)) ||
-	    (until_s && sr_cli_time_arg(cli, "--until", until_s, &until)))
+	if (sr_cli_time_range(cli, since_s, until_s, &since, &until))
 		return SR_EXIT_USAGE;
 	if (sr_db_open_ro(cli))
 		return SR_EXIT_ERROR;
@@ -290,7 +285,8 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 	if (x.unmapped)
 		fprintf(stderr,
 		        "sshrec: export: %" PRIu64 " session.data_loss records have no "
-		        "OCSF " SR_OCSF_VERSION " class and were left out (use jsonl or ecs for them)\n",
+		        "OCSF " SR_OCSF_VERSION
+		        " class and were left out (use jsonl or ecs for them)\n",
 		        x.unmapped);
 	if (fflush(x.out) != 0 || ferror(x.out)) {
 		sr_cli_error("write error on %s: %s", outp ? outp : "standard output",

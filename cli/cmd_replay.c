@@ -141,12 +141,8 @@ int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv)
 				return SR_EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			fputs(replay_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(replay_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(replay_usage, c);
 		}
 	}
 	if (optind + 1 != argc) {

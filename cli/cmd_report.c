@@ -240,12 +240,8 @@ int sr_cmd_report(struct sr_cli *cli, int argc, char **argv)
 		case 'o':
 			outp = optarg;
 			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(report_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(report_usage, c);
 		}
 	}
 	if (optind + 1 != argc || !outp) {

@@ -104,12 +104,8 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(search_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(search_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(search_usage, c);
 		}
 	}
 	if (mode == M_NONE || optind < argc) {
@@ -120,8 +116,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		sr_cli_error("--dst: expected ADDR, ADDR:PORT or [IPV6]:PORT, not '%s'", what);
 		return SR_EXIT_USAGE;
 	}
-	if ((since_s && sr_cli_time_arg(cli, "--since", since_s, &since)) ||
-	    (until_s && sr_cli_time_arg(cli, "--until", until_s, &until)))
+	if (sr_cli_time_range(cli, since_s, until_s, &since, &until))
 		return SR_EXIT_USAGE;
 	if (sr_db_open_ro(cli))
 		return SR_EXIT_ERROR;

@@ -67,20 +67,15 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(sessions_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(sessions_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(sessions_usage, c);
 		}
 	}
 	if (optind < argc) {
 		sr_cli_error("sessions: unexpected argument '%s'", argv[optind]);
 		return SR_EXIT_USAGE;
 	}
-	if ((since_s && sr_cli_time_arg(cli, "--since", since_s, &since)) ||
-	    (until_s && sr_cli_time_arg(cli, "--until", until_s, &until)))
+	if (sr_cli_time_range(cli, since_s, until_s, &since, &until))
 		return SR_EXIT_USAGE;
 	if (sr_db_open_ro(cli))
 		return SR_EXIT_ERROR;

@@ -136,12 +136,8 @@ int sr_cmd_status(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(status_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(status_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(status_usage, c);
 		}
 	}
 	if (optind < argc) {

@@ -193,12 +193,8 @@ int sr_cmd_timeline(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(timeline_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(timeline_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(timeline_usage, c);
 		}
 	}
 	if (optind + 1 != argc) {

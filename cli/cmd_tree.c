@@ -222,12 +222,8 @@ int sr_cmd_tree(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(tree_usage, stdout);
-			return SR_EXIT_OK;
-		default:
-			fputs(tree_usage, stderr);
-			return SR_EXIT_USAGE;
+		default: /* -h, --help, or a bad option */
+			return sr_cli_usage(tree_usage, c);
 		}
 	}
 	if (optind + 1 != argc) {

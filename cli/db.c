@@ -316,3 +316,13 @@ int sr_cli_time_arg(struct sr_cli *cli, const char *opt, const char *arg, int64_
 	}
 	return 0;
 }
+
+int sr_cli_time_range(struct sr_cli *cli, const char *since_s, const char *until_s, int64_t *since,
+                      int64_t *until)
+{
+	if (since_s && sr_cli_time_arg(cli, "--since", since_s, since))
+		return -EINVAL;
+	if (until_s && sr_cli_time_arg(cli, "--until", until_s, until))
+		return -EINVAL;
+	return 0;
+}

@@ -26,6 +26,12 @@ void sr_cli_error(const char *fmt, ...)
 	fprintf(stderr, "sshrec: %s\n", sr_term_escape_buf(buf, safe, sizeof(safe)));
 }
 
+int sr_cli_usage(const char *usage, int c)
+{
+	fputs(usage, c == 'h' ? stdout : stderr);
+	return c == 'h' ? SR_EXIT_OK : SR_EXIT_USAGE;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct sr_cli *, int, char **);
