@@ -14,6 +14,11 @@ install-data-hook: pam-remove-la
 pam-remove-la:
 	rm -f $(DESTDIR)$(pammoddir)/pam_sshrec.la
 .PHONY: pam-remove-la
+# libtool uninstalls through the .la removed above: remove the module itself
+uninstall-hook: pam-uninstall-so
+pam-uninstall-so:
+	rm -f $(DESTDIR)$(pammoddir)/pam_sshrec.so
+.PHONY: pam-uninstall-so
 
 # Unit tests: option parsing (options.c compiled in) and protocol encoding.
 check_PROGRAMS += tests/unit/test_pam_options tests/unit/test_proto
