@@ -25,6 +25,7 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->jsonl_keep = 10;
 	cfg->backlog_max = 100000;
 	cfg->syscall_linger_s = 60;
+	cfg->nice = SR_DEFAULT_NICE;
 	cfg->pin = true;
 	cfg->ringbuf_bytes = 16ull << 20;
 	cfg->disk = SR_DISK_ALL;
@@ -266,6 +267,15 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			    "not '%s'",
 			    value);
 		cfg->syscall_linger_s = (uint32_t)(n * mul);
+		return 0;
+	}
+	if (!strcmp(key, "nice")) {
+		char *end;
+		long n = strtol(value, &end, 10);
+
+		if (!*value || *end || n < -20 || n > 19)
+			BAD("nice: expected a number from -20 to 19, not '%s'", value);
+		cfg->nice = (int)n;
 		return 0;
 	}
 	if (!strcmp(key, "pin")) {

@@ -20,6 +20,9 @@ enum sr_disk_mode {
 	SR_DISK_ALL = 2,
 };
 
+/** Default `nice`: a recorder starved by the sessions it records loses events. */
+#define SR_DEFAULT_NICE (-15)
+
 struct sr_config {
 	/* --- sinks ------------------------------------------------------- */
 	char *db_path;            /**< SQLite database; NULL or "" disables the sink */
@@ -40,6 +43,9 @@ struct sr_config {
 	/** Seconds the syscall tracepoints stay attached after the last session
 	 * needing them ended (default 60; 0 detaches at once). */
 	uint32_t syscall_linger_s;
+	/** CPU priority of sshrecd (and of its autogroup), -20..19, default
+	 * SR_DEFAULT_NICE: it must keep up with the sessions it records. */
+	int nice;
 	enum sr_disk_mode disk; /**< global default */
 	bool network;           /**< global default */
 	bool foreground;

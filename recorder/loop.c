@@ -13,10 +13,11 @@
 #include "recorder/daemon.h"
 #include "timeutil.h"
 
-#define SR_BATCH         4096 /* records per sink transaction */
-#define SR_TICK_MS       200  /* flush interval; also reads what waits below SR_WAKEUP_BYTES */
-#define SR_POLL_TICKS    5    /* loss poll and rates every 5 ticks = 1 s */
-#define SR_STALL_WARN_MS 1000 /* a round longer than this is logged */
+#define SR_BATCH           4096 /* records per sink transaction */
+#define SR_TICK_MS         200  /* flush interval; also reads what waits below SR_WAKEUP_BYTES */
+#define SR_POLL_TICKS      5    /* loss poll and rates every 5 ticks = 1 s */
+#define SR_STALL_WARN_MS   1000 /* a round longer than this is logged */
+#define SR_DRAIN_BUDGET_MS 100  /* the timer's drain yields to the loop after this */
 
 static int on_record(void *ctx, const void *data, size_t size)
 {
@@ -121,8 +122,17 @@ static void on_timer(struct sr_daemon *d, unsigned *ticks)
 
 	if (read(d->timerfd, &exp, sizeof(exp)) != sizeof(exp))
 		return;
-	/* everything: with batched wakeups the ring may hold records no wakeup announced */
-	sr_loop_drain(d, true);
+	/*
+	 * With batched wakeups the ring may hold records no wakeup announced:
+	 * read what waits, but within a time budget. A backlog of a full ring
+	 * read in one go kept the loop away from logins for tens of seconds
+	 * under a login storm; the ring fd stays readable, so the rest comes
+	 * in the next rounds, between which the control socket is served.
+	 */
+	int64_t until = sr_now_us() + SR_DRAIN_BUDGET_MS * 1000;
+
+	while (sr_loop_drain(d, false) > 0 && sr_now_us() < until)
+		;
 	if (++*ticks % SR_POLL_TICKS)
 		return;
 	sr_time_resync();

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -44,6 +45,33 @@ static void host_identity(struct sr_daemon *d)
 	        d->server_id);
 }
 
+/*
+ * Raise our CPU priority. Under a login storm hundreds of session processes
+ * compete with sshrecd for the CPU; starved, it cannot empty the ring buffer
+ * (events lost) or answer registrations in time (logins refused). With
+ * autogroup scheduling (the default on most kernels) every session leader
+ * gets an equal share and a process's nice only counts inside its group, so
+ * the group's nice is set too, but only when the group is ours: as a service
+ * or daemon we lead our own session; in an admin's terminal we would boost
+ * the admin's shell as well.
+ */
+static void raise_priority(int nice)
+{
+	FILE *f;
+
+	if (setpriority(PRIO_PROCESS, 0, nice))
+		sr_warn("cannot set nice %d: %s", nice, strerror(errno));
+	if (getsid(0) != getpid())
+		return;
+	f = fopen("/proc/self/autogroup", "we");
+	if (!f)
+		return; /* no autogroup scheduling: setpriority() was enough */
+	int wrote = fprintf(f, "%d", nice);
+
+	if (fclose(f) || wrote < 0)
+		sr_warn("cannot set the autogroup nice to %d: %s", nice, strerror(errno));
+}
+
 static int setup(struct sr_daemon *d)
 {
 	struct sr_capture_opts opts = {0};
@@ -51,6 +79,7 @@ static int setup(struct sr_daemon *d)
 	int err;
 
 	d->started_us = sr_now_us();
+	raise_priority(d->cfg->nice);
 	host_identity(d);
 	err = sr_cgroup2_mount(d->cg2, sizeof(d->cg2));
 	if (err) {

@@ -63,7 +63,8 @@ DEMO_USER=sshrec-demo
 id "$DEMO_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash -c "sshrec demo" "$DEMO_USER"
 
 # The recorder.
-"$build/sshrecd" -f --socket "$D/state/sshrecd.sock" --db "$D/state/sshrec.db" \
+# (setsid: its own session and autogroup, so its raised CPU priority applies)
+setsid "$build/sshrecd" -f --socket "$D/state/sshrecd.sock" --db "$D/state/sshrec.db" \
 	--jsonl "$D/state/events.jsonl" --pin-dir "$PIN" >>"$D/state/sshrecd.log" 2>&1 &
 echo $! >"$D/state/sshrecd.pid"
 for _ in $(seq 1 100); do [ -S "$D/state/sshrecd.sock" ] && break; sleep 0.1; done

@@ -5,6 +5,13 @@
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
 sr_start_daemon
+# a recorder starved by the sessions it records loses events: it raises its
+# own CPU priority and that of its autogroup (config key nice, default -15)
+sr_check_eq "sshrecd runs at nice -15" -15 "$(awk '{print $19}' "/proc/$SR_DAEMON_PID/stat")"
+if [ -r "/proc/$SR_DAEMON_PID/autogroup" ]; then
+	sr_check_eq "its own autogroup runs at nice -15" "nice -15" \
+		"$(sed 's/^.* nice/nice/' "/proc/$SR_DAEMON_PID/autogroup")"
+fi
 sr_start_sshd
 
 # the session waits for the go file, then runs the marker commands

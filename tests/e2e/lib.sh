@@ -116,7 +116,10 @@ sr_cgroup2() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
 sr_start_daemon() {
 	local env=()
 	[ -n "${SR_DAEMON_ENV:-}" ] && read -r -a env <<<"$SR_DAEMON_ENV"
-	env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=66}" \
+	# setsid: its own session and autogroup, as under systemd, so that its
+	# `nice` (raised at start) is not shared with this script (same pid: a
+	# background job of a script is no process group leader, setsid execs)
+	setsid env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=66}" \
 		UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" "${env[@]}" \
 		"$SR_SSHRECD" -f -c "$SR_CONF" --socket "$SR_SOCK" --db "$SR_DB" --jsonl "$SR_JSONL" \
 		--pin-dir "$SR_PIN" "$@" >>"$SR_T/sshrecd.log" 2>&1 &

@@ -137,6 +137,23 @@ static void test_syscall_linger(void **state)
 	sr_config_free(&cfg);
 }
 
+static void test_nice(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.nice, SR_DEFAULT_NICE);
+	sr_config_free(&cfg);
+	assert_int_equal(load("nice = 5\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.nice, 5);
+	sr_config_free(&cfg);
+	expect_error("nice = -21\n", "1: nice");
+	expect_error("nice = 20\n", "1: nice");
+	expect_error("nice = high\n", "1: nice");
+}
+
 static void test_cli_override(void **state)
 {
 	char *argv[] = {"--db",     "/tmp/cli.db", "--disk",    "off",
@@ -210,6 +227,7 @@ int main(void)
 	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
+	    cmocka_unit_test(test_nice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
