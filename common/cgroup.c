@@ -110,7 +110,7 @@ int sr_cgroup_of_pid(pid_t pid, char *buf, size_t len)
 	return ret;
 }
 
-static int write_file(const char *path, const char *data)
+int sr_knob_write(const char *path, const char *data)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -128,7 +128,7 @@ int sr_cgroup_move(const char *dir, pid_t pid)
 	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	snprintf(val, sizeof(val), "%d", pid > 0 ? (int)pid : 0);
-	return write_file(path, val);
+	return sr_knob_write(path, val);
 }
 
 int sr_cgroup_populated(const char *dir, bool *populated)

@@ -30,6 +30,12 @@ int sr_cgroup_id(const char *dir, uint64_t *id);
  */
 int sr_cgroup_of_pid(pid_t pid, char *buf, size_t len);
 
+/**
+ * Write @p data to a kernel knob (a cgroup or /proc file) in one write(2).
+ * Returns 0 or -errno (-EIO on a short write).
+ */
+int sr_knob_write(const char *path, const char *data);
+
 /** Move @p pid (0: the caller) into the cgroup directory @p dir. */
 int sr_cgroup_move(const char *dir, pid_t pid);
 

@@ -57,19 +57,18 @@ static void host_identity(struct sr_daemon *d)
  */
 static void raise_priority(int nice)
 {
-	FILE *f;
+	char val[16];
+	int err;
 
 	if (setpriority(PRIO_PROCESS, 0, nice))
 		sr_warn("cannot set nice %d: %s", nice, strerror(errno));
 	if (getsid(0) != getpid())
 		return;
-	f = fopen("/proc/self/autogroup", "we");
-	if (!f)
-		return; /* no autogroup scheduling: setpriority() was enough */
-	int wrote = fprintf(f, "%d", nice);
-
-	if (fclose(f) || wrote < 0)
-		sr_warn("cannot set the autogroup nice to %d: %s", nice, strerror(errno));
+	snprintf(val, sizeof(val), "%d", nice);
+	err = sr_knob_write("/proc/self/autogroup", val);
+	/* ENOENT: no autogroup scheduling, setpriority() was enough */
+	if (err && err != -ENOENT)
+		sr_warn("cannot set the autogroup nice to %d: %s", nice, strerror(-err));
 }
 
 static int setup(struct sr_daemon *d)

@@ -59,12 +59,10 @@ sr_check_eq() {
 }
 
 sr_dump_logs() {
-	local f
+	local f warn
 	# the daemon's complaints first: a tail alone can miss them
-	if [ -s "$SR_T/sshrecd.log" ] && grep -q -a -i -E 'warn|error|fail' "$SR_T/sshrecd.log"; then
-		echo "----- warnings and errors in $SR_T/sshrecd.log -----" >&2
-		grep -a -i -E 'warn|error|fail' "$SR_T/sshrecd.log" | tail -n 30 >&2
-	fi
+	warn=$(grep -a -i -E 'warn|error|fail' "$SR_T/sshrecd.log" 2>/dev/null | tail -n 30)
+	[ -n "$warn" ] && printf -- '----- warnings and errors in %s -----\n%s\n' "$SR_T/sshrecd.log" "$warn" >&2
 	for f in "$SR_T"/sshrecd.log "$SR_T"/sshd.log; do
 		[ -s "$f" ] || continue
 		echo "----- tail of $f -----" >&2
