@@ -13,7 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/jscan.h"
-#include "cli/jwrite.h"
+#include "jwrite.h"
 #include "timeutil.h"
 
 /** ECS version the mapping follows. */

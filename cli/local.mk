@@ -3,7 +3,7 @@
 SR_CLI_FMT_SRCS = \
 	cli/output.c cli/output.h \
 	cli/export.h cli/export_ecs.c cli/export_ocsf.c cli/export_util.c \
-	cli/jscan.c cli/jscan.h cli/jwrite.c cli/jwrite.h
+	cli/jscan.c cli/jscan.h
 SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
 	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h \
 	cli/cmd_sessions.c cli/cmd_timeline.c cli/cmd_tree.c cli/cmd_replay.c \

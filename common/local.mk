@@ -8,6 +8,7 @@ SR_COMMON_SRCS = \
 	common/strsafe.c common/strsafe.h \
 	common/uuid.c common/uuid.h \
 	common/timeutil.c common/timeutil.h \
+	common/jwrite.c common/jwrite.h \
 	common/paths.h
 
 noinst_LTLIBRARIES += common/libsrcommon.la common/libsrcommon_san.la

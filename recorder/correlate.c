@@ -155,6 +155,12 @@ int sr_corr_init(struct sr_corr *c, int64_t first_entity, sr_corr_emit_fn emit, 
 	return 0;
 }
 
+void sr_corr_free(struct sr_corr *c)
+{
+	sr_jw_free(&c->jw);
+	sr_jw_free(&c->argv_jw);
+}
+
 static int dup_str(const char **dst, const char *src)
 {
 	if (!src) {
@@ -247,45 +253,38 @@ static void rec_begin(struct sr_corr *c, struct sr_corr_session *s, struct sr_re
 	sr_uuid_format(b, r->uid);
 }
 
-/* Assign ei, serialize, hand over. Consumes @o. */
-static int rec_emit(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                    json_object *o)
+/* Close the record's JSON (in c->jw), assign ei, hand over. */
+static int rec_emit(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r)
 {
-	int err;
+	int err = sr_json_finish(&c->jw, r);
 
-	if (!o)
-		return -ENOMEM;
-	err = sr_json_finish(o, r);
-	if (!err) {
-		s->next_ei++;
-		s->info.counts[r->kind]++;
-		err = c->emit(c->ctx, r);
-	}
-	json_object_put(o);
-	return err;
+	if (err)
+		return err;
+	s->next_ei++;
+	s->info.counts[r->kind]++;
+	return c->emit(c->ctx, r);
 }
 
-/* json_common wants r->ei set first */
-static json_object *rec_json(struct sr_corr_session *s, struct sr_record *r, uint64_t cgroup_id,
-                             uint32_t audit_sid)
+/* Start the record's JSON in c->jw with the common fields (they need r->ei). */
+static struct sr_jw *rec_json(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
+                              uint64_t cgroup_id, uint32_t audit_sid)
 {
 	r->ei = s->next_ei;
-	return sr_json_common(r, cgroup_id, audit_sid);
+	sr_json_common(&c->jw, r, cgroup_id, audit_sid);
+	return &c->jw;
 }
 
 int sr_corr_start(struct sr_corr *c, struct sr_corr_session *s)
 {
 	const struct sr_session_info *i = &s->info;
 	struct sr_record r;
-	json_object *o, *auth;
+	struct sr_jw *o;
 	char addr[320];
 
 	rec_begin(c, s, &r, SR_REC_SESSION_START, i->start_us);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(s, &r, i->cgroup_id, i->audit_session_id);
-	if (!o)
-		return -ENOMEM;
+	o = rec_json(c, s, &r, i->cgroup_id, i->audit_session_id);
 	snprintf(addr, sizeof(addr), "%s:%d", i->remote_addr ? i->remote_addr : "", i->remote_port);
 	sr_json_put_str(o, "addr.remote", i->remote_addr ? addr : NULL);
 	snprintf(addr, sizeof(addr), "%s:%d", i->local_addr ? i->local_addr : "", i->local_port);
@@ -293,13 +292,13 @@ int sr_corr_start(struct sr_corr *c, struct sr_corr_session *s)
 	sr_json_put_str(o, "tty", i->tty);
 	sr_json_put_str(o, "service", i->service);
 	sr_json_put_str(o, "rhost", i->rhost);
-	auth = json_object_new_object();
-	sr_json_put_str(auth, "method", i->auth_method);
-	sr_json_put_str(auth, "key_type", i->key_type);
-	sr_json_put_str(auth, "fingerprint", i->key_fingerprint);
-	json_object_object_add(o, "auth", auth);
+	sr_jw_obj(o, "auth");
+	sr_json_put_str(o, "method", i->auth_method);
+	sr_json_put_str(o, "key_type", i->key_type);
+	sr_json_put_str(o, "fingerprint", i->key_fingerprint);
+	sr_jw_end(o);
 	sr_json_put_str(o, "cgroup_path", i->cgroup_path);
-	return rec_emit(c, s, &r, o);
+	return rec_emit(c, s, &r);
 }
 
 int sr_corr_end(struct sr_corr *c, struct sr_corr_session *s, int64_t end_us)
@@ -307,27 +306,25 @@ int sr_corr_end(struct sr_corr *c, struct sr_corr_session *s, int64_t end_us)
 	struct sr_session_info *i = &s->info;
 	char t1[SR_TIME_STRLEN], t2[SR_TIME_STRLEN];
 	struct sr_record r;
-	json_object *o, *counts;
+	struct sr_jw *o;
 
 	i->end_us = end_us;
 	i->state = "ended";
 	rec_begin(c, s, &r, SR_REC_SESSION_END, end_us);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(s, &r, i->cgroup_id, i->audit_session_id);
-	if (!o)
-		return -ENOMEM;
+	o = rec_json(c, s, &r, i->cgroup_id, i->audit_session_id);
 	sr_json_put_str(o, "session_start", sr_time_format(i->start_us, t1));
 	sr_json_put_str(o, "session_stop", sr_time_format(end_us, t2));
-	counts = json_object_new_object();
-	sr_json_put_int(counts, "command", (int64_t)i->counts[SR_REC_COMMAND], false);
-	sr_json_put_int(counts, "disk", (int64_t)i->counts[SR_REC_DISK], false);
-	sr_json_put_int(counts, "network", (int64_t)i->counts[SR_REC_NETWORK], false);
-	sr_json_put_int(counts, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT], false);
-	sr_json_put_int(counts, "escape", (int64_t)i->counts[SR_REC_ESCAPE], false);
-	json_object_object_add(o, "counts", counts);
+	sr_jw_obj(o, "counts");
+	sr_jw_int(o, "command", (int64_t)i->counts[SR_REC_COMMAND]);
+	sr_jw_int(o, "disk", (int64_t)i->counts[SR_REC_DISK]);
+	sr_jw_int(o, "network", (int64_t)i->counts[SR_REC_NETWORK]);
+	sr_jw_int(o, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
+	sr_jw_int(o, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
+	sr_jw_end(o);
 	sr_json_put_int(o, "lost", (int64_t)i->lost, false);
-	return rec_emit(c, s, &r, o);
+	return rec_emit(c, s, &r);
 }
 
 int sr_corr_loss(struct sr_corr *c, struct sr_corr_session *s, const struct sr_session_lost *delta,
@@ -335,7 +332,7 @@ int sr_corr_loss(struct sr_corr *c, struct sr_corr_session *s, const struct sr_s
 {
 	uint64_t total = delta->lost[0] + delta->lost[1] + delta->lost[2];
 	struct sr_record r;
-	json_object *o, *by;
+	struct sr_jw *o;
 
 	if (!total)
 		return 0;
@@ -343,16 +340,14 @@ int sr_corr_loss(struct sr_corr *c, struct sr_corr_session *s, const struct sr_s
 	rec_begin(c, s, &r, SR_REC_DATA_LOSS, now_us);
 	r.pid = s->info.leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(s, &r, s->info.cgroup_id, s->info.audit_session_id);
-	if (!o)
-		return -ENOMEM;
+	o = rec_json(c, s, &r, s->info.cgroup_id, s->info.audit_session_id);
 	sr_json_put_int(o, "lost", (int64_t)total, false);
-	by = json_object_new_object();
-	sr_json_put_int(by, "command", (int64_t)delta->lost[SR_CLASS_COMMAND], false);
-	sr_json_put_int(by, "disk", (int64_t)delta->lost[SR_CLASS_DISK], false);
-	sr_json_put_int(by, "network", (int64_t)delta->lost[SR_CLASS_NETWORK], false);
-	json_object_object_add(o, "lost_by_type", by);
-	return rec_emit(c, s, &r, o);
+	sr_jw_obj(o, "lost_by_type");
+	sr_jw_int(o, "command", (int64_t)delta->lost[SR_CLASS_COMMAND]);
+	sr_jw_int(o, "disk", (int64_t)delta->lost[SR_CLASS_DISK]);
+	sr_jw_int(o, "network", (int64_t)delta->lost[SR_CLASS_NETWORK]);
+	sr_jw_end(o);
+	return rec_emit(c, s, &r);
 }
 
 /* ---- kernel events ------------------------------------------------------ */
@@ -368,25 +363,24 @@ static int64_t entity_of(const struct sr_corr_session *s, uint32_t pid, uint32_t
 	return p && !p->exited ? p->entity : 0;
 }
 
-static json_object *event_json(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                               enum sr_rec_kind kind, const struct sr_event_hdr *h, char *comm)
+static struct sr_jw *event_json(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
+                                enum sr_rec_kind kind, const struct sr_event_hdr *h,
+                                const char *comm)
 {
 	rec_begin(c, s, r, kind, sr_boot_to_us(h->ts_ns));
 	r->pid = (int32_t)h->pid;
 	r->ppid = (int32_t)h->ppid;
 	r->program = comm;
-	return rec_json(s, r, h->cgroup_id, h->audit_sid);
+	return rec_json(c, s, r, h->cgroup_id, h->audit_sid);
 }
 
 static int emit_exit(struct sr_corr *c, struct sr_corr_session *s, struct sr_corr_proc *p,
-                     const struct sr_event_hdr *h, char *comm, int32_t code, int32_t sig)
+                     const struct sr_event_hdr *h, const char *comm, int32_t code, int32_t sig)
 {
 	struct sr_process_info pi = {0};
 	struct sr_record r;
-	json_object *o = event_json(c, s, &r, SR_REC_PROCESS_EXIT, h, comm);
+	struct sr_jw *o = event_json(c, s, &r, SR_REC_PROCESS_EXIT, h, comm);
 
-	if (!o)
-		return -ENOMEM;
 	pi.id = p->entity;
 	pi.parent_id = p->parent_entity;
 	pi.pid = (int32_t)p->pid;
@@ -406,7 +400,7 @@ static int emit_exit(struct sr_corr *c, struct sr_corr_session *s, struct sr_cor
 	sr_json_put_int(o, "signal", sig, false);
 	sr_json_put_int(o, "duration_ms", pi.duration_ms, false);
 	sr_json_put_int(o, "process_id", p->entity, false);
-	return rec_emit(c, s, &r, o);
+	return rec_emit(c, s, &r);
 }
 
 static char *basename_of(const char *path)
@@ -416,18 +410,36 @@ static char *basename_of(const char *path)
 	return strdup(b && b[1] ? b + 1 : path);
 }
 
+/* argv (NUL-separated, @p len bytes) as a JSON array of sanitized strings, in c->argv_jw. */
+static int argv_json(struct sr_corr *c, const char *argv, size_t len, size_t *out_len)
+{
+	struct sr_jw *w = &c->argv_jw;
+	size_t off, n;
+
+	sr_jw_reset(w);
+	sr_jw_arr(w, NULL);
+	for (off = 0; off < len; off += n + 1) {
+		n = strnlen(argv + off, len - off);
+		sr_jw_strn(w, NULL, argv + off, n);
+	}
+	sr_jw_end(w);
+	sr_jw_put(w, "", 1); /* NUL-terminated for the SQLite sink */
+	*out_len = w->len - 1;
+	return sr_jw_error(w);
+}
+
 static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr_exec_event *e,
-                   size_t size, char *comm)
+                   size_t size, const char *comm)
 {
 	const struct sr_event_hdr *h = &e->hdr;
 	const char *fname = e->data, *cwd = fname + e->filename_len, *argv = cwd + e->cwd_len;
 	bool ok = h->type == SR_EV_EXEC;
 	struct sr_corr_proc *p = proc_get(s, h->pid), *tomb = NULL;
 	struct sr_process_info pi = {0};
-	json_object *o, *args, *tmp;
 	struct sr_record r;
+	struct sr_jw *o;
 	char *path, *prog;
-	size_t off;
+	size_t argv_len;
 	int err;
 
 	if ((uint64_t)e->filename_len + e->cwd_len + e->argv_len > size - sizeof(*e))
@@ -439,25 +451,12 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		else
 			p = NULL; /* a stale tombstone: pid reuse */
 	}
-	o = event_json(c, s, &r, SR_REC_COMMAND, h, comm);
 	path = sr_utf8_sanitize(fname, strnlen(fname, e->filename_len));
-	args = json_object_new_array();
-	if (!o || !path || !args) {
-		json_object_put(o);
-		json_object_put(args);
+	if (!path || argv_json(c, argv, e->argv_len, &argv_len)) {
 		free(path);
 		return -ENOMEM;
 	}
-	for (off = 0; off < e->argv_len;) {
-		size_t n = strnlen(argv + off, e->argv_len - off);
-		char *a = sr_utf8_sanitize(argv + off, n);
-
-		if (!a)
-			break;
-		json_object_array_add(args, json_object_new_string(a));
-		free(a);
-		off += n + 1;
-	}
+	o = event_json(c, s, &r, SR_REC_COMMAND, h, comm);
 	pi.id = c->next_entity++;
 	pi.parent_id = p && !tomb && !p->exited ? p->entity : entity_of(s, 0, h->ppid);
 	if (tomb)
@@ -467,8 +466,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	pi.path = path;
 	prog = basename_of(path);
 	pi.program = prog ? prog : path;
-	pi.argv_json = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN |
-	                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
+	pi.argv_json = c->argv_jw.b;
 	pi.argv_truncated = e->flags & SR_EXEC_ARGV_TRUNCATED;
 	pi.uid = h->uid;
 	pi.gid = h->gid;
@@ -485,10 +483,8 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	r.has_return_code = true;
 	r.return_code = e->ret;
 	sr_json_put_str(o, "path", path);
-	tmp = json_object_get(args);
-	json_object_object_add(o, "argv", tmp);
-	json_object_object_add(o, "argv_truncated",
-	                       json_object_new_boolean(e->flags & SR_EXEC_ARGV_TRUNCATED));
+	sr_jw_raw(o, "argv", c->argv_jw.b, argv_len);
+	sr_jw_bool(o, "argv_truncated", e->flags & SR_EXEC_ARGV_TRUNCATED);
 	sr_json_put_int(o, "return_code", e->ret, false);
 	if (e->flags & SR_EXEC_CWD_FAULT)
 		sr_json_put_str(o, "cwd", NULL);
@@ -501,8 +497,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	sr_json_put_int(o, "process_id", pi.id, false);
 	sr_json_put_int(o, "parent_process_id", pi.parent_id, pi.parent_id == 0);
 	s->class_events[SR_CLASS_COMMAND]++;
-	err = rec_emit(c, s, &r, o);
-	json_object_put(args);
+	err = rec_emit(c, s, &r);
 
 	if (!err && ok) {
 		int32_t code = tomb ? tomb->exit_code : 0, sig = tomb ? tomb->signal : 0;
@@ -545,7 +540,7 @@ static int on_fork(struct sr_corr_session *s, const struct sr_fork_event *e)
 }
 
 static int on_proc_exit(struct sr_corr *c, struct sr_corr_session *s, const struct sr_exit_event *e,
-                        char *comm)
+                        const char *comm)
 {
 	struct sr_corr_proc *p = proc_get(s, e->hdr.pid);
 	int err = 0;
@@ -590,12 +585,13 @@ bool sr_open_may_write(uint64_t flags)
 }
 
 static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr_open_event *e,
-                   size_t size, char *comm)
+                   size_t size, const char *comm)
 {
-	char ftext[256];
+	char ftext[256], *owned = NULL;
+	const char *path = e->path;
+	size_t n;
 	struct sr_record r;
-	json_object *o;
-	char *path;
+	struct sr_jw *o;
 
 	if (e->path_len > size - sizeof(*e))
 		return -EINVAL;
@@ -605,13 +601,14 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		return 0;
 	}
 	s->class_events[SR_CLASS_DISK]++;
-	o = event_json(c, s, &r, SR_REC_DISK, &e->hdr, comm);
-	path = sr_utf8_sanitize(e->path, strnlen(e->path, e->path_len));
-	if (!o || !path) {
-		json_object_put(o);
-		free(path);
-		return -ENOMEM;
+	/* the kernel's copy is used as it is when it is NUL-terminated, valid UTF-8 */
+	n = strnlen(e->path, e->path_len);
+	if (n == e->path_len || !sr_utf8_valid(e->path, n)) {
+		path = owned = sr_utf8_sanitize(e->path, n);
+		if (!owned)
+			return -ENOMEM;
 	}
+	o = event_json(c, s, &r, SR_REC_DISK, &e->hdr, comm);
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
 	r.path = path;
 	r.has_return_code = true;
@@ -621,25 +618,24 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	sr_json_put_str(o, "flags_text", sr_open_flags_text(e->flags, ftext, sizeof(ftext)));
 	sr_json_put_int(o, "mode", e->mode, false);
 	sr_json_put_int(o, "return_code", e->ret, false);
-	json_object_object_add(o, "path_resolved",
-	                       json_object_new_boolean(e->oflags & SR_OPEN_PATH_RESOLVED));
+	sr_jw_bool(o, "path_resolved", e->oflags & SR_OPEN_PATH_RESOLVED);
 	if (e->oflags & SR_OPEN_PATH_FAULT)
 		sr_json_put_str(o, "path_error", "unreadable");
 	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
-	int err = rec_emit(c, s, &r, o);
+	int err = rec_emit(c, s, &r);
 
-	free(path);
+	free(owned);
 	return err;
 }
 
 static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
-                      const struct sr_connect_event *e, char *comm)
+                      const struct sr_connect_event *e, const char *comm)
 {
 	static const char *const results[] = {"pending", "established", "failed", "pending"};
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int af = e->family == 10 ? AF_INET6 : AF_INET;
 	struct sr_record r;
-	json_object *o;
+	struct sr_jw *o;
 
 	if (!s->network) {
 		s->filtered++;
@@ -651,8 +647,6 @@ static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
 	inet_ntop(af, e->saddr, src, sizeof(src));
 	inet_ntop(af, e->daddr, dst, sizeof(dst));
 	o = event_json(c, s, &r, SR_REC_NETWORK, &e->hdr, comm);
-	if (!o)
-		return -ENOMEM;
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
 	r.dst_addr = dst;
 	r.dst_port = e->dport;
@@ -664,26 +658,24 @@ static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
 	sr_json_put_str(o, "operation", "connect");
 	sr_json_put_str(o, "result", results[e->op < 4 ? e->op : 0]);
 	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
-	return rec_emit(c, s, &r, o);
+	return rec_emit(c, s, &r);
 }
 
 static int on_escape(struct sr_corr *c, struct sr_corr_session *s, const struct sr_escape_event *e,
-                     size_t size, char *comm)
+                     size_t size, const char *comm)
 {
 	struct sr_record r;
-	json_object *o;
+	struct sr_jw *o;
 
 	if (e->path_len > size - sizeof(*e))
 		return -EINVAL;
 	o = event_json(c, s, &r, SR_REC_ESCAPE, &e->hdr, comm);
-	if (!o)
-		return -ENOMEM;
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
 	sr_json_put_int(o, "from_cgroup_id", (int64_t)e->hdr.cgroup_id, false);
 	sr_json_put_int(o, "to_cgroup_id", (int64_t)e->to_cgroup_id, false);
 	sr_json_put_bytes(o, "to_cgroup_path", e->path, e->path_len);
 	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
-	return rec_emit(c, s, &r, o);
+	return rec_emit(c, s, &r);
 }
 
 int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data, size_t size)
@@ -698,7 +690,9 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 	    [SR_EV_ESCAPE] = sizeof(struct sr_escape_event),
 	};
 	const struct sr_event_hdr *h = data;
-	char *comm;
+	char cbuf[SR_COMM_LEN + 1], *owned = NULL;
+	const char *comm = cbuf;
+	size_t n;
 	int err;
 
 	if (size < sizeof(*h) || h->type == 0 || h->type > SR_EV_ESCAPE ||
@@ -707,9 +701,15 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 		return -EINVAL;
 	}
 	size = h->size;
-	comm = sr_utf8_sanitize(h->comm, strnlen(h->comm, SR_COMM_LEN));
-	if (!comm)
-		return -ENOMEM;
+	n = strnlen(h->comm, SR_COMM_LEN);
+	if (sr_utf8_valid(h->comm, n)) {
+		memcpy(cbuf, h->comm, n); /* the usual case: no allocation */
+		cbuf[n] = '\0';
+	} else {
+		comm = owned = sr_utf8_sanitize(h->comm, n);
+		if (!owned)
+			return -ENOMEM;
+	}
 	switch (h->type) {
 	case SR_EV_EXEC:
 	case SR_EV_EXEC_FAIL:
@@ -731,7 +731,7 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 		err = on_escape(c, s, data, size, comm);
 		break;
 	}
-	free(comm);
+	free(owned);
 	if (err == -EINVAL)
 		c->malformed++;
 	if (h->type == SR_EV_EXIT)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "bpf/events.h"
+#include "jwrite.h"
 #include "recorder/config.h"
 #include "recorder/record.h"
 
@@ -50,11 +51,16 @@ struct sr_corr {
 	uint64_t rng[2];     /**< record UUIDs: xorshift seeded from getrandom */
 	sr_corr_emit_fn emit;
 	void *ctx;
-	uint64_t malformed; /**< events that failed validation */
+	uint64_t malformed;   /**< events that failed validation */
+	struct sr_jw jw;      /**< the record being built; its text is valid during emit */
+	struct sr_jw argv_jw; /**< an exec's argv array */
 };
 
 /** Set up @p c; entity ids start at @p first_entity (> 0). Returns 0 or -errno. */
 int sr_corr_init(struct sr_corr *c, int64_t first_entity, sr_corr_emit_fn emit, void *ctx);
+
+/** Free the correlator's buffers (sessions are freed on their own). */
+void sr_corr_free(struct sr_corr *c);
 
 /**
  * Set a session's strings (copied) from @p info; counts and ei are taken

@@ -153,6 +153,7 @@ static void teardown(struct sr_daemon *d)
 	sr_control_close(d);
 	sr_sinks_close(d);
 	sr_session_free_all(d);
+	sr_corr_free(&d->corr);
 	sr_ringbuf_close(&d->rb);
 	sr_capture_close(d->cap); /* pins stay: capture continues until the next start */
 	if (d->timerfd >= 0)

@@ -31,63 +31,60 @@ const char *sr_rec_event_code(enum sr_rec_kind kind)
 	return (unsigned)kind < SR_REC_KIND_MAX ? rec_names[kind][1] : NULL;
 }
 
-void sr_json_put_str(json_object *o, const char *key, const char *s)
+void sr_json_put_str(struct sr_jw *w, const char *key, const char *s)
 {
-	json_object_object_add(o, key, s ? json_object_new_string(s) : NULL);
+	if (s)
+		sr_jw_str(w, key, s);
+	else
+		sr_jw_null(w, key);
 }
 
-int sr_json_put_bytes(json_object *o, const char *key, const char *s, size_t len)
+void sr_json_put_bytes(struct sr_jw *w, const char *key, const char *s, size_t len)
 {
-	char *clean = sr_utf8_sanitize(s, strnlen(s, len));
-
-	if (!clean)
-		return -ENOMEM;
-	json_object_object_add(o, key, json_object_new_string(clean));
-	free(clean);
-	return 0;
+	sr_jw_strn(w, key, s, strnlen(s, len));
 }
 
-void sr_json_put_int(json_object *o, const char *key, int64_t v, bool is_null)
+void sr_json_put_int(struct sr_jw *w, const char *key, int64_t v, bool is_null)
 {
-	json_object_object_add(o, key, is_null ? NULL : json_object_new_int64(v));
+	if (is_null)
+		sr_jw_null(w, key);
+	else
+		sr_jw_int(w, key, v);
 }
 
-json_object *sr_json_common(const struct sr_record *rec, uint64_t cgroup_id, uint32_t audit_sid)
+void sr_json_common(struct sr_jw *w, const struct sr_record *rec, uint64_t cgroup_id,
+                    uint32_t audit_sid)
 {
 	const struct sr_session_info *s = rec->sess;
 	char t[SR_TIME_STRLEN];
-	json_object *o = json_object_new_object();
 
-	if (!o)
-		return NULL;
-	sr_json_put_str(o, "event", sr_rec_event_name(rec->kind));
-	sr_json_put_str(o, "code", sr_rec_event_code(rec->kind));
-	sr_json_put_str(o, "time", sr_time_format(rec->time_us, t));
-	sr_json_put_int(o, "ei", (int64_t)rec->ei, false);
-	sr_json_put_str(o, "uid", rec->uid);
-	sr_json_put_str(o, "sid", s->sid);
-	sr_json_put_str(o, "server_id", s->server_id ? s->server_id : "");
-	sr_json_put_str(o, "server_hostname", s->server_hostname ? s->server_hostname : "");
-	sr_json_put_str(o, "login", s->login ? s->login : "");
-	sr_json_put_str(o, "user", s->user ? s->user : "");
-	sr_json_put_int(o, "cgroup_id", (int64_t)cgroup_id, false);
-	sr_json_put_int(o, "audit_session_id", audit_sid, false);
-	sr_json_put_int(o, "pid", rec->pid, false);
-	sr_json_put_int(o, "ppid", rec->ppid, false);
-	sr_json_put_str(o, "program", rec->program ? rec->program : "");
-	return o;
+	sr_jw_reset(w);
+	sr_jw_obj(w, NULL);
+	sr_json_put_str(w, "event", sr_rec_event_name(rec->kind));
+	sr_json_put_str(w, "code", sr_rec_event_code(rec->kind));
+	sr_json_put_str(w, "time", sr_time_format(rec->time_us, t));
+	sr_json_put_int(w, "ei", (int64_t)rec->ei, false);
+	sr_json_put_str(w, "uid", rec->uid);
+	sr_json_put_str(w, "sid", s->sid);
+	sr_json_put_str(w, "server_id", s->server_id ? s->server_id : "");
+	sr_json_put_str(w, "server_hostname", s->server_hostname ? s->server_hostname : "");
+	sr_json_put_str(w, "login", s->login ? s->login : "");
+	sr_json_put_str(w, "user", s->user ? s->user : "");
+	sr_json_put_int(w, "cgroup_id", (int64_t)cgroup_id, false);
+	sr_json_put_int(w, "audit_session_id", audit_sid, false);
+	sr_json_put_int(w, "pid", rec->pid, false);
+	sr_json_put_int(w, "ppid", rec->ppid, false);
+	sr_json_put_str(w, "program", rec->program ? rec->program : "");
 }
 
-int sr_json_finish(json_object *o, struct sr_record *rec)
+int sr_json_finish(struct sr_jw *w, struct sr_record *rec)
 {
-	size_t len = 0;
-	const char *js = json_object_to_json_string_length(
-	    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-
-	if (!js)
+	sr_jw_end(w);
+	sr_jw_put(w, "", 1); /* a NUL after the text, not counted */
+	if (sr_jw_error(w))
 		return -ENOMEM;
-	rec->json = js;
-	rec->json_len = len;
+	rec->json = w->b;
+	rec->json_len = w->len - 1;
 	return 0;
 }
 

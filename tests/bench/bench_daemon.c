@@ -6,6 +6,7 @@
  * million events. Prints a table and writes JSON to argv[2].
  * usage: bench_daemon DIR OUT.json [EVENTS]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +135,88 @@ static struct sr_session *new_session(struct sr_daemon *d, int i)
 	return s;
 }
 
+static long count_only;
+
+/* The "no sink" stage: the correlator's records are counted, not written. */
+static int count_record(void *ctx, const struct sr_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	count_only++;
+	return 0;
+}
+
+/*
+ * One ingest run of @p events through the correlator and the sinks the
+ * config names (none: records are only counted), in batches of 4096 events
+ * then a flush, as the daemon's loop does. Returns events/s, or -1.
+ */
+static double ingest(struct sr_config *cfg, const char *db, const char *jl, long events,
+                     double *db_mib_per_m)
+{
+	struct sr_daemon d = {.inofd = -1};
+	struct sr_session *one;
+	uint32_t pid = 2000;
+	long done = 0;
+	double t0, t1;
+	struct stat st;
+	bool sinks = cfg->db_path[0] || cfg->jsonl_path[0];
+
+	unlink(db);
+	unlink(jl);
+	d.cfg = cfg;
+	snprintf(d.server_id, sizeof(d.server_id), "00000000-0000-4000-8000-000000000000");
+	if ((sinks && sr_sinks_open(&d)) ||
+	    sr_corr_init(&d.corr, 1, sinks ? sr_sinks_write : count_record, &d))
+		return -1;
+	one = new_session(&d, 0);
+	if (!one)
+		return -1;
+	t0 = now_s();
+	while (done < events) {
+		int b;
+
+		for (b = 0; b < 4096 / 9 + 1 && done < events; b++, done += 9)
+			if (one_command(&d, one, pid++)) {
+				fprintf(stderr, "correlator failed\n");
+				return -1;
+			}
+		if (sinks)
+			sr_sinks_flush(&d);
+	}
+	t1 = now_s();
+	sr_corr_end(&d.corr, &one->corr, sr_now_us());
+	if (sinks) {
+		sr_sinks_flush(&d);
+		sr_sinks_close(&d);
+	}
+	if (db_mib_per_m && !stat(db, &st))
+		*db_mib_per_m = (double)st.st_size / 1048576.0 * 1e6 / (double)done;
+	sr_corr_session_free(&one->corr);
+	free(one);
+	sr_corr_free(&d.corr);
+	return (double)done / (t1 - t0);
+}
+
 int main(int argc, char **argv)
 {
+	static const struct {
+		const char *name, *json;
+		bool db, jl;
+	} stages[] = {
+	    {"correlator + record JSON only", "correlator_only", false, false},
+	    {"  + JSON-lines sink", "jsonl_only", false, true},
+	    {"  + SQLite sink", "sqlite_only", true, false},
+	    {"  + SQLite and JSON lines (daemon)", "sqlite_and_jsonl", true, true},
+	};
 	struct sr_config cfg;
 	struct sr_daemon d = {.inofd = -1};
 	char db[4096], jl[4096];
-	long events = argc > 3 ? atol(argv[3]) : 1000000, done = 0, rss0, rss1;
-	double t0, t1, rate, db_mb;
-	struct sr_session *one, **many;
-	struct stat st;
-	uint32_t pid = 2000;
+	long events = argc > 3 ? atol(argv[3]) : 1000000, rss0, rss1;
+	double rate[4], db_mb = 0;
+	struct sr_session **many;
 	FILE *out;
+	size_t k;
 	int i;
 
 	if (argc < 3) {
@@ -153,42 +225,23 @@ int main(int argc, char **argv)
 	}
 	snprintf(db, sizeof(db), "%s/bench.db", argv[1]);
 	snprintf(jl, sizeof(jl), "%s/bench.jsonl", argv[1]);
-	unlink(db);
-	unlink(jl);
 	sr_config_defaults(&cfg);
-	free(cfg.db_path);
-	free(cfg.jsonl_path);
-	cfg.db_path = strdup(db);
-	cfg.jsonl_path = strdup(jl);
 	cfg.jsonl_max_bytes = 1ull << 40; /* no rotation inside the measurement */
+	for (k = 0; k < 4; k++) {
+		free(cfg.db_path);
+		free(cfg.jsonl_path);
+		cfg.db_path = strdup(stages[k].db ? db : "");
+		cfg.jsonl_path = strdup(stages[k].jl ? jl : "");
+		rate[k] = ingest(&cfg, db, jl, events, k == 3 ? &db_mb : NULL);
+		if (rate[k] < 0)
+			return 1;
+	}
+
+	/* RSS with 1,000 open sessions, each with a few live processes */
 	d.cfg = &cfg;
 	snprintf(d.server_id, sizeof(d.server_id), "00000000-0000-4000-8000-000000000000");
 	if (sr_sinks_open(&d) || sr_corr_init(&d.corr, 1, sr_sinks_write, &d))
 		return 1;
-
-	/* ingest: batches of 4096 events then a flush, like the daemon's loop */
-	one = new_session(&d, 0);
-	t0 = now_s();
-	while (done < events) {
-		int b;
-
-		for (b = 0; b < 4096 / 9 + 1 && done < events; b++, done += 9)
-			if (one_command(&d, one, pid++)) {
-				fprintf(stderr, "correlator failed\n");
-				return 1;
-			}
-		sr_sinks_flush(&d);
-	}
-	t1 = now_s();
-	rate = (double)done / (t1 - t0);
-	sr_corr_end(&d.corr, &one->corr, sr_now_us());
-	sr_sinks_flush(&d);
-	sr_sinks_close(&d);
-	stat(db, &st);
-	db_mb = (double)st.st_size / 1048576.0 * 1e6 / (double)done;
-
-	/* RSS with 1,000 open sessions, each with a few live processes */
-	sr_sinks_open(&d);
 	rss0 = rss_kib();
 	many = calloc(1000, sizeof(*many));
 	for (i = 0; i < 1000; i++) {
@@ -214,19 +267,24 @@ int main(int argc, char **argv)
 	sr_sinks_flush(&d);
 	rss1 = rss_kib();
 
-	printf("%-34s %14s %10s\n", "measure", "value", "target");
-	printf("%-34s %14.0f %10s\n", "ingest events/s (1 core)", rate, ">=200000");
-	printf("%-34s %14ld %10s\n", "events ingested", done, "");
-	printf("%-34s %14.1f %10s\n", "process RSS, 1000 sessions (MiB)", rss1 / 1024.0, "<=64");
-	printf("%-34s %14.1f %10s\n", "  of which the sessions (MiB)", (rss1 - rss0) / 1024.0, "");
-	printf("%-34s %14.1f %10s\n", "DB size per 1M events (MiB)", db_mb, "");
+	printf("%-38s %14s %10s\n", "measure", "value", "target");
+	for (k = 0; k < 4; k++)
+		printf("ingest events/s, %-21s %14.0f %10s\n", stages[k].name, rate[k],
+		       k == 3 ? ">=200000" : "");
+	printf("%-38s %14ld %10s\n", "events per ingest run", events, "");
+	printf("%-38s %14.1f %10s\n", "process RSS, 1000 sessions (MiB)", rss1 / 1024.0, "<=64");
+	printf("%-38s %14.1f %10s\n", "  of which the sessions (MiB)", (rss1 - rss0) / 1024.0, "");
+	printf("%-38s %14.1f %10s\n", "DB size per 1M events (MiB)", db_mb, "");
 	out = fopen(argv[2], "w");
 	if (out) {
-		fprintf(
-		    out,
-		    "{\"ingest_events_per_sec\":%.0f,\"events\":%ld,\"rss_mib_1000_sessions\":%.1f,"
-		    "\"sessions_rss_mib\":%.1f,\"db_mib_per_million_events\":%.1f}\n",
-		    rate, done, rss1 / 1024.0, (rss1 - rss0) / 1024.0, db_mb);
+		fprintf(out, "{\"ingest_events_per_sec\":%.0f,\"events\":%ld,\"stages\":{", rate[3],
+		        events);
+		for (k = 0; k < 4; k++)
+			fprintf(out, "%s\"%s\":%.0f", k ? "," : "", stages[k].json, rate[k]);
+		fprintf(out,
+		        "},\"rss_mib_1000_sessions\":%.1f,\"sessions_rss_mib\":%.1f,"
+		        "\"db_mib_per_million_events\":%.1f}\n",
+		        rss1 / 1024.0, (rss1 - rss0) / 1024.0, db_mb);
 		fclose(out);
 	}
 	for (i = 0; i < 1000; i++)
@@ -235,9 +293,8 @@ int main(int argc, char **argv)
 			free(many[i]);
 		}
 	free(many);
-	sr_corr_session_free(&one->corr);
-	free(one);
 	sr_sinks_close(&d);
+	sr_corr_free(&d.corr);
 	sr_config_free(&cfg);
 	return 0;
 }

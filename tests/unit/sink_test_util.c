@@ -45,7 +45,14 @@ void tu_session(struct sr_session_info *s, int64_t key, const char *login, int64
 static void begin(struct tu_rec *t, struct sr_session_info *s, enum sr_rec_kind kind, uint64_t ei,
                   int32_t pid, const char *comm)
 {
+	struct sr_jw o = t->o, argv = t->argv;
+	char *path = t->path;
+
+	/* a reused tu_rec keeps its buffers */
 	memset(t, 0, sizeof(*t));
+	t->o = o;
+	t->argv = argv;
+	t->path = path;
 	t->rec.kind = kind;
 	t->rec.sess = s;
 	t->rec.ei = ei;
@@ -55,59 +62,56 @@ static void begin(struct tu_rec *t, struct sr_session_info *s, enum sr_rec_kind 
 	t->rec.ppid = pid > 1 ? pid - 1 : 0;
 	t->rec.program = comm;
 	s->counts[kind]++;
-	t->o = sr_json_common(&t->rec, s->cgroup_id, s->audit_session_id);
+	sr_json_common(&t->o, &t->rec, s->cgroup_id, s->audit_session_id);
 }
 
 static void finish(struct tu_rec *t)
 {
-	if (sr_json_finish(t->o, &t->rec))
+	if (sr_json_finish(&t->o, &t->rec))
 		abort();
 }
 
 void tu_start(struct tu_rec *t, struct sr_session_info *s)
 {
-	json_object *auth;
-
 	begin(t, s, SR_REC_SESSION_START, 0, s->leader_pid, "sshd");
-	sr_json_put_str(t->o, "addr.remote", "127.0.0.1:50022");
-	sr_json_put_str(t->o, "addr.local", "127.0.0.1:22");
-	sr_json_put_str(t->o, "tty", s->tty);
-	sr_json_put_str(t->o, "service", s->service);
-	sr_json_put_str(t->o, "rhost", s->rhost);
-	auth = json_object_new_object();
-	sr_json_put_str(auth, "method", s->auth_method);
-	sr_json_put_str(auth, "key_type", s->key_type);
-	sr_json_put_str(auth, "fingerprint", s->key_fingerprint);
-	json_object_object_add(t->o, "auth", auth);
-	sr_json_put_str(t->o, "cgroup_path", s->cgroup_path);
+	sr_json_put_str(&t->o, "addr.remote", "127.0.0.1:50022");
+	sr_json_put_str(&t->o, "addr.local", "127.0.0.1:22");
+	sr_json_put_str(&t->o, "tty", s->tty);
+	sr_json_put_str(&t->o, "service", s->service);
+	sr_json_put_str(&t->o, "rhost", s->rhost);
+	sr_jw_obj(&t->o, "auth");
+	sr_json_put_str(&t->o, "method", s->auth_method);
+	sr_json_put_str(&t->o, "key_type", s->key_type);
+	sr_json_put_str(&t->o, "fingerprint", s->key_fingerprint);
+	sr_jw_end(&t->o);
+	sr_json_put_str(&t->o, "cgroup_path", s->cgroup_path);
 	finish(t);
 }
 
 void tu_command(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id,
                 int64_t parent, int32_t pid, const char *path, const char *const *argv, int argc)
 {
-	json_object *args = json_object_new_array();
 	const char *base = strrchr(path, '/');
 	int i;
 
 	begin(t, s, SR_REC_COMMAND, ei, pid, "bash");
-	for (i = 0; i < argc; i++) {
-		char *c = sr_utf8_sanitize(argv[i], strlen(argv[i]));
-
-		json_object_array_add(args, json_object_new_string(c));
-		free(c);
-	}
-	sr_json_put_bytes(t->o, "path", path, strlen(path));
-	json_object_object_add(t->o, "argv", args);
-	json_object_object_add(t->o, "argv_truncated", json_object_new_boolean(0));
-	sr_json_put_int(t->o, "return_code", 0, false);
-	sr_json_put_str(t->o, "cwd", "/home/alice");
-	sr_json_put_int(t->o, "proc_uid", 1000, false);
-	sr_json_put_int(t->o, "proc_gid", 1000, false);
-	sr_json_put_int(t->o, "proc_euid", 1000, false);
-	sr_json_put_int(t->o, "proc_egid", 1000, false);
-	sr_json_put_int(t->o, "process_id", id, false);
-	sr_json_put_int(t->o, "parent_process_id", parent, parent == 0);
+	sr_jw_reset(&t->argv);
+	sr_jw_arr(&t->argv, NULL);
+	for (i = 0; i < argc; i++)
+		sr_jw_str(&t->argv, NULL, argv[i]); /* sanitized by the writer */
+	sr_jw_end(&t->argv);
+	sr_jw_put(&t->argv, "", 1);
+	sr_json_put_bytes(&t->o, "path", path, strlen(path));
+	sr_jw_raw(&t->o, "argv", t->argv.b, t->argv.len - 1);
+	sr_jw_bool(&t->o, "argv_truncated", false);
+	sr_json_put_int(&t->o, "return_code", 0, false);
+	sr_json_put_str(&t->o, "cwd", "/home/alice");
+	sr_json_put_int(&t->o, "proc_uid", 1000, false);
+	sr_json_put_int(&t->o, "proc_gid", 1000, false);
+	sr_json_put_int(&t->o, "proc_euid", 1000, false);
+	sr_json_put_int(&t->o, "proc_egid", 1000, false);
+	sr_json_put_int(&t->o, "process_id", id, false);
+	sr_json_put_int(&t->o, "parent_process_id", parent, parent == 0);
 	finish(t);
 	t->proc.id = id;
 	t->proc.parent_id = parent;
@@ -115,7 +119,7 @@ void tu_command(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_
 	t->proc.ppid = pid - 1;
 	t->proc.program = base ? base + 1 : path;
 	t->proc.path = path;
-	t->proc.argv_json = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN);
+	t->proc.argv_json = t->argv.b;
 	t->proc.cwd = "/home/alice";
 	t->proc.uid = 1000;
 	t->proc.gid = 1000;
@@ -138,10 +142,10 @@ void tu_exit(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t i
 	t->proc.exit_code = code;
 	t->proc.signal = sig;
 	t->proc.duration_ms = 7;
-	sr_json_put_int(t->o, "exit_code", code, sig != 0);
-	sr_json_put_int(t->o, "signal", sig, false);
-	sr_json_put_int(t->o, "duration_ms", 7, false);
-	sr_json_put_int(t->o, "process_id", id, false);
+	sr_json_put_int(&t->o, "exit_code", code, sig != 0);
+	sr_json_put_int(&t->o, "signal", sig, false);
+	sr_json_put_int(&t->o, "duration_ms", 7, false);
+	sr_json_put_int(&t->o, "process_id", id, false);
 	finish(t);
 	t->rec.proc = &t->proc;
 	t->rec.process_id = id;
@@ -151,16 +155,18 @@ void tu_disk(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t i
              const char *path)
 {
 	begin(t, s, SR_REC_DISK, ei, pid, "cat");
-	sr_json_put_bytes(t->o, "path", path, strlen(path));
-	sr_json_put_int(t->o, "flags", 0101, false);
-	sr_json_put_str(t->o, "flags_text", "O_WRONLY|O_CREAT");
-	sr_json_put_int(t->o, "mode", 0644, false);
-	sr_json_put_int(t->o, "return_code", 3, false);
-	json_object_object_add(t->o, "path_resolved", json_object_new_boolean(1));
-	sr_json_put_int(t->o, "process_id", id, id == 0);
+	sr_json_put_bytes(&t->o, "path", path, strlen(path));
+	sr_json_put_int(&t->o, "flags", 0101, false);
+	sr_json_put_str(&t->o, "flags_text", "O_WRONLY|O_CREAT");
+	sr_json_put_int(&t->o, "mode", 0644, false);
+	sr_json_put_int(&t->o, "return_code", 3, false);
+	sr_jw_bool(&t->o, "path_resolved", true);
+	sr_json_put_int(&t->o, "process_id", id, id == 0);
 	finish(t);
 	t->rec.process_id = id;
-	t->rec.path = json_object_get_string(json_object_object_get(t->o, "path"));
+	free(t->path);
+	t->path = sr_utf8_sanitize(path, strlen(path));
+	t->rec.path = t->path;
 	t->rec.has_return_code = true;
 	t->rec.return_code = 3;
 }
@@ -169,14 +175,14 @@ void tu_network(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_
                 int port)
 {
 	begin(t, s, SR_REC_NETWORK, ei, pid, "curl");
-	sr_json_put_str(t->o, "src_addr", "127.0.0.1");
-	sr_json_put_int(t->o, "src_port", 40000, false);
-	sr_json_put_str(t->o, "dst_addr", "127.0.0.1");
-	sr_json_put_int(t->o, "dst_port", port, false);
-	sr_json_put_int(t->o, "version", 4, false);
-	sr_json_put_str(t->o, "operation", "connect");
-	sr_json_put_str(t->o, "result", "established");
-	sr_json_put_int(t->o, "process_id", id, id == 0);
+	sr_json_put_str(&t->o, "src_addr", "127.0.0.1");
+	sr_json_put_int(&t->o, "src_port", 40000, false);
+	sr_json_put_str(&t->o, "dst_addr", "127.0.0.1");
+	sr_json_put_int(&t->o, "dst_port", port, false);
+	sr_json_put_int(&t->o, "version", 4, false);
+	sr_json_put_str(&t->o, "operation", "connect");
+	sr_json_put_str(&t->o, "result", "established");
+	sr_json_put_int(&t->o, "process_id", id, id == 0);
 	finish(t);
 	t->rec.process_id = id;
 	t->rec.dst_addr = "127.0.0.1";
@@ -185,25 +191,24 @@ void tu_network(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_
 
 void tu_loss(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, uint64_t lost)
 {
-	json_object *by = json_object_new_object();
-
 	s->lost += lost;
 	begin(t, s, SR_REC_DATA_LOSS, ei, s->leader_pid, "sshd");
-	sr_json_put_int(t->o, "lost", (int64_t)lost, false);
-	sr_json_put_int(by, "command", 0, false);
-	sr_json_put_int(by, "disk", (int64_t)lost, false);
-	sr_json_put_int(by, "network", 0, false);
-	json_object_object_add(t->o, "lost_by_type", by);
+	sr_json_put_int(&t->o, "lost", (int64_t)lost, false);
+	sr_jw_obj(&t->o, "lost_by_type");
+	sr_jw_int(&t->o, "command", 0);
+	sr_jw_int(&t->o, "disk", (int64_t)lost);
+	sr_jw_int(&t->o, "network", 0);
+	sr_jw_end(&t->o);
 	finish(t);
 }
 
 void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid)
 {
 	begin(t, s, SR_REC_ESCAPE, ei, pid, "bash");
-	sr_json_put_int(t->o, "from_cgroup_id", (int64_t)s->cgroup_id, false);
-	sr_json_put_int(t->o, "to_cgroup_id", 1, false);
-	sr_json_put_str(t->o, "to_cgroup_path", "/");
-	sr_json_put_int(t->o, "process_id", id, id == 0);
+	sr_json_put_int(&t->o, "from_cgroup_id", (int64_t)s->cgroup_id, false);
+	sr_json_put_int(&t->o, "to_cgroup_id", 1, false);
+	sr_json_put_str(&t->o, "to_cgroup_path", "/");
+	sr_json_put_int(&t->o, "process_id", id, id == 0);
 	finish(t);
 	t->rec.process_id = id;
 }
@@ -211,28 +216,29 @@ void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t
 void tu_end(struct tu_rec *t, struct sr_session_info *s, uint64_t ei)
 {
 	char t1[SR_TIME_STRLEN], t2[SR_TIME_STRLEN];
-	json_object *counts;
 
 	s->end_us = s->start_us + (int64_t)ei * 1000;
 	s->state = "ended";
 	begin(t, s, SR_REC_SESSION_END, ei, s->leader_pid, "sshd");
-	sr_json_put_str(t->o, "session_start", sr_time_format(s->start_us, t1));
-	sr_json_put_str(t->o, "session_stop", sr_time_format(s->end_us, t2));
-	counts = json_object_new_object();
-	sr_json_put_int(counts, "command", (int64_t)s->counts[SR_REC_COMMAND], false);
-	sr_json_put_int(counts, "disk", (int64_t)s->counts[SR_REC_DISK], false);
-	sr_json_put_int(counts, "network", (int64_t)s->counts[SR_REC_NETWORK], false);
-	sr_json_put_int(counts, "process_exit", (int64_t)s->counts[SR_REC_PROCESS_EXIT], false);
-	sr_json_put_int(counts, "escape", (int64_t)s->counts[SR_REC_ESCAPE], false);
-	json_object_object_add(t->o, "counts", counts);
-	sr_json_put_int(t->o, "lost", (int64_t)s->lost, false);
+	sr_json_put_str(&t->o, "session_start", sr_time_format(s->start_us, t1));
+	sr_json_put_str(&t->o, "session_stop", sr_time_format(s->end_us, t2));
+	sr_jw_obj(&t->o, "counts");
+	sr_jw_int(&t->o, "command", (int64_t)s->counts[SR_REC_COMMAND]);
+	sr_jw_int(&t->o, "disk", (int64_t)s->counts[SR_REC_DISK]);
+	sr_jw_int(&t->o, "network", (int64_t)s->counts[SR_REC_NETWORK]);
+	sr_jw_int(&t->o, "process_exit", (int64_t)s->counts[SR_REC_PROCESS_EXIT]);
+	sr_jw_int(&t->o, "escape", (int64_t)s->counts[SR_REC_ESCAPE]);
+	sr_jw_end(&t->o);
+	sr_json_put_int(&t->o, "lost", (int64_t)s->lost, false);
 	finish(t);
 }
 
 void tu_free(struct tu_rec *t)
 {
-	json_object_put(t->o);
-	t->o = NULL;
+	sr_jw_free(&t->o);
+	sr_jw_free(&t->argv);
+	free(t->path);
+	t->path = NULL;
 }
 
 void tu_config(struct sr_config *cfg, const char *dir)

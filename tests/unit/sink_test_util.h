@@ -7,8 +7,7 @@
 #ifndef SSHREC_SINK_TEST_UTIL_H
 #define SSHREC_SINK_TEST_UTIL_H
 
-#include <json-c/json.h>
-
+#include "jwrite.h"
 #include "recorder/config.h"
 #include "recorder/record.h"
 
@@ -16,7 +15,9 @@
 struct tu_rec {
 	struct sr_record rec;
 	struct sr_process_info proc;
-	json_object *o; /**< owns rec.json */
+	struct sr_jw o;    /**< owns rec.json */
+	struct sr_jw argv; /**< owns proc.argv_json */
+	char *path;        /**< owns rec.path (disk) */
 };
 
 /** A session with fixed strings, key @p key, started at @p start_us. */

@@ -78,6 +78,7 @@ static int teardown(void **state)
 	for (int i = 0; i < nrec; i++)
 		free(recs[i].json);
 	sr_corr_session_free(&sess);
+	sr_corr_free(&corr);
 	return 0;
 }
 

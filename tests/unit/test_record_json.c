@@ -36,15 +36,18 @@ static void test_hostile_strings(void **state)
 	                        .sess = &sess,
 	                        .ei = 3,
 	                        .uid = "00000000-0000-4000-8000-000000000000"};
+	struct sr_jw w = {0};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		json_object *o = sr_json_common(&rec, 1, 2), *back, *v;
+		json_object *back, *v, *ref;
+		char *clean;
 
-		assert_non_null(o);
-		assert_int_equal(sr_json_put_bytes(o, "path", hostile[i].in, hostile[i].len), 0);
-		assert_int_equal(sr_json_finish(o, &rec), 0);
+		sr_json_common(&w, &rec, 1, 2);
+		sr_json_put_bytes(&w, "path", hostile[i].in, hostile[i].len);
+		assert_int_equal(sr_json_finish(&w, &rec), 0);
+		assert_int_equal(strlen(rec.json), rec.json_len); /* NUL-terminated */
 		assert_true(sr_utf8_valid(rec.json, rec.json_len));
 		assert_null(memchr(rec.json, '\n', rec.json_len)); /* one line */
 		for (size_t k = 0; k < rec.json_len; k++)
@@ -55,9 +58,48 @@ static void test_hostile_strings(void **state)
 		assert_string_equal(json_object_get_string(v), hostile[i].decoded);
 		assert_true(json_object_object_get_ex(back, "event", &v));
 		assert_string_equal(json_object_get_string(v), "session.disk");
+		/* byte for byte what json-c writes for the sanitized string */
+		clean = sr_utf8_sanitize(hostile[i].in, hostile[i].len);
+		ref = json_object_new_string(clean);
+		assert_non_null(strstr(
+		    rec.json, json_object_to_json_string_ext(ref, JSON_C_TO_STRING_NOSLASHESCAPE)));
+		json_object_put(ref);
+		free(clean);
 		json_object_put(back);
-		json_object_put(o);
 	}
+	sr_jw_free(&w);
+}
+
+/* Every control byte and a NUL inside the length: escaped as json-c does. */
+static void test_control_bytes_match_json_c(void **state)
+{
+	struct sr_jw w = {0};
+	char raw[32];
+	json_object *ref;
+	int c;
+
+	(void)state;
+	for (c = 0; c < 32; c++)
+		raw[c] = (char)(c ? c : 'x');
+	sr_jw_reset(&w);
+	sr_jw_strn(&w, NULL, raw, sizeof(raw));
+	ref = json_object_new_string_len(raw, sizeof(raw));
+	assert_int_equal(
+	    w.len, strlen(json_object_to_json_string_ext(ref, JSON_C_TO_STRING_NOSLASHESCAPE)));
+	assert_memory_equal(
+	    w.b, json_object_to_json_string_ext(ref, JSON_C_TO_STRING_NOSLASHESCAPE), w.len);
+	json_object_put(ref);
+	/* json_put_bytes stops at the first NUL, as the kernel strings end there */
+	sr_jw_reset(&w);
+	sr_jw_obj(&w, NULL);
+	sr_json_put_bytes(&w, "p", "ab\0cd", 5);
+	sr_json_put_str(&w, "n", NULL);
+	sr_json_put_int(&w, "i", -42, false);
+	sr_json_put_int(&w, "z", 7, true);
+	sr_jw_end(&w);
+	assert_int_equal(w.len, strlen("{\"p\":\"ab\",\"n\":null,\"i\":-42,\"z\":null}"));
+	assert_memory_equal(w.b, "{\"p\":\"ab\",\"n\":null,\"i\":-42,\"z\":null}", w.len);
+	sr_jw_free(&w);
 }
 
 static void test_names(void **state)
@@ -92,6 +134,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_control_bytes_match_json_c),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_flags_text),
 	};

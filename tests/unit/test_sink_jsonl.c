@@ -105,7 +105,7 @@ static void test_hostile_strings(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	struct lines l;
 	json_object *o, *a;
 	size_t i;
@@ -167,7 +167,7 @@ static void test_rotation_gzip_keep(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	struct lines files[3], all = {0};
 	char **want;
 	struct stat st;
@@ -246,7 +246,7 @@ static void test_reopen_after_logrotate(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	struct lines l;
 
 	(void)state;
@@ -292,7 +292,7 @@ static void test_flush_survives_kill9(void **state)
 	if (pid == 0) {
 		struct sr_sink sink = {.ops = &sr_sink_jsonl_ops};
 		struct sr_session_info s;
-		struct tu_rec t;
+		struct tu_rec t = {0};
 
 		if (sink.ops->init(&sink, &cfg))
 			_exit(2);
@@ -321,7 +321,7 @@ static void test_enospc_backlog(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	struct lines l;
 	uint64_t i;
 	int err, tries = 0;
@@ -408,7 +408,7 @@ static void test_schemas_validate(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	int i;
 
 	(void)state;

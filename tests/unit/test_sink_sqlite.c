@@ -76,7 +76,7 @@ static void write_session(struct sr_sink *sink, struct sr_session_info *s, int64
 {
 	static const char *const argv1[] = {"ls", "-la", "/tmp"};
 	static const char *const argv2[] = {"printf", "\x1b[31mred\n\"q\"\\", "bad\xff\xfe bytes"};
-	struct tu_rec t;
+	struct tu_rec t = {0};
 
 	tu_start(&t, s);
 	put(sink, &t);
@@ -100,7 +100,7 @@ static void test_records_to_tables(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	sqlite3 *db;
 
 	(void)state;
@@ -174,7 +174,7 @@ static void test_session_state_across_batches(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	sqlite3 *db;
 
 	(void)state;
@@ -215,7 +215,7 @@ static void test_session_update_without_record(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	sqlite3 *db;
 
 	(void)state;
@@ -291,7 +291,7 @@ static void test_flush_survives_kill9(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct sr_sink sink = {.ops = &sr_sink_sqlite_ops};
-		struct tu_rec t;
+		struct tu_rec t = {0};
 
 		if (sink.ops->init(&sink, &cfg))
 			_exit(2);
@@ -341,7 +341,7 @@ static void test_disk_full(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	sqlite3 *db;
 	int64_t pages, i, deadline;
 	int err = 0;

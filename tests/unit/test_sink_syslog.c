@@ -221,7 +221,7 @@ static void send_session(const char *target, struct sent *out, size_t n, bool bi
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink = {.ops = &sr_sink_syslog_ops};
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	size_t i;
 	int tries;
 
@@ -334,7 +334,7 @@ static void test_tcp_reconnect(void **state)
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink = {.ops = &sr_sink_syslog_ops};
-	struct tu_rec t;
+	struct tu_rec t = {0};
 	struct sent sent[8];
 	char **lines;
 	size_t n, i;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* A compact JSON text writer (see jwrite.h). */
-#include "cli/jwrite.h"
+#include "jwrite.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -219,6 +219,12 @@ void sr_jw_int(struct sr_jw *w, const char *key, int64_t v)
 
 	member(w, key);
 	sr_jw_put(w, buf, n);
+}
+
+void sr_jw_null(struct sr_jw *w, const char *key)
+{
+	member(w, key);
+	sr_jw_put(w, "null", 4);
 }
 
 void sr_jw_bool(struct sr_jw *w, const char *key, bool v)

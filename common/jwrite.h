@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file jwrite.h
- * @brief A small JSON text writer for the exports: one document is built in
- * a growable buffer, compact ("{"a":1,"b":[2]}"), members in call order.
+ * @brief A small JSON text writer: one document is built in a growable
+ * buffer, compact ("{"a":1,"b":[2]}"), members in call order. The daemon
+ * writes every record with it and the CLI its exports; json-c remains the
+ * parser. Hand-written because building json-c objects was the largest
+ * single cost per record (allocations, hashing, printbuf); the unit tests
+ * check the output against json-c's for hostile strings.
  * Strings are escaped as json-c does with JSON_C_TO_STRING_NOSLASHESCAPE
  * (\\" \\\\ \\b \\f \\n \\r \\t, other control characters as \\u00xx); a
  * string that is not valid UTF-8 is first passed through sr_utf8_sanitize(),
  * so the output is always valid UTF-8.
  */
-#ifndef SSHREC_CLI_JWRITE_H
-#define SSHREC_CLI_JWRITE_H
+#ifndef SSHREC_JWRITE_H
+#define SSHREC_JWRITE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,6 +52,9 @@ void sr_jw_str(struct sr_jw *w, const char *key, const char *v);
 
 /** Write a string member of @p len bytes (may hold NUL, escaped as \\u0000). */
 void sr_jw_strn(struct sr_jw *w, const char *key, const char *v, size_t len);
+
+/** Write a null member. */
+void sr_jw_null(struct sr_jw *w, const char *key);
 
 /** Write an integer member. */
 void sr_jw_int(struct sr_jw *w, const char *key, int64_t v);
