@@ -24,7 +24,7 @@ enum {
 };
 
 /** Highest schema version (PRAGMA user_version) this sshrec reads. */
-#define SR_CLI_SCHEMA_MAX 2
+#define SR_CLI_SCHEMA_MAX 3
 /** Lowest schema version this sshrec reads. */
 #define SR_CLI_SCHEMA_MIN 1
 

@@ -42,22 +42,49 @@ int64_t sr_boot_to_us(uint64_t boot_ns)
 	return boot_offset_us + (int64_t)(boot_ns / 1000);
 }
 
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 char *sr_time_format(int64_t us, char out[SR_TIME_STRLEN])
 {
-	time_t sec = (time_t)(us / 1000000);
-	int64_t frac = us % 1000000;
+	/* the daemon formats one per record: gmtime_r only when the second changes */
+	static __thread int64_t cached_sec = INT64_MIN;
+	static __thread char cached[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+	int64_t sec = us / 1000000, frac = us % 1000000;
+
 	if (frac < 0) {
 		frac += 1000000;
 		sec -= 1;
 	}
-	struct tm tm;
-	gmtime_r(&sec, &tm);
-	/* The compiler cannot know the year has 4 digits: format wide, then copy. */
-	char tmp[96];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
-	memcpy(out, tmp, SR_TIME_STRLEN - 1);
-	out[SR_TIME_STRLEN - 1] = '\0';
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		/* years outside 0..9999 wrap to 4 digits: never met for real event times */
+		put_digits(cached, (unsigned)(tm.tm_year + 1900), 4);
+		cached[4] = '-';
+		put_digits(cached + 5, (unsigned)tm.tm_mon + 1, 2);
+		cached[7] = '-';
+		put_digits(cached + 8, (unsigned)tm.tm_mday, 2);
+		cached[10] = 'T';
+		put_digits(cached + 11, (unsigned)tm.tm_hour, 2);
+		cached[13] = ':';
+		put_digits(cached + 14, (unsigned)tm.tm_min, 2);
+		cached[16] = ':';
+		put_digits(cached + 17, (unsigned)tm.tm_sec, 2);
+		cached_sec = sec;
+	}
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)frac, 6);
+	out[26] = 'Z';
+	out[27] = '\0';
 	return out;
 }
 

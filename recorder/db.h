@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 /** The schema version this build writes (PRAGMA user_version). */
-#define SR_DB_VERSION 2
+#define SR_DB_VERSION 3
 
 /** The oldest schema version a migration path exists from. */
 #define SR_DB_VERSION_MIN 1

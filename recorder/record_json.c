@@ -101,21 +101,38 @@ static const struct {
     {02000000, "O_CLOEXEC"},   {010000000, "O_PATH"},
 };
 
+/* Append @p s at buf[*n] while it fits (always NUL-terminated). */
+static void put_flag(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*n + l >= cap)
+		l = cap - 1 - *n;
+	memcpy(buf + *n, s, l);
+	*n += l;
+	buf[*n] = '\0';
+}
+
 char *sr_open_flags_text(uint64_t flags, char *buf, size_t cap)
 {
 	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
-	size_t n, i;
+	size_t n = 0, i;
 
-	n = (size_t)snprintf(buf, cap, "%s", acc[flags & 3]);
+	if (!cap)
+		return buf;
+	/* no snprintf per flag: every disk record has this field */
+	buf[0] = '\0';
+	put_flag(buf, cap, &n, acc[flags & 3]);
 	flags &= ~(uint64_t)3;
 	/* multi-bit names (O_SYNC, O_TMPFILE) come before their parts */
-	for (i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]) && n < cap; i++) {
+	for (i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
 		if ((flags & open_flags[i].bit) != open_flags[i].bit)
 			continue;
-		n += (size_t)snprintf(buf + n, cap - n, "|%s", open_flags[i].name);
+		put_flag(buf, cap, &n, "|");
+		put_flag(buf, cap, &n, open_flags[i].name);
 		flags &= ~open_flags[i].bit;
 	}
-	if (flags && n < cap)
+	if (flags && n + 1 < cap)
 		snprintf(buf + n, cap - n, "|0x%llx", (unsigned long long)flags);
 	return buf;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "recorder/config.h"
 #include "recorder/db.h"
+#include "recorder/db_checkpoint.h"
 #include "recorder/sink_priv.h"
 
 #define RETRY_MIN_MS 200
@@ -56,6 +57,7 @@ static const char *const stmt_sql[ST_MAX] = {
 
 struct sq {
 	sqlite3 *db;
+	struct sr_ckpt *ckpt; /* WAL checkpoints on their own thread; NULL: SQLite's own */
 	char *path;
 	sqlite3_stmt *st[ST_MAX];
 	struct sr_rec_queue q; /* the current batch, then the backlog while failing */
@@ -303,6 +305,7 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 		free(q);
 		return err;
 	}
+	sr_ckpt_start(q->db, q->path, &q->ckpt); /* on failure SQLite checkpoints itself */
 	sink->priv = q;
 	sink->health.ok = true;
 	return 0;
@@ -433,6 +436,7 @@ static void sq_close(struct sr_sink *sink)
 	}
 	sr_rec_queue_clear(&q->q);
 	sq_finalize(q);
+	sr_ckpt_stop(q->ckpt);
 	/* a clean close checkpoints the WAL and removes it */
 	sqlite3_close(q->db);
 	free(q->path);

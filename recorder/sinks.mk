@@ -1,8 +1,10 @@
 # Sinks: SR_SINK_SRCS is compiled into sshrecd and into the sink unit tests.
 # The schema and its migrations are embedded at build time (schema/sql2c.sh),
 # so the binaries need nothing installed beside them.
-SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql
-SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c
+SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql \
+	schema/migrations/003-drop-unused-indexes.sql
+SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c \
+	recorder/db_checkpoint.c recorder/db_checkpoint.h
 SR_SINK_SRCS = $(SR_DB_SRCS) \
 	recorder/sink.c recorder/sink_priv.h \
 	recorder/sink_sqlite.c recorder/sink_jsonl.c recorder/sink_syslog.c

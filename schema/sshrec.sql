@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- sshrec storage schema, version 2 (PRAGMA user_version).
+-- sshrec storage schema, version 3 (PRAGMA user_version).
 --
 -- Written by sshrecd, read by sshrec (read-only). Forward migrations live in
 -- schema/migrations/NNN-*.sql; each takes user_version N-1 to N. The daemon
@@ -10,7 +10,7 @@
 -- common/strsafe.h (valid UTF-8, invalid bytes as \xNN); argv is a JSON array.
 -- events.json holds the exact record as written to the JSON-lines sink.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -82,7 +82,6 @@ CREATE TABLE IF NOT EXISTS processes (
 CREATE INDEX IF NOT EXISTS processes_session ON processes (session_id, start_us);
 CREATE INDEX IF NOT EXISTS processes_program ON processes (program, start_us);
 CREATE INDEX IF NOT EXISTS processes_path ON processes (path);
-CREATE INDEX IF NOT EXISTS processes_parent ON processes (parent_id);
 
 -- Every record of every session, in per-session order (ei).
 CREATE TABLE IF NOT EXISTS events (
@@ -103,7 +102,5 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (session_id, ei)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_time ON events (time_us);
-CREATE INDEX IF NOT EXISTS events_event_time ON events (event, time_us); -- since 2
 CREATE INDEX IF NOT EXISTS events_path ON events (path) WHERE path IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_dst ON events (dst_addr, dst_port) WHERE dst_addr IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_process ON events (process_id) WHERE process_id IS NOT NULL;

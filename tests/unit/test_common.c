@@ -19,6 +19,11 @@ static void test_time_format(void **state)
 	char buf[SR_TIME_STRLEN];
 	assert_string_equal(sr_time_format(0, buf), "1970-01-01T00:00:00.000000Z");
 	assert_string_equal(sr_time_format(1795335121123456LL, buf), "2026-11-22T08:12:01.123456Z");
+	/* the same second again (cached date part), then the next one and back */
+	assert_string_equal(sr_time_format(1795335121000007LL, buf), "2026-11-22T08:12:01.000007Z");
+	assert_string_equal(sr_time_format(1795335122999999LL, buf), "2026-11-22T08:12:02.999999Z");
+	assert_string_equal(sr_time_format(-1, buf), "1969-12-31T23:59:59.999999Z");
+	assert_string_equal(sr_time_format(951782400000000LL, buf), "2000-02-29T00:00:00.000000Z");
 }
 
 static void test_time_parse_rfc3339(void **state)

@@ -147,13 +147,28 @@ static void test_embedded_migrations(void **state)
 	(void)state;
 	for (m = sr_db_migrations; m->version; m++) {
 		assert_int_equal(m->version, last + 1);
-		assert_non_null(strstr(m->sql, "CREATE INDEX"));
+		assert_non_null(strstr(m->sql, " INDEX "));
 		last = m->version;
 	}
 	assert_int_equal(last, SR_DB_VERSION);
-	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 2;"));
+	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 3;"));
 	/* the generator kept backslashes: the comment about \xNN escapes survives */
 	assert_non_null(strstr(sr_db_schema_sql, "\\xNN"));
+}
+
+/* The CLI (its own process, its own constant) reads every schema the daemon writes. */
+static void test_cli_reads_this_version(void **state)
+{
+	const char *top = getenv("SR_TOP_SRCDIR");
+	char path[1024], want[64];
+	char *text;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cli/cli.h", top ? top : ".");
+	text = slurp(path);
+	snprintf(want, sizeof(want), "#define SR_CLI_SCHEMA_MAX %d\n", SR_DB_VERSION);
+	assert_non_null(strstr(text, want));
+	free(text);
 }
 
 static void test_fresh_database(void **state)
@@ -171,8 +186,12 @@ static void test_fresh_database(void **state)
 	assert_int_equal(sr_db_check_version(db, &v), 0);
 	assert_int_equal(v, SR_DB_VERSION);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
-	                           "('sessions_user_start', 'events_event_time')"),
-	                 2);
+	                           "('sessions_user_start', 'events_time', 'events_path')"),
+	                 3);
+	/* dropped in version 3: no query used them */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+	                           "('events_event_time', 'events_process', 'processes_parent')"),
+	                 0);
 	/* WAL (persistent in the file) and synchronous=NORMAL (1) */
 	assert_int_equal(q_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
@@ -244,10 +263,12 @@ static void test_migrate_v1(void **state)
 	got = schema_dump(db);
 	want = schema_dump(ref);
 	assert_string_equal(got, want);
-	/* and the new index is used for the query it was made for */
+	/* the indexes the CLI's queries need are used */
 	assert_true(
 	    plan_uses(db, "SELECT * FROM events WHERE event = 'session.command' AND time_us > 5",
-	              "events_event_time"));
+	              "events_time"));
+	assert_true(plan_uses(db, "SELECT * FROM sessions WHERE user = 'x' AND start_us > 5",
+	                      "sessions_user_start"));
 	free(got);
 	free(want);
 	sqlite3_close(db);
@@ -260,15 +281,15 @@ static void test_newer_refused(void **state)
 	sqlite3 *db;
 	char *msg;
 	int ret, v = 0;
-	const char *want = "database schema version 3 is newer than this sshrecd supports (2); "
+	const char *want = "database schema version 4 is newer than this sshrecd supports (3); "
 	                   "upgrade sshrec";
 
 	(void)state;
 	path_of(path, sizeof(path), "newer.db");
 	assert_int_equal(sr_db_open(path, &db), 0);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sr_db_check_version(db, &v), -EPROTONOSUPPORT);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, 4);
 	sqlite3_close(db);
 
 	msg = capture_stderr(open_and_close, path, &ret);
@@ -282,7 +303,7 @@ static void test_newer_refused(void **state)
 
 	/* refused means untouched */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
 	sqlite3_close(db);
 }
 
@@ -332,8 +353,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_embedded_migrations), cmocka_unit_test(test_fresh_database),
-	    cmocka_unit_test(test_migrate_v1),          cmocka_unit_test(test_newer_refused),
+	    cmocka_unit_test(test_embedded_migrations),
+	    cmocka_unit_test(test_cli_reads_this_version),
+	    cmocka_unit_test(test_fresh_database),
+	    cmocka_unit_test(test_migrate_v1),
+	    cmocka_unit_test(test_newer_refused),
 	    cmocka_unit_test(test_foreign_database),
 	};
 

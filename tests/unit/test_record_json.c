@@ -128,6 +128,9 @@ static void test_flags_text(void **state)
 	                    "O_RDWR|O_TMPFILE");
 	assert_string_equal(sr_open_flags_text(0200000 | 0x80000000ull, buf, sizeof(buf)),
 	                    "O_RDONLY|O_DIRECTORY|0x80000000");
+	/* a short buffer truncates, always terminated */
+	assert_string_equal(sr_open_flags_text(01 | 0100, buf, 10), "O_WRONLY|");
+	assert_string_equal(sr_open_flags_text(01 | 0100, buf, 4), "O_W");
 }
 
 int main(void)
