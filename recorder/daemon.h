@@ -105,7 +105,10 @@ struct sr_session *sr_session_by_sid(struct sr_daemon *d, const char *sid);
 int sr_session_insert(struct sr_daemon *d, struct sr_session *s);
 /** "open": register, emit session.start, flush. @p rep gets sid and key or the error. */
 int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct sr_reply *rep);
-/** "close": mark closing; the session ends when its cgroup is empty. */
+/**
+ * "close": mark closing; the session ends when its cgroup is empty. A sid
+ * that is not open (it already ended) is acknowledged as closed.
+ */
 int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep);
 /** End @p s if its cgroup is empty (or gone). Returns 1 when it ended. */
 int sr_session_check(struct sr_daemon *d, struct sr_session *s);
@@ -171,5 +174,11 @@ char *sr_status_json(struct sr_daemon *d);
 int sr_restore(struct sr_daemon *d);
 /** First free processes.id (MAX(id)+1 from the DB, else the clock). */
 int64_t sr_restore_next_entity(const struct sr_config *cfg);
+/**
+ * Exactly once across a kill: skip the queued records before the ring
+ * position stored with the last committed SQLite batch (only when the pinned
+ * ring buffer it refers to was reused).
+ */
+void sr_restore_ring_position(struct sr_daemon *d);
 
 #endif

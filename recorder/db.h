@@ -19,6 +19,12 @@
 /** The schema version this build writes (PRAGMA user_version). */
 #define SR_DB_VERSION 3
 
+/**
+ * meta key of the ring buffer position the stored records reach,
+ * "MAPID:POS" (written by the SQLite sink with each batch).
+ */
+#define SR_DB_META_RING "ring_position"
+
 /** The oldest schema version a migration path exists from. */
 #define SR_DB_VERSION_MIN 1
 

@@ -135,6 +135,7 @@ static int setup(struct sr_daemon *d)
 		d->syscalls_disk = d->syscalls_exec = true;
 	/* sessions first, so that the queued events find them */
 	sr_restore(d);
+	sr_restore_ring_position(d);
 	sr_session_update_syscalls(d);
 	sr_loop_drain(d, true);
 	for (size_t i = 0; i < SR_SESS_BUCKETS; i++) {

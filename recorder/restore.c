@@ -11,6 +11,7 @@
 #include "log.h"
 #include "paths.h"
 #include "recorder/daemon.h"
+#include "recorder/db.h"
 #include "timeutil.h"
 
 static sqlite3 *open_ro(const struct sr_config *cfg)
@@ -225,4 +226,33 @@ int sr_restore(struct sr_daemon *d)
 	if (n)
 		sr_session_update_syscalls(d);
 	return n;
+}
+
+void sr_restore_ring_position(struct sr_daemon *d)
+{
+	sqlite3 *db = open_ro(d->cfg);
+	sqlite3_stmt *st;
+	unsigned long long pos = 0;
+	unsigned id = 0;
+	int n, have = 0;
+
+	if (!db)
+		return;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_RING "'", -1,
+	                       &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
+			have = sscanf(col(st, 0), "%u:%llu", &id, &pos) == 2;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	/* only the very ring buffer the position was read from, kept pinned */
+	if (!have || !sr_capture_reused(d->cap) || !d->rb.id || id != d->rb.id)
+		return;
+	n = sr_ringbuf_skip_to(&d->rb, pos);
+	if (n > 0)
+		sr_info("skipped %d queued records the previous sshrecd had already stored", n);
+	else if (n < 0)
+		sr_warn("stored ring position %llu is not in the ring buffer (read position %llu): "
+		        "reading everything queued",
+		        pos, (unsigned long long)d->rb.read_pos);
 }

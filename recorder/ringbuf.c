@@ -2,6 +2,7 @@
 /* BPF ring buffer consumer with an explicit commit (see ringbuf.h). */
 #include "recorder/ringbuf.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
@@ -42,6 +43,14 @@ int sr_ringbuf_open(struct sr_ringbuf *rb, int fd, uint32_t size)
 	rb->producer_pos = p;
 	rb->data = (const uint8_t *)p + rb->page;
 	rb->read_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+	{
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			rb->id = info.id;
+	}
 	return 0;
 }
 
@@ -74,6 +83,34 @@ int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *c
 		len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
 		rb->read_pos += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
 	}
+	return n;
+}
+
+int sr_ringbuf_skip_to(struct sr_ringbuf *rb, uint64_t pos)
+{
+	uint64_t prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE), p = rb->read_pos;
+	int n = 0;
+
+	if (pos <= p)
+		return 0;
+	if (pos > prod)
+		return -ERANGE;
+	/* walk the headers: @pos must be where a record starts */
+	while (p < pos) {
+		uint32_t len = __atomic_load_n((const uint32_t *)(rb->data + (p & rb->mask)),
+		                               __ATOMIC_ACQUIRE);
+
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			return -ERANGE;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT))
+			n++;
+		len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
+		p += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
+	}
+	if (p != pos)
+		return -ERANGE;
+	rb->read_pos = pos;
+	sr_ringbuf_commit(rb);
 	return n;
 }
 

@@ -8,7 +8,9 @@
  * kernel-visible consumer position advances only in sr_ringbuf_commit(),
  * which the daemon calls after the sinks took the batch (flushed it, or
  * queued it in their bounded backlogs). A daemon killed in between finds the
- * same records again on restart.
+ * same records again on restart; the SQLite sink stores the read position
+ * with each batch, so the restarted daemon skips what it already stored
+ * (sr_ringbuf_skip_to()).
  */
 #ifndef SSHREC_RINGBUF_H
 #define SSHREC_RINGBUF_H
@@ -25,6 +27,7 @@ struct sr_ringbuf {
 	const uint8_t *data;         /* RO, mapped twice for wrap-around */
 	size_t data_map_len;
 	uint64_t read_pos; /* next record to hand out */
+	uint32_t id;       /* the ring buffer map's kernel id (0: unknown) */
 };
 
 /** Map the ring buffer map @p fd of @p size data bytes. Returns 0 or -errno. */
@@ -42,6 +45,14 @@ typedef int (*sr_ringbuf_fn)(void *ctx, const void *data, size_t size);
  * @return records handed out (>= 0) or the callback's error.
  */
 int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *ctx);
+
+/**
+ * Skip (and commit) the records before @p pos, e.g. those a previous daemon
+ * had already stored when it was killed before committing them. @p pos must
+ * lie between the read and the producer position, on a record boundary.
+ * @return records skipped (0 when @p pos is not ahead), or -ERANGE.
+ */
+int sr_ringbuf_skip_to(struct sr_ringbuf *rb, uint64_t pos);
 
 /** Make everything read so far consumed in the kernel. */
 void sr_ringbuf_commit(struct sr_ringbuf *rb);

@@ -249,6 +249,17 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 		snprintf(rep->error, sizeof(rep->error), "cgroup_path too long");
 		return -ENAMETOOLONG;
 	}
+	/*
+	 * A request read after its login gave up waiting (the module then
+	 * removes the cgroup) must not become a session nobody will close.
+	 */
+	if (access(dir, F_OK)) {
+		err = -errno;
+		snprintf(rep->error, sizeof(rep->error),
+		         "cgroup %.200s: %s (did the login give up waiting?)", req->cgroup_path,
+		         strerror(-err));
+		return err;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -333,8 +344,15 @@ int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct
 	struct sr_session *s = sr_session_by_sid(d, req->sid);
 
 	if (!s) {
-		snprintf(rep->error, sizeof(rep->error), "unknown session '%s'", req->sid);
-		return -ENOENT;
+		/*
+		 * Not open: it already ended (its cgroup emptied before PAM closed
+		 * it) or it was never opened here. Either way there is nothing left
+		 * to mark, and an error would only make the module log a failure.
+		 */
+		sr_info("session %s closed by PAM: not open (already ended)", req->sid);
+		rep->ok = true;
+		snprintf(rep->sid, sizeof(rep->sid), "%s", req->sid);
+		return 0;
 	}
 	if (!s->closing) {
 		s->closing = true;

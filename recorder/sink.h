@@ -57,6 +57,14 @@ struct sr_sink_ops {
 	 * before and after it. May be NULL for sinks that keep no session rows.
 	 */
 	int (*session_update)(struct sr_sink *sink, const struct sr_session_info *sess);
+	/**
+	 * Every record of the ring buffer (map id @p ring_id) before read
+	 * position @p pos has been written to the sink: a sink that can store
+	 * the position atomically with its next flush() does, so a restarted
+	 * daemon skips what is already stored. Called before each flush. May be
+	 * NULL.
+	 */
+	void (*position)(struct sr_sink *sink, uint32_t ring_id, uint64_t pos);
 	/** Flush and release everything. */
 	void (*close)(struct sr_sink *sink);
 };

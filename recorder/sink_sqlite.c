@@ -32,6 +32,7 @@ enum {
 	ST_PROC_EXIT,
 	ST_EVENT,
 	ST_SESS_UPDATE,
+	ST_POSITION,
 	ST_MAX,
 };
 
@@ -53,6 +54,7 @@ static const char *const stmt_sql[ST_MAX] = {
     [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
                        "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
                        "state = ?, closing_us = ?, end_us = ? WHERE id = ?",
+    [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
 };
 
 struct sq {
@@ -65,6 +67,7 @@ struct sq {
 	int64_t retry_at_ms; /* while failing: no attempt before this */
 	int64_t retry_ms;
 	int last_err;
+	char position[48]; /* "RINGID:POS" to store with the next commit; "" none */
 };
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -365,6 +368,11 @@ static int sq_commit(struct sq *q, const char **what)
 		*what = "update sessions";
 		rc = put_sessions(q);
 	}
+	if (rc == SQLITE_OK && q->position[0]) {
+		*what = "store the ring position";
+		bind_text(q->st[ST_POSITION], 1, q->position);
+		rc = run(q->st[ST_POSITION]);
+	}
 	if (rc == SQLITE_OK) {
 		*what = "commit";
 		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
@@ -420,6 +428,13 @@ static int sq_session_update(struct sr_sink *sink, const struct sr_session_info 
 	return sq_write(sink, &r);
 }
 
+static void sq_position(struct sr_sink *sink, uint32_t ring_id, uint64_t pos)
+{
+	struct sq *q = sink->priv;
+
+	snprintf(q->position, sizeof(q->position), "%u:%llu", ring_id, (unsigned long long)pos);
+}
+
 static void sq_close(struct sr_sink *sink)
 {
 	struct sq *q = sink->priv;
@@ -451,5 +466,6 @@ const struct sr_sink_ops sr_sink_sqlite_ops = {
     .flush = sq_flush,
     .reopen = NULL,
     .session_update = sq_session_update,
+    .position = sq_position,
     .close = sq_close,
 };

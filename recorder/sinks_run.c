@@ -26,12 +26,19 @@ int sr_sinks_open(struct sr_daemon *d)
 	size_t n = 0, i;
 	int err;
 
-	if (c->db_path && c->db_path[0])
-		want[n++] = &sr_sink_sqlite_ops;
+	/*
+	 * Flushed in this order. SQLite last: it stores the ring position with
+	 * the batch, and a restarted daemon skips what that position covers, so
+	 * the other sinks must already have it (a kill between the flushes then
+	 * repeats lines in JSON lines, with the same sid and ei, rather than
+	 * losing them).
+	 */
 	if (c->jsonl_path && c->jsonl_path[0])
 		want[n++] = &sr_sink_jsonl_ops;
 	if (c->syslog_target && c->syslog_target[0])
 		want[n++] = &sr_sink_syslog_ops;
+	if (c->db_path && c->db_path[0])
+		want[n++] = &sr_sink_sqlite_ops;
 	if (!n) {
 		sr_err("no sink configured: set database, jsonl or syslog");
 		return -EINVAL;
@@ -96,6 +103,8 @@ int sr_sinks_flush(struct sr_daemon *d)
 	for (i = 0; i < d->nsinks; i++) {
 		struct sr_sink *s = &d->sinks[i];
 
+		if (s->ops->position && d->rb.id)
+			s->ops->position(s, d->rb.id, d->rb.read_pos);
 		err = s->ops->flush(s);
 		if (err) {
 			sink_fail(s, "flush", err);

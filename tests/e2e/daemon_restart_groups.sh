@@ -12,13 +12,7 @@ sr_ssh "/bin/cat /etc/hostname >/dev/null; while [ ! -e $SR_T/go ]; do sleep 0.0
 	/bin/cat $SR_T/after-restart 2>/dev/null; sleep 0.5" >/dev/null 2>&1 &
 ssh_pid=$!
 SR_PIDS+=("$ssh_pid")
-sid=
-for _ in $(seq 1 100); do
-	sid=$(sr_last_sid root 2>/dev/null)
-	[ -n "$sid" ] && break
-	sleep 0.1
-done
-[ -n "$sid" ] || sr_die "no session row"
+sid=$(sr_wait_sid root) || exit 99
 key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
 for _ in $(seq 1 50); do
 	n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.disk'

@@ -242,6 +242,35 @@ sr_last_sid() {
 	fi
 }
 
+# Wait (10 s) for the first session row of a login and print its sid; dies
+# when none appears.
+sr_wait_sid() {
+	local sid=
+	for _ in $(seq 1 100); do
+		sid=$(sr_last_sid "$1" 2>/dev/null)
+		[ -n "$sid" ] && break
+		sleep 0.1
+	done
+	[ -n "$sid" ] || sr_die "no session row for login $1"
+	echo "$sid"
+}
+
+# Check that each marker ($2...) appears in exactly one session.command of
+# session $1, in SQLite and in JSON lines, and that SQLite's ei is gapless.
+sr_check_commands_once() {
+	local sid=$1 key m n
+	shift
+	key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
+	for m in "$@"; do
+		n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.command' AND json LIKE '%\"$m\"%'")
+		sr_check_eq "$m recorded once in SQLite" 1 "$n"
+		n=$(grep -F "\"sid\":\"$sid\"" "$SR_JSONL" | grep -F '"event":"session.command"' | grep -cF "\"$m\"")
+		sr_check_eq "$m recorded once in JSONL" 1 "$n"
+	done
+	sr_check_eq "SQLite ei gapless" "$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key")" \
+		"$(sr_sql "SELECT MAX(ei)+1 FROM events WHERE session_id=$key")"
+}
+
 # Wait until a session has ended (state 'ended'); $2 timeout seconds.
 sr_wait_ended() {
 	local sid=$1 t=${2:-20} i

@@ -3,6 +3,7 @@
 
 Usage:
   pam_client.py SOCKET open       one well-formed "open" for a made-up session
+  pam_client.py SOCKET close      a well-formed "close" of a session that is not open
   pam_client.py SOCKET garbage    the hostile messages below, one connection each
   pam_client.py SOCKET hold SECS  connect, send nothing, hold the connection
 
@@ -92,6 +93,8 @@ def main():
     path, mode = sys.argv[1], sys.argv[2]
     if mode == "open":
         exchange(path, "open", j(OPEN))
+    elif mode == "close":
+        exchange(path, "close", j({"v": 1, "op": "close", "sid": SID}))
     elif mode == "garbage":
         for name, msg in garbage():
             exchange(path, name, msg)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # 20 garbage, hostile or oversized messages on sshrecd's registration socket
-# each get an error reply ({"ok":false,"error":...}); a client that connects
+# each get an error reply ({"ok":false,"error":...}); so does an open whose
+# cgroup is gone, while a close of a session that is not open is
+# acknowledged; a client that connects
 # and says nothing does not hold up other logins; the daemon keeps serving
 # and the next real login through pam_sshrec is registered.
 : "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -28,6 +30,22 @@ except Exception:
 done <"$SR_T/garbage.out"
 sr_check "the daemon survived the garbage" kill -0 "$SR_DAEMON_PID"
 sr_check_eq "no session was created by garbage" 0 "$(sr_sql 'SELECT count(*) FROM sessions')"
+
+# A well-formed open whose cgroup does not exist (what a login that gave up
+# waiting leaves behind) is refused: no session that nobody would ever close.
+out=$("$SR_PY" "$CLIENT" "$SR_SOCK" open 2>&1)
+sr_check "open of a missing cgroup: error reply naming it ($(cut -c1-120 <<<"$out"))" \
+	"$SR_PY" -c 'import json,sys
+r = json.loads(sys.argv[1].split(" ", 2)[2])
+sys.exit(0 if r.get("ok") is False and "sshrec-test-not-a-session" in r.get("error", "") else 1)' "$out"
+sr_check_eq "no session for it" 0 "$(sr_sql "SELECT count(*) FROM sessions WHERE login = 'mallory'")"
+# A close of a session that is not open (it ended before PAM closed it) is
+# acknowledged: nothing is left to mark, and it is not the module's failure.
+out=$("$SR_PY" "$CLIENT" "$SR_SOCK" close 2>&1)
+sr_check "close of a session that is not open: ok ($(cut -c1-120 <<<"$out"))" \
+	"$SR_PY" -c 'import json,sys
+r = json.loads(sys.argv[1].split(" ", 2)[2])
+sys.exit(0 if r.get("ok") is True else 1)' "$out"
 
 # a silent client holding a connection must not block a real login
 "$SR_PY" "$CLIENT" "$SR_SOCK" hold 8 >"$SR_T/hold.out" 2>&1 &

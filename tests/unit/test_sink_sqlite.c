@@ -111,6 +111,8 @@ static void test_records_to_tables(void **state)
 	tu_session(&s, 77, "alice", 0);
 	sink_open(&sink, &cfg);
 	write_session(&sink, &s, 1000);
+	/* the ring position goes into the same transaction as the batch */
+	sink.ops->position(&sink, 42, 123456);
 	assert_int_equal(sink.ops->flush(&sink), 0);
 	assert_int_equal(sink.health.written, 7);
 	assert_int_equal(sink.health.failed, 0);
@@ -119,6 +121,9 @@ static void test_records_to_tables(void **state)
 	db = open_db(cfg.db_path);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 77"), 7);
 	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE session_id = 77"), 6);
+	txt = q_text(db, "SELECT value FROM meta WHERE key = 'ring_position'");
+	assert_string_equal(txt, "42:123456");
+	free(txt);
 	/* session row: start fields, then the state of the last record of the batch */
 	txt = q_text(db, "SELECT login || '|' || state || '|' || key_fingerprint || '|' || "
 	                 "remote_addr || ':' || remote_port FROM sessions WHERE id = 77");
