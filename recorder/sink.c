@@ -97,7 +97,23 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 
 	if (rec->sess) {
 		s = *rec->sess;
-		copy_sess(a, &s);
+		if (rec->kind == SR_REC_SESSION_START) {
+			copy_sess(a, &s);
+		} else {
+			/* only session.start writes the strings: skip copying them per record */
+			const char *state = s.state;
+			int64_t key = s.key;
+
+			memset(&s, 0, sizeof(s));
+			memcpy(s.sid, rec->sess->sid, sizeof(s.sid));
+			memcpy(s.counts, rec->sess->counts, sizeof(s.counts));
+			s.key = key;
+			s.lost = rec->sess->lost;
+			s.closing_us = rec->sess->closing_us;
+			s.end_us = rec->sess->end_us;
+			s.start_us = rec->sess->start_us;
+			s.state = arena_str(a, state);
+		}
 		r.sess = arena_obj(a, &s, sizeof(s));
 	}
 	if (rec->proc) {
