@@ -22,6 +22,8 @@ struct sr_ckpt {
 	bool pending, stop;
 	int signalled_at;   /* WAL pages when the thread was last woken (writer side) */
 	int last_pages;     /* WAL pages at the writer's previous commit */
+	int signal_pages;   /* SR_CKPT_BYTES in pages of this database */
+	int hard_pages;     /* SR_CKPT_HARD_BYTES in pages */
 	int backfilled;     /* WAL frames the thread has copied (atomic) */
 	int last_rc;        /* of the last checkpoint, to log transitions once */
 	unsigned long done; /* checkpoints run */
@@ -97,14 +99,14 @@ static int wal_hook(void *arg, sqlite3 *writer, const char *schema, int pages)
 	}
 	c->last_pages = pages;
 	backfilled = __atomic_load_n(&c->backfilled, __ATOMIC_ACQUIRE);
-	if (pages >= SR_CKPT_HARD_PAGES || (backfilled > 0 && pages >= SR_CKPT_PAGES)) {
+	if (pages >= c->hard_pages || (backfilled > 0 && pages >= c->signal_pages)) {
 		/* SQLITE_BUSY while the thread runs one: the next commit tries again */
 		if (sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, NULL,
 		                              NULL) == SQLITE_OK)
 			__atomic_store_n(&c->backfilled, 0, __ATOMIC_RELEASE);
 		return SQLITE_OK;
 	}
-	if (pages - c->signalled_at >= SR_CKPT_PAGES) {
+	if (pages - c->signalled_at >= c->signal_pages) {
 		c->signalled_at = pages;
 		pthread_mutex_lock(&c->mu);
 		c->pending = true;
@@ -114,11 +116,25 @@ static int wal_hook(void *arg, sqlite3 *writer, const char *schema, int pages)
 	return SQLITE_OK;
 }
 
+static unsigned page_size(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	unsigned n = 4096;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= 512)
+			n = (unsigned)sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return n;
+}
+
 int sr_ckpt_start(sqlite3 *writer, const char *path, struct sr_ckpt **out)
 {
 	struct sr_ckpt *c = calloc(1, sizeof(*c));
 	pthread_condattr_t ca;
 	sigset_t all, old;
+	unsigned page;
 	int rc, err;
 
 	*out = NULL;
@@ -157,6 +173,9 @@ int sr_ckpt_start(sqlite3 *writer, const char *path, struct sr_ckpt **out)
 		free(c);
 		return err;
 	}
+	page = page_size(writer);
+	c->signal_pages = (int)(SR_CKPT_BYTES / page);
+	c->hard_pages = (int)(SR_CKPT_HARD_BYTES / page);
 	/* replaces (and so turns off) SQLite's automatic checkpoint on the writer */
 	c->writer = writer;
 	sqlite3_wal_hook(writer, wal_hook, c);

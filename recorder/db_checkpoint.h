@@ -9,11 +9,11 @@
  * automatic checkpoint runs it inside the committing thread. Instead, the
  * writer's automatic checkpoint is turned off and a thread with its own
  * connection runs PASSIVE checkpoints (which never block the writer), woken
- * when the WAL has grown by SR_CKPT_PAGES since the last one, and at least
+ * when the WAL has grown by SR_CKPT_BYTES since the last one, and at least
  * every SR_CKPT_INTERVAL_MS. After each round of the thread the writer
  * copies only the tail written meanwhile, which lets SQLite start the WAL
  * file over; should
- * the thread fall far behind (WAL past SR_CKPT_HARD_PAGES), the writer
+ * the thread fall far behind (WAL past SR_CKPT_HARD_BYTES), the writer
  * checkpoints everything itself, so the WAL stays bounded whatever happens.
  */
 #ifndef SSHREC_DB_CHECKPOINT_H
@@ -21,12 +21,12 @@
 
 #include <sqlite3.h>
 
-/** WAL pages since the last checkpoint that wake the checkpointer (16 MiB of 4 KiB pages). */
-#define SR_CKPT_PAGES 4096
+/** WAL growth since the last checkpoint that wakes the checkpointer. */
+#define SR_CKPT_BYTES (16u << 20)
 /** A checkpoint at least this often while records arrive. */
 #define SR_CKPT_INTERVAL_MS 1000
-/** WAL size (pages) past which the writer checkpoints itself (256 MiB). */
-#define SR_CKPT_HARD_PAGES 65536
+/** WAL size past which the writer checkpoints itself. */
+#define SR_CKPT_HARD_BYTES (256u << 20)
 
 struct sr_ckpt;
 

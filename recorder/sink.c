@@ -154,15 +154,17 @@ struct sr_record *sr_record_dup(const struct sr_record *rec)
 
 int sr_rec_queue_push(struct sr_rec_queue *q, const struct sr_record *rec)
 {
-	struct sr_rec_qent *e = malloc(sizeof(*e));
+	/* the entry and the copy in one allocation: one malloc per queued record */
+	struct arena a = {.off = sizeof(struct sr_rec_qent)};
+	struct sr_rec_qent *e;
 
+	dup_pass(&a, rec);
+	e = malloc(a.off);
 	if (!e)
 		return -ENOMEM;
-	e->rec = sr_record_dup(rec);
-	if (!e->rec) {
-		free(e);
-		return -ENOMEM;
-	}
+	a.base = (char *)e;
+	a.off = sizeof(*e);
+	e->rec = dup_pass(&a, rec);
 	e->next = NULL;
 	e->tries = 0;
 	if (q->tail)
@@ -184,8 +186,7 @@ void sr_rec_queue_pop(struct sr_rec_queue *q)
 	if (!q->head)
 		q->tail = NULL;
 	q->n--;
-	free(e->rec);
-	free(e);
+	free(e); /* the record copy lives in the same block */
 }
 
 void sr_rec_queue_clear(struct sr_rec_queue *q)

@@ -32,7 +32,7 @@ struct sr_record *sr_record_dup(const struct sr_record *rec);
 /** One queued record. */
 struct sr_rec_qent {
 	struct sr_rec_qent *next;
-	struct sr_record *rec; /**< from sr_record_dup() */
+	struct sr_record *rec; /**< a copy as sr_record_dup() makes, in the entry's block */
 	unsigned tries;        /**< failed write attempts, so failures count once */
 };
 

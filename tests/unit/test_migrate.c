@@ -195,6 +195,8 @@ static void test_fresh_database(void **state)
 	/* WAL (persistent in the file) and synchronous=NORMAL (1) */
 	assert_int_equal(q_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
+	/* a new database gets 16 KiB pages (schema/sshrec.sql) */
+	assert_int_equal(q_int(db, "PRAGMA page_size"), 16384);
 	sqlite3_close(db);
 	path_of(path, sizeof(path), "new/sub");
 	assert_int_equal(stat(path, &st), 0);
