@@ -10,7 +10,7 @@ PKGS=(
 	libpam0g-dev libcmocka-dev
 	# tests and demo
 	openssh-server openssh-client sqlite3 jq python3 python3-jsonschema curl
-	iproute2 procps psmisc tmux rsyslog gcc-multilib util-linux chromium
+	iproute2 procps psmisc tmux rsyslog logrotate systemd gcc-multilib util-linux chromium
 )
 [ "${SR_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$SR_DEPS_EXTRA" && PKGS+=("${extra[@]}")
 

@@ -12,6 +12,10 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/testlock.py tests/e2e/validate_jsonl.py
 	tests/bench/results/daemon.json tests/bench/results/daemon.md \
 	tests/bench/results/login.json tests/bench/results/login.md
 
+# The packaged systemd unit, checked with systemd-analyze verify.
+TESTS += tests/misc/unit_file.sh
+EXTRA_DIST += tests/misc/unit_file.sh
+
 # E2E scripts: one line each, so parallel edits merge cleanly.
 SR_E2E_TESTS =
 include $(srcdir)/tests/e2e/local.mk
