@@ -19,13 +19,14 @@
 #include <linux/types.h> /* __u8 ... __s64, as <sys/mount.h> and libbpf also see them */
 #endif
 
-#define SR_EVENTS_ABI_VERSION 2
+#define SR_EVENTS_ABI_VERSION 3
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
 #define SR_ARGV_CAP  32768
 /** Byte cap for a path (filename, cwd, open path), including the NUL. */
 #define SR_PATH_CAP  4096
 #define SR_COMM_LEN  16
+#define SR_TTY_LEN   32 /* tty_struct name, e.g. "pts3" (since ABI 3) */
 /** Byte cap for a cgroup path carried by an escape event. */
 #define SR_CGPATH_CAP 512
 
@@ -103,6 +104,7 @@ struct sr_exec_event {
 	__u32 argc;     /* argument count of the exec; with ARGV_TRUNCATED argv holds fewer */
 	__u32 euid;
 	__u32 egid;
+	char tty[SR_TTY_LEN]; /* controlling terminal's name ("pts3", "tty1"), "" none */
 	char data[];    /* filename, cwd, argv */
 };
 

@@ -56,6 +56,17 @@ static __always_inline __u32 sr_exec_cwd(struct sr_scratch *sc, struct task_stru
 	return len;
 }
 
+/* The controlling terminal's name ("pts3"), or "" when the task has none. */
+static __always_inline void sr_exec_tty(struct task_struct *t, char *dst)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+
+	dst[0] = 0;
+	/* not BPF_CORE_READ_STR_INTO: it sizes the read by *dst, one char here */
+	if (tty && bpf_core_read_str(dst, SR_TTY_LEN, &tty->name) <= 0)
+		dst[0] = 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -83,6 +94,7 @@ int BPF_PROG(sr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	ev->euid = BPF_CORE_READ(p, cred, euid.val);
 	ev->egid = BPF_CORE_READ(p, cred, egid.val);
 	ev->argc = BPF_CORE_READ(bprm, argc);
+	sr_exec_tty(p, ev->tty);
 
 	n = bpf_probe_read_kernel_str(ev->data, SR_PATH_CAP, BPF_CORE_READ(bprm, filename));
 	if (n <= 0) {
@@ -209,6 +221,7 @@ __noinline int sr_exec_fail(long ret, __u64 filename, __u64 argv, __u32 compat)
 	ev->ret = ret;
 	ev->euid = BPF_CORE_READ(task, cred, euid.val);
 	ev->egid = BPF_CORE_READ(task, cred, egid.val);
+	sr_exec_tty(task, ev->tty);
 
 	n = bpf_probe_read_user_str(ev->data, SR_PATH_CAP, (void *)filename);
 	if (n <= 0) {

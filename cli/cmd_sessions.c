@@ -106,7 +106,7 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 	if (host)
 		sqlite3_bind_text(st, 4, host, -1, SQLITE_STATIC);
 
-	static const char *head[] = {"SID",      "LOGIN", "FROM",  "KEY",   "START",
+	static const char *head[] = {"SID",      "LOGIN", "FROM",  "TTY",   "KEY", "START",
 	                             "DURATION", "CMDS",  "FILES", "CONNS", "LOST"};
 	if (json) {
 		sr_jarr_begin(&ja, stdout);
@@ -118,7 +118,7 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sr_session_row s;
 		char from[300], key[64], start[32], dur[48], nc[24], nd[24], nn[24], nl[24];
-		const char *cells[10];
+		const char *cells[11];
 
 		if (sr_session_row_from_stmt(st, 0, &s)) {
 			rc = SQLITE_NOMEM;
@@ -158,13 +158,15 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 		cells[0] = s.sid;
 		cells[1] = s.login;
 		cells[2] = from;
-		cells[3] = key;
-		cells[4] = start;
-		cells[5] = dur;
-		cells[6] = nc;
-		cells[7] = nd;
-		cells[8] = nn;
-		cells[9] = nl;
+		/* "pts/3" for an interactive login, "-" without a terminal (PAM's "ssh") */
+		cells[3] = s.tty && !strncmp(s.tty, "/dev/", 5) ? s.tty + 5 : "-";
+		cells[4] = key;
+		cells[5] = start;
+		cells[6] = dur;
+		cells[7] = nc;
+		cells[8] = nd;
+		cells[9] = nn;
+		cells[10] = nl;
 		if (sr_table_add(&tab, cells)) {
 			sr_session_row_free(&s);
 			rc = SQLITE_NOMEM;
@@ -172,9 +174,9 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 		}
 		sr_table_color(&tab, 0, SR_C_CYAN);
 		if (!s.end_us)
-			sr_table_color(&tab, 5, SR_C_GREEN);
+			sr_table_color(&tab, 6, SR_C_GREEN);
 		if (s.lost)
-			sr_table_color(&tab, 9, SR_C_RED);
+			sr_table_color(&tab, 10, SR_C_RED);
 		sr_session_row_free(&s);
 	}
 	sqlite3_finalize(st);

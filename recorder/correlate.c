@@ -428,6 +428,41 @@ static int argv_json(struct sr_corr *c, const char *argv, size_t len, size_t *ou
 	return sr_jw_error(w);
 }
 
+/* "/dev/pts/3" for the kernel's "pts3", "/dev/tty1" for "tty1"; "" for none. */
+static void tty_path(const char *name, size_t len, char *out, size_t cap)
+{
+	size_t n = strnlen(name, len);
+
+	out[0] = '\0';
+	if (!n || !sr_utf8_valid(name, n) || memchr(name, '/', n))
+		return; /* none, or not a kernel tty name */
+	if (n > 3 && !strncmp(name, "pts", 3))
+		snprintf(out, cap, "/dev/pts/%.*s", (int)(n - 3), name + 3);
+	else
+		snprintf(out, cap, "/dev/%.*s", (int)n, name);
+}
+
+/*
+ * PAM names no terminal for sshd ("ssh": the pty comes after open_session).
+ * The session's terminal is that of its first root-level program with one
+ * (the login shell, or the command of `ssh -t`); a pty made later inside the
+ * session (script, tmux) does not count.
+ */
+static int take_session_tty(struct sr_corr_session *s, const struct sr_process_info *pi,
+                            const char *tty)
+{
+	char *dup;
+
+	if (!tty[0] || pi->parent_id || (s->info.tty && strchr(s->info.tty, '/')))
+		return 0;
+	dup = strdup(tty);
+	if (!dup)
+		return -ENOMEM;
+	free((char *)s->info.tty);
+	s->info.tty = dup;
+	return 0;
+}
+
 static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr_exec_event *e,
                    size_t size, const char *comm)
 {
@@ -438,7 +473,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	struct sr_process_info pi = {0};
 	struct sr_record r;
 	struct sr_jw *o;
-	char *path, *prog;
+	char *path, *prog, tty[SR_TTY_LEN + 16];
 	size_t argv_len;
 	int err;
 
@@ -477,6 +512,11 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		/* a failed exec is a row of its own that never ran */
 		pi.end_us = r.time_us;
 	}
+	tty_path(e->tty, sizeof(e->tty), tty, sizeof(tty));
+	if (ok && take_session_tty(s, &pi, tty)) {
+		free(path);
+		return -ENOMEM;
+	}
 	r.proc = &pi;
 	r.process_id = pi.id;
 	r.path = path;
@@ -496,6 +536,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	sr_json_put_int(o, "proc_egid", e->egid, false);
 	sr_json_put_int(o, "process_id", pi.id, false);
 	sr_json_put_int(o, "parent_process_id", pi.parent_id, pi.parent_id == 0);
+	sr_json_put_str(o, "tty", tty[0] ? tty : NULL);
 	s->class_events[SR_CLASS_COMMAND]++;
 	err = rec_emit(c, s, &r);
 

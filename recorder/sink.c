@@ -113,6 +113,7 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 			s.end_us = rec->sess->end_us;
 			s.start_us = rec->sess->start_us;
 			s.state = arena_str(a, state);
+			s.tty = arena_str(a, rec->sess->tty);
 		}
 		r.sess = arena_obj(a, &s, sizeof(s));
 	}

@@ -24,7 +24,7 @@ const struct sr_sink_ops *sr_sink_find(const char *name);
  * A deep copy of @p rec (its session, process and strings) in one
  * allocation, so it can outlive sink->write(). Free with free().
  * The session's strings are copied for session.start only; other records
- * keep its key, sid, state, times and counts (all a later write needs).
+ * keep its key, sid, state, tty, times and counts (all a later write needs).
  * NULL on ENOMEM.
  */
 struct sr_record *sr_record_dup(const struct sr_record *rec);

@@ -53,7 +53,8 @@ static const char *const stmt_sql[ST_MAX] = {
                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
                        "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
-                       "state = ?, closing_us = ?, end_us = ? WHERE id = ?",
+                       "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty) "
+                       "WHERE id = ?",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
 };
 
@@ -221,7 +222,8 @@ static int put_session_state(struct sq *q, const struct sr_record *r)
 	bind_text(st, 8, s->state ? s->state : "active");
 	bind_opt(st, 9, s->closing_us);
 	bind_opt(st, 10, s->end_us);
-	sqlite3_bind_int64(st, 11, s->key);
+	bind_text(st, 11, s->tty); /* the terminal learnt from the first exec */
+	sqlite3_bind_int64(st, 12, s->key);
 	return run(st);
 }
 

@@ -28,8 +28,8 @@ C=$(sid_of carol)
 # ---- sessions ---------------------------------------------------------------
 R sessions >"$SR_T/sessions.txt"
 sr_check_eq "sessions lists 3 sessions and a header" 4 "$(wc -l <"$SR_T/sessions.txt")"
-sr_check "sessions shows sid, login, address, key, counts" \
-	grep -Eq "^$B +bob +192\.0\.2\.11:50001 +SHA256:bob.* +2026-01-05 08:01:00 +43\.3 s +15 +4 +3 +0$" \
+sr_check "sessions shows sid, login, address, tty, key, counts" \
+	grep -Eq "^$B +bob +192\.0\.2\.11:50001 +pts/[0-9]+ +SHA256:bob.* +2026-01-05 08:01:00 +43\.3 s +15 +4 +3 +0$" \
 	"$SR_T/sessions.txt"
 sr_check_eq "sessions --user bob" "$B" "$(R sessions --user bob --json | jq -r '.[].sid')"
 sr_check_eq "sessions --json has counts and end" "15 4 3 2026-01-05T08:01:43.358038Z" \

@@ -27,7 +27,7 @@ SID=$(sr_last_sid root)
 sr_wait_ended "$SID" 20 || sr_fail "session $SID did not end"
 
 R sessions >"$SR_T/sessions.txt"
-sr_check "sessions lists the login" grep -Eq "^$SID +root +127\.0\.0\.1:[0-9]+ +SHA256:" "$SR_T/sessions.txt"
+sr_check "sessions lists the login (no terminal: tty -)" grep -Eq "^$SID +root +127\.0\.0\.1:[0-9]+ +- +SHA256:" "$SR_T/sessions.txt"
 sr_check "sessions shows the key fingerprint" grep -qF " ${SR_KEY_FP:0:19}" "$SR_T/sessions.txt"
 sr_check_eq "sessions --user root --json" "$SID" "$(R sessions --user root --json | jq -r '.[-1].sid')"
 

@@ -22,6 +22,10 @@ if sc_take_session S12-ssh; then
 	s=$SC_SID
 	sc_check_integrity S12-ssh "$s" root
 	sc_check_cmd S12-ssh "$s" 1 /bin/echo s12-nonint
+	# no pty: the command has no terminal and the session keeps PAM's "ssh"
+	sr_check_eq "S12-ssh: the command has no tty" null \
+		"$(sc_cmd_rec "$s" '["/bin/echo","s12-nonint"]' | jq -c .tty)"
+	sr_check_eq "S12-ssh: the session's tty stays ssh" ssh "$(sr_sql "SELECT tty FROM sessions WHERE sid='$s'")"
 fi
 sc_mark
 out=$(sc_drive --pty --print-output -c '/bin/echo s12-typed' -c 'cd /tmp' -c 'ls -d /etc/hostname' \
@@ -42,6 +46,13 @@ if sc_take_session S12-pty; then
 		"$(sc_cmd_rec "$s" '["ls","-d","/etc/hostname"]' | jq -c --argjson sh "$(sc_cmd_rec "$s" '["-bash"]' | jq .process_id)" \
 			'[.cwd, (.parent_process_id == $sh)]')"
 	sc_check_open S12-pty "$s" /etc/hostname O_RDONLY
+	# the pty: the login shell's terminal becomes the session's, and every
+	# typed command records it
+	tty=$(sr_sql "SELECT tty FROM sessions WHERE sid='$s'")
+	sr_check "S12-pty: the session's tty is the pty ($tty)" grep -Eqx '/dev/pts/[0-9]+' <<<"$tty"
+	sr_check_eq "S12-pty: the login shell's tty" "\"$tty\"" "$(sc_cmd_rec "$s" '["-bash"]' | jq -c .tty)"
+	sr_check_eq "S12-pty: the typed command's tty" "\"$tty\"" \
+		"$(sc_cmd_rec "$s" '["/bin/echo","s12-typed"]' | jq -c .tty)"
 fi
 
 # ---- S13 -----------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,6 +95,9 @@ static void hdr(struct sr_event_hdr *h, uint16_t type, uint32_t size, uint32_t p
 	strcpy(h->comm, "comm");
 }
 
+/* the controlling terminal the next ev_exec() reports ("" none) */
+static const char *next_tty = "";
+
 /* argv given as one string with '\0' separators, total length argv_len */
 static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *argv, size_t argv_len,
                    int32_t ret)
@@ -111,6 +115,7 @@ static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *ar
 	u.e.filename_len = (uint32_t)fl;
 	u.e.cwd_len = (uint32_t)cl;
 	u.e.argv_len = (uint32_t)argv_len;
+	memcpy(u.e.tty, next_tty, strnlen(next_tty, sizeof(u.e.tty) - 1));
 	memcpy(u.e.data, file, fl);
 	memcpy(u.e.data + fl, "/tmp", cl);
 	memcpy(u.e.data + fl + cl, argv, argv_len);
@@ -362,6 +367,56 @@ static void test_argv_json(void **state)
 	json_object_put(o);
 }
 
+/* Record @p i's "tty", or "(null)". */
+static const char *rec_tty(int i, char *buf, size_t cap)
+{
+	json_object *o = json_tokener_parse(recs[i].json), *t;
+
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "tty", &t)); /* always present */
+	snprintf(buf, cap, "%s", t ? json_object_get_string(t) : "(null)");
+	json_object_put(o);
+	return buf;
+}
+
+/*
+ * The terminal of each program is recorded; the session's becomes that of
+ * its first root-level program with one (PAM only knew "ssh"), not of a
+ * pty opened later inside the session.
+ */
+static void test_tty(void **state)
+{
+	static const char a[] = "x";
+	char buf[64];
+
+	(void)state;
+	free((char *)sess.info.tty);
+	sess.info.tty = strdup("ssh");
+	next_tty = ""; /* a PAM session script before the pty exists */
+	assert_int_equal(ev_exec(1000, 100, "/usr/bin/run-parts", a, sizeof(a), 0), 0);
+	assert_string_equal(rec_tty(0, buf, sizeof(buf)), "(null)");
+	assert_string_equal(sess.info.tty, "ssh");
+	next_tty = "pts4"; /* the login shell */
+	assert_int_equal(ev_exec(1001, 100, "/bin/bash", a, sizeof(a), 0), 0);
+	assert_string_equal(rec_tty(1, buf, sizeof(buf)), "/dev/pts/4");
+	assert_string_equal(sess.info.tty, "/dev/pts/4");
+	/* script(1) inside the session opens another pty: not the session's */
+	assert_int_equal(ev_fork(1001, 1002), 0);
+	next_tty = "pts9";
+	assert_int_equal(ev_exec(1002, 1001, "/usr/bin/script", a, sizeof(a), 0), 0);
+	assert_string_equal(rec_tty(2, buf, sizeof(buf)), "/dev/pts/9");
+	assert_true(recs[2].parent_id != 0);
+	assert_string_equal(sess.info.tty, "/dev/pts/4");
+	/* a console name, and a name that is not a kernel tty name */
+	next_tty = "tty1";
+	assert_int_equal(ev_exec(1003, 100, "/bin/true", a, sizeof(a), 0), 0);
+	assert_string_equal(rec_tty(3, buf, sizeof(buf)), "/dev/tty1");
+	next_tty = "../x";
+	assert_int_equal(ev_exec(1004, 100, "/bin/true", a, sizeof(a), 0), 0);
+	assert_string_equal(rec_tty(4, buf, sizeof(buf)), "(null)");
+	next_tty = "";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +430,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
