@@ -251,11 +251,11 @@ int sr_db_open(const char *path, sqlite3 **out)
 	if (chmod(path, 0600) && errno != EPERM)
 		sr_warn("database %s: chmod 0600: %s", path, strerror(errno));
 	/* page_size: only a new, still empty database takes it (see schema/sshrec.sql;
-	 * inside the schema's transaction it would come too late). A 16 MiB page
+	 * inside the schema's transaction it would come too late). An 8 MiB page
 	 * cache keeps the index pages an insert touches from being read back. */
 	err = exec_sql(db,
 	               "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; "
-	               "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;",
+	               "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192;",
 	               "set pragmas");
 	if (!err)
 		err = sr_db_migrate(db);

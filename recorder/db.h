@@ -44,7 +44,7 @@ extern const struct sr_db_migration sr_db_migrations[];
  * Open (creating it and its missing parent directories, mode 0700) the
  * database at @p path read-write: WAL, synchronous=NORMAL, a busy timeout,
  * foreign keys off (the sinks write parents first, but a replay may not),
- * 16 KiB pages for a new database, a 16 MiB page cache. The connection is
+ * 16 KiB pages for a new database, an 8 MiB page cache. The connection is
  * for one thread at a time (SQLITE_OPEN_NOMUTEX).
  * An empty database gets the schema; an older one is migrated forward in one
  * transaction; a newer one is refused ("database schema version N is newer
