@@ -66,6 +66,27 @@ static int set_str(char **dst, const char *v)
 	return 0;
 }
 
+/* "90", "90s", "5m", "12h", "30d": seconds, at most @p max_s. */
+static int parse_duration(const char *v, uint64_t max_s, uint64_t *out)
+{
+	char *end;
+	unsigned long long n, mul;
+
+	if (!isdigit((unsigned char)*v))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	mul = !strcmp(end, "") || !strcmp(end, "s") ? 1
+	      : !strcmp(end, "m")                   ? 60
+	      : !strcmp(end, "h")                   ? 3600
+	      : !strcmp(end, "d")                   ? 86400
+	                                            : 0;
+	if (errno || !mul || n > max_s / mul)
+		return -EINVAL;
+	*out = n * mul;
+	return 0;
+}
+
 /* "16M", "100K", "4096": powers of 1024. */
 static int parse_size(const char *v, uint64_t *out)
 {
@@ -255,18 +276,23 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 		return 0;
 	}
 	if (!strcmp(key, "syscall_linger")) {
-		char *end;
-		long long n = strtoll(value, &end, 10);
-		long long mul = !strcmp(end, "") || !strcmp(end, "s") ? 1
-		                : !strcmp(end, "m")                   ? 60
-		                : !strcmp(end, "h")                   ? 3600
-		                                                      : 0;
+		uint64_t dur;
 
-		if (!*value || end == value || !mul || n < 0 || n * mul > 86400)
+		if (parse_duration(value, 86400, &dur))
 			BAD("syscall_linger: expected a duration up to 24h (like 60, 60s, 5m), "
 			    "not '%s'",
 			    value);
-		cfg->syscall_linger_s = (uint32_t)(n * mul);
+		cfg->syscall_linger_s = (uint32_t)dur;
+		return 0;
+	}
+	if (!strcmp(key, "retention")) {
+		uint64_t dur;
+
+		if (parse_duration(value, 100ull * 366 * 86400, &dur))
+			BAD("retention: expected 0 (keep everything) or a duration like 90d, 12h, "
+			    "not '%s'",
+			    value);
+		cfg->retention_s = dur;
 		return 0;
 	}
 	if (!strcmp(key, "nice")) {

@@ -30,6 +30,9 @@ struct sr_config {
 	uint64_t jsonl_max_bytes; /**< rotate when the file would exceed this */
 	int jsonl_keep;           /**< rotated .gz files kept */
 	uint64_t backlog_max;     /**< records a failing sink may hold in memory */
+	/** SQLite: ended sessions older than this many seconds are removed
+	 * (0, the default: keep everything). */
+	uint64_t retention_s;
 	char *syslog_target;      /**< NULL: off; "unix:/dev/log", "udp://h:p", "tcp://h:p" */
 	char *server_id;          /**< host UUID (default from /etc/machine-id) */
 	char *server_hostname;    /**< default gethostname() */

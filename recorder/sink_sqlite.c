@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "timeutil.h"
 #include "recorder/config.h"
 #include "recorder/db.h"
 #include "recorder/db_checkpoint.h"
@@ -33,6 +34,10 @@ enum {
 	ST_EVENT,
 	ST_SESS_UPDATE,
 	ST_POSITION,
+	ST_PRUNE_PICK,
+	ST_PRUNE_EVENTS,
+	ST_PRUNE_PROCS,
+	ST_PRUNE_SESSION,
 	ST_MAX,
 };
 
@@ -56,7 +61,21 @@ static const char *const stmt_sql[ST_MAX] = {
                        "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty) "
                        "WHERE id = ?",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
+    /* retention: the oldest ended session past the cutoff (start_us < cutoff
+     * narrows the scan through sessions_start), then its rows in chunks */
+    [ST_PRUNE_PICK] = "SELECT id, sid, end_us FROM sessions WHERE start_us < ?1 AND "
+                      "state = 'ended' AND end_us < ?1 ORDER BY start_us LIMIT 1",
+    [ST_PRUNE_EVENTS] = "DELETE FROM events WHERE session_id = ?1 AND ei IN (SELECT ei FROM "
+                        "events WHERE session_id = ?1 ORDER BY ei LIMIT ?2)",
+    [ST_PRUNE_PROCS] = "DELETE FROM processes WHERE id IN (SELECT id FROM processes WHERE "
+                       "session_id = ?1 LIMIT ?2)",
+    [ST_PRUNE_SESSION] = "DELETE FROM sessions WHERE id = ?1",
 };
+
+/* Rows removed per flush while pruning: bounded work inside a batch's transaction. */
+#define PRUNE_CHUNK 10000
+/* With nothing left to prune, look again after this long. */
+#define PRUNE_IDLE_MS 10000
 
 struct sq {
 	sqlite3 *db;
@@ -68,7 +87,10 @@ struct sq {
 	int64_t retry_at_ms; /* while failing: no attempt before this */
 	int64_t retry_ms;
 	int last_err;
-	char position[48]; /* "RINGID:POS" to store with the next commit; "" none */
+	char position[48];    /* "RINGID:POS" to store with the next commit; "" none */
+	int64_t retention_us; /* 0: keep everything */
+	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
+	uint64_t pruned;      /* sessions removed by retention */
 };
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -296,6 +318,7 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 		return -ENOMEM;
 	q->path = strdup(cfg->db_path);
 	q->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
+	q->retention_us = (int64_t)cfg->retention_s * 1000000;
 	q->retry_ms = RETRY_MIN_MS;
 	err = q->path ? sr_db_open(q->path, &q->db) : -ENOMEM;
 	if (!err)
@@ -354,6 +377,64 @@ static int sq_write(struct sr_sink *sink, const struct sr_record *rec)
 	return 0;
 }
 
+/* Run @p st (bound with ?1 = @p id and ?2 = PRUNE_CHUNK); its change count in @p n. */
+static int prune_run(struct sq *q, sqlite3_stmt *st, int64_t id, int *n)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int(st, 2, PRUNE_CHUNK);
+	rc = run(st);
+	*n = rc == SQLITE_OK ? sqlite3_changes(q->db) : 0;
+	return rc;
+}
+
+/*
+ * Retention: remove part of the oldest ended session older than the cutoff,
+ * in the batch's transaction (so it is atomic with it, and bounded: at most
+ * PRUNE_CHUNK rows per flush). Its events go first, then its processes, then
+ * the session row, so a half-pruned session is never listed as complete.
+ */
+static int prune_step(struct sq *q)
+{
+	sqlite3_stmt *pick = q->st[ST_PRUNE_PICK];
+	int64_t now_ms = sr_sink_mono_ms(), id, end_us;
+	char sid[SR_UUID_STRLEN] = "";
+	const unsigned char *t;
+	int rc, n = 0;
+
+	if (!q->retention_us || now_ms < q->prune_at_ms)
+		return SQLITE_OK;
+	sqlite3_bind_int64(pick, 1, sr_now_us() - q->retention_us);
+	rc = sqlite3_step(pick);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(pick);
+		q->prune_at_ms = now_ms + PRUNE_IDLE_MS; /* nothing to do */
+		return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	id = sqlite3_column_int64(pick, 0);
+	t = sqlite3_column_text(pick, 1);
+	if (t)
+		snprintf(sid, sizeof(sid), "%s", (const char *)t);
+	end_us = sqlite3_column_int64(pick, 2);
+	sqlite3_reset(pick);
+	rc = prune_run(q, q->st[ST_PRUNE_EVENTS], id, &n);
+	if (rc == SQLITE_OK && n < PRUNE_CHUNK)
+		rc = prune_run(q, q->st[ST_PRUNE_PROCS], id, &n);
+	if (rc == SQLITE_OK && n < PRUNE_CHUNK) {
+		rc = prune_run(q, q->st[ST_PRUNE_SESSION], id, &n);
+		if (rc == SQLITE_OK) {
+			char ended[SR_TIME_STRLEN];
+
+			q->pruned++;
+			sr_info("retention: removed session %s (ended %s) from %s", sid,
+			        sr_time_format(end_us, ended), q->path);
+		}
+	}
+	return rc;
+}
+
 /* Apply the whole queue in one transaction. Returns an SQLite code. */
 static int sq_commit(struct sq *q, const char **what)
 {
@@ -369,6 +450,10 @@ static int sq_commit(struct sq *q, const char **what)
 	if (rc == SQLITE_OK) {
 		*what = "update sessions";
 		rc = put_sessions(q);
+	}
+	if (rc == SQLITE_OK) {
+		*what = "apply retention";
+		rc = prune_step(q);
 	}
 	if (rc == SQLITE_OK && q->position[0]) {
 		*what = "store the ring position";
@@ -392,9 +477,10 @@ static int sq_flush(struct sr_sink *sink)
 	int64_t now;
 	int rc;
 
-	if (!q->q.n)
-		return sink->health.ok ? 0 : q->last_err;
 	now = sr_sink_mono_ms();
+	/* nothing queued: a transaction only when retention is due */
+	if (!q->q.n && (!sink->health.ok || !q->retention_us || now < q->prune_at_ms))
+		return sink->health.ok ? 0 : q->last_err;
 	if (!sink->health.ok && now < q->retry_at_ms) {
 		sink->health.backlog = queued_records(q);
 		return q->last_err;

@@ -118,6 +118,10 @@ static void test_errors(void **state)
 	expect_error("syscall_linger = 5d\n", "1: syscall_linger");
 	expect_error("syscall_linger = 25h\n", "1: syscall_linger");
 	expect_error("syscall_linger = s\n", "1: syscall_linger");
+	expect_error("retention = 3w\n", "1: retention");
+	expect_error("retention = -1d\n", "1: retention");
+	expect_error("retention = 999999d\n", "1: retention");
+	expect_error("retention = \n", "1: retention");
 }
 
 static void test_syscall_linger(void **state)
@@ -134,6 +138,52 @@ static void test_syscall_linger(void **state)
 	sr_config_free(&cfg);
 	assert_int_equal(load("syscall_linger = 0\n", 0, NULL, &cfg, err), 0);
 	assert_int_equal(cfg.syscall_linger_s, 0);
+	sr_config_free(&cfg);
+}
+
+/* The shipped sample (contrib/sshrecd.conf), every line uncommented, parses. */
+static void test_sample_file(void **state)
+{
+	const char *top = getenv("SR_TOP_SRCDIR");
+	char sample[1024], line[512], text[8192] = "", err[512];
+	struct sr_config cfg;
+	size_t n = 0, keys = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(sample, sizeof(sample), "%s/contrib/sshrecd.conf", top ? top : ".");
+	f = fopen(sample, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *l = line;
+
+		if (l[0] == '#' && strchr(l, '=')) { /* "#key = value": a setting */
+			l++;
+			keys++;
+		}
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", l);
+		assert_true(n < sizeof(text));
+	}
+	fclose(f);
+	assert_true(keys >= 15);
+	assert_int_equal(load(text, 0, NULL, &cfg, err), 0);
+	sr_config_free(&cfg);
+}
+
+static void test_retention(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.retention_s, 0); /* keep everything */
+	sr_config_free(&cfg);
+	assert_int_equal(load("retention = 90d\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.retention_s, 90 * 86400);
+	sr_config_free(&cfg);
+	assert_int_equal(load("retention = 12h\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.retention_s, 12 * 3600);
 	sr_config_free(&cfg);
 }
 
@@ -227,6 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
+	    cmocka_unit_test(test_retention),    cmocka_unit_test(test_sample_file),
 	    cmocka_unit_test(test_nice),
 	};
 

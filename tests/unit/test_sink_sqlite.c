@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "tests/unit/sink_test_util.h"
+#include "timeutil.h"
 #include "recorder/db.h"
 #include "recorder/db_checkpoint.h"
 #include "recorder/sink.h"
@@ -499,6 +500,85 @@ static void test_checkpoint_thread_bounds_wal(void **state)
 	tu_rmdir(dir);
 }
 
+/*
+ * Retention: an ended session older than the cutoff goes, in bounded chunks
+ * (its 25,007 events need three flushes), events first and the session row
+ * last; a recent ended session and an old but still active one stay.
+ */
+static void test_retention(void **state)
+{
+	char *dir = tu_tmpdir("retention"), sql[512];
+	struct sr_config cfg;
+	struct sr_session_info a, b, c;
+	struct sr_sink sink;
+	struct tu_rec t = {0};
+	int64_t now = sr_now_us(), hour = 3600ll * 1000000;
+	sqlite3 *db;
+	int flushes = 0;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	cfg.retention_s = 3600;
+	sink_open(&sink, &cfg);
+	tu_session(&a, 501, "old", now);
+	tu_session(&b, 502, "recent", now);
+	tu_session(&c, 503, "active", now);
+	write_session(&sink, &a, 5000);
+	write_session(&sink, &b, 6000);
+	tu_start(&t, &c);
+	put(&sink, &t);
+	/* the first flush looks for expired sessions before any is old: none */
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	sink.ops->close(&sink);
+
+	assert_int_equal(sqlite3_open(cfg.db_path, &db), SQLITE_OK); /* read-write: age them */
+	snprintf(sql, sizeof(sql),
+	         "UPDATE sessions SET start_us = %lld, end_us = %lld WHERE id = 501;"
+	         "UPDATE sessions SET start_us = %lld, end_us = %lld WHERE id = 502;"
+	         "UPDATE sessions SET start_us = %lld WHERE id = 503;",
+	         (long long)(now - 3 * hour), (long long)(now - 2 * hour),
+	         (long long)(now - 3 * hour), (long long)(now - hour / 6),
+	         (long long)(now - 5 * hour));
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "WITH RECURSIVE n(x) AS (SELECT 100 UNION ALL SELECT x + 1 FROM n "
+	                 "WHERE x < 25099) INSERT INTO events (session_id, ei, time_us, event, "
+	                 "code, uid, json) SELECT 501, x, 1, 'session.disk', 'T4001I', 'u', '{}' "
+	                 "FROM n",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501"), 25007);
+	sqlite3_close(db);
+
+	/* a restarted daemon prunes at its first flushes (even with nothing queued) */
+	sink_open(&sink, &cfg);
+	for (flushes = 0; flushes < 10; flushes++) {
+		assert_int_equal(sink.ops->flush(&sink), 0);
+		db = open_db(cfg.db_path);
+		if (!q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 501")) {
+			sqlite3_close(db);
+			break;
+		}
+		/* never a session row without some of its events gone first */
+		assert_true(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501") <
+		            25007);
+		sqlite3_close(db);
+	}
+	assert_int_equal(flushes + 1, 3); /* 10,000 rows per flush: 10,000 + 10,000 + the rest */
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501"), 0);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 501"), 0);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 502"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 502"), 2);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id IN (502, 503)"), 2);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 503"), 1);
+	sqlite3_close(db);
+	assert_true(sink.health.ok);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +590,7 @@ int main(void)
 	    cmocka_unit_test(test_disk_full),
 	    cmocka_unit_test(test_unwritable_database),
 	    cmocka_unit_test(test_checkpoint_thread_bounds_wal),
+	    cmocka_unit_test(test_retention),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
