@@ -35,10 +35,7 @@ ringpos set "$before"
 sr_check_eq "consumer position rewound" "$before" "$(ringpos get)"
 
 sr_start_daemon
-for _ in $(seq 1 50); do
-	grep -q "already stored" "$SR_T/sshrecd.log" && break
-	sleep 0.1
-done
+sr_wait_log "already stored"
 sr_check "the restarted daemon skipped the stored records ($(grep -o 'skipped [0-9]* queued records' "$SR_T/sshrecd.log" | tail -n 1))" \
 	grep -q "skipped [0-9]* queued records the previous sshrecd had already stored" "$SR_T/sshrecd.log"
 touch "$SR_T/go2"

@@ -23,12 +23,7 @@ $SR_JSONL {
 CONF
 sr_check "logrotate -f ran" logrotate -f -s "$SR_T/logrotate.state" "$SR_T/logrotate.conf"
 sr_check "the file was rotated to .1" [ -s "$SR_JSONL.1" ]
-for _ in $(seq 1 50); do
-	grep -q "SIGHUP: reopening sink files" "$SR_T/sshrecd.log" && break
-	sleep 0.1
-done
-sr_check "sshrecd reopened its files on SIGHUP" grep -q "SIGHUP: reopening sink files" \
-	"$SR_T/sshrecd.log"
+sr_check "sshrecd reopened its files on SIGHUP" sr_wait_log "SIGHUP: reopening sink files"
 sid2=$(sr_ssh '/bin/true rotate-m2; echo "$SSHREC_SID"')
 sr_check "second session ended" sr_wait_ended "$sid2" 20
 sr_check "sshrecd still runs" kill -0 "$SR_DAEMON_PID"

@@ -26,12 +26,7 @@ done
 [ -n "$sid2" ] || sr_die "no active second session"
 
 # the daemon looks every 10 s when there was nothing to remove
-for _ in $(seq 1 300); do
-	grep -q "retention: removed session $sid1" "$SR_T/sshrecd.log" && break
-	sleep 0.1
-done
-sr_check "the removal is logged" grep -q "retention: removed session $sid1 (ended " \
-	"$SR_T/sshrecd.log"
+sr_check "the removal is logged" sr_wait_log "retention: removed session $sid1 \(ended " 30
 sr_check_eq "the session row is gone" 0 "$(sr_sql "SELECT COUNT(*) FROM sessions WHERE sid='$sid1'")"
 sr_check_eq "its records are gone" 0 "$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key1")"
 sr_check_eq "its processes are gone" 0 \

@@ -271,6 +271,17 @@ sr_check_commands_once() {
 		"$(sr_sql "SELECT MAX(ei)+1 FROM events WHERE session_id=$key")"
 }
 
+# Wait until the daemon's log has a line matching the grep -E pattern $1,
+# for at most $2 seconds (default 5); fails when it does not come.
+sr_wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-5} * 10))); do
+		grep -Eq -- "$1" "$SR_T/sshrecd.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Wait until a session has ended (state 'ended'); $2 timeout seconds.
 sr_wait_ended() {
 	local sid=$1 t=${2:-20} i
