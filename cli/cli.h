@@ -24,7 +24,7 @@ enum {
 };
 
 /** Highest schema version (PRAGMA user_version) this sshrec reads. */
-#define SR_CLI_SCHEMA_MAX 3
+#define SR_CLI_SCHEMA_MAX 4
 /** Lowest schema version this sshrec reads. */
 #define SR_CLI_SCHEMA_MIN 1
 

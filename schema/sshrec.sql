@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- sshrec storage schema, version 3 (PRAGMA user_version).
+-- sshrec storage schema, version 4 (PRAGMA user_version).
 --
 -- Written by sshrecd, read by sshrec (read-only). Forward migrations live in
 -- schema/migrations/NNN-*.sql; each takes user_version N-1 to N. The daemon
@@ -16,7 +16,7 @@
 -- Takes effect on a new database only (sshrecd sets it before it creates
 -- the schema); older ones keep their page size.
 PRAGMA page_size = 16384;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -90,6 +90,11 @@ CREATE INDEX IF NOT EXISTS processes_program ON processes (program, start_us);
 CREATE INDEX IF NOT EXISTS processes_path ON processes (path);
 
 -- Every record of every session, in per-session order (ei).
+-- A rowid table (since 4): rows (~600 bytes, mostly the JSON) are appended
+-- in arrival order and only the small (session_id, ei) key is kept in
+-- session order. Clustered by (session_id, ei) instead, concurrent sessions
+-- inserted into as many places of the big table, and ingest with 50 live
+-- sessions ran at less than half the speed (tests/bench/results/daemon.md).
 CREATE TABLE IF NOT EXISTS events (
     session_id  INTEGER NOT NULL REFERENCES sessions (id),
     ei          INTEGER NOT NULL,
@@ -106,7 +111,7 @@ CREATE TABLE IF NOT EXISTS events (
     return_code INTEGER,
     json        TEXT NOT NULL,   -- the full record, exactly as in the JSON-lines sink
     PRIMARY KEY (session_id, ei)
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS events_time ON events (time_us);
 CREATE INDEX IF NOT EXISTS events_path ON events (path) WHERE path IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_dst ON events (dst_addr, dst_port) WHERE dst_addr IS NOT NULL;

@@ -65,9 +65,15 @@ static void hdr(struct sr_event_hdr *h, uint16_t type, uint32_t size, uint64_t k
 	memcpy(h->comm, "bench", 6);
 }
 
+/* 0: the six fixed paths; else the last three opens of a command cycle
+ * through this many distinct paths (index locality like a real tree). */
+static unsigned spread_paths;
+
 /* One command's worth of events: fork, exec, 6 opens, exit (9 events). */
 static int one_command(struct sr_daemon *d, struct sr_session *s, uint32_t pid)
 {
+	static unsigned next_path;
+	char spread[96];
 	static union {
 		struct sr_exec_event e;
 		struct sr_open_event o;
@@ -98,13 +104,22 @@ static int one_command(struct sr_daemon *d, struct sr_session *s, uint32_t pid)
 		                                    "/var/log/syslog",
 		                                    "/home/user/out.txt",
 		                                    "/tmp/scratch"};
-		size_t pl = strlen(paths[i]) + 1;
+		const char *path = paths[i];
+		size_t pl;
 
+		if (spread_paths && i >= 3) {
+			unsigned k = next_path++ % spread_paths;
+
+			snprintf(spread, sizeof(spread), "/home/user/src/dir%03u/file%05u.c",
+			         k % 97, k);
+			path = spread;
+		}
+		pl = strlen(path) + 1;
 		memset(&u, 0, sizeof(struct sr_open_event));
 		u.o.flags = i < 4 ? 02000000 : 01 | 0100 | 01000;
 		u.o.ret = 3;
 		u.o.path_len = (uint32_t)pl;
-		memcpy(u.o.path, paths[i], pl);
+		memcpy(u.o.path, path, pl);
 		hdr(&u.o.hdr, SR_EV_OPEN, (uint32_t)(sizeof(u.o) + pl), key, pid);
 		err |= sr_corr_event(&d->corr, &s->corr, &u, u.o.hdr.size);
 	}
@@ -163,16 +178,17 @@ static int count_record(void *ctx, const struct sr_record *rec)
  * then a flush, as the daemon's loop does. Returns events/s (wall time), or
  * -1; @p per_cpu_s gets events per CPU second of this (the ingest) thread.
  */
-static double ingest(struct sr_config *cfg, const char *db, const char *jl, long events,
+static double ingest(struct sr_config *cfg, const char *db, const char *jl, long events, int nsess,
                      double *db_mib_per_m, double *per_cpu_s)
 {
 	struct sr_daemon d = {.inofd = -1};
-	struct sr_session *one;
+	struct sr_session *sess[64];
 	uint32_t pid = 2000;
 	long done = 0;
 	double t0, t1, c0, c1;
 	struct stat st;
 	bool sinks = cfg->db_path[0] || cfg->jsonl_path[0];
+	int i, n = 0;
 
 	unlink(db);
 	unlink(jl);
@@ -181,16 +197,17 @@ static double ingest(struct sr_config *cfg, const char *db, const char *jl, long
 	if ((sinks && sr_sinks_open(&d)) ||
 	    sr_corr_init(&d.corr, 1, sinks ? sr_sinks_write : count_record, &d))
 		return -1;
-	one = new_session(&d, 0);
-	if (!one)
-		return -1;
+	for (i = 0; i < nsess && i < 64; i++)
+		if (!(sess[n++] = new_session(&d, i)))
+			return -1;
 	c0 = cpu_s();
 	t0 = now_s();
 	while (done < events) {
 		int b;
 
+		/* commands of the sessions interleave, as concurrent logins do */
 		for (b = 0; b < 4096 / 9 + 1 && done < events; b++, done += 9)
-			if (one_command(&d, one, pid++)) {
+			if (one_command(&d, sess[b % n], pid++)) {
 				fprintf(stderr, "correlator failed\n");
 				return -1;
 			}
@@ -199,15 +216,18 @@ static double ingest(struct sr_config *cfg, const char *db, const char *jl, long
 	}
 	t1 = now_s();
 	c1 = cpu_s();
-	sr_corr_end(&d.corr, &one->corr, sr_now_us());
+	for (i = 0; i < n; i++)
+		sr_corr_end(&d.corr, &sess[i]->corr, sr_now_us());
 	if (sinks) {
 		sr_sinks_flush(&d);
 		sr_sinks_close(&d);
 	}
 	if (db_mib_per_m && !stat(db, &st))
 		*db_mib_per_m = (double)st.st_size / 1048576.0 * 1e6 / (double)done;
-	sr_corr_session_free(&one->corr);
-	free(one);
+	for (i = 0; i < n; i++) {
+		sr_corr_session_free(&sess[i]->corr);
+		free(sess[i]);
+	}
 	sr_corr_free(&d.corr);
 	*per_cpu_s = (double)done / (c1 - c0);
 	return (double)done / (t1 - t0);
@@ -270,7 +290,7 @@ int main(int argc, char **argv)
 	struct sr_daemon d = {.inofd = -1};
 	char db[4096], jl[4096];
 	long events = argc > 3 ? atol(argv[3]) : 1000000, rss0, rss1;
-	double rate[4], cpu_rate[4], db_mb = 0, floor_rate, json_avg = 0;
+	double rate[4], cpu_rate[4], db_mb = 0, floor_rate, json_avg = 0, spread_rate, spread_cpu;
 	struct sr_session **many;
 	FILE *out;
 	size_t k;
@@ -291,7 +311,7 @@ int main(int argc, char **argv)
 		free(cfg.jsonl_path);
 		cfg.db_path = strdup(stages[k].db ? db : "");
 		cfg.jsonl_path = strdup(stages[k].jl ? jl : "");
-		rate[k] = ingest(&cfg, db, jl, events, k == 3 ? &db_mb : NULL, &cpu_rate[k]);
+		rate[k] = ingest(&cfg, db, jl, events, 1, k == 3 ? &db_mb : NULL, &cpu_rate[k]);
 		if (rate[k] < 0)
 			return 1;
 		/* records are ~0.9 per event: one line each in the JSON-lines file */
@@ -299,6 +319,13 @@ int main(int argc, char **argv)
 			json_avg = (double)js.st_size / ((double)events * 8 / 9);
 	}
 
+	/* the daemon stage again, less kind to the indexes: 50 interleaved
+	 * sessions, the writes spread over 5,000 distinct paths */
+	spread_paths = 5000;
+	spread_rate = ingest(&cfg, db, jl, events, 50, NULL, &spread_cpu);
+	spread_paths = 0;
+	if (spread_rate < 0)
+		return 1;
 	floor_rate = sqlite_floor(db, events * 8 / 9, json_avg > 0 ? (size_t)json_avg : 600);
 	if (floor_rate < 0)
 		return 1;
@@ -337,6 +364,8 @@ int main(int argc, char **argv)
 	for (k = 0; k < 4; k++)
 		printf("%-50s %10.0f %12.0f %10s\n", stages[k].name, rate[k], cpu_rate[k],
 		       k == 3 ? ">=200000" : "");
+	printf("%-50s %10.0f %12.0f %10s\n", "  daemon, 50 sessions, 5,000 distinct paths",
+	       spread_rate, spread_cpu, "");
 	printf("\n%-38s %14s %10s\n", "measure", "value", "target");
 	printf("%-38s %14ld %10s\n", "events per ingest run", events, "");
 	printf("SQLite floor: bare %4.0f-byte rows, no index %7.0f rows/s = %.0f events/s\n",
@@ -351,6 +380,10 @@ int main(int argc, char **argv)
 		for (k = 0; k < 4; k++)
 			fprintf(out, "%s\"%s\":{\"wall\":%.0f,\"per_cpu_s\":%.0f}", k ? "," : "",
 			        stages[k].json, rate[k], cpu_rate[k]);
+		fprintf(out,
+		        ",\"sqlite_and_jsonl_50_sessions_5000_paths\":{\"wall\":%.0f,"
+		        "\"per_cpu_s\":%.0f}",
+		        spread_rate, spread_cpu);
 		fprintf(out,
 		        "},\"sqlite_floor_rows_per_sec\":%.0f,\"record_json_bytes\":%.0f,"
 		        "\"rss_mib_1000_sessions\":%.1f,\"sessions_rss_mib\":%.1f,"

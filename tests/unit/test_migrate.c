@@ -151,7 +151,7 @@ static void test_embedded_migrations(void **state)
 		last = m->version;
 	}
 	assert_int_equal(last, SR_DB_VERSION);
-	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 3;"));
+	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 4;"));
 	/* the generator kept backslashes: the comment about \xNN escapes survives */
 	assert_non_null(strstr(sr_db_schema_sql, "\\xNN"));
 }
@@ -195,6 +195,8 @@ static void test_fresh_database(void **state)
 	/* WAL (persistent in the file) and synchronous=NORMAL (1) */
 	assert_int_equal(q_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
+	/* events is a rowid table (version 4): rows append in arrival order */
+	assert_int_equal(q_int(db, "SELECT wr FROM pragma_table_list WHERE name = 'events'"), 0);
 	/* a new database gets 16 KiB pages (schema/sshrec.sql) */
 	assert_int_equal(q_int(db, "PRAGMA page_size"), 16384);
 	sqlite3_close(db);
@@ -260,6 +262,16 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(
 	    q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"), 1);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 7"), 1);
+	assert_int_equal(q_int(db, "SELECT wr FROM pragma_table_list WHERE name = 'events'"), 0);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_v3'"),
+	                 0);
+	/* the key is still unique: a repeated record is rejected */
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO events (session_id, ei, time_us, event, code, "
+	                              "uid, json) VALUES (7, 0, 1, 'x', 'x', 'x', '{}')",
+	                              NULL, NULL, NULL) &
+	                     0xff,
+	                 SQLITE_CONSTRAINT);
 	/* the migrated schema is exactly the one a new database gets */
 	assert_int_equal(sr_db_open(fresh, &ref), 0);
 	got = schema_dump(db);
@@ -283,15 +295,15 @@ static void test_newer_refused(void **state)
 	sqlite3 *db;
 	char *msg;
 	int ret, v = 0;
-	const char *want = "database schema version 4 is newer than this sshrecd supports (3); "
+	const char *want = "database schema version 5 is newer than this sshrecd supports (4); "
 	                   "upgrade sshrec";
 
 	(void)state;
 	path_of(path, sizeof(path), "newer.db");
 	assert_int_equal(sr_db_open(path, &db), 0);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sr_db_check_version(db, &v), -EPROTONOSUPPORT);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	sqlite3_close(db);
 
 	msg = capture_stderr(open_and_close, path, &ret);
@@ -305,7 +317,7 @@ static void test_newer_refused(void **state)
 
 	/* refused means untouched */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
 	sqlite3_close(db);
 }
 
