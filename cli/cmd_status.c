@@ -77,6 +77,15 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 		printf("\n");
 		sr_table_print(&t, stdout, cli->color);
 		sr_table_free(&t);
+		for (i = 0; i < json_object_array_length(sinks); i++) {
+			json_object *k = json_object_array_get_idx(sinks, i);
+
+			if (sr_j_int(k, "pruned_sessions", 0) > 0)
+				printf("%s: %" PRId64
+				       " ended sessions removed by retention since start\n",
+				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
+				       sr_j_int(k, "pruned_sessions", 0));
+		}
 	}
 	static const char *ch[] = {"SID",   "LOGIN", "STATE", "START", "FROM",
 	                           "PROCS", "CMDS",  "FILES", "CONNS", "LOST"};

@@ -10,6 +10,7 @@
  * the same FIFO, so it lands in the next transaction in order with records.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,9 @@ struct sq {
 	char position[48];    /* "RINGID:POS" to store with the next commit; "" none */
 	int64_t retention_us; /* 0: keep everything */
 	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
-	uint64_t pruned;      /* sessions removed by retention */
+	/* a session removed in the transaction being committed: logged after it */
+	char pruned_sid[SR_UUID_STRLEN]; /* "" none */
+	int64_t pruned_end_us;
 };
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -425,14 +428,26 @@ static int prune_step(struct sq *q)
 	if (rc == SQLITE_OK && n < PRUNE_CHUNK) {
 		rc = prune_run(q, q->st[ST_PRUNE_SESSION], id, &n);
 		if (rc == SQLITE_OK) {
-			char ended[SR_TIME_STRLEN];
-
-			q->pruned++;
-			sr_info("retention: removed session %s (ended %s) from %s", sid,
-			        sr_time_format(end_us, ended), q->path);
+			memcpy(q->pruned_sid, sid, sizeof(sid));
+			q->pruned_end_us = end_us;
 		}
 	}
 	return rc;
+}
+
+/* After a commit (@p committed) or a rollback: say what retention removed. */
+static void prune_done(struct sr_sink *sink, struct sq *q, bool committed)
+{
+	char ended[SR_TIME_STRLEN];
+
+	if (!q->pruned_sid[0])
+		return;
+	if (committed) {
+		sink->health.pruned++;
+		sr_info("retention: removed session %s (ended %s) from %s", q->pruned_sid,
+		        sr_time_format(q->pruned_end_us, ended), q->path);
+	}
+	q->pruned_sid[0] = '\0';
 }
 
 /* Apply the whole queue in one transaction. Returns an SQLite code. */
@@ -486,6 +501,7 @@ static int sq_flush(struct sr_sink *sink)
 		return q->last_err;
 	}
 	rc = sq_commit(q, &what);
+	prune_done(sink, q, rc == SQLITE_OK);
 	if (rc == SQLITE_OK) {
 		sink->health.written += queued_records(q);
 		sr_rec_queue_clear(&q->q);

@@ -37,6 +37,7 @@ sr_check "the JSON-lines file keeps the removed session's records" \
 	grep -qF "\"sid\":\"$sid1\"" "$SR_JSONL"
 sr_check "sshrec reports the removed session as unknown, not an error of its own" \
 	sh -c "'$SR_SSHREC' --db '$SR_DB' timeline '$sid1' 2>&1 | grep -q 'unknown session'"
+sr_check "sshrec status counts it" sh -c "'$SR_SSHREC' --socket '$SR_SOCK' status | grep -q '^sqlite: 1 ended sessions removed by retention'"
 touch "$SR_T/done"
 wait "$ssh2"
 sr_check "the second session ends normally" sr_wait_ended "$sid2" 20

@@ -575,6 +575,7 @@ static void test_retention(void **state)
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 503"), 1);
 	sqlite3_close(db);
 	assert_true(sink.health.ok);
+	assert_int_equal(sink.health.pruned, 1); /* counted once, when committed */
 	sink.ops->close(&sink);
 	tu_rmdir(dir);
 }
