@@ -514,6 +514,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	}
 	tty_path(e->tty, sizeof(e->tty), tty, sizeof(tty));
 	if (ok && take_session_tty(s, &pi, tty)) {
+		free(prog);
 		free(path);
 		return -ENOMEM;
 	}
