@@ -4,12 +4,40 @@
 
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
+
+/* The kernel's id of map @p fd, 0 when it cannot be read. */
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/*
+ * The record header at position @p p: its length word (with the DISCARD
+ * bit) in @p len, and the position of the next record. Returns false while
+ * the producer is still writing it (BUSY).
+ */
+static bool record_at(const struct sr_ringbuf *rb, uint64_t p, uint32_t *len, uint64_t *next)
+{
+	uint32_t l =
+	    __atomic_load_n((const uint32_t *)(rb->data + (p & rb->mask)), __ATOMIC_ACQUIRE);
+
+	if (l & BPF_RINGBUF_BUSY_BIT)
+		return false;
+	*len = l;
+	*next = p + (((l & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT) + BPF_RINGBUF_HDR_SZ + 7) & ~7u);
+	return true;
+}
 
 int sr_ringbuf_open(struct sr_ringbuf *rb, int fd, uint32_t size)
 {
@@ -43,14 +71,7 @@ int sr_ringbuf_open(struct sr_ringbuf *rb, int fd, uint32_t size)
 	rb->producer_pos = p;
 	rb->data = (const uint8_t *)p + rb->page;
 	rb->read_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
-	{
-		struct bpf_map_info info;
-		uint32_t len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-			rb->id = info.id;
-	}
+	rb->id = map_id(fd);
 	return 0;
 }
 
@@ -65,23 +86,19 @@ void sr_ringbuf_close(struct sr_ringbuf *rb)
 
 int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *ctx)
 {
-	uint64_t prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
+	uint64_t prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE), next;
+	uint32_t len;
 	int n = 0, err;
 
-	while (rb->read_pos < prod && (size_t)n < max) {
-		const uint32_t *hdr = (const uint32_t *)(rb->data + (rb->read_pos & rb->mask));
-		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-
-		if (len & BPF_RINGBUF_BUSY_BIT)
-			break;
+	while (rb->read_pos < prod && (size_t)n < max && record_at(rb, rb->read_pos, &len, &next)) {
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
-			err = fn(ctx, (const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ, len);
+			err =
+			    fn(ctx, rb->data + (rb->read_pos & rb->mask) + BPF_RINGBUF_HDR_SZ, len);
 			if (err)
 				return err;
 			n++;
 		}
-		len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
-		rb->read_pos += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
+		rb->read_pos = next;
 	}
 	return n;
 }
@@ -89,6 +106,7 @@ int sr_ringbuf_read(struct sr_ringbuf *rb, size_t max, sr_ringbuf_fn fn, void *c
 int sr_ringbuf_skip_to(struct sr_ringbuf *rb, uint64_t pos)
 {
 	uint64_t prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE), p = rb->read_pos;
+	uint32_t len;
 	int n = 0;
 
 	if (pos <= p)
@@ -97,15 +115,10 @@ int sr_ringbuf_skip_to(struct sr_ringbuf *rb, uint64_t pos)
 		return -ERANGE;
 	/* walk the headers: @pos must be where a record starts */
 	while (p < pos) {
-		uint32_t len = __atomic_load_n((const uint32_t *)(rb->data + (p & rb->mask)),
-		                               __ATOMIC_ACQUIRE);
-
-		if (len & BPF_RINGBUF_BUSY_BIT)
+		if (!record_at(rb, p, &len, &p))
 			return -ERANGE;
 		if (!(len & BPF_RINGBUF_DISCARD_BIT))
 			n++;
-		len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
-		p += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
 	}
 	if (p != pos)
 		return -ERANGE;

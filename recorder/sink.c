@@ -96,24 +96,23 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 	struct sr_record *out = arena_obj(a, &r, sizeof(r));
 
 	if (rec->sess) {
-		s = *rec->sess;
+		const struct sr_session_info *o = rec->sess;
+
 		if (rec->kind == SR_REC_SESSION_START) {
+			s = *o;
 			copy_sess(a, &s);
 		} else {
-			/* only session.start writes the strings: skip copying them per record */
-			const char *state = s.state;
-			int64_t key = s.key;
-
+			/* only session.start writes the strings: the rest need key and state */
 			memset(&s, 0, sizeof(s));
-			memcpy(s.sid, rec->sess->sid, sizeof(s.sid));
-			memcpy(s.counts, rec->sess->counts, sizeof(s.counts));
-			s.key = key;
-			s.lost = rec->sess->lost;
-			s.closing_us = rec->sess->closing_us;
-			s.end_us = rec->sess->end_us;
-			s.start_us = rec->sess->start_us;
-			s.state = arena_str(a, state);
-			s.tty = arena_str(a, rec->sess->tty);
+			memcpy(s.sid, o->sid, sizeof(s.sid));
+			memcpy(s.counts, o->counts, sizeof(s.counts));
+			s.key = o->key;
+			s.lost = o->lost;
+			s.start_us = o->start_us;
+			s.closing_us = o->closing_us;
+			s.end_us = o->end_us;
+			s.state = arena_str(a, o->state);
+			s.tty = arena_str(a, o->tty);
 		}
 		r.sess = arena_obj(a, &s, sizeof(s));
 	}
@@ -139,18 +138,6 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 	if (out)
 		*out = r;
 	return out;
-}
-
-struct sr_record *sr_record_dup(const struct sr_record *rec)
-{
-	struct arena a = {0};
-
-	dup_pass(&a, rec);
-	a.base = malloc(a.off);
-	if (!a.base)
-		return NULL;
-	a.off = 0;
-	return dup_pass(&a, rec);
 }
 
 int sr_rec_queue_push(struct sr_rec_queue *q, const struct sr_record *rec)

@@ -20,20 +20,17 @@ extern const struct sr_sink_ops *const sr_sink_registry[];
 /** The sink named @p name ("sqlite", "jsonl", "syslog"), or NULL. */
 const struct sr_sink_ops *sr_sink_find(const char *name);
 
-/**
- * A deep copy of @p rec (its session, process and strings) in one
- * allocation, so it can outlive sink->write(). Free with free().
- * The session's strings are copied for session.start only; other records
- * keep its key, sid, state, tty, times and counts (all a later write needs).
- * NULL on ENOMEM.
- */
-struct sr_record *sr_record_dup(const struct sr_record *rec);
-
 /** One queued record. */
 struct sr_rec_qent {
 	struct sr_rec_qent *next;
-	struct sr_record *rec; /**< a copy as sr_record_dup() makes, in the entry's block */
-	unsigned tries;        /**< failed write attempts, so failures count once */
+	/**
+	 * A deep copy of the record (session, process, strings) in the entry's
+	 * own block, so it outlives sink->write(). The session's strings are
+	 * copied for session.start only; other records keep its key, sid,
+	 * state, tty, times and counts (all a later write needs).
+	 */
+	struct sr_record *rec;
+	unsigned tries; /**< failed write attempts, so failures count once */
 };
 
 /** A FIFO of owned record copies (a batch or a failing sink's backlog). */
