@@ -68,13 +68,13 @@ static int sr_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	return 0;
 }
 
-static int sr_mount_if_missing(const char *dir, const char *type, long magic)
+static int sr_mount_if_missing(const char *dir, const char *type, long magic, const char *opts)
 {
 	struct statfs st;
 
 	if (statfs(dir, &st) == 0 && (long)st.f_type == magic)
 		return 0;
-	if (mount(type, dir, type, 0, NULL) < 0) {
+	if (mount(type, dir, type, 0, opts) < 0) {
 		int err = -errno;
 
 		sr_err("capture: cannot mount %s on %s: %s", type, dir, strerror(errno));
@@ -86,11 +86,12 @@ static int sr_mount_if_missing(const char *dir, const char *type, long magic)
 
 int sr_capture_mount_fs(void)
 {
-	int err = sr_mount_if_missing("/sys/fs/bpf", "bpf", SR_BPF_FS_MAGIC);
+	/* bpffs defaults to 1777: anyone could create our pin directory first */
+	int err = sr_mount_if_missing("/sys/fs/bpf", "bpf", SR_BPF_FS_MAGIC, "mode=0700");
 
 	if (err)
 		return err;
-	return sr_mount_if_missing("/sys/kernel/tracing", "tracefs", SR_TRACEFS_MAGIC);
+	return sr_mount_if_missing("/sys/kernel/tracing", "tracefs", SR_TRACEFS_MAGIC, NULL);
 }
 
 static enum sr_group sr_group_of(const char *name)
@@ -104,6 +105,50 @@ static enum sr_group sr_group_of(const char *name)
 	return SR_GRP_CORE;
 }
 
+/*
+ * The pin directory keeps capture running while sshrecd is down. Whoever can
+ * write it can unlink the pins (blinding the recorder) or plant symlinks for
+ * root to follow, so only a root-owned directory that no one else can enter
+ * is used. Returns 0, -ENOENT when it is missing, or -EPERM (said why).
+ */
+static int sr_pin_dir_check(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			return err;
+		sr_err("capture: pin directory %s: %s", dir,
+		       err == -ELOOP || err == -ENOTDIR ? "not a directory (a symlink?): refused"
+		                                        : strerror(-err));
+		return err == -ELOOP ? -EPERM : err;
+	}
+	if (fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	if (st.st_uid != 0) {
+		sr_err("capture: pin directory %s: owned by uid %u, not root: refused (its owner "
+		       "could remove the pins); remove it or chown root and chmod 0700",
+		       dir, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		sr_err("capture: pin directory %s: mode 0%03o lets others in: refused; it must be "
+		       "0700",
+		       dir, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Create @p dir (0700) when missing, then check it as sr_pin_dir_check(). */
 static int sr_mkdir(const char *dir)
 {
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -112,7 +157,7 @@ static int sr_mkdir(const char *dir)
 		sr_err("capture: mkdir %s: %s", dir, strerror(errno));
 		return err;
 	}
-	return 0;
+	return sr_pin_dir_check(dir);
 }
 
 static void sr_link_path(const struct sr_capture *cap, const struct sr_slot *s, char *buf,
@@ -245,77 +290,107 @@ static bool sr_group_wanted(enum sr_group g, bool disk, bool exec)
 	return false;
 }
 
-static int sr_rm_tree(const char *dir)
+/*
+ * Remove @p name under @p dfd and everything in it without following a
+ * symlink: a symlink is unlinked itself, and directories are walked through
+ * descriptors (openat O_NOFOLLOW, unlinkat) so no path is resolved twice.
+ */
+static int sr_rm_at(int dfd, const char *name, int depth)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
-	int err = 0;
-	DIR *d = opendir(dir);
+	struct stat st;
+	int fd, err = 0;
+	DIR *d;
 
-	if (!d)
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (depth > 8)
+		return -ELOOP; /* bpffs pins nest one level; this is not ours */
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	while ((de = readdir(d))) {
-		struct stat st;
+		int e;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (sr_rm_tree(path) && !err)
-				err = -errno;
-		} else if (unlink(path) < 0 && !err) {
-			err = -errno;
-			sr_warn("capture: unlink %s: %s", path, strerror(errno));
+		e = sr_rm_at(dirfd(d), de->d_name, depth + 1);
+		if (e && !err)
+			err = e;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Remove every entry "v<N>" of @p pin_dir but @p keep (NULL: all of them).
+ * Returns 0 or the first -errno.
+ */
+static int sr_rm_versions(const char *pin_dir, const char *keep)
+{
+	struct dirent *de;
+	int fd, err = 0;
+	DIR *d;
+
+	fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		int e;
+
+		if (de->d_name[0] != 'v' || (keep && !strcmp(de->d_name, keep)))
+			continue;
+		if (keep)
+			sr_warn("capture: removing pins of another ABI version: %s/%s", pin_dir,
+			        de->d_name);
+		e = sr_rm_at(dirfd(d), de->d_name, 0);
+		if (e) {
+			sr_warn("capture: cannot remove %s/%s: %s", pin_dir, de->d_name,
+			        strerror(-e));
+			if (!err)
+				err = e;
 		}
 	}
 	closedir(d);
-	if (rmdir(dir) < 0 && !err) {
-		err = -errno;
-		sr_warn("capture: rmdir %s: %s", dir, strerror(errno));
-	}
 	return err;
 }
 
 /* Remove pins of other ABI versions ("v<N>" other than ours). */
 static void sr_remove_other_versions(const struct sr_capture *cap)
 {
-	char mine[16], path[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(cap->pin_dir);
+	char mine[16];
 
-	if (!d)
-		return;
 	snprintf(mine, sizeof(mine), "v%d", SR_EVENTS_ABI_VERSION);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] != 'v' || !strcmp(de->d_name, mine))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", cap->pin_dir, de->d_name);
-		sr_warn("capture: removing pins of another ABI version: %s", path);
-		sr_rm_tree(path);
-	}
-	closedir(d);
+	sr_rm_versions(cap->pin_dir, mine);
 }
 
 int sr_capture_unpin(const char *pin_dir)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	int err = 0;
-	DIR *d;
+	int err;
 
 	if (!pin_dir)
 		pin_dir = SR_DEFAULT_PIN_DIR;
-	d = opendir(pin_dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] != 'v')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-		if (sr_rm_tree(path) && !err)
-			err = -EBUSY;
-	}
-	closedir(d);
+	err = sr_pin_dir_check(pin_dir);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	if (sr_rm_versions(pin_dir, NULL))
+		err = -EBUSY;
 	if (rmdir(pin_dir) < 0 && errno != ENOTEMPTY && errno != ENOENT && !err)
 		err = -errno;
 	return err;
@@ -448,8 +523,9 @@ int sr_capture_open(const struct sr_capture_opts *opts, struct sr_capture **out)
 	         o->pin_dir ? o->pin_dir : SR_DEFAULT_PIN_DIR);
 	snprintf(cap->dir, sizeof(cap->dir), "%s/v%d", cap->pin_dir, SR_EVENTS_ABI_VERSION);
 
-	err = cap->pin ? sr_capture_mount_fs()
-	               : sr_mount_if_missing("/sys/kernel/tracing", "tracefs", SR_TRACEFS_MAGIC);
+	err = cap->pin
+	          ? sr_capture_mount_fs()
+	          : sr_mount_if_missing("/sys/kernel/tracing", "tracefs", SR_TRACEFS_MAGIC, NULL);
 	if (err)
 		goto cleanup;
 	if (cap->pin) {
