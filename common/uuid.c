@@ -45,6 +45,32 @@ void sr_uuid_format(const uint8_t b[16], char out[SR_UUID_STRLEN])
 	*o = '\0';
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int sr_uuid_parse(const char *s, uint8_t b[16])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10) {
+			if (*s++ != '-')
+				return -EINVAL;
+		}
+		hi = hexval(s[0]);
+		lo = hi < 0 ? -1 : hexval(s[1]);
+		if (lo < 0)
+			return -EINVAL;
+		b[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return *s ? -EINVAL : 0;
+}
+
 int sr_uuid_v7(char out[SR_UUID_STRLEN], uint64_t *key_out)
 {
 	uint8_t b[16];

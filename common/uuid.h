@@ -24,4 +24,12 @@ int sr_uuid_v4(char out[SR_UUID_STRLEN]);
 /** Format 16 raw bytes as a canonical lower-case UUID string. */
 void sr_uuid_format(const uint8_t b[16], char out[SR_UUID_STRLEN]);
 
+/**
+ * Parse the canonical text form sr_uuid_format() writes (36 characters,
+ * lowercase hex, dashes at 8, 13, 18, 23) into 16 bytes, so that formatting
+ * them gives @p s back exactly.
+ * @return 0, or -EINVAL for any other text.
+ */
+int sr_uuid_parse(const char *s, uint8_t b[16]);
+
 #endif

@@ -152,6 +152,7 @@ int sr_corr_init(struct sr_corr *c, int64_t first_entity, sr_corr_emit_fn emit, 
 	if (getrandom(c->rng, sizeof(c->rng), 0) != (ssize_t)sizeof(c->rng))
 		return -errno;
 	c->rng[0] |= 1;
+	c->want_json = true;
 	return 0;
 }
 
@@ -236,94 +237,65 @@ static uint64_t rng_next(struct sr_corr *c)
 	return c->rng[1] + y;
 }
 
+/* A new record of @p s: kind, time, the next ei, a UUIDv4, the task's ids. */
 static void rec_begin(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                      enum sr_rec_kind kind, int64_t time_us)
+                      enum sr_rec_kind kind, int64_t time_us, uint64_t cgroup_id,
+                      uint32_t audit_sid)
 {
-	uint8_t b[16];
 	uint64_t a = rng_next(c), z = rng_next(c);
 
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->sess = &s->info;
+	r->ei = s->next_ei;
 	r->time_us = time_us;
-	memcpy(b, &a, 8);
-	memcpy(b + 8, &z, 8);
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	sr_uuid_format(b, r->uid);
+	r->cgroup_id = cgroup_id;
+	r->audit_session_id = audit_sid;
+	memcpy(r->uid, &a, 8);
+	memcpy(r->uid + 8, &z, 8);
+	r->uid[6] = (r->uid[6] & 0x0f) | 0x40;
+	r->uid[8] = (r->uid[8] & 0x3f) | 0x80;
 }
 
-/* Close the record's JSON (in c->jw), assign ei, hand over. */
+/* Write the record's JSON (when a sink wants text), count it, hand it over. */
 static int rec_emit(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r)
 {
-	int err = sr_json_finish(&c->jw, r);
+	if (c->want_json) {
+		int err = sr_record_json(&c->jw, r);
 
-	if (err)
-		return err;
+		if (err)
+			return err;
+		r->json = c->jw.b;
+		r->json_len = c->jw.len;
+	}
 	s->next_ei++;
 	s->info.counts[r->kind]++;
 	return c->emit(c->ctx, r);
-}
-
-/* Start the record's JSON in c->jw with the common fields (they need r->ei). */
-static struct sr_jw *rec_json(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                              uint64_t cgroup_id, uint32_t audit_sid)
-{
-	r->ei = s->next_ei;
-	sr_json_common(&c->jw, r, cgroup_id, audit_sid);
-	return &c->jw;
 }
 
 int sr_corr_start(struct sr_corr *c, struct sr_corr_session *s)
 {
 	const struct sr_session_info *i = &s->info;
 	struct sr_record r;
-	struct sr_jw *o;
-	char addr[320];
 
-	rec_begin(c, s, &r, SR_REC_SESSION_START, i->start_us);
+	rec_begin(c, s, &r, SR_REC_SESSION_START, i->start_us, i->cgroup_id, i->audit_session_id);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(c, s, &r, i->cgroup_id, i->audit_session_id);
-	snprintf(addr, sizeof(addr), "%s:%d", i->remote_addr ? i->remote_addr : "", i->remote_port);
-	sr_json_put_str(o, "addr.remote", i->remote_addr ? addr : NULL);
-	snprintf(addr, sizeof(addr), "%s:%d", i->local_addr ? i->local_addr : "", i->local_port);
-	sr_json_put_str(o, "addr.local", i->local_addr ? addr : NULL);
-	sr_json_put_str(o, "tty", i->tty);
-	sr_json_put_str(o, "service", i->service);
-	sr_json_put_str(o, "rhost", i->rhost);
-	sr_jw_obj(o, "auth");
-	sr_json_put_str(o, "method", i->auth_method);
-	sr_json_put_str(o, "key_type", i->key_type);
-	sr_json_put_str(o, "fingerprint", i->key_fingerprint);
-	sr_jw_end(o);
-	sr_json_put_str(o, "cgroup_path", i->cgroup_path);
+	r.tty = i->tty; /* PAM's: the session's may change with its first program */
 	return rec_emit(c, s, &r);
 }
 
 int sr_corr_end(struct sr_corr *c, struct sr_corr_session *s, int64_t end_us)
 {
 	struct sr_session_info *i = &s->info;
-	char t1[SR_TIME_STRLEN], t2[SR_TIME_STRLEN];
 	struct sr_record r;
-	struct sr_jw *o;
 
 	i->end_us = end_us;
 	i->state = "ended";
-	rec_begin(c, s, &r, SR_REC_SESSION_END, end_us);
+	/* session_start, session_stop, counts and lost: the session's */
+	rec_begin(c, s, &r, SR_REC_SESSION_END, end_us, i->cgroup_id, i->audit_session_id);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(c, s, &r, i->cgroup_id, i->audit_session_id);
-	sr_json_put_str(o, "session_start", sr_time_format(i->start_us, t1));
-	sr_json_put_str(o, "session_stop", sr_time_format(end_us, t2));
-	sr_jw_obj(o, "counts");
-	sr_jw_int(o, "command", (int64_t)i->counts[SR_REC_COMMAND]);
-	sr_jw_int(o, "disk", (int64_t)i->counts[SR_REC_DISK]);
-	sr_jw_int(o, "network", (int64_t)i->counts[SR_REC_NETWORK]);
-	sr_jw_int(o, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
-	sr_jw_int(o, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
-	sr_jw_end(o);
-	sr_json_put_int(o, "lost", (int64_t)i->lost, false);
 	return rec_emit(c, s, &r);
 }
 
@@ -332,21 +304,16 @@ int sr_corr_loss(struct sr_corr *c, struct sr_corr_session *s, const struct sr_s
 {
 	uint64_t total = delta->lost[0] + delta->lost[1] + delta->lost[2];
 	struct sr_record r;
-	struct sr_jw *o;
 
 	if (!total)
 		return 0;
 	s->info.lost += total;
-	rec_begin(c, s, &r, SR_REC_DATA_LOSS, now_us);
+	rec_begin(c, s, &r, SR_REC_DATA_LOSS, now_us, s->info.cgroup_id, s->info.audit_session_id);
 	r.pid = s->info.leader_pid;
 	r.program = s->leader_comm;
-	o = rec_json(c, s, &r, s->info.cgroup_id, s->info.audit_session_id);
-	sr_json_put_int(o, "lost", (int64_t)total, false);
-	sr_jw_obj(o, "lost_by_type");
-	sr_jw_int(o, "command", (int64_t)delta->lost[SR_CLASS_COMMAND]);
-	sr_jw_int(o, "disk", (int64_t)delta->lost[SR_CLASS_DISK]);
-	sr_jw_int(o, "network", (int64_t)delta->lost[SR_CLASS_NETWORK]);
-	sr_jw_end(o);
+	r.lost_command = delta->lost[SR_CLASS_COMMAND];
+	r.lost_disk = delta->lost[SR_CLASS_DISK];
+	r.lost_network = delta->lost[SR_CLASS_NETWORK];
 	return rec_emit(c, s, &r);
 }
 
@@ -363,15 +330,30 @@ static int64_t entity_of(const struct sr_corr_session *s, uint32_t pid, uint32_t
 	return p && !p->exited ? p->entity : 0;
 }
 
-static struct sr_jw *event_json(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                                enum sr_rec_kind kind, const struct sr_event_hdr *h,
-                                const char *comm)
+/* A record made from kernel event @p h: the task's time, ids and comm. */
+static void event_rec(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
+                      enum sr_rec_kind kind, const struct sr_event_hdr *h, const char *comm)
 {
-	rec_begin(c, s, r, kind, sr_boot_to_us(h->ts_ns));
+	rec_begin(c, s, r, kind, sr_boot_to_us(h->ts_ns), h->cgroup_id, h->audit_sid);
 	r->pid = (int32_t)h->pid;
 	r->ppid = (int32_t)h->ppid;
 	r->program = comm;
-	return rec_json(c, s, r, h->cgroup_id, h->audit_sid);
+}
+
+/*
+ * @p len bytes of a kernel string as the records keep it: up to the first
+ * NUL, valid UTF-8. The kernel's copy itself when it is both (the usual
+ * case), else a sanitized copy in *@p owned (NULL: out of memory).
+ */
+static const char *kstr(const char *s, size_t len, char **owned)
+{
+	size_t n = strnlen(s, len);
+
+	*owned = NULL;
+	if (n < len && sr_utf8_valid(s, n))
+		return s;
+	*owned = sr_utf8_sanitize(s, n);
+	return *owned;
 }
 
 static int emit_exit(struct sr_corr *c, struct sr_corr_session *s, struct sr_corr_proc *p,
@@ -379,8 +361,8 @@ static int emit_exit(struct sr_corr *c, struct sr_corr_session *s, struct sr_cor
 {
 	struct sr_process_info pi = {0};
 	struct sr_record r;
-	struct sr_jw *o = event_json(c, s, &r, SR_REC_PROCESS_EXIT, h, comm);
 
+	event_rec(c, s, &r, SR_REC_PROCESS_EXIT, h, comm);
 	pi.id = p->entity;
 	pi.parent_id = p->parent_entity;
 	pi.pid = (int32_t)p->pid;
@@ -396,10 +378,9 @@ static int emit_exit(struct sr_corr *c, struct sr_corr_session *s, struct sr_cor
 	pi.exec_ei = p->exec_ei;
 	r.proc = &pi;
 	r.process_id = p->entity;
-	sr_json_put_int(o, "exit_code", code, sig != 0);
-	sr_json_put_int(o, "signal", sig, false);
-	sr_json_put_int(o, "duration_ms", pi.duration_ms, false);
-	sr_json_put_int(o, "process_id", p->entity, false);
+	r.exit_code = code;
+	r.signal = sig;
+	r.duration_ms = pi.duration_ms;
 	return rec_emit(c, s, &r);
 }
 
@@ -411,7 +392,7 @@ static char *basename_of(const char *path)
 }
 
 /* argv (NUL-separated, @p len bytes) as a JSON array of sanitized strings, in c->argv_jw. */
-static int argv_json(struct sr_corr *c, const char *argv, size_t len, size_t *out_len)
+static int argv_json(struct sr_corr *c, const char *argv, size_t len)
 {
 	struct sr_jw *w = &c->argv_jw;
 	size_t off, n;
@@ -423,8 +404,7 @@ static int argv_json(struct sr_corr *c, const char *argv, size_t len, size_t *ou
 		sr_jw_strn(w, NULL, argv + off, n);
 	}
 	sr_jw_end(w);
-	sr_jw_put(w, "", 1); /* NUL-terminated for the SQLite sink */
-	*out_len = w->len - 1;
+	sr_jw_put(w, "", 1); /* NUL-terminated: the process row keeps it */
 	return sr_jw_error(w);
 }
 
@@ -472,9 +452,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	struct sr_corr_proc *p = proc_get(s, h->pid), *tomb = NULL;
 	struct sr_process_info pi = {0};
 	struct sr_record r;
-	struct sr_jw *o;
-	char *path, *prog, tty[SR_TTY_LEN + 16];
-	size_t argv_len;
+	char *path, *prog, *cwd_owned = NULL, tty[SR_TTY_LEN + 16];
 	int err;
 
 	if ((uint64_t)e->filename_len + e->cwd_len + e->argv_len > size - sizeof(*e))
@@ -487,11 +465,15 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 			p = NULL; /* a stale tombstone: pid reuse */
 	}
 	path = sr_utf8_sanitize(fname, strnlen(fname, e->filename_len));
-	if (!path || argv_json(c, argv, e->argv_len, &argv_len)) {
+	if (!path || argv_json(c, argv, e->argv_len)) {
 		free(path);
 		return -ENOMEM;
 	}
-	o = event_json(c, s, &r, SR_REC_COMMAND, h, comm);
+	event_rec(c, s, &r, SR_REC_COMMAND, h, comm);
+	if (!(e->flags & SR_EXEC_CWD_FAULT) && !kstr(cwd, e->cwd_len, &cwd_owned)) {
+		free(path);
+		return -ENOMEM;
+	}
 	pi.id = c->next_entity++;
 	pi.parent_id = p && !tomb && !p->exited ? p->entity : entity_of(s, 0, h->ppid);
 	if (tomb)
@@ -505,6 +487,8 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	pi.argv_truncated = e->flags & SR_EXEC_ARGV_TRUNCATED;
 	pi.uid = h->uid;
 	pi.gid = h->gid;
+	pi.euid = e->euid;
+	pi.egid = e->egid;
 	pi.return_code = e->ret;
 	pi.start_us = r.time_us;
 	pi.exec_ei = r.ei;
@@ -513,7 +497,9 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		pi.end_us = r.time_us;
 	}
 	tty_path(e->tty, sizeof(e->tty), tty, sizeof(tty));
+	pi.tty = tty[0] ? tty : NULL;
 	if (ok && take_session_tty(s, &pi, tty)) {
+		free(cwd_owned);
 		free(prog);
 		free(path);
 		return -ENOMEM;
@@ -523,23 +509,10 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	r.path = path;
 	r.has_return_code = true;
 	r.return_code = e->ret;
-	sr_json_put_str(o, "path", path);
-	sr_jw_raw(o, "argv", c->argv_jw.b, argv_len);
-	sr_jw_bool(o, "argv_truncated", e->flags & SR_EXEC_ARGV_TRUNCATED);
-	sr_json_put_int(o, "return_code", e->ret, false);
-	if (e->flags & SR_EXEC_CWD_FAULT)
-		sr_json_put_str(o, "cwd", NULL);
-	else
-		sr_json_put_bytes(o, "cwd", cwd, e->cwd_len);
-	sr_json_put_int(o, "proc_uid", h->uid, false);
-	sr_json_put_int(o, "proc_gid", h->gid, false);
-	sr_json_put_int(o, "proc_euid", e->euid, false);
-	sr_json_put_int(o, "proc_egid", e->egid, false);
-	sr_json_put_int(o, "process_id", pi.id, false);
-	sr_json_put_int(o, "parent_process_id", pi.parent_id, pi.parent_id == 0);
-	sr_json_put_str(o, "tty", tty[0] ? tty : NULL);
+	r.cwd = e->flags & SR_EXEC_CWD_FAULT ? NULL : cwd_owned ? cwd_owned : cwd;
 	s->class_events[SR_CLASS_COMMAND]++;
 	err = rec_emit(c, s, &r);
+	free(cwd_owned);
 
 	if (!err && ok) {
 		int32_t code = tomb ? tomb->exit_code : 0, sig = tomb ? tomb->signal : 0;
@@ -629,11 +602,10 @@ bool sr_open_may_write(uint64_t flags)
 static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr_open_event *e,
                    size_t size, const char *comm)
 {
-	char ftext[256], *owned = NULL;
-	const char *path = e->path;
-	size_t n;
+	char *owned;
+	const char *path;
 	struct sr_record r;
-	struct sr_jw *o;
+	int err;
 
 	if (e->path_len > size - sizeof(*e))
 		return -EINVAL;
@@ -643,28 +615,19 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		return 0;
 	}
 	s->class_events[SR_CLASS_DISK]++;
-	/* the kernel's copy is used as it is when it is NUL-terminated, valid UTF-8 */
-	n = strnlen(e->path, e->path_len);
-	if (n == e->path_len || !sr_utf8_valid(e->path, n)) {
-		path = owned = sr_utf8_sanitize(e->path, n);
-		if (!owned)
-			return -ENOMEM;
-	}
-	o = event_json(c, s, &r, SR_REC_DISK, &e->hdr, comm);
+	path = kstr(e->path, e->path_len, &owned);
+	if (!path)
+		return -ENOMEM;
+	event_rec(c, s, &r, SR_REC_DISK, &e->hdr, comm);
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
 	r.path = path;
 	r.has_return_code = true;
 	r.return_code = e->ret;
-	sr_json_put_str(o, "path", path);
-	sr_json_put_int(o, "flags", (int64_t)e->flags, false);
-	sr_json_put_str(o, "flags_text", sr_open_flags_text(e->flags, ftext, sizeof(ftext)));
-	sr_json_put_int(o, "mode", e->mode, false);
-	sr_json_put_int(o, "return_code", e->ret, false);
-	sr_jw_bool(o, "path_resolved", e->oflags & SR_OPEN_PATH_RESOLVED);
-	if (e->oflags & SR_OPEN_PATH_FAULT)
-		sr_json_put_str(o, "path_error", "unreadable");
-	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
-	int err = rec_emit(c, s, &r);
+	r.flags = e->flags;
+	r.mode = e->mode;
+	r.path_resolved = e->oflags & SR_OPEN_PATH_RESOLVED;
+	r.path_error = e->oflags & SR_OPEN_PATH_FAULT;
+	err = rec_emit(c, s, &r);
 
 	free(owned);
 	return err;
@@ -673,11 +636,9 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
                       const struct sr_connect_event *e, const char *comm)
 {
-	static const char *const results[] = {"pending", "established", "failed", "pending"};
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int af = e->family == 10 ? AF_INET6 : AF_INET;
 	struct sr_record r;
-	struct sr_jw *o;
 
 	if (!s->network) {
 		s->filtered++;
@@ -688,18 +649,13 @@ static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
 	s->class_events[SR_CLASS_NETWORK]++;
 	inet_ntop(af, e->saddr, src, sizeof(src));
 	inet_ntop(af, e->daddr, dst, sizeof(dst));
-	o = event_json(c, s, &r, SR_REC_NETWORK, &e->hdr, comm);
+	event_rec(c, s, &r, SR_REC_NETWORK, &e->hdr, comm);
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
+	r.src_addr = src;
+	r.src_port = e->sport;
 	r.dst_addr = dst;
 	r.dst_port = e->dport;
-	sr_json_put_str(o, "src_addr", src);
-	sr_json_put_int(o, "src_port", e->sport, false);
-	sr_json_put_str(o, "dst_addr", dst);
-	sr_json_put_int(o, "dst_port", e->dport, false);
-	sr_json_put_int(o, "version", af == AF_INET6 ? 6 : 4, false);
-	sr_json_put_str(o, "operation", "connect");
-	sr_json_put_str(o, "result", results[e->op < 4 ? e->op : 0]);
-	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
+	r.result = e->op < 4 ? e->op : 0;
 	return rec_emit(c, s, &r);
 }
 
@@ -707,17 +663,20 @@ static int on_escape(struct sr_corr *c, struct sr_corr_session *s, const struct 
                      size_t size, const char *comm)
 {
 	struct sr_record r;
-	struct sr_jw *o;
+	char *owned;
+	int err;
 
 	if (e->path_len > size - sizeof(*e))
 		return -EINVAL;
-	o = event_json(c, s, &r, SR_REC_ESCAPE, &e->hdr, comm);
+	event_rec(c, s, &r, SR_REC_ESCAPE, &e->hdr, comm);
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
-	sr_json_put_int(o, "from_cgroup_id", (int64_t)e->hdr.cgroup_id, false);
-	sr_json_put_int(o, "to_cgroup_id", (int64_t)e->to_cgroup_id, false);
-	sr_json_put_bytes(o, "to_cgroup_path", e->path, e->path_len);
-	sr_json_put_int(o, "process_id", r.process_id, r.process_id == 0);
-	return rec_emit(c, s, &r);
+	r.to_cgroup_id = e->to_cgroup_id;
+	r.to_cgroup_path = kstr(e->path, e->path_len, &owned);
+	if (!r.to_cgroup_path)
+		return -ENOMEM;
+	err = rec_emit(c, s, &r);
+	free(owned);
+	return err;
 }
 
 int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data, size_t size)

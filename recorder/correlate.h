@@ -11,8 +11,8 @@
  * duration on the pid's own row. An exit seen before the exec event of the
  * same process (lost ordering, restart) is kept briefly as a tombstone and
  * applied when the exec arrives. Every record gets the next ei of its
- * session (gapless) and a UUIDv4, its JSON is built once (record_json.c),
- * and it goes to the emit callback.
+ * session (gapless) and a UUIDv4, its JSON is written once by
+ * sr_record_json() (when wanted), and it goes to the emit callback.
  */
 #ifndef SSHREC_CORRELATE_H
 #define SSHREC_CORRELATE_H
@@ -51,8 +51,14 @@ struct sr_corr {
 	uint64_t rng[2];     /**< record UUIDs: xorshift seeded from getrandom */
 	sr_corr_emit_fn emit;
 	void *ctx;
-	uint64_t malformed;   /**< events that failed validation */
-	struct sr_jw jw;      /**< the record being built; its text is valid during emit */
+	uint64_t malformed; /**< events that failed validation */
+	/**
+	 * Write each record's JSON before emit (rec->json, valid during emit):
+	 * on by default; off when no sink needs text (the SQLite sink stores
+	 * the facts).
+	 */
+	bool want_json;
+	struct sr_jw jw;      /**< the record's JSON */
 	struct sr_jw argv_jw; /**< an exec's argv array */
 };
 

@@ -3,10 +3,12 @@
  * @file record.h
  * @brief What the correlator hands to the sinks: one finished record.
  *
- * The correlator (recorder/correlate.c) turns kernel events into records,
- * assigns ei and the record uid, and serializes the JSON once
- * (schema/RECORDS.md). Sinks receive the JSON text plus the structured
- * fields they need for indexing (SQLite columns); they never re-encode.
+ * The correlator (recorder/correlate.c) turns kernel events into records
+ * and assigns ei and the record uid. A record carries every fact its JSON
+ * (schema/RECORDS.md) is made of, and sr_record_json() (record_json.c) is
+ * the one writer of that JSON: the daemon's text sinks get it from there,
+ * and the CLI rebuilds stored records with it from the database rows
+ * (recorder/store_read.c), so the two can never differ.
  */
 #ifndef SSHREC_RECORD_H
 #define SSHREC_RECORD_H
@@ -57,9 +59,9 @@ struct sr_session_info {
 	const char *cgroup_path;
 	uint32_t audit_session_id;
 	int64_t start_us;
-	int64_t closing_us; /**< 0 when not closing */
-	int64_t end_us;     /**< 0 while not ended */
-	const char *state;  /**< "active", "closing", "ended" */
+	int64_t closing_us;               /**< 0 when not closing */
+	int64_t end_us;                   /**< 0 while not ended */
+	const char *state;                /**< "active", "closing", "ended" */
 	uint64_t counts[SR_REC_KIND_MAX]; /**< records written so far, by kind */
 	uint64_t lost;                    /**< events lost in the kernel, total */
 };
@@ -69,13 +71,15 @@ struct sr_process_info {
 	int64_t id;        /**< entity id */
 	int64_t parent_id; /**< 0: session root */
 	int32_t pid, ppid;
-	const char *program; /**< basename of path, sanitized */
-	const char *path;    /**< sanitized */
+	const char *program;   /**< basename of path, sanitized */
+	const char *path;      /**< sanitized */
 	const char *argv_json; /**< JSON array of sanitized strings */
 	bool argv_truncated;
 	const char *cwd;
 	int64_t uid, gid;
 	int32_t return_code;
+	int64_t euid, egid; /**< effective ids at exec (session.command) */
+	const char *tty;    /**< controlling terminal ("/dev/pts/3"), NULL: none */
 	int64_t start_us;
 	int64_t end_us; /**< 0 while running */
 	bool has_exit;
@@ -85,25 +89,54 @@ struct sr_process_info {
 	uint64_t exec_ei;
 };
 
-/** A finished record. Pointers stay valid for the duration of sink->write(). */
+/**
+ * A finished record: every fact of its JSON. Pointers stay valid for the
+ * duration of sink->write(). Strings are valid UTF-8 (sanitized, see
+ * strsafe.h); fields that do not belong to the record's kind are zero.
+ */
 struct sr_record {
 	enum sr_rec_kind kind;
 	const struct sr_session_info *sess;
 	uint64_t ei;
 	int64_t time_us;
-	char uid[SR_UUID_STRLEN];
+	uint8_t uid[16];    /**< record UUID (v4) */
+	uint64_t cgroup_id; /**< of the task (start, end, loss: the session's) */
+	uint32_t audit_session_id;
 	int32_t pid;
 	int32_t ppid;
-	const char *program;  /**< comm, sanitized; NULL for start/end */
-	int64_t process_id;   /**< 0: none */
-	const char *path;     /**< command/disk, sanitized; else NULL */
-	const char *dst_addr; /**< network; else NULL */
-	int dst_port;
+	const char *program; /**< comm; NULL writes "" */
+	int64_t process_id;  /**< 0: none */
+	const char *path;    /**< command, disk; else NULL */
 	bool has_return_code;
-	int64_t return_code;
-	/** command: the new process row; process_exit: the updated row. */
+	int64_t return_code; /**< command: exec result; disk: fd or -errno */
+	/**
+	 * command: the new process row, which also holds the record's argv,
+	 * argv_truncated, ids, parent and tty; process_exit: the updated row
+	 * (for the SQLite sink only: the record's own facts are below).
+	 */
 	const struct sr_process_info *proc;
-	const char *json; /**< the serialized record, no trailing newline */
+	const char *tty; /**< session.start: PAM's tty */
+	const char *cwd; /**< command: working directory, NULL when unreadable */
+	/* session.disk */
+	uint64_t flags; /**< open flags (flags_text is derived from them) */
+	uint32_t mode;
+	bool path_resolved; /**< made absolute by sshrec */
+	bool path_error;    /**< the path could not be read */
+	/* session.network */
+	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
+	int src_port, dst_port;
+	int result; /**< 0 pending, 1 established, 2 failed */
+	/* session.process_exit */
+	int32_t exit_code; /**< ignored (null) when signal != 0 */
+	int32_t signal;
+	int64_t duration_ms;
+	/* session.data_loss: events lost in the kernel, per class */
+	uint64_t lost_command, lost_disk, lost_network;
+	/* session.escape (from_cgroup_id is cgroup_id) */
+	uint64_t to_cgroup_id;
+	const char *to_cgroup_path;
+	/** The JSON text (sr_record_json()), no trailing newline; NULL when not made. */
+	const char *json;
 	size_t json_len;
 };
 

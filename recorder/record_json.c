@@ -9,6 +9,7 @@
 
 #include "strsafe.h"
 #include "timeutil.h"
+#include "uuid.h"
 
 static const char *const rec_names[SR_REC_KIND_MAX][2] = {
     [SR_REC_SESSION_START] = {"session.start", "T2000I"},
@@ -52,40 +53,203 @@ void sr_json_put_int(struct sr_jw *w, const char *key, int64_t v, bool is_null)
 		sr_jw_int(w, key, v);
 }
 
-void sr_json_common(struct sr_jw *w, const struct sr_record *rec, uint64_t cgroup_id,
-                    uint32_t audit_sid)
+/* Common fields, opening the record's object (closed by the caller). */
+static void put_common(struct sr_jw *w, const struct sr_record *rec)
 {
 	const struct sr_session_info *s = rec->sess;
-	char t[SR_TIME_STRLEN];
+	char t[SR_TIME_STRLEN], uid[SR_UUID_STRLEN];
 
+	sr_uuid_format(rec->uid, uid);
 	sr_jw_reset(w);
 	sr_jw_obj(w, NULL);
 	sr_json_put_str(w, "event", sr_rec_event_name(rec->kind));
 	sr_json_put_str(w, "code", sr_rec_event_code(rec->kind));
 	sr_json_put_str(w, "time", sr_time_format(rec->time_us, t));
 	sr_json_put_int(w, "ei", (int64_t)rec->ei, false);
-	sr_json_put_str(w, "uid", rec->uid);
+	sr_json_put_str(w, "uid", uid);
 	sr_json_put_str(w, "sid", s->sid);
 	sr_json_put_str(w, "server_id", s->server_id ? s->server_id : "");
 	sr_json_put_str(w, "server_hostname", s->server_hostname ? s->server_hostname : "");
 	sr_json_put_str(w, "login", s->login ? s->login : "");
 	sr_json_put_str(w, "user", s->user ? s->user : "");
-	sr_json_put_int(w, "cgroup_id", (int64_t)cgroup_id, false);
-	sr_json_put_int(w, "audit_session_id", audit_sid, false);
+	sr_json_put_int(w, "cgroup_id", (int64_t)rec->cgroup_id, false);
+	sr_json_put_int(w, "audit_session_id", rec->audit_session_id, false);
 	sr_json_put_int(w, "pid", rec->pid, false);
 	sr_json_put_int(w, "ppid", rec->ppid, false);
 	sr_json_put_str(w, "program", rec->program ? rec->program : "");
 }
 
-int sr_json_finish(struct sr_jw *w, struct sr_record *rec)
+/* "ADDR:PORT", or null without an address. */
+static void put_addr(struct sr_jw *w, const char *key, const char *addr, int port)
 {
+	char buf[320];
+
+	if (!addr) {
+		sr_jw_null(w, key);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s:%d", addr, port);
+	sr_jw_str(w, key, buf);
+}
+
+static void put_start(struct sr_jw *w, const struct sr_record *rec)
+{
+	const struct sr_session_info *i = rec->sess;
+
+	put_addr(w, "addr.remote", i->remote_addr, i->remote_port);
+	put_addr(w, "addr.local", i->local_addr, i->local_port);
+	sr_json_put_str(w, "tty", rec->tty);
+	sr_json_put_str(w, "service", i->service);
+	sr_json_put_str(w, "rhost", i->rhost);
+	sr_jw_obj(w, "auth");
+	sr_json_put_str(w, "method", i->auth_method);
+	sr_json_put_str(w, "key_type", i->key_type);
+	sr_json_put_str(w, "fingerprint", i->key_fingerprint);
 	sr_jw_end(w);
-	sr_jw_put(w, "", 1); /* a NUL after the text, not counted */
-	if (sr_jw_error(w))
-		return -ENOMEM;
-	rec->json = w->b;
-	rec->json_len = w->len - 1;
+	sr_json_put_str(w, "cgroup_path", i->cgroup_path);
+}
+
+static void put_end(struct sr_jw *w, const struct sr_record *rec)
+{
+	const struct sr_session_info *i = rec->sess;
+	char t[SR_TIME_STRLEN];
+
+	sr_json_put_str(w, "session_start", sr_time_format(i->start_us, t));
+	sr_json_put_str(w, "session_stop", sr_time_format(rec->time_us, t));
+	sr_jw_obj(w, "counts");
+	sr_jw_int(w, "command", (int64_t)i->counts[SR_REC_COMMAND]);
+	sr_jw_int(w, "disk", (int64_t)i->counts[SR_REC_DISK]);
+	sr_jw_int(w, "network", (int64_t)i->counts[SR_REC_NETWORK]);
+	sr_jw_int(w, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
+	sr_jw_int(w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
+	sr_jw_end(w);
+	sr_json_put_int(w, "lost", (int64_t)i->lost, false);
+}
+
+static void put_loss(struct sr_jw *w, const struct sr_record *rec)
+{
+	sr_json_put_int(w, "lost",
+	                (int64_t)(rec->lost_command + rec->lost_disk + rec->lost_network), false);
+	sr_jw_obj(w, "lost_by_type");
+	sr_jw_int(w, "command", (int64_t)rec->lost_command);
+	sr_jw_int(w, "disk", (int64_t)rec->lost_disk);
+	sr_jw_int(w, "network", (int64_t)rec->lost_network);
+	sr_jw_end(w);
+}
+
+static int put_command(struct sr_jw *w, const struct sr_record *rec)
+{
+	const struct sr_process_info *p = rec->proc;
+
+	if (!p || !p->argv_json)
+		return -EINVAL;
+	sr_json_put_str(w, "path", rec->path);
+	sr_jw_raw(w, "argv", p->argv_json, strlen(p->argv_json));
+	sr_jw_bool(w, "argv_truncated", p->argv_truncated);
+	sr_json_put_int(w, "return_code", rec->return_code, false);
+	sr_json_put_str(w, "cwd", rec->cwd);
+	sr_json_put_int(w, "proc_uid", p->uid, false);
+	sr_json_put_int(w, "proc_gid", p->gid, false);
+	sr_json_put_int(w, "proc_euid", p->euid, false);
+	sr_json_put_int(w, "proc_egid", p->egid, false);
+	sr_json_put_int(w, "process_id", p->id, false);
+	sr_json_put_int(w, "parent_process_id", p->parent_id, p->parent_id == 0);
+	sr_json_put_str(w, "tty", p->tty);
 	return 0;
+}
+
+static void put_disk(struct sr_jw *w, const struct sr_record *rec)
+{
+	char ftext[256];
+
+	sr_json_put_str(w, "path", rec->path);
+	sr_json_put_int(w, "flags", (int64_t)rec->flags, false);
+	sr_json_put_str(w, "flags_text", sr_open_flags_text(rec->flags, ftext, sizeof(ftext)));
+	sr_json_put_int(w, "mode", rec->mode, false);
+	sr_json_put_int(w, "return_code", rec->return_code, false);
+	sr_jw_bool(w, "path_resolved", rec->path_resolved);
+	if (rec->path_error)
+		sr_json_put_str(w, "path_error", "unreadable");
+	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+}
+
+static void put_network(struct sr_jw *w, const struct sr_record *rec)
+{
+	static const char *const results[] = {"pending", "established", "failed", "pending"};
+
+	sr_json_put_str(w, "src_addr", rec->src_addr);
+	sr_json_put_int(w, "src_port", rec->src_port, false);
+	sr_json_put_str(w, "dst_addr", rec->dst_addr);
+	sr_json_put_int(w, "dst_port", rec->dst_port, false);
+	sr_json_put_int(w, "version", sr_record_ip_version(rec), false);
+	sr_json_put_str(w, "operation", "connect");
+	sr_json_put_str(w, "result", results[rec->result & 3]);
+	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+}
+
+static void put_exit(struct sr_jw *w, const struct sr_record *rec)
+{
+	sr_json_put_int(w, "exit_code", rec->exit_code, rec->signal != 0);
+	sr_json_put_int(w, "signal", rec->signal, false);
+	sr_json_put_int(w, "duration_ms", rec->duration_ms, false);
+	sr_json_put_int(w, "process_id", rec->process_id, false);
+}
+
+static void put_escape(struct sr_jw *w, const struct sr_record *rec)
+{
+	sr_json_put_int(w, "from_cgroup_id", (int64_t)rec->cgroup_id, false);
+	sr_json_put_int(w, "to_cgroup_id", (int64_t)rec->to_cgroup_id, false);
+	sr_json_put_str(w, "to_cgroup_path", rec->to_cgroup_path ? rec->to_cgroup_path : "");
+	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+}
+
+int sr_record_ip_version(const struct sr_record *rec)
+{
+	/* inet_ntop writes every IPv6 address with a colon, no IPv4 one */
+	return rec->dst_addr && strchr(rec->dst_addr, ':') ? 6 : 4;
+}
+
+int sr_record_json(struct sr_jw *w, const struct sr_record *rec)
+{
+	int err = 0;
+
+	if (!rec->sess || (unsigned)rec->kind >= SR_REC_KIND_MAX)
+		return -EINVAL;
+	put_common(w, rec);
+	switch (rec->kind) {
+	case SR_REC_SESSION_START:
+		put_start(w, rec);
+		break;
+	case SR_REC_SESSION_END:
+		put_end(w, rec);
+		break;
+	case SR_REC_COMMAND:
+		err = put_command(w, rec);
+		break;
+	case SR_REC_DISK:
+		put_disk(w, rec);
+		break;
+	case SR_REC_NETWORK:
+		put_network(w, rec);
+		break;
+	case SR_REC_PROCESS_EXIT:
+		put_exit(w, rec);
+		break;
+	case SR_REC_DATA_LOSS:
+		put_loss(w, rec);
+		break;
+	default:
+		put_escape(w, rec);
+		break;
+	}
+	sr_jw_end(w);
+	/* a NUL after the text, not counted */
+	sr_jw_put(w, "", 1);
+	if (!sr_jw_error(w))
+		w->len--;
+	if (err)
+		return err;
+	return sr_jw_error(w);
 }
 
 /* Linux generic/x86 open flag values (octal), independent of libc's view. */

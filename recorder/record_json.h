@@ -2,7 +2,8 @@
 /**
  * @file record_json.h
  * @brief JSON encoding of records (schema/RECORDS.md) with the common/jwrite.h
- * writer, straight into one reused buffer.
+ * writer, straight into one reused buffer, from the facts of a struct
+ * sr_record.
  *
  * Every user-controlled string is checked and, when it is not valid UTF-8,
  * passed through sr_utf8_sanitize() first, so the output is valid UTF-8 and
@@ -19,12 +20,19 @@
 #include "recorder/record.h"
 
 /**
- * Start @p w as a new record object holding the common fields of @p rec
- * (needs rec->sess and rec->ei). The object stays open for the record's own
- * fields; sr_json_finish() closes it.
+ * Write @p rec as its JSON object (schema/RECORDS.md) into @p w (reset
+ * first): the text is w->b, w->len bytes, followed by a NUL. This is the
+ * only writer of record JSON: the daemon's sinks and the CLI's rebuild of
+ * stored records both go through it.
+ * @return 0, or -ENOMEM when an allocation failed while writing.
  */
-void sr_json_common(struct sr_jw *w, const struct sr_record *rec, uint64_t cgroup_id,
-                    uint32_t audit_sid);
+int sr_record_json(struct sr_jw *w, const struct sr_record *rec);
+
+/**
+ * `version` of a session.network record: 6 when its destination is an IPv6
+ * address (inet_ntop writes every one with a colon), else 4.
+ */
+int sr_record_ip_version(const struct sr_record *rec);
 
 /** Add a string that is already valid UTF-8; NULL adds JSON null. */
 void sr_json_put_str(struct sr_jw *w, const char *key, const char *s);
@@ -34,13 +42,6 @@ void sr_json_put_bytes(struct sr_jw *w, const char *key, const char *s, size_t l
 
 /** Add an integer, or null when @p is_null. */
 void sr_json_put_int(struct sr_jw *w, const char *key, int64_t v, bool is_null);
-
-/**
- * Close the record object and point rec->json / rec->json_len at the text
- * (NUL-terminated, owned by @p w: valid until its next reset).
- * Returns 0 or -ENOMEM when an allocation failed while writing.
- */
-int sr_json_finish(struct sr_jw *w, struct sr_record *rec);
 
 /**
  * "O_WRONLY|O_CREAT|O_TRUNC": the access mode first, then each flag set

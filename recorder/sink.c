@@ -85,6 +85,7 @@ static void copy_proc(struct arena *a, struct sr_process_info *d)
 	d->path = arena_str(a, d->path);
 	d->argv_json = arena_str(a, d->argv_json);
 	d->cwd = arena_str(a, d->cwd);
+	d->tty = arena_str(a, d->tty);
 }
 
 /* Both passes run the same code; only the second one writes. */
@@ -123,7 +124,11 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 	}
 	r.program = arena_str(a, rec->program);
 	r.path = arena_str(a, rec->path);
+	r.tty = arena_str(a, rec->tty);
+	r.cwd = arena_str(a, rec->cwd);
+	r.src_addr = arena_str(a, rec->src_addr);
 	r.dst_addr = arena_str(a, rec->dst_addr);
+	r.to_cgroup_path = arena_str(a, rec->to_cgroup_path);
 	/* json is length-delimited: copy exactly json_len bytes and a NUL */
 	if (rec->json) {
 		char *j = a->base ? a->base + a->off : NULL;

@@ -194,13 +194,15 @@ static int put_exit(struct sq *q, const struct sr_process_info *p)
 static int put_event(struct sq *q, const struct sr_record *r)
 {
 	sqlite3_stmt *st = q->st[ST_EVENT];
+	char uid[SR_UUID_STRLEN];
 
 	sqlite3_bind_int64(st, 1, r->sess->key);
 	sqlite3_bind_int64(st, 2, (int64_t)r->ei);
 	sqlite3_bind_int64(st, 3, r->time_us);
 	bind_text(st, 4, sr_rec_event_name(r->kind));
 	bind_text(st, 5, sr_rec_event_code(r->kind));
-	bind_text(st, 6, r->uid);
+	sr_uuid_format(r->uid, uid);
+	bind_text(st, 6, uid);
 	bind_opt(st, 7, r->pid);
 	bind_opt(st, 8, r->process_id);
 	bind_text(st, 9, r->program);

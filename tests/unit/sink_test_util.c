@@ -47,6 +47,7 @@ static void begin(struct tu_rec *t, struct sr_session_info *s, enum sr_rec_kind 
 {
 	struct sr_jw o = t->o, argv = t->argv;
 	char *path = t->path;
+	char uid[SR_UUID_STRLEN];
 
 	/* a reused tu_rec keeps its buffers */
 	memset(t, 0, sizeof(*t));
@@ -57,35 +58,30 @@ static void begin(struct tu_rec *t, struct sr_session_info *s, enum sr_rec_kind 
 	t->rec.sess = s;
 	t->rec.ei = ei;
 	t->rec.time_us = s->start_us + (int64_t)ei * 1000;
-	sr_uuid_v4(t->rec.uid);
+	if (sr_uuid_v4(uid) || sr_uuid_parse(uid, t->rec.uid))
+		abort();
+	t->rec.cgroup_id = s->cgroup_id;
+	t->rec.audit_session_id = s->audit_session_id;
 	t->rec.pid = pid;
 	t->rec.ppid = pid > 1 ? pid - 1 : 0;
 	t->rec.program = comm;
-	s->counts[kind]++;
-	sr_json_common(&t->o, &t->rec, s->cgroup_id, s->audit_session_id);
 }
 
-static void finish(struct tu_rec *t)
+/* The JSON, as the correlator makes it for the text sinks. */
+static void finish(struct tu_rec *t, struct sr_session_info *s)
 {
-	if (sr_json_finish(&t->o, &t->rec))
+	if (sr_record_json(&t->o, &t->rec))
 		abort();
+	t->rec.json = t->o.b;
+	t->rec.json_len = t->o.len;
+	s->counts[t->rec.kind]++;
 }
 
 void tu_start(struct tu_rec *t, struct sr_session_info *s)
 {
 	begin(t, s, SR_REC_SESSION_START, 0, s->leader_pid, "sshd");
-	sr_json_put_str(&t->o, "addr.remote", "127.0.0.1:50022");
-	sr_json_put_str(&t->o, "addr.local", "127.0.0.1:22");
-	sr_json_put_str(&t->o, "tty", s->tty);
-	sr_json_put_str(&t->o, "service", s->service);
-	sr_json_put_str(&t->o, "rhost", s->rhost);
-	sr_jw_obj(&t->o, "auth");
-	sr_json_put_str(&t->o, "method", s->auth_method);
-	sr_json_put_str(&t->o, "key_type", s->key_type);
-	sr_json_put_str(&t->o, "fingerprint", s->key_fingerprint);
-	sr_jw_end(&t->o);
-	sr_json_put_str(&t->o, "cgroup_path", s->cgroup_path);
-	finish(t);
+	t->rec.tty = s->tty;
+	finish(t, s);
 }
 
 void tu_command(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id,
@@ -101,34 +97,28 @@ void tu_command(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_
 		sr_jw_str(&t->argv, NULL, argv[i]); /* sanitized by the writer */
 	sr_jw_end(&t->argv);
 	sr_jw_put(&t->argv, "", 1);
-	sr_json_put_bytes(&t->o, "path", path, strlen(path));
-	sr_jw_raw(&t->o, "argv", t->argv.b, t->argv.len - 1);
-	sr_jw_bool(&t->o, "argv_truncated", false);
-	sr_json_put_int(&t->o, "return_code", 0, false);
-	sr_json_put_str(&t->o, "cwd", "/home/alice");
-	sr_json_put_int(&t->o, "proc_uid", 1000, false);
-	sr_json_put_int(&t->o, "proc_gid", 1000, false);
-	sr_json_put_int(&t->o, "proc_euid", 1000, false);
-	sr_json_put_int(&t->o, "proc_egid", 1000, false);
-	sr_json_put_int(&t->o, "process_id", id, false);
-	sr_json_put_int(&t->o, "parent_process_id", parent, parent == 0);
-	finish(t);
+	free(t->path);
+	t->path = sr_utf8_sanitize(path, strlen(path));
 	t->proc.id = id;
 	t->proc.parent_id = parent;
 	t->proc.pid = pid;
 	t->proc.ppid = pid - 1;
 	t->proc.program = base ? base + 1 : path;
-	t->proc.path = path;
+	t->proc.path = t->path;
 	t->proc.argv_json = t->argv.b;
 	t->proc.cwd = "/home/alice";
 	t->proc.uid = 1000;
 	t->proc.gid = 1000;
+	t->proc.euid = 1000;
+	t->proc.egid = 1000;
 	t->proc.start_us = t->rec.time_us;
 	t->proc.exec_ei = ei;
 	t->rec.proc = &t->proc;
 	t->rec.process_id = id;
-	t->rec.path = path;
+	t->rec.path = t->path;
+	t->rec.cwd = "/home/alice";
 	t->rec.has_return_code = true;
+	finish(t, s);
 }
 
 void tu_exit(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
@@ -142,95 +132,66 @@ void tu_exit(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t i
 	t->proc.exit_code = code;
 	t->proc.signal = sig;
 	t->proc.duration_ms = 7;
-	sr_json_put_int(&t->o, "exit_code", code, sig != 0);
-	sr_json_put_int(&t->o, "signal", sig, false);
-	sr_json_put_int(&t->o, "duration_ms", 7, false);
-	sr_json_put_int(&t->o, "process_id", id, false);
-	finish(t);
 	t->rec.proc = &t->proc;
 	t->rec.process_id = id;
+	t->rec.exit_code = code;
+	t->rec.signal = sig;
+	t->rec.duration_ms = 7;
+	finish(t, s);
 }
 
 void tu_disk(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
              const char *path)
 {
 	begin(t, s, SR_REC_DISK, ei, pid, "cat");
-	sr_json_put_bytes(&t->o, "path", path, strlen(path));
-	sr_json_put_int(&t->o, "flags", 0101, false);
-	sr_json_put_str(&t->o, "flags_text", "O_WRONLY|O_CREAT");
-	sr_json_put_int(&t->o, "mode", 0644, false);
-	sr_json_put_int(&t->o, "return_code", 3, false);
-	sr_jw_bool(&t->o, "path_resolved", true);
-	sr_json_put_int(&t->o, "process_id", id, id == 0);
-	finish(t);
-	t->rec.process_id = id;
 	free(t->path);
 	t->path = sr_utf8_sanitize(path, strlen(path));
+	t->rec.process_id = id;
 	t->rec.path = t->path;
+	t->rec.flags = 0101;
+	t->rec.mode = 0644;
+	t->rec.path_resolved = true;
 	t->rec.has_return_code = true;
 	t->rec.return_code = 3;
+	finish(t, s);
 }
 
 void tu_network(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
                 int port)
 {
 	begin(t, s, SR_REC_NETWORK, ei, pid, "curl");
-	sr_json_put_str(&t->o, "src_addr", "127.0.0.1");
-	sr_json_put_int(&t->o, "src_port", 40000, false);
-	sr_json_put_str(&t->o, "dst_addr", "127.0.0.1");
-	sr_json_put_int(&t->o, "dst_port", port, false);
-	sr_json_put_int(&t->o, "version", 4, false);
-	sr_json_put_str(&t->o, "operation", "connect");
-	sr_json_put_str(&t->o, "result", "established");
-	sr_json_put_int(&t->o, "process_id", id, id == 0);
-	finish(t);
 	t->rec.process_id = id;
+	t->rec.src_addr = "127.0.0.1";
+	t->rec.src_port = 40000;
 	t->rec.dst_addr = "127.0.0.1";
 	t->rec.dst_port = port;
+	t->rec.result = 1;
+	finish(t, s);
 }
 
 void tu_loss(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, uint64_t lost)
 {
 	s->lost += lost;
 	begin(t, s, SR_REC_DATA_LOSS, ei, s->leader_pid, "sshd");
-	sr_json_put_int(&t->o, "lost", (int64_t)lost, false);
-	sr_jw_obj(&t->o, "lost_by_type");
-	sr_jw_int(&t->o, "command", 0);
-	sr_jw_int(&t->o, "disk", (int64_t)lost);
-	sr_jw_int(&t->o, "network", 0);
-	sr_jw_end(&t->o);
-	finish(t);
+	t->rec.lost_disk = lost;
+	finish(t, s);
 }
 
 void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid)
 {
 	begin(t, s, SR_REC_ESCAPE, ei, pid, "bash");
-	sr_json_put_int(&t->o, "from_cgroup_id", (int64_t)s->cgroup_id, false);
-	sr_json_put_int(&t->o, "to_cgroup_id", 1, false);
-	sr_json_put_str(&t->o, "to_cgroup_path", "/");
-	sr_json_put_int(&t->o, "process_id", id, id == 0);
-	finish(t);
 	t->rec.process_id = id;
+	t->rec.to_cgroup_id = 1;
+	t->rec.to_cgroup_path = "/";
+	finish(t, s);
 }
 
 void tu_end(struct tu_rec *t, struct sr_session_info *s, uint64_t ei)
 {
-	char t1[SR_TIME_STRLEN], t2[SR_TIME_STRLEN];
-
 	s->end_us = s->start_us + (int64_t)ei * 1000;
 	s->state = "ended";
 	begin(t, s, SR_REC_SESSION_END, ei, s->leader_pid, "sshd");
-	sr_json_put_str(&t->o, "session_start", sr_time_format(s->start_us, t1));
-	sr_json_put_str(&t->o, "session_stop", sr_time_format(s->end_us, t2));
-	sr_jw_obj(&t->o, "counts");
-	sr_jw_int(&t->o, "command", (int64_t)s->counts[SR_REC_COMMAND]);
-	sr_jw_int(&t->o, "disk", (int64_t)s->counts[SR_REC_DISK]);
-	sr_jw_int(&t->o, "network", (int64_t)s->counts[SR_REC_NETWORK]);
-	sr_jw_int(&t->o, "process_exit", (int64_t)s->counts[SR_REC_PROCESS_EXIT]);
-	sr_jw_int(&t->o, "escape", (int64_t)s->counts[SR_REC_ESCAPE]);
-	sr_jw_end(&t->o);
-	sr_json_put_int(&t->o, "lost", (int64_t)s->lost, false);
-	finish(t);
+	finish(t, s);
 }
 
 void tu_free(struct tu_rec *t)
