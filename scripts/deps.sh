@@ -11,6 +11,8 @@ PKGS=(
 	# tests and demo
 	openssh-server openssh-client sqlite3 jq python3 python3-jsonschema curl
 	iproute2 procps psmisc tmux rsyslog logrotate systemd gcc-multilib util-linux chromium
+	# kernel matrix (tests/vm): QEMU guests booted on Debian's kernel packages
+	qemu-system-x86 busybox-static cpio xz-utils zstd binutils
 )
 [ "${SR_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$SR_DEPS_EXTRA" && PKGS+=("${extra[@]}")
 
