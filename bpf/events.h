@@ -19,7 +19,7 @@
 #include <linux/types.h> /* __u8 ... __s64, as <sys/mount.h> and libbpf also see them */
 #endif
 
-#define SR_EVENTS_ABI_VERSION 3
+#define SR_EVENTS_ABI_VERSION 4
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
 #define SR_ARGV_CAP  32768
@@ -88,11 +88,19 @@ struct sr_event_hdr {
 #define SR_EXEC_CWD_FAULT       (1u << 4) /* cwd could not be resolved */
 #define SR_EXEC_CWD_TRUNC       (1u << 5) /* cwd deeper than the walk limit */
 #define SR_EXEC_COMPAT          (1u << 6) /* 32-bit (compat) syscall */
+/* The executed file (exe, since ABI 4; successful execs only) */
+#define SR_EXEC_EXE_FAULT       (1u << 7) /* its path could not be read: exe empty */
+#define SR_EXEC_EXE_TRUNC       (1u << 8) /* deeper than the walk limit: the deepest part */
+#define SR_EXEC_EXE_UNLINKED    (1u << 9) /* no link left (nlink 0) or its name was removed */
+#define SR_EXEC_EXE_ANON        (1u << 10) /* no path at all (memfd_create): exe is its name */
 
 /**
  * SR_EV_EXEC and SR_EV_EXEC_FAIL. Tail: filename (filename_len bytes incl.
  * NUL), then cwd (cwd_len bytes incl. NUL), then argv (argv_len bytes: the
- * raw NUL-separated vector, argv[0] first).
+ * raw NUL-separated vector, argv[0] first), then exe (exe_len bytes incl.
+ * NUL, 0 for a failed exec): the file the kernel executed (bprm->file), by
+ * its path with symlinks and /proc/self/fd or /dev/fd resolved, or by its
+ * name when it has no path (SR_EXEC_EXE_ANON: "memfd:<name>").
  */
 struct sr_exec_event {
 	struct sr_event_hdr hdr;
@@ -104,8 +112,10 @@ struct sr_exec_event {
 	__u32 argc;     /* argument count of the exec; with ARGV_TRUNCATED argv holds fewer */
 	__u32 euid;
 	__u32 egid;
+	__u32 exe_len;  /* since ABI 4 */
+	__u32 _pad;
 	char tty[SR_TTY_LEN]; /* controlling terminal's name ("pts3", "tty1"), "" none */
-	char data[];    /* filename, cwd, argv */
+	char data[];    /* filename, cwd, argv, exe */
 };
 
 /** SR_EV_FORK: a new process (thread group). hdr describes the parent. */
@@ -205,6 +215,6 @@ struct sr_session_lost {
 };
 
 /** Largest record the programs ever emit (exec with full tail). */
-#define SR_EVENT_MAX_SIZE (sizeof(struct sr_exec_event) + 2 * SR_PATH_CAP + SR_ARGV_CAP)
+#define SR_EVENT_MAX_SIZE (sizeof(struct sr_exec_event) + 3 * SR_PATH_CAP + SR_ARGV_CAP)
 
 #endif /* SSHREC_BPF_EVENTS_H */

@@ -34,26 +34,89 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* ---- exec ------------------------------------------------------------ */
 
+/* Largest offset of a string in the exec tail (exe, after a full argv). */
+#define SR_EXEC_TAIL_OFF_MAX (2 * SR_PATH_CAP + SR_ARGV_CAP)
+
+/* @off bounded for the verifier: no string of the tail starts past the exe. */
+static __always_inline __u32 sr_exec_tail_off(__u32 off)
+{
+	off &= 2 * SR_ARGV_CAP - 1;
+	return off > SR_EXEC_TAIL_OFF_MAX ? SR_EXEC_TAIL_OFF_MAX : off;
+}
+
+/*
+ * Copy the path that ends walk[] (first byte at walk[@w]; SR_PATH_CAP when
+ * unresolvable) to @off of the exec tail; returns its length incl. the NUL.
+ */
+static __always_inline __u32 sr_exec_put_walk(struct sr_scratch *sc, __u32 w, bool trunc, __u32 off,
+                                              __u32 *flags, __u32 fault, __u32 truncated)
+{
+	struct sr_exec_event *ev = (void *)sc->ev;
+	__u32 len;
+
+	off = sr_exec_tail_off(off);
+	if (w >= SR_PATH_CAP) {
+		*flags |= fault;
+		ev->data[off] = 0;
+		return 1;
+	}
+	if (trunc)
+		*flags |= truncated;
+	w &= SR_PATH_CAP - 1;
+	len = SR_PATH_CAP - w;
+	bpf_probe_read_kernel(&ev->data[off], len, &sc->walk[w]);
+	return len;
+}
+
 /* Append the cwd at @off of the exec tail; returns its length incl. the NUL. */
 static __always_inline __u32 sr_exec_cwd(struct sr_scratch *sc, struct task_struct *task, __u32 off,
                                          __u32 *flags)
 {
 	bool trunc = false;
 	__u32 w = sr_walk_cwd(sc, task, &trunc);
-	__u32 len;
 
-	off &= (2 * SR_PATH_CAP - 1);
-	if (w >= SR_PATH_CAP) {
-		*flags |= SR_EXEC_CWD_FAULT;
-		((struct sr_exec_event *)sc->ev)->data[off] = 0;
-		return 1;
+	return sr_exec_put_walk(sc, w, trunc, off, flags, SR_EXEC_CWD_FAULT, SR_EXEC_CWD_TRUNC);
+}
+
+/*
+ * Append the file being executed (bprm->file) at @off of the exec tail, so
+ * that an exec through /proc/self/fd/N or /dev/fd/N names its file and a
+ * fileless or deleted program says so. A file with no path at all (its
+ * dentry is its own parent and not a mount root: alloc_file_pseudo, as
+ * memfd_create makes) is given by its name, which memfd_create sets to
+ * "memfd:<name>" and the user cannot choose otherwise.
+ */
+static __always_inline __u32 sr_exec_exe(struct sr_scratch *sc, struct linux_binprm *bprm,
+                                         __u32 off, __u32 *flags)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct vfsmount *m = BPF_CORE_READ(file, f_path.mnt);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct sr_exec_event *ev = (void *)sc->ev;
+	bool trunc = false;
+	long n;
+
+	if (!d || !m)
+		return sr_exec_put_walk(sc, SR_PATH_CAP, false, off, flags, SR_EXEC_EXE_FAULT, 0);
+	/* d_unlinked(): unhashed and not a root; or no link left at all */
+	if (!BPF_CORE_READ(file, f_inode, __i_nlink) ||
+	    (!BPF_CORE_READ(d, d_hash.pprev) && parent != d))
+		*flags |= SR_EXEC_EXE_UNLINKED;
+	if (parent == d && d != BPF_CORE_READ(m, mnt_root)) {
+		*flags |= SR_EXEC_EXE_ANON;
+		off = sr_exec_tail_off(off);
+		n = bpf_probe_read_kernel_str(&ev->data[off], SR_NAME_MAX + 1,
+		                              BPF_CORE_READ(d, d_name.name));
+		if (n <= 0) {
+			*flags |= SR_EXEC_EXE_FAULT;
+			ev->data[off] = 0;
+			n = 1;
+		}
+		return n;
 	}
-	if (trunc)
-		*flags |= SR_EXEC_CWD_TRUNC;
-	w &= SR_PATH_CAP - 1;
-	len = SR_PATH_CAP - w;
-	bpf_probe_read_kernel(&((struct sr_exec_event *)sc->ev)->data[off], len, &sc->walk[w]);
-	return len;
+	return sr_exec_put_walk(sc, sr_walk_path(sc, d, m, &trunc), trunc, off, flags,
+	                        SR_EXEC_EXE_FAULT, SR_EXEC_EXE_TRUNC);
 }
 
 /* The controlling terminal's name ("pts3"), or "" when the task has none. */
@@ -73,7 +136,7 @@ int BPF_PROG(sr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct sr_exec_event *ev;
 	struct sr_scratch *sc;
 	struct sr_sess s;
-	__u32 flags = 0, fl, cl, al = 0, cap;
+	__u32 flags = 0, fl, cl, al = 0, el, cap;
 	unsigned long start, end;
 	long n;
 
@@ -130,11 +193,15 @@ int BPF_PROG(sr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	} else {
 		flags |= SR_EXEC_ARGV_FAULT;
 	}
+	el = sr_exec_exe(sc, bprm, fl + cl + al, &flags);
+	if (el > SR_PATH_CAP)
+		el = SR_PATH_CAP;
 	ev->flags = flags;
 	ev->filename_len = fl;
 	ev->cwd_len = cl;
 	ev->argv_len = al;
-	ev->hdr.size = sizeof(*ev) + fl + cl + al;
+	ev->exe_len = el;
+	ev->hdr.size = sizeof(*ev) + fl + cl + al + el;
 	sr_output(&s, SR_CLASS_COMMAND, ev, ev->hdr.size);
 	return 0;
 }
@@ -256,6 +323,7 @@ __noinline int sr_exec_fail(long ret, __u64 filename, __u64 argv, __u32 compat)
 	ev->filename_len = fl;
 	ev->cwd_len = cl;
 	ev->argv_len = al;
+	ev->exe_len = 0; /* nothing was executed */
 	ev->hdr.size = sizeof(*ev) + fl + cl + al;
 	sr_output(&s, SR_CLASS_COMMAND, ev, ev->hdr.size);
 	return 0;

@@ -24,7 +24,7 @@ enum {
 };
 
 /** Highest schema version (PRAGMA user_version) this sshrec reads. */
-#define SR_CLI_SCHEMA_MAX 4
+#define SR_CLI_SCHEMA_MAX 5
 /** Lowest schema version this sshrec reads. */
 #define SR_CLI_SCHEMA_MIN 1
 
@@ -84,6 +84,12 @@ struct sr_session_row {
  */
 int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *out);
 
+/**
+ * Columns "exe, exe_kind" of the processes table for a SELECT (optionally
+ * qualified "p."), or "NULL, NULL" on a database older than schema 5.
+ */
+const char *sr_db_exe_cols(const struct sr_cli *cli, bool qualified);
+
 /** Load the session with sessions.id @p id. Returns 0, -ENOENT or -EIO. */
 int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *out);
 
@@ -133,6 +139,8 @@ struct sr_proc {
 	int exit_code, signal;
 	int64_t duration_ms;              /**< -1 unknown */
 	char *cmdline;                    /**< argv joined shell-like (raw, unescaped) */
+	char *exe, *exe_kind;             /**< the file that ran and its kind; NULL unknown */
+	char *label;                      /**< sr_exe_label(): fileless, via fd, deleted; or NULL */
 	size_t parent_idx;                /**< index of the parent, SIZE_MAX at the root */
 	size_t first_child, next_sibling; /**< SIZE_MAX: none */
 	int depth;

@@ -23,7 +23,7 @@ enum fmt { F_JSONL, F_ECS, F_OCSF };
 
 struct pc_entry {
 	struct sr_exp_proc p;
-	char *path, *argv, *cwd;
+	char *path, *argv, *cwd, *exe, *exe_kind;
 	bool valid;
 };
 
@@ -74,6 +74,8 @@ static void pc_clear(struct pc_entry *e)
 	free(e->path);
 	free(e->argv);
 	free(e->cwd);
+	free(e->exe);
+	free(e->exe_kind);
 	sr_exp_proc_clear(&e->p);
 	memset(e, 0, sizeof(*e));
 }
@@ -96,16 +98,22 @@ static int get_proc(struct exporter *x, int64_t id, const struct sr_exp_proc **o
 	e->path = dup_text(x->proc_st, 0);
 	e->argv = dup_text(x->proc_st, 1);
 	e->cwd = dup_text(x->proc_st, 2);
+	e->exe = dup_text(x->proc_st, 6);
+	e->exe_kind = dup_text(x->proc_st, 7);
 	e->p.id = id;
 	e->p.path = e->path;
 	e->p.argv_json = e->argv;
 	e->p.cwd = e->cwd;
+	e->p.exe = e->exe;
+	e->p.exe_kind = e->exe_kind;
 	e->p.pid = sqlite3_column_int(x->proc_st, 3);
 	e->p.ppid = sqlite3_column_int(x->proc_st, 4);
 	e->p.start_us = sqlite3_column_int64(x->proc_st, 5);
 	if ((e->path == NULL) != (sqlite3_column_type(x->proc_st, 0) == SQLITE_NULL) ||
 	    (e->argv == NULL) != (sqlite3_column_type(x->proc_st, 1) == SQLITE_NULL) ||
 	    (e->cwd == NULL) != (sqlite3_column_type(x->proc_st, 2) == SQLITE_NULL) ||
+	    (e->exe == NULL) != (sqlite3_column_type(x->proc_st, 6) == SQLITE_NULL) ||
+	    (e->exe_kind == NULL) != (sqlite3_column_type(x->proc_st, 7) == SQLITE_NULL) ||
 	    sr_exp_proc_prepare(&e->p, &x->scratch)) {
 		pc_clear(e);
 		return -ENOMEM;
@@ -185,6 +193,7 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 	struct sr_session_row s;
 	sqlite3_stmt *st = NULL;
 	bool progress = isatty(STDERR_FILENO), have_s = false;
+	char sql[256];
 	int c, rc, ret = SR_EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -236,9 +245,10 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		sr_cli_error("out of memory");
 		goto out;
 	}
-	if (sr_db_prepare(
-	        cli, "SELECT path, argv, cwd, pid, ppid, start_us FROM processes WHERE id = ?1",
-	        &x.proc_st))
+	snprintf(sql, sizeof(sql),
+	         "SELECT path, argv, cwd, pid, ppid, start_us, %s FROM processes WHERE id = ?1",
+	         sr_db_exe_cols(cli, false));
+	if (sr_db_prepare(cli, sql, &x.proc_st))
 		goto out;
 	if (sr_db_prepare(cli,
 	                  have_s ? "SELECT session_id, process_id, json FROM events WHERE "

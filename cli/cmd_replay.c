@@ -233,6 +233,7 @@ int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv)
 		indent(cli, p->depth);
 		if (!ev[i].exit) {
 			fputs(cli->utf8 ? "\xe2\x96\xb6 " : "> ", stdout);
+			sr_put_exe_label(stdout, cli->color, p->label);
 			fputs(sr_col(cli->color, SR_C_BOLD), stdout);
 			sr_put_term(stdout, p->cmdline);
 			printf("%s  %s(pid %d)%s", sr_col(cli->color, SR_C_RESET),

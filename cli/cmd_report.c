@@ -28,7 +28,8 @@ static const char report_css[] =
     ".cmd{font-family:monospace;font-weight:600;white-space:pre-wrap;word-break:break-all}"
     ".meta{color:#5b6475;font-size:12px;margin-left:8px}.ok{color:#1a7f37}.bad{color:#c93c37}"
     ".att{font-family:monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}"
-    ".file{color:#2f5fb3}.net{color:#8a3fb5}.note{color:#5b6475;font-size:12px}";
+    ".file{color:#2f5fb3}.net{color:#8a3fb5}.note{color:#5b6475;font-size:12px}"
+    ".exe{font-family:monospace;font-weight:600;color:#c93c37}";
 
 /** Write @p s HTML-escaped (& < > " ' and control characters). */
 static void html(FILE *f, const char *s)
@@ -148,6 +149,10 @@ static void chart(FILE *f, const struct sr_session_row *s, const struct sr_tree 
 		        "</text><rect class='%s' x='%.1f' y='%d' width='%.1f' height='%d' rx='2'>"
 		        "<title>",
 		        cls, x, y + 2, w, rowh - 4);
+		if (p->label) {
+			html(f, p->label);
+			fputs(": ", f);
+		}
 		html(f, p->cmdline);
 		fputs(" \xe2\x80\x94 ", f);
 		html(f, sr_proc_outcome(p, out, sizeof(out)));
@@ -193,7 +198,13 @@ static void tree(FILE *f, const struct sr_tree *t)
 		if (p->depth > depth && depth >= 0)
 			fputs("<ul>\n", f);
 		depth = p->depth;
-		fputs("<li><span class=cmd>", f);
+		fputs("<li>", f);
+		if (p->label) {
+			fputs("<span class=exe>", f);
+			html(f, p->label);
+			fputs("</span> ", f);
+		}
+		fputs("<span class=cmd>", f);
 		html(f, p->cmdline);
 		fprintf(f, "</span><span class=meta>pid %d, <span class=%s>", p->pid,
 		        bad ? "bad" : "ok");

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/output.h"
+#include "execname.h"
 
 static const char search_usage[] =
     "usage: sshrec search (--command NAME | --path GLOB | --dst ADDR[:PORT]) [--since T] "
@@ -58,6 +59,14 @@ static int parse_dst(const char *arg, char *addr, size_t cap, int *port)
 		return -EINVAL;
 	*port = (int)p;
 	return 0;
+}
+
+/* A text column as a JSON string, or NULL (JSON null) when it is NULL. */
+static json_object *col_json_str(sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+
+	return v ? json_object_new_string(v) : NULL;
 }
 
 static bool has_glob(const char *s)
@@ -125,12 +134,14 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 	if (mode == M_COMMAND) {
 		bool by_path = strchr(what, '/') != NULL;
 
-		snprintf(sql, sizeof(sql),
-		         "SELECT p.start_us, s.sid, s.login, p.pid, p.program, p.argv, "
-		         "p.argv_truncated, p.return_code, p.path, p.cwd, p.id FROM processes p "
-		         "JOIN sessions s ON s.id = p.session_id WHERE p.%s %s ?1 "
-		         "AND p.start_us >= ?2 AND p.start_us <= ?3 ORDER BY p.start_us",
-		         by_path ? "path" : "program", has_glob(what) ? "GLOB" : "=");
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT p.start_us, s.sid, s.login, p.pid, p.program, p.argv, "
+		    "p.argv_truncated, p.return_code, p.path, p.cwd, p.id, %s FROM processes p "
+		    "JOIN sessions s ON s.id = p.session_id WHERE p.%s %s ?1 "
+		    "AND p.start_us >= ?2 AND p.start_us <= ?3 ORDER BY p.start_us",
+		    sr_db_exe_cols(cli, true), by_path ? "path" : "program",
+		    has_glob(what) ? "GLOB" : "=");
 	} else if (mode == M_PATH) {
 		snprintf(
 		    sql, sizeof(sql),
@@ -204,16 +215,14 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 			json_object_object_add(
 			    o, "path",
 			    json_object_new_string((const char *)sqlite3_column_text(st, 8)));
+			json_object_object_add(o, "exe", col_json_str(st, 11));
+			json_object_object_add(o, "exe_kind", col_json_str(st, 12));
 			json_object_object_add(
 			    o, "argv",
 			    json_tokener_parse((const char *)sqlite3_column_text(st, 5)));
 			json_object_object_add(o, "return_code",
 			                       json_object_new_int(sqlite3_column_int(st, 7)));
-			json_object_object_add(
-			    o, "cwd",
-			    sqlite3_column_type(st, 9) == SQLITE_NULL
-			        ? NULL
-			        : json_object_new_string((const char *)sqlite3_column_text(st, 9)));
+			json_object_object_add(o, "cwd", col_json_str(st, 9));
 			sr_jarr_add(&ja, o);
 			continue;
 		}
@@ -221,12 +230,19 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		snprintf(pid, sizeof(pid), "%d", sqlite3_column_int(st, 3));
 		if (mode == M_COMMAND) {
 			int r = sqlite3_column_int(st, 7);
+			char *label = sr_exe_label((const char *)sqlite3_column_text(st, 8),
+			                           (const char *)sqlite3_column_text(st, 11),
+			                           (const char *)sqlite3_column_text(st, 12));
 
 			cmd = sr_argv_join((const char *)sqlite3_column_text(st, 5),
 			                   sqlite3_column_int(st, 6) != 0);
-			snprintf(detail, sizeof(detail), "%s%s%s", cmd ? cmd : "?",
+			char pre[SR_PATH_MAX_LABEL];
+
+			snprintf(detail, sizeof(detail), "%s%s%s%s",
+			         sr_exe_prefix(label, pre, sizeof(pre)), cmd ? cmd : "?",
 			         r < 0 ? "  = exec failed: " : "",
 			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
+			free(label);
 		} else if (mode == M_PATH) {
 			const char *ev = (const char *)sqlite3_column_text(st, 5);
 			int r = sqlite3_column_int(st, 7);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/output.h"
+#include "execname.h"
 #include "strsafe.h"
 #include "timeutil.h"
 
@@ -46,16 +47,22 @@ static void details(json_object *o, const char *ev, char *buf, size_t cap)
 		json_object *argv = NULL;
 		bool trunc = false;
 
+		char *label =
+		    sr_exe_label(sr_j_str(o, "path"), sr_j_str(o, "exe"), sr_j_str(o, "exe_kind"));
+
 		if (json_object_object_get_ex(o, "argv", &argv) && argv)
 			cmd = sr_argv_join(
 			    json_object_to_json_string(argv),
 			    (trunc = json_object_object_get_ex(o, "argv_truncated", &v) &&
 			             json_object_get_boolean(v)));
-		snprintf(buf, cap, "%s%s%s  (cwd %s)", cmd ? cmd : "?",
-		         rc < 0 ? "  = exec failed: " : "",
+		char pre[SR_PATH_MAX_LABEL];
+
+		snprintf(buf, cap, "%s%s%s%s  (cwd %s)", sr_exe_prefix(label, pre, sizeof(pre)),
+		         cmd ? cmd : "?", rc < 0 ? "  = exec failed: " : "",
 		         rc < 0 ? sr_errno_name((int)-rc, a, sizeof(a)) : "",
 		         sr_j_str(o, "cwd") ? sr_j_str(o, "cwd") : "?");
 		free(cmd);
+		free(label);
 	} else if (!strcmp(ev, "session.disk")) {
 		int64_t rc = sr_j_int(o, "return_code", 0);
 

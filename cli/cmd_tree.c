@@ -54,6 +54,7 @@ static void print_proc(const struct sr_cli *cli, const struct sr_proc *p)
 	char out[96], dur[32];
 	bool bad = p->return_code < 0 || (p->has_exit && (p->signal > 0 || p->exit_code != 0));
 
+	sr_put_exe_label(stdout, cli->color, p->label);
 	fputs(sr_col(cli->color, SR_C_BOLD), stdout);
 	sr_put_term(stdout, p->cmdline);
 	fputs(sr_col(cli->color, SR_C_RESET), stdout);
@@ -169,6 +170,11 @@ static int tree_json(const struct sr_session_row *s, const struct sr_tree *t)
 		json_object_object_add(o, "pid", json_object_new_int(p->pid));
 		json_object_object_add(o, "ppid", json_object_new_int(p->ppid));
 		json_object_object_add(o, "path", json_object_new_string(p->path));
+		json_object_object_add(o, "exe", p->exe ? json_object_new_string(p->exe) : NULL);
+		json_object_object_add(o, "exe_kind",
+		                       p->exe_kind ? json_object_new_string(p->exe_kind) : NULL);
+		json_object_object_add(o, "exe_label",
+		                       p->label ? json_object_new_string(p->label) : NULL);
 		json_object_object_add(o, "argv", json_tokener_parse(p->argv_json));
 		json_object_object_add(o, "argv_truncated",
 		                       json_object_new_boolean(p->argv_truncated));

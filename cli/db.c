@@ -287,6 +287,13 @@ int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *ou
 	return 0;
 }
 
+const char *sr_db_exe_cols(const struct sr_cli *cli, bool qualified)
+{
+	if (cli->schema_version < 5)
+		return "NULL, NULL";
+	return qualified ? "p.exe, p.exe_kind" : "exe, exe_kind";
+}
+
 int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *out)
 {
 	char sql[512];

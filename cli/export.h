@@ -27,6 +27,7 @@ struct sr_exp_proc {
 	const char *path;      /**< executable */
 	const char *argv_json; /**< JSON array */
 	const char *cwd;
+	const char *exe, *exe_kind; /**< the file that ran and its kind (NULL unknown) */
 	int pid, ppid;
 	int64_t start_us;
 	/* Filled by sr_exp_proc_prepare() from the fields above: */
@@ -113,6 +114,21 @@ void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, co
 
 /** The last path component of @p p (NULL when @p p is NULL). */
 const char *sr_exp_basename(const char *p);
+
+/** What ran, for the process fields of a record. */
+struct sr_exp_exec {
+	char *executable; /**< sr_exe_executable(): "memfd:x (fileless)", "/tmp/y (deleted)";
+	                     malloc'd */
+	const char *name; /**< basename of the file that ran (or of the path) */
+};
+
+/**
+ * The executable and name of the record's process: from the record itself
+ * for a command (@p is_cmd), else from its processes row @p p. Both are
+ * NULL when no path is known. Free out->executable. Returns 0 or -ENOMEM.
+ */
+int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_cmd,
+                struct sr_exp_exec *out);
 
 /**
  * Write the argv array @p v (a scanned top-level array of @p rec) as member

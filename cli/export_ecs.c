@@ -57,7 +57,7 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 {
 	const struct sr_exp_proc *p = ctx->proc;
 	bool is_cmd = !strcmp(ev, "session.command");
-	const char *path = is_cmd ? sr_jrec_str(rec, "path") : p ? p->path : NULL;
+	struct sr_exp_exec x;
 	const char *cwd = is_cmd ? sr_jrec_str(rec, "cwd") : p ? p->cwd : NULL;
 	const struct sr_jval *argv = is_cmd ? sr_jrec_get(rec, "argv") : NULL;
 	int64_t ppid = sr_jrec_int(rec, "ppid", 0);
@@ -69,8 +69,11 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 	sr_jw_obj(w, "parent");
 	sr_jw_int(w, "pid", ppid);
 	sr_jw_end(w);
-	sr_jw_str(w, "name", path ? sr_exp_basename(path) : sr_jrec_str(rec, "program"));
-	sr_jw_str(w, "executable", path);
+	if (sr_exp_exec(rec, p, is_cmd, &x))
+		return -ENOMEM;
+	sr_jw_str(w, "name", x.name ? x.name : sr_jrec_str(rec, "program"));
+	sr_jw_str(w, "executable", x.executable);
+	free(x.executable);
 	sr_jw_str(w, "working_directory", cwd);
 	if (argv && argv->t == SR_JT_ARR) {
 		sr_jw_int(w, "args_count", (int64_t)argv->n);

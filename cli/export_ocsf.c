@@ -51,19 +51,22 @@ static int ocsf_process(struct sr_jw *w, const char *key, const struct sr_jrec *
                         const struct sr_exp_ctx *ctx, bool is_cmd)
 {
 	const struct sr_exp_proc *pr = ctx->proc;
-	const char *path = is_cmd ? sr_jrec_str(rec, "path") : pr ? pr->path : NULL;
 	const struct sr_jval *argv = is_cmd ? sr_jrec_get(rec, "argv") : NULL;
+	struct sr_exp_exec x;
 
+	if (sr_exp_exec(rec, pr, is_cmd, &x))
+		return -ENOMEM;
 	sr_jw_obj(w, key);
 	sr_jw_int(w, "pid", sr_jrec_int(rec, "pid", 0));
-	sr_jw_str(w, "name", path ? sr_exp_basename(path) : sr_jrec_str(rec, "program"));
-	if (path) {
+	sr_jw_str(w, "name", x.name ? x.name : sr_jrec_str(rec, "program"));
+	if (x.executable) {
 		sr_jw_obj(w, "file");
-		sr_jw_str(w, "path", path);
-		sr_jw_str(w, "name", sr_exp_basename(path));
+		sr_jw_str(w, "path", x.executable);
+		sr_jw_str(w, "name", x.name);
 		sr_jw_int(w, "type_id", 1);
 		sr_jw_str(w, "type", "Regular File");
 		sr_jw_end(w);
+		free(x.executable);
 	}
 	if (argv && argv->t == SR_JT_ARR) {
 		char *cl = NULL;

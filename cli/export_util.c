@@ -6,6 +6,7 @@
 
 #include "cli/export.h"
 #include "cli/output.h"
+#include "execname.h"
 #include "strsafe.h"
 
 const char *sr_exp_basename(const char *p)
@@ -13,6 +14,22 @@ const char *sr_exp_basename(const char *p)
 	const char *s = p ? strrchr(p, '/') : NULL;
 
 	return s ? s + 1 : p;
+}
+
+int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_cmd,
+                struct sr_exp_exec *out)
+{
+	const char *path = is_cmd ? sr_jrec_str(rec, "path") : p ? p->path : NULL;
+	const char *exe = is_cmd ? sr_jrec_str(rec, "exe") : p ? p->exe : NULL;
+	const char *kind = is_cmd ? sr_jrec_str(rec, "exe_kind") : p ? p->exe_kind : NULL;
+
+	out->executable = NULL;
+	out->name = NULL;
+	if (!path)
+		return 0;
+	out->executable = sr_exe_executable(path, exe, kind);
+	out->name = sr_exp_basename(exe ? exe : path);
+	return out->executable ? 0 : -ENOMEM;
 }
 
 void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v)

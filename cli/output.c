@@ -370,3 +370,21 @@ int sr_put_term(FILE *out, const char *s)
 	free(e);
 	return 0;
 }
+
+void sr_put_exe_label(FILE *out, bool color, const char *label)
+{
+	if (!label)
+		return;
+	fprintf(out, "%s[", sr_col(color, SR_C_RED));
+	sr_put_term(out, label);
+	fprintf(out, "]%s ", sr_col(color, SR_C_RESET));
+}
+
+char *sr_exe_prefix(const char *label, char *buf, size_t cap)
+{
+	if (label)
+		snprintf(buf, cap, "[%s] ", label);
+	else if (cap)
+		buf[0] = '\0';
+	return buf;
+}

@@ -121,4 +121,17 @@ void sr_table_free(struct sr_table *t);
  */
 int sr_put_term(FILE *out, const char *s);
 
+/**
+ * Write "[label] " (escaped, red when @p color) before a command line whose
+ * exec was unusual (sr_exe_label(): fileless, through a descriptor,
+ * deleted); nothing when @p label is NULL.
+ */
+void sr_put_exe_label(FILE *out, bool color, const char *label);
+
+/** Room for sr_exe_prefix(): two paths, an arrow and a note. */
+#define SR_PATH_MAX_LABEL 8256
+
+/** "[label] " (raw) into @p buf, or "" when @p label is NULL. Returns @p buf. */
+char *sr_exe_prefix(const char *label, char *buf, size_t cap);
+
 #endif

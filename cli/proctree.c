@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/output.h"
+#include "execname.h"
 
 static char *dup_col(sqlite3_stmt *st, int col)
 {
@@ -145,15 +146,17 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, s
 	sqlite3_stmt *st;
 	struct id_ix *map = NULL;
 	size_t cap = 0, i, *last = NULL, last_root = SIZE_MAX;
+	char sql[512];
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->first_root = SIZE_MAX;
-	if (sr_db_prepare(cli,
-	                  "SELECT id, parent_id, pid, ppid, program, path, argv, argv_truncated, "
-	                  "cwd, return_code, start_us, end_us, exit_code, signal, duration_ms "
-	                  "FROM processes WHERE session_id = ?1 ORDER BY start_us, id",
-	                  &st))
+	snprintf(sql, sizeof(sql),
+	         "SELECT id, parent_id, pid, ppid, program, path, argv, argv_truncated, cwd, "
+	         "return_code, start_us, end_us, exit_code, signal, duration_ms, %s "
+	         "FROM processes WHERE session_id = ?1 ORDER BY start_us, id",
+	         sr_db_exe_cols(cli, false));
+	if (sr_db_prepare(cli, sql, &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -194,6 +197,13 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, s
 			goto oom;
 		p->cmdline = sr_argv_join(p->argv_json, p->argv_truncated);
 		if (!p->cmdline)
+			goto oom;
+		p->exe = sqlite3_column_type(st, 15) == SQLITE_NULL ? NULL : dup_col(st, 15);
+		p->exe_kind = sqlite3_column_type(st, 16) == SQLITE_NULL ? NULL : dup_col(st, 16);
+		p->label = sr_exe_label(p->path, p->exe, p->exe_kind);
+		if ((sqlite3_column_type(st, 15) != SQLITE_NULL && !p->exe) ||
+		    (sqlite3_column_type(st, 16) != SQLITE_NULL && !p->exe_kind) ||
+		    (!p->label && errno == ENOMEM))
 			goto oom;
 	}
 	sqlite3_finalize(st);
@@ -275,6 +285,9 @@ void sr_tree_free(struct sr_tree *t)
 		free(p->argv_json);
 		free(p->cwd);
 		free(p->cmdline);
+		free(p->exe);
+		free(p->exe_kind);
+		free(p->label);
 		for (k = 0; k < p->natt; k++)
 			free(p->att[k].text);
 		free(p->att);

@@ -9,6 +9,7 @@ SR_COMMON_SRCS = \
 	common/uuid.c common/uuid.h \
 	common/timeutil.c common/timeutil.h \
 	common/jwrite.c common/jwrite.h \
+	common/execname.c common/execname.h \
 	common/paths.h
 
 noinst_LTLIBRARIES += common/libsrcommon.la common/libsrcommon_san.la

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "execname.h"
 #include "recorder/record_json.h"
 #include "strsafe.h"
 #include "timeutil.h"
@@ -443,19 +444,28 @@ static int take_session_tty(struct sr_corr_session *s, const struct sr_process_i
 	return 0;
 }
 
+/* exe_kind of a successful exec (execname.h), from the kernel's flags. */
+static const char *exe_kind(uint32_t flags)
+{
+	return flags & SR_EXEC_EXE_ANON       ? SR_EXE_FILELESS
+	       : flags & SR_EXEC_EXE_UNLINKED ? SR_EXE_DELETED
+	                                      : SR_EXE_FILE;
+}
+
 static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr_exec_event *e,
                    size_t size, const char *comm)
 {
 	const struct sr_event_hdr *h = &e->hdr;
 	const char *fname = e->data, *cwd = fname + e->filename_len, *argv = cwd + e->cwd_len;
+	const char *exe_raw = argv + e->argv_len;
 	bool ok = h->type == SR_EV_EXEC;
 	struct sr_corr_proc *p = proc_get(s, h->pid), *tomb = NULL;
 	struct sr_process_info pi = {0};
 	struct sr_record r;
-	char *path, *prog, *cwd_owned = NULL, tty[SR_TTY_LEN + 16];
+	char *path, *prog, *exe = NULL, *cwd_owned = NULL, tty[SR_TTY_LEN + 16];
 	int err;
 
-	if ((uint64_t)e->filename_len + e->cwd_len + e->argv_len > size - sizeof(*e))
+	if ((uint64_t)e->filename_len + e->cwd_len + e->argv_len + e->exe_len > size - sizeof(*e))
 		return -EINVAL;
 	/* An exit that overtook this exec (same process: it exited after the exec). */
 	if (p && p->exited && ok) {
@@ -465,13 +475,18 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 			p = NULL; /* a stale tombstone: pid reuse */
 	}
 	path = sr_utf8_sanitize(fname, strnlen(fname, e->filename_len));
-	if (!path || argv_json(c, argv, e->argv_len)) {
+	if (ok && e->exe_len && !(e->flags & SR_EXEC_EXE_FAULT))
+		exe = sr_utf8_sanitize(exe_raw, strnlen(exe_raw, e->exe_len));
+	if (!path || (ok && e->exe_len && !(e->flags & SR_EXEC_EXE_FAULT) && !exe) ||
+	    argv_json(c, argv, e->argv_len)) {
 		free(path);
+		free(exe);
 		return -ENOMEM;
 	}
 	event_rec(c, s, &r, SR_REC_COMMAND, h, comm);
 	if (!(e->flags & SR_EXEC_CWD_FAULT) && !kstr(cwd, e->cwd_len, &cwd_owned)) {
 		free(path);
+		free(exe);
 		return -ENOMEM;
 	}
 	pi.id = c->next_entity++;
@@ -481,7 +496,11 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	pi.pid = (int32_t)h->pid;
 	pi.ppid = (int32_t)h->ppid;
 	pi.path = path;
-	prog = basename_of(path);
+	pi.exe = exe;
+	pi.exe_kind = ok ? exe_kind(e->flags) : NULL;
+	/* an exec through a descriptor is named after the file that ran ("3" says nothing) */
+	prog = basename_of(exe && (sr_exec_via_fd(path) || (e->flags & SR_EXEC_EXE_ANON)) ? exe
+	                                                                                  : path);
 	pi.program = prog ? prog : path;
 	pi.argv_json = c->argv_jw.b;
 	pi.argv_truncated = e->flags & SR_EXEC_ARGV_TRUNCATED;
@@ -502,6 +521,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 		free(cwd_owned);
 		free(prog);
 		free(path);
+		free(exe);
 		return -ENOMEM;
 	}
 	r.proc = &pi;
@@ -538,6 +558,7 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	}
 	free(prog);
 	free(path);
+	free(exe);
 	return err;
 }
 

@@ -71,8 +71,10 @@ struct sr_process_info {
 	int64_t id;        /**< entity id */
 	int64_t parent_id; /**< 0: session root */
 	int32_t pid, ppid;
-	const char *program;   /**< basename of path, sanitized */
+	const char *program;   /**< basename of path (of exe when exec'd through a fd), sanitized */
 	const char *path;      /**< sanitized */
+	const char *exe;       /**< the file that ran (sanitized), NULL when unknown */
+	const char *exe_kind;  /**< "file", "deleted", "fileless"; NULL for a failed exec */
 	const char *argv_json; /**< JSON array of sanitized strings */
 	bool argv_truncated;
 	const char *cwd;

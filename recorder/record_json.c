@@ -144,6 +144,8 @@ static int put_command(struct sr_jw *w, const struct sr_record *rec)
 	if (!p || !p->argv_json)
 		return -EINVAL;
 	sr_json_put_str(w, "path", rec->path);
+	sr_json_put_str(w, "exe", p->exe);
+	sr_json_put_str(w, "exe_kind", p->exe_kind);
 	sr_jw_raw(w, "argv", p->argv_json, strlen(p->argv_json));
 	sr_jw_bool(w, "argv_truncated", p->argv_truncated);
 	sr_json_put_int(w, "return_code", rec->return_code, false);

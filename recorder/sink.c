@@ -86,6 +86,8 @@ static void copy_proc(struct arena *a, struct sr_process_info *d)
 	d->argv_json = arena_str(a, d->argv_json);
 	d->cwd = arena_str(a, d->cwd);
 	d->tty = arena_str(a, d->tty);
+	d->exe = arena_str(a, d->exe);
+	d->exe_kind = arena_str(a, d->exe_kind);
 }
 
 /* Both passes run the same code; only the second one writes. */

@@ -50,8 +50,8 @@ static const char *const stmt_sql[ST_MAX] = {
                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')",
     [ST_PROC_INSERT] = "INSERT OR IGNORE INTO processes (id, session_id, parent_id, pid, ppid, "
                        "program, path, argv, argv_truncated, cwd, uid, gid, return_code, "
-                       "start_us, end_us, exit_code, signal, duration_ms, exec_ei) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       "start_us, end_us, exit_code, signal, duration_ms, exec_ei, exe, "
+                       "exe_kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_PROC_EXIT] = "UPDATE processes SET end_us = ?, exit_code = ?, signal = ?, "
                      "duration_ms = ? WHERE id = ?",
     [ST_EVENT] = "INSERT OR IGNORE INTO events (session_id, ei, time_us, event, code, uid, pid, "
@@ -173,6 +173,8 @@ static int put_proc(struct sq *q, int64_t session_key, const struct sr_process_i
 		sqlite3_bind_int64(st, 18, p->duration_ms);
 	}
 	sqlite3_bind_int64(st, 19, (int64_t)p->exec_ei);
+	bind_text(st, 20, p->exe);
+	bind_text(st, 21, p->exe_kind);
 	return run(st);
 }
 

@@ -3,7 +3,8 @@
 # so the binaries need nothing installed beside them.
 SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql \
 	schema/migrations/003-drop-unused-indexes.sql \
-	schema/migrations/004-events-rowid.sql
+	schema/migrations/004-events-rowid.sql \
+	schema/migrations/005-processes-exe.sql
 SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c \
 	recorder/db_checkpoint.c recorder/db_checkpoint.h
 SR_SINK_SRCS = $(SR_DB_SRCS) \

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- sshrec storage schema, version 4 (PRAGMA user_version).
+-- sshrec storage schema, version 5 (PRAGMA user_version).
 --
 -- Written by sshrecd, read by sshrec (read-only). Forward migrations live in
 -- schema/migrations/NNN-*.sql; each takes user_version N-1 to N. The daemon
@@ -16,7 +16,7 @@
 -- Takes effect on a new database only (sshrecd sets it before it creates
 -- the schema); older ones keep their page size.
 PRAGMA page_size = 16384;
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS processes (
     parent_id      INTEGER REFERENCES processes (id), -- NULL: session root
     pid            INTEGER NOT NULL,
     ppid           INTEGER NOT NULL,
-    program        TEXT NOT NULL,          -- basename of path (sanitized)
+    program        TEXT NOT NULL,          -- basename of path, of exe when exec'd through a fd (sanitized)
     path           TEXT NOT NULL,          -- filename as given to exec (sanitized)
     argv           TEXT NOT NULL,          -- JSON array of sanitized strings
     argv_truncated INTEGER NOT NULL DEFAULT 0,
@@ -83,7 +83,9 @@ CREATE TABLE IF NOT EXISTS processes (
     exit_code      INTEGER,
     signal         INTEGER,
     duration_ms    INTEGER,
-    exec_ei        INTEGER NOT NULL        -- ei of its session.command record
+    exec_ei        INTEGER NOT NULL,       -- ei of its session.command record
+    exe            TEXT,                   -- the file that ran (since 5): path, or memfd:<name>
+    exe_kind       TEXT                    -- 'file', 'deleted', 'fileless'; NULL: failed exec (since 5)
 );
 CREATE INDEX IF NOT EXISTS processes_session ON processes (session_id, start_us);
 CREATE INDEX IF NOT EXISTS processes_program ON processes (program, start_us);

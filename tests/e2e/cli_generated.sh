@@ -59,8 +59,9 @@ sr_check "bad --dst" err 2 "--dst: expected" R search --dst '[::1'
 sr_check "unknown command" err 2 "unknown command 'frobnicate'" R frobnicate
 cp "$DB" "$SR_T/newer.db"
 sqlite3 "$SR_T/newer.db" 'PRAGMA user_version = 99'
+MAXV=$(sed -n 's/^#define SR_CLI_SCHEMA_MAX \([0-9]*\).*/\1/p' "$SR_TOP_SRCDIR/cli/cli.h")
 sr_check "newer schema refused" err 1 \
-	"database schema version 99 is newer than this sshrec supports \(4\)$" R --db "$SR_T/newer.db" sessions
+	"database schema version 99 is newer than this sshrec supports \($MAXV\)$" R --db "$SR_T/newer.db" sessions
 : >"$SR_T/empty.db"
 sr_check "not an sshrec database" err 1 "$SR_T/empty.db is not an sshrec database" \
 	R --db "$SR_T/empty.db" sessions

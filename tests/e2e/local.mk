@@ -12,6 +12,7 @@ SR_E2E_TESTS += tests/e2e/scenario_network.sh
 SR_E2E_TESTS += tests/e2e/scenario_argv.sh
 SR_E2E_TESTS += tests/e2e/scenario_lifecycle.sh
 SR_E2E_TESTS += tests/e2e/scenario_interactive.sh
+SR_E2E_TESTS += tests/e2e/scenario_fileless.sh
 SR_E2E_TESTS += tests/e2e/pam_failmode.sh
 SR_E2E_TESTS += tests/e2e/scenario_outside.sh
 SR_E2E_TESTS += tests/e2e/scenario_transfer.sh

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -125,6 +127,12 @@ static const char *exec_cwd(const struct sr_exec_event *e)
 static const char *exec_argv(const struct sr_exec_event *e)
 {
 	return e->data + e->filename_len + e->cwd_len;
+}
+
+/* The file that ran ("" when the record has none). */
+static const char *exec_exe(const struct sr_exec_event *e)
+{
+	return e->exe_len ? exec_argv(e) + e->argv_len : "";
 }
 
 /* argv[i] of a record, or NULL. */
@@ -379,6 +387,120 @@ static void t_exec_missing(void)
 	check(e->argc == 2 && a && !strcmp(a, "missing-arg"),
 	      "failed exec: argv read from the caller (argc %u)", e->argc);
 	check(!strcmp(exec_cwd(e), tmpdir), "failed exec: cwd %s", exec_cwd(e));
+	check(e->exe_len == 0, "failed exec: nothing ran, no exe (exe_len %u)", e->exe_len);
+}
+
+/* How a child runs /bin/true in t_exec_unusual(). */
+enum fexec_how { FEXEC_MEMFD, FEXEC_PROC_FD, FEXEC_DELETED };
+
+/* Copy /bin/true into @fd; 0 or -1. */
+static int copy_true(int fd)
+{
+	struct stat st;
+	int in = open("/bin/true", O_RDONLY | O_CLOEXEC);
+	off_t off = 0;
+
+	if (in < 0 || fstat(in, &st) < 0)
+		return -1;
+	while (off < st.st_size)
+		if (sendfile(fd, in, &off, (size_t)(st.st_size - off)) <= 0)
+			return -1;
+	close(in);
+	return 0;
+}
+
+static void do_fexec(void *arg)
+{
+	enum fexec_how how = *(enum fexec_how *)arg;
+	char *argv[] = {"true", "fexec-marker", NULL}, *envp[] = {NULL}, p[PATH_MAX];
+	int fd = -1, w;
+
+	if (chdir(tmpdir) < 0)
+		_exit(101);
+	if (how == FEXEC_MEMFD) {
+		fd = memfd_create("sshrec-fileless", 0);
+		if (fd < 0 || copy_true(fd) < 0)
+			_exit(102);
+	} else if (how == FEXEC_PROC_FD) {
+		fd = open("/bin/true", O_RDONLY);
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		execve(p, argv, envp);
+		_exit(127);
+	} else {
+		snprintf(p, sizeof(p), "%s/deleted-true", tmpdir);
+		w = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+		if (w < 0 || copy_true(w) < 0 || close(w) < 0)
+			_exit(102);
+		fd = open(p, O_RDONLY);
+		if (fd < 0 || unlink(p) < 0)
+			_exit(103);
+	}
+	execveat(fd, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+/*
+ * A fileless program (memfd_create + execveat), an exec through
+ * /proc/self/fd/N, and a deleted binary: the record carries the file that
+ * ran and says what it was.
+ */
+static void t_exec_unusual(void)
+{
+	static const struct {
+		enum fexec_how how;
+		const char *what;
+	} cases[] = {
+	    {FEXEC_MEMFD, "memfd execveat"},
+	    {FEXEC_PROC_FD, "exec of /proc/self/fd/N"},
+	    {FEXEC_DELETED, "execveat of a deleted file"},
+	};
+	char truepath[PATH_MAX], deleted[PATH_MAX + 32];
+	const struct sr_exec_event *e;
+	uint32_t kind;
+	size_t i;
+	int status;
+	pid_t pid;
+
+	if (!realpath("/bin/true", truepath))
+		snprintf(truepath, sizeof(truepath), "/bin/true");
+	snprintf(deleted, sizeof(deleted), "%s/deleted-true", tmpdir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum fexec_how how = cases[i].how;
+
+		pid = spawn(cg_sess, do_fexec, &how, &status);
+		drain(cap);
+		e = find_exec(SR_EV_EXEC, pid, NULL, "fexec-marker");
+		check(e != NULL && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s: ran (status %#x) and recorded", cases[i].what, status);
+		if (!e)
+			continue;
+		kind = e->flags & (SR_EXEC_EXE_ANON | SR_EXEC_EXE_UNLINKED | SR_EXEC_EXE_FAULT);
+		if (how == FEXEC_MEMFD)
+			check(!strcmp(exec_exe(e), "memfd:sshrec-fileless") &&
+			          (kind & ~SR_EXEC_EXE_UNLINKED) == SR_EXEC_EXE_ANON &&
+			          !strncmp(exec_filename(e), "/dev/fd/", 8),
+			      "%s: exe \"%s\", flags %#x, filename %s", cases[i].what, exec_exe(e),
+			      e->flags, exec_filename(e));
+		else if (how == FEXEC_PROC_FD)
+			check(!strcmp(exec_exe(e), truepath) && kind == 0 &&
+			          !strncmp(exec_filename(e), "/proc/self/fd/", 14),
+			      "%s: exe %s (want %s), flags %#x, filename %s", cases[i].what,
+			      exec_exe(e), truepath, e->flags, exec_filename(e));
+		else
+			check(!strcmp(exec_exe(e), deleted) && kind == SR_EXEC_EXE_UNLINKED,
+			      "%s: exe %s (want %s), flags %#x", cases[i].what, exec_exe(e),
+			      deleted, e->flags);
+		check(e->hdr.size == sizeof(*e) + e->filename_len + e->cwd_len + e->argv_len +
+		                         e->exe_len &&
+		          e->exe_len == strlen(exec_exe(e)) + 1,
+		      "%s: the exe ends the record (exe_len %u)", cases[i].what, e->exe_len);
+	}
+	/* an ordinary exec names its file too */
+	run_sh(cg_sess, "exec /bin/true plain-marker; :", &status);
+	drain(cap);
+	e = find_exec(SR_EV_EXEC, 0, "/bin/true", "plain-marker");
+	check(e && !strcmp(exec_exe(e), truepath) && !(e->flags & SR_EXEC_EXE_UNLINKED),
+	      "plain exec: exe %s", e ? exec_exe(e) : "(none)");
 }
 
 static int has_fork(pid_t parent, pid_t child)
@@ -842,6 +964,7 @@ int main(void)
 	t_exec_100_args();
 	t_exec_big_argv();
 	t_exec_missing();
+	t_exec_unusual();
 	t_pipeline();
 	t_exit_codes();
 	t_opens();

@@ -7,9 +7,11 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup.h"
+#include "execname.h"
 #include "timeutil.h"
 #include "uuid.h"
 
@@ -112,6 +114,57 @@ static void test_mountinfo_line(void **state)
 	assert_int_equal(sr_cgroup2_mount_from_line(unified, buf, 5), -ENAMETOOLONG);
 }
 
+static void test_exec_via_fd(void **state)
+{
+	static const char *const yes[] = {
+	    "/dev/fd/3",       "/proc/self/fd/12", "/proc/thread-self/fd/0",
+	    "/proc/4242/fd/7", "/dev/fd/3/name",   "/proc/self/fd/4/sub/x"};
+	static const char *const no[] = {
+	    "/dev/fd/",     "/dev/fd/x",   "/dev/fd/3x",  "/proc/self/fd/", "/proc/self/3",
+	    "/proc/x/fd/3", "/proc//fd/3", "/usr/bin/id", "dev/fd/3",       "/proc/self/fdx/3"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(sr_exec_via_fd(yes[i]));
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(sr_exec_via_fd(no[i]));
+	assert_false(sr_exec_via_fd(NULL));
+}
+
+/* sr_exe_label() of one exec, "(none)" for an ordinary one. */
+static void check_label(const char *path, const char *exe, const char *kind, const char *want,
+                        const char *want_exec)
+{
+	char *l = sr_exe_label(path, exe, kind), *x = sr_exe_executable(path, exe, kind);
+
+	assert_string_equal(l ? l : "(none)", want);
+	assert_non_null(x);
+	assert_string_equal(x, want_exec);
+	free(l);
+	free(x);
+}
+
+static void test_exe_label(void **state)
+{
+	(void)state;
+	check_label("/dev/fd/3", "memfd:payload", "fileless", "memfd:payload (fileless)",
+	            "memfd:payload (fileless)");
+	check_label("/proc/self/fd/3", "memfd:x", "fileless", "memfd:x (fileless)",
+	            "memfd:x (fileless)");
+	check_label("/proc/self/fd/3", "/usr/bin/id", "file", "/proc/self/fd/3 -> /usr/bin/id",
+	            "/usr/bin/id");
+	check_label("/dev/fd/8", "/tmp/x", "deleted", "/dev/fd/8 -> /tmp/x (deleted)",
+	            "/tmp/x (deleted)");
+	check_label("/dev/fd/8", NULL, NULL, "/dev/fd/8", "/dev/fd/8");
+	check_label("./x", "/tmp/x", "deleted", "/tmp/x (deleted)", "/tmp/x (deleted)");
+	check_label("/usr/bin/python3", "/usr/bin/python3.11", "file", "(none)",
+	            "/usr/bin/python3.11");
+	/* a failed exec, and a record older than exe */
+	check_label("/nonexistent", NULL, NULL, "(none)", "/nonexistent");
+	check_label("/bin/true", NULL, NULL, "(none)", "/bin/true");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +174,8 @@ int main(void)
 	    cmocka_unit_test(test_time_parse_rejects),
 	    cmocka_unit_test(test_uuid),
 	    cmocka_unit_test(test_mountinfo_line),
+	    cmocka_unit_test(test_exec_via_fd),
+	    cmocka_unit_test(test_exe_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ struct got {
 	int32_t return_code;
 	bool has_exit;
 	int32_t exit_code, signal;
+	char program[64];
 	char *json;
 };
 
@@ -48,6 +49,7 @@ static int collect(void *ctx, const struct sr_record *r)
 		g->has_exit = r->proc->has_exit;
 		g->exit_code = r->proc->exit_code;
 		g->signal = r->proc->signal;
+		snprintf(g->program, sizeof(g->program), "%s", r->proc->program);
 	}
 	g->json = strndup(r->json, r->json_len);
 	return 0;
@@ -97,6 +99,9 @@ static void hdr(struct sr_event_hdr *h, uint16_t type, uint32_t size, uint32_t p
 
 /* the controlling terminal the next ev_exec() reports ("" none) */
 static const char *next_tty = "";
+/* the file the next ev_exec() ran (NULL: none in the record) and its SR_EXEC_EXE_* flags */
+static const char *next_exe;
+static uint32_t next_exe_flags;
 
 /* argv given as one string with '\0' separators, total length argv_len */
 static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *argv, size_t argv_len,
@@ -106,19 +111,23 @@ static int ev_exec(uint32_t pid, uint32_t ppid, const char *file, const char *ar
 		struct sr_exec_event e;
 		char raw[8192];
 	} u;
-	size_t fl = strlen(file) + 1, cl = 5;
-	uint32_t size = (uint32_t)(sizeof(u.e) + fl + cl + argv_len);
+	size_t fl = strlen(file) + 1, cl = 5, el = next_exe ? strlen(next_exe) + 1 : 0;
+	uint32_t size = (uint32_t)(sizeof(u.e) + fl + cl + argv_len + el);
 
 	memset(&u, 0, sizeof(u));
 	hdr(&u.e.hdr, ret ? SR_EV_EXEC_FAIL : SR_EV_EXEC, size, pid, ppid);
 	u.e.ret = ret;
+	u.e.flags = next_exe_flags;
 	u.e.filename_len = (uint32_t)fl;
 	u.e.cwd_len = (uint32_t)cl;
 	u.e.argv_len = (uint32_t)argv_len;
+	u.e.exe_len = (uint32_t)el;
 	memcpy(u.e.tty, next_tty, strnlen(next_tty, sizeof(u.e.tty) - 1));
 	memcpy(u.e.data, file, fl);
 	memcpy(u.e.data + fl, "/tmp", cl);
 	memcpy(u.e.data + fl + cl, argv, argv_len);
+	if (el)
+		memcpy(u.e.data + fl + cl + argv_len, next_exe, el);
 	return sr_corr_event(&corr, &sess, &u, size);
 }
 
@@ -345,11 +354,14 @@ static void test_malformed(void **state)
 	hdr(&e.hdr, SR_EV_EXEC, sizeof(e), 1, 1);
 	e.filename_len = 100000; /* tail longer than the record */
 	assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
+	e.filename_len = 0;
+	e.exe_len = 1; /* the exe, last in the tail, is counted too */
+	assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
 	hdr(&e.hdr, 99, sizeof(e), 1, 1);
 	assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
 	assert_int_equal(sr_corr_event(&corr, &sess, &e, 8), -EINVAL);
 	assert_int_equal(nrec, 0);
-	assert_int_equal(corr.malformed, 3);
+	assert_int_equal(corr.malformed, 4);
 }
 
 static void test_argv_json(void **state)
@@ -417,6 +429,59 @@ static void test_tty(void **state)
 	next_tty = "";
 }
 
+/* Record @p i's @p key as a string, "(null)" when null; the key must be there. */
+static const char *rec_str(int i, const char *key, char *buf, size_t cap)
+{
+	json_object *o = json_tokener_parse(recs[i].json), *t;
+
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, key, &t));
+	snprintf(buf, cap, "%s", t ? json_object_get_string(t) : "(null)");
+	json_object_put(o);
+	return buf;
+}
+
+/* One exec with @p exe and @p flags: checks exe, exe_kind and the program name. */
+static void check_exe(int i, const char *path, const char *exe, uint32_t flags, int32_t ret,
+                      const char *want_exe, const char *want_kind, const char *want_prog)
+{
+	static const char a[] = "x";
+	char buf[256];
+
+	next_exe = exe;
+	next_exe_flags = flags;
+	assert_int_equal(ev_exec((uint32_t)(2000 + i), 100, path, a, sizeof(a), ret), 0);
+	next_exe = NULL;
+	next_exe_flags = 0;
+	assert_int_equal(nrec, i + 1);
+	assert_string_equal(rec_str(i, "exe", buf, sizeof(buf)), want_exe);
+	assert_string_equal(rec_str(i, "exe_kind", buf, sizeof(buf)), want_kind);
+	assert_string_equal(rec_str(i, "path", buf, sizeof(buf)), path);
+	assert_string_equal(recs[i].program, want_prog);
+}
+
+/*
+ * The file that ran and what it was: a memfd is fileless and named after
+ * its memfd name, an exec through a descriptor after the file it reached
+ * (the basename of "/dev/fd/3" is "3"), a deleted file says so.
+ */
+static void test_exe(void **state)
+{
+	(void)state;
+	check_exe(0, "/dev/fd/3", "memfd:payload", SR_EXEC_EXE_ANON | SR_EXEC_EXE_UNLINKED, 0,
+	          "memfd:payload", "fileless", "memfd:payload");
+	check_exe(1, "/proc/self/fd/4", "/usr/bin/id", 0, 0, "/usr/bin/id", "file", "id");
+	check_exe(2, "./x", "/tmp/x", SR_EXEC_EXE_UNLINKED, 0, "/tmp/x", "deleted", "x");
+	check_exe(3, "/proc/self/fd/5", "/tmp/gone", SR_EXEC_EXE_UNLINKED, 0, "/tmp/gone",
+	          "deleted", "gone");
+	check_exe(4, "/usr/bin/python3", "/usr/bin/python3.11", 0, 0, "/usr/bin/python3.11", "file",
+	          "python3");
+	/* unreadable: unknown file, kind still from the flags */
+	check_exe(5, "/dev/fd/3", "", SR_EXEC_EXE_FAULT, 0, "(null)", "file", "3");
+	/* a failed exec ran nothing */
+	check_exe(6, "/nonexistent", NULL, 0, -2, "(null)", "(null)", "nonexistent");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +496,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,7 +151,7 @@ static void test_embedded_migrations(void **state)
 		last = m->version;
 	}
 	assert_int_equal(last, SR_DB_VERSION);
-	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 4;"));
+	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 5;"));
 	/* the generator kept backslashes: the comment about \xNN escapes survives */
 	assert_non_null(strstr(sr_db_schema_sql, "\\xNN"));
 }
@@ -231,7 +231,11 @@ static void make_v1(const char *path)
 	        "start_us, state) VALUES (7, 'sid-7', 'srv', 'host', 'alice', 'alice', 100, "
 	        "'ended');"
 	        "INSERT INTO events (session_id, ei, time_us, event, code, uid, json) "
-	        "VALUES (7, 0, 100, 'session.start', 'T2000I', 'u', '{}');",
+	        "VALUES (7, 0, 100, 'session.start', 'T2000I', 'u', '{}');"
+	        "INSERT INTO processes (id, session_id, parent_id, pid, ppid, program, path, "
+	        "argv, cwd, return_code, start_us, exit_code, exec_ei) VALUES (70, 7, NULL, 9, "
+	        "1, 'sh', '/bin/sh', '[\"sh\"]', '/', 0, 101, 0, 1), (71, 7, 70, 10, 9, 'id', "
+	        "'/bin/id', '[\"id\"]', '/', 0, 102, 3, 2);",
 	        NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), 1);
@@ -263,6 +267,15 @@ static void test_migrate_v1(void **state)
 	    q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"), 1);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 7"), 1);
 	assert_int_equal(q_int(db, "SELECT wr FROM pragma_table_list WHERE name = 'events'"), 0);
+	/* processes were copied into the version 5 table, exe unknown for them */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 7 AND "
+	                           "exe IS NULL AND exe_kind IS NULL"),
+	                 2);
+	assert_int_equal(q_int(db, "SELECT exit_code FROM processes WHERE id = 71 AND "
+	                           "parent_id = 70 AND path = '/bin/id'"),
+	                 3);
+	assert_int_equal(
+	    q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'processes_v4'"), 0);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_v3'"),
 	                 0);
 	/* the key is still unique: a repeated record is rejected */
@@ -295,15 +308,19 @@ static void test_newer_refused(void **state)
 	sqlite3 *db;
 	char *msg;
 	int ret, v = 0;
-	const char *want = "database schema version 5 is newer than this sshrecd supports (4); "
-	                   "upgrade sshrec";
+	char want[128], sql[64];
 
 	(void)state;
+	snprintf(want, sizeof(want),
+	         "database schema version %d is newer than this sshrecd supports (%d); "
+	         "upgrade sshrec",
+	         SR_DB_VERSION + 1, SR_DB_VERSION);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SR_DB_VERSION + 1);
 	path_of(path, sizeof(path), "newer.db");
 	assert_int_equal(sr_db_open(path, &db), 0);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sr_db_check_version(db, &v), -EPROTONOSUPPORT);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, SR_DB_VERSION + 1);
 	sqlite3_close(db);
 
 	msg = capture_stderr(open_and_close, path, &ret);
@@ -317,7 +334,7 @@ static void test_newer_refused(void **state)
 
 	/* refused means untouched */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION + 1);
 	sqlite3_close(db);
 }
 
