@@ -174,6 +174,32 @@ size_t sr_tree_next(const struct sr_tree *t, size_t i);
 /** Process outcome in words: "exit 0", "killed by SIGKILL", "exec failed: ENOENT", "running". */
 char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap);
 
+/* ---- follow.c: --follow, waiting for what the daemon stores next ---- */
+
+/** How often --follow looks at the database, in ms (the daemon commits every 200). */
+#define SR_FOLLOW_POLL_MS 200
+
+/** Catch SIGINT and SIGTERM for a --follow loop: sr_follow_wait() then returns 0. */
+void sr_follow_signals(void);
+
+/** The signal that stopped a --follow loop, 0 while none came. */
+int sr_follow_stopped(void);
+
+/**
+ * Sleep in SR_FOLLOW_POLL_MS steps until another connection committed to
+ * the database (PRAGMA data_version differs from *@p version, which is
+ * updated; start with -1 to return at once) or a stop signal came.
+ * Flushes stdout before it sleeps. Returns 1 (changed), 0 (stopped) or -EIO.
+ */
+int sr_follow_wait(struct sr_cli *cli, int64_t *version);
+
+/** Open a read transaction: what is read until sr_follow_end() is one snapshot. Returns 0 or -EIO.
+ */
+int sr_follow_begin(struct sr_cli *cli);
+
+/** End the read transaction (so checkpoints are not held up) and flush stdout. */
+void sr_follow_end(struct sr_cli *cli);
+
 /* ---- the subcommands: each parses its own arguments ---- */
 
 int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv);

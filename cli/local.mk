@@ -5,7 +5,7 @@ SR_CLI_FMT_SRCS = \
 	cli/export.h cli/export_ecs.c cli/export_ocsf.c cli/export_util.c \
 	cli/jscan.c cli/jscan.h
 SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
-	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h \
+	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h cli/follow.c \
 	cli/cmd_sessions.c cli/cmd_timeline.c cli/cmd_tree.c cli/cmd_replay.c \
 	cli/cmd_search.c cli/cmd_export.c cli/cmd_report.c cli/cmd_status.c
 
@@ -34,3 +34,10 @@ tests_unit_test_cli_format_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JS
 bench-cli: sshrec tests/bench/gen_db
 	$(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh
 .PHONY: bench-cli
+
+# Follow latency benchmark (root, real sshd; not part of make check).
+bench-follow: sshrec sshrecd$(EXEEXT) pam/pam_sshrec.la
+	SR_TOP_SRCDIR='$(abs_top_srcdir)' SR_TOP_BUILDDIR='$(abs_top_builddir)' \
+		$(BASH) $(srcdir)/tests/bench/bench_follow.sh $(abs_top_srcdir)/tests/bench/results
+.PHONY: bench-follow
+EXTRA_DIST += tests/bench/bench_follow.sh tests/bench/results/follow.json tests/bench/results/follow.md

@@ -274,6 +274,12 @@ int sr_table_add(struct sr_table *t, const char **cells)
 	return 0;
 }
 
+void sr_table_min_width(struct sr_table *t, size_t col, size_t width)
+{
+	if (col < t->ncols && t->width[col] < width)
+		t->width[col] = width;
+}
+
 void sr_table_color(struct sr_table *t, size_t col, enum sr_color_id c)
 {
 	if (t->nrows && col < t->ncols)

@@ -103,6 +103,9 @@ int sr_table_add(struct sr_table *t, const char **cells);
  */
 void sr_table_stream(struct sr_table *t, FILE *out, bool color, size_t window);
 
+/** Make column @p col at least @p width wide (rows still to come may be wider). */
+void sr_table_min_width(struct sr_table *t, size_t col, size_t width);
+
 /** Colour cell @p col of the last row added. */
 void sr_table_color(struct sr_table *t, size_t col, enum sr_color_id c);
 
