@@ -11,7 +11,9 @@ unique, starting at 0 (--partial: starting anywhere, for a log whose older
 part was rotated away). Files ending in .gz are decompressed. Prints a
 summary and exits 1 on any failure, 2 on bad usage.
 
-Test tool only (Debian python3-jsonschema); the product does not need it.
+Test tool only; the product does not need it. Works with Debian 12's
+python3-jsonschema (4.10, RefResolver) and with jsonschema >= 4.18 (the
+`referencing` registry).
 """
 import collections
 import gzip
@@ -22,6 +24,34 @@ import sys
 import jsonschema
 
 MAX_ERRORS_SHOWN = 20
+
+
+def make_validators(by_event, store):
+    """One validator per event schema, "$ref"s resolved from @store by $id.
+
+    jsonschema >= 4.18 resolves references with the `referencing` library
+    (its RefResolver is deprecated and no longer consulted for every $ref);
+    Debian 12's 4.10 has only RefResolver. Each schema's $id is absolute, so
+    a relative "$ref" ("common.schema.json") resolves against it to a key
+    of the same store either way.
+    """
+    cls = jsonschema.Draft202012Validator
+    fmt = jsonschema.FormatChecker()
+    try:
+        import referencing  # jsonschema >= 4.18
+        import referencing.jsonschema
+    except ImportError:
+        referencing = None
+    if referencing is not None:
+        registry = referencing.Registry().with_resources(
+            (uri, referencing.Resource.from_contents(
+                schema, default_specification=referencing.jsonschema.DRAFT202012))
+            for uri, schema in store.items())
+        return {event: cls(schema, registry=registry, format_checker=fmt)
+                for event, schema in by_event.items()}
+    return {event: cls(schema, format_checker=fmt,
+                       resolver=jsonschema.RefResolver.from_schema(schema, store=store))
+            for event, schema in by_event.items()}
 
 
 def load_schemas(schema_dir):
@@ -38,12 +68,7 @@ def load_schemas(schema_dir):
             by_event[event] = schema
     if not by_event:
         raise SystemExit(f"validate_jsonl: no *.schema.json in {schema_dir}")
-    validators = {}
-    for event, schema in by_event.items():
-        resolver = jsonschema.RefResolver.from_schema(schema, store=store)
-        validators[event] = jsonschema.Draft202012Validator(
-            schema, resolver=resolver, format_checker=jsonschema.FormatChecker())
-    return validators
+    return make_validators(by_event, store)
 
 
 def reject_constant(name):
