@@ -47,16 +47,17 @@ static void details(json_object *o, const char *ev, char *buf, size_t cap)
 		char *cmd = NULL;
 		int64_t rc = sr_j_int(o, "return_code", 0);
 		json_object *argv = NULL;
-		bool trunc = false;
+		bool trunc;
 
 		char *label =
 		    sr_exe_label(sr_j_str(o, "path"), sr_j_str(o, "exe"), sr_j_str(o, "exe_kind"));
 
+		trunc = json_object_object_get_ex(o, "argv_truncated", &v) &&
+		        json_object_get_boolean(v);
 		if (json_object_object_get_ex(o, "argv", &argv) && argv)
-			cmd = sr_argv_join(
-			    json_object_to_json_string(argv),
-			    (trunc = json_object_object_get_ex(o, "argv_truncated", &v) &&
-			             json_object_get_boolean(v)));
+			cmd = json_object_is_type(argv, json_type_array)
+			          ? sr_argv_join_obj(argv, sr_j_str(o, "argv0"), trunc)
+			          : sr_argv_join(json_object_to_json_string(argv), trunc);
 		char pre[SR_PATH_MAX_LABEL];
 
 		snprintf(buf, cap, "%s%s%s%s  (cwd %s)", sr_exe_prefix(label, pre, sizeof(pre)),

@@ -131,11 +131,14 @@ int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_
                 struct sr_exp_exec *out);
 
 /**
- * Write the argv array @p v (a scanned top-level array of @p rec) as member
- * @p key of @p w, re-encoded; returns the joined command line (malloc'd) in
- * *@p cmdline when @p cmdline is not NULL. Returns 0 or -ENOMEM.
+ * Write the whole argument vector as member @p key of @p w, re-encoded:
+ * @p a0 (argv[0], from the record's "argv0"; NULL or not a string: none)
+ * followed by the array @p v (a scanned top-level array of @p rec, the
+ * record's "argv", which since record format 2 leaves argv[0] out as
+ * Teleport does). Returns the joined command line (malloc'd) in *@p cmdline
+ * when @p cmdline is not NULL. Returns 0 or -ENOMEM.
  */
-int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw *w,
-                const char *key, char **cmdline);
+int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, const struct sr_jval *a0,
+                struct sr_jw *w, const char *key, char **cmdline);
 
 #endif

@@ -76,8 +76,10 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 	free(x.executable);
 	sr_jw_str(w, "working_directory", cwd);
 	if (argv && argv->t == SR_JT_ARR) {
-		sr_jw_int(w, "args_count", (int64_t)argv->n);
-		if ((rc = sr_exp_argv(rec, argv, w, "args", &cl)))
+		const struct sr_jval *a0 = sr_jrec_get(rec, "argv0");
+
+		sr_jw_int(w, "args_count", (int64_t)argv->n + (a0 && a0->t == SR_JT_STR));
+		if ((rc = sr_exp_argv(rec, argv, a0, w, "args", &cl)))
 			return rc;
 		sr_jw_str(w, "command_line", cl);
 		free(cl);

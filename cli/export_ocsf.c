@@ -70,7 +70,7 @@ static int ocsf_process(struct sr_jw *w, const char *key, const struct sr_jrec *
 	}
 	if (argv && argv->t == SR_JT_ARR) {
 		char *cl = NULL;
-		int rc = sr_exp_argv(rec, argv, NULL, NULL, &cl);
+		int rc = sr_exp_argv(rec, argv, sr_jrec_get(rec, "argv0"), NULL, NULL, &cl);
 
 		if (rc)
 			return rc;

@@ -89,17 +89,19 @@ static void argv_elem(struct sr_jw *w, const struct sr_jval *e)
 		sr_jw_strn(w, NULL, e->s, e->len);
 }
 
-int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw *w,
-                const char *key, char **cmdline)
+int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, const struct sr_jval *a0,
+                struct sr_jw *w, const char *key, char **cmdline)
 {
 	const struct sr_jval *el = rec->el + v->first;
 	const char *stackw[16], **words = stackw;
 	char **owned = NULL;
-	size_t i;
+	size_t i, pre = a0 && a0->t == SR_JT_STR ? 1 : 0, n = v->n + pre;
 	int rc = 0;
 
 	if (w) {
 		sr_jw_arr(w, key);
+		if (pre)
+			sr_jw_str(w, NULL, a0->s);
 		for (i = 0; i < v->n; i++)
 			argv_elem(w, &el[i]);
 		sr_jw_end(w);
@@ -107,11 +109,13 @@ int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw
 	if (!cmdline)
 		return 0;
 	*cmdline = NULL;
-	if (v->n > sizeof(stackw) / sizeof(stackw[0]) && !(words = calloc(v->n, sizeof(*words))))
+	if (n > sizeof(stackw) / sizeof(stackw[0]) && !(words = calloc(n, sizeof(*words))))
 		return -ENOMEM;
+	if (pre)
+		words[0] = a0->s;
 	for (i = 0; i < v->n; i++) {
 		if (el[i].t == SR_JT_STR) {
-			words[i] = el[i].s;
+			words[pre + i] = el[i].s;
 			continue;
 		}
 		/* a non-string element joins as its JSON text */
@@ -124,9 +128,9 @@ int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, struct sr_jw
 			rc = -ENOMEM;
 			goto out;
 		}
-		words[i] = owned[i];
+		words[pre + i] = owned[i];
 	}
-	*cmdline = sr_argv_join_v(words, v->n, false);
+	*cmdline = sr_argv_join_v(words, n, false);
 	if (!*cmdline)
 		rc = -ENOMEM;
 out:
@@ -161,7 +165,7 @@ int sr_exp_proc_prepare(struct sr_exp_proc *p, struct sr_jrec *scratch)
 		return rc;
 	v.n = scratch->nel;
 	sr_jw_reset(&w);
-	rc = sr_exp_argv(scratch, &v, &w, NULL, &p->cmdline);
+	rc = sr_exp_argv(scratch, &v, NULL, &w, NULL, &p->cmdline);
 	if (rc == 0)
 		rc = sr_jw_error(&w);
 	if (rc) {

@@ -100,21 +100,24 @@ char *sr_argv_join_v(const char *const *words, size_t n, bool truncated)
 	return buf;
 }
 
-char *sr_argv_join_obj(json_object *arr, bool truncated)
+char *sr_argv_join_obj(json_object *arr, const char *argv0, bool truncated)
 {
-	size_t i, n = json_object_array_length(arr);
-	const char **w = calloc(n ? n : 1, sizeof(*w));
+	size_t i, pre = argv0 ? 1 : 0, n = json_object_array_length(arr);
+	const char **w = calloc(n + pre ? n + pre : 1, sizeof(*w));
 	char *out;
 
 	if (!w)
 		return NULL;
+	if (pre)
+		w[0] = argv0;
 	for (i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(arr, i);
 
-		w[i] = json_object_is_type(e, json_type_string) ? json_object_get_string(e)
-		                                                : json_object_to_json_string(e);
+		w[pre + i] = json_object_is_type(e, json_type_string)
+		                 ? json_object_get_string(e)
+		                 : json_object_to_json_string(e);
 	}
-	out = sr_argv_join_v(w, n, truncated);
+	out = sr_argv_join_v(w, n + pre, truncated);
 	free(w);
 	return out;
 }
@@ -128,7 +131,7 @@ char *sr_argv_join(const char *argv_json, bool truncated)
 		json_object_put(arr);
 		return sr_shell_quote(argv_json ? argv_json : "");
 	}
-	out = sr_argv_join_obj(arr, truncated);
+	out = sr_argv_join_obj(arr, NULL, truncated);
 	json_object_put(arr);
 	return out;
 }

@@ -39,8 +39,12 @@ char *sr_argv_join(const char *argv_json, bool truncated);
 char *sr_argv_join_v(const char *const *words, size_t n, bool truncated);
 
 struct json_object;
-/** Like sr_argv_join() on an already parsed json-c array @p arr. */
-char *sr_argv_join_obj(struct json_object *arr, bool truncated);
+/**
+ * Like sr_argv_join() on an already parsed json-c array @p arr, preceded by
+ * the word @p argv0 unless it is NULL (a record's "argv0": since record
+ * format 2, "argv" leaves argv[0] out as Teleport does).
+ */
+char *sr_argv_join_obj(struct json_object *arr, const char *argv0, bool truncated);
 
 /** "850 ms", "3.2 s", "4m05s", "2h03m", "3d04h"; "-" when @p ms < 0. Returns @p buf. */
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap);

@@ -25,6 +25,9 @@
  */
 #define SR_DB_META_RING "ring_position"
 
+/** meta key of the record format (SR_RECORD_FORMAT) the newest records have. */
+#define SR_DB_META_RECORD_FORMAT "record_format"
+
 /** The oldest schema version a migration path exists from. */
 #define SR_DB_VERSION_MIN 1
 

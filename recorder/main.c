@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 		if (action == SR_CONFIG_HELP)
 			sr_config_usage(stdout);
 		else
-			printf("sshrecd %s (event ABI %d)\n", PACKAGE_VERSION,
-			       SR_EVENTS_ABI_VERSION);
+			printf("sshrecd %s (event ABI %d, record format %d)\n", PACKAGE_VERSION,
+			       SR_EVENTS_ABI_VERSION, SR_RECORD_FORMAT);
 		sr_config_free(&cfg);
 		return 0;
 	}

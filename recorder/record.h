@@ -16,8 +16,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "uuid.h"
+
+/**
+ * Version of the record format (schema/RECORDS.md). 2: session.command's
+ * argv leaves argv[0] out (Teleport) and argv0 carries it, session.network's
+ * operation and action are Teleport's numbers, IPv6 addr.* are "[ip]:port",
+ * session.end has enhanced_recording, interactive, participants. Stored
+ * records keep the format they were written in; readers handle both.
+ */
+#define SR_RECORD_FORMAT 2
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {
@@ -31,6 +41,28 @@ enum sr_rec_kind {
 	SR_REC_ESCAPE,            /**< session.escape, SR4091W */
 	SR_REC_KIND_MAX,
 };
+
+/** Teleport's SessionNetwork.NetworkOperation (events.proto), written as a number. */
+enum sr_net_operation {
+	SR_NET_OP_CONNECT = 0, /**< TCP connect (what sshrec records) */
+	SR_NET_OP_SEND = 1,    /**< data sent (not recorded) */
+};
+
+/** Teleport's EventAction (events.proto): what was done about the event. */
+enum sr_net_action {
+	SR_NET_ACTION_OBSERVED = 0, /**< recorded only */
+	SR_NET_ACTION_DENIED = 1,   /**< refused (enforcement) */
+};
+
+/**
+ * Whether a session's tty (sr_session_info.tty) is a terminal: PAM's "ssh"
+ * (sshd opens the pty after open_session) or nothing is not; the terminal
+ * of its first root-level program ("/dev/pts/3") is.
+ */
+static inline bool sr_tty_is_terminal(const char *tty)
+{
+	return tty && tty[0] && strcmp(tty, "ssh") != 0;
+}
 
 /** `event` and `code` strings of a kind. */
 const char *sr_rec_event_name(enum sr_rec_kind kind);
@@ -128,6 +160,7 @@ struct sr_record {
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;
 	int result; /**< 0 pending, 1 established, 2 failed */
+	int action; /**< enum sr_net_action: 0 observed, 1 denied (a connect refused) */
 	/* session.process_exit */
 	int32_t exit_code; /**< ignored (null) when signal != 0 */
 	int32_t signal;

@@ -79,7 +79,8 @@ static void put_common(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "program", rec->program ? rec->program : "");
 }
 
-/* "ADDR:PORT", or null without an address. */
+/* "ADDR:PORT", "[V6ADDR]:PORT" (as Go's net.JoinHostPort writes Teleport's
+ * addr.*), or null without an address. */
 static void put_addr(struct sr_jw *w, const char *key, const char *addr, int port)
 {
 	char buf[320];
@@ -88,7 +89,7 @@ static void put_addr(struct sr_jw *w, const char *key, const char *addr, int por
 		sr_jw_null(w, key);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s:%d", addr, port);
+	snprintf(buf, sizeof(buf), strchr(addr, ':') ? "[%.256s]:%d" : "%.256s:%d", addr, port);
 	sr_jw_str(w, key, buf);
 }
 
@@ -124,6 +125,37 @@ static void put_end(struct sr_jw *w, const struct sr_record *rec)
 	sr_jw_int(w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
 	sr_jw_end(w);
 	sr_json_put_int(w, "lost", (int64_t)i->lost, false);
+	/* Teleport writes these three always: the recording is enhanced, the
+	 * session interactive when it got a terminal, its one participant the
+	 * identity that logged in */
+	sr_jw_bool(w, "enhanced_recording", true);
+	sr_jw_bool(w, "interactive", sr_tty_is_terminal(i->tty));
+	sr_jw_arr(w, "participants");
+	sr_jw_str(w, NULL, i->user ? i->user : "");
+	sr_jw_end(w);
+}
+
+/*
+ * The length of the first element of the JSON array of strings @p a (the
+ * writer's own text: "[" then a string), 0 for "[]"; *@p rest is where the
+ * elements after it start ("" when there are none).
+ */
+static size_t first_string(const char *a, const char **rest)
+{
+	const char *p = a + 1;
+
+	*rest = "";
+	if (*p != '"')
+		return 0;
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	if (!*p)
+		return 0;
+	p++;
+	if (*p == ',')
+		*rest = p + 1;
+	return (size_t)(p - (a + 1));
 }
 
 static void put_loss(struct sr_jw *w, const struct sr_record *rec)
@@ -139,6 +171,8 @@ static void put_loss(struct sr_jw *w, const struct sr_record *rec)
 
 static int put_command(struct sr_jw *w, const struct sr_record *rec)
 {
+	const char *rest;
+	size_t a0;
 	const struct sr_process_info *p = rec->proc;
 
 	if (!p || !p->argv_json)
@@ -146,7 +180,17 @@ static int put_command(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "path", rec->path);
 	sr_json_put_str(w, "exe", p->exe);
 	sr_json_put_str(w, "exe_kind", p->exe_kind);
-	sr_jw_raw(w, "argv", p->argv_json, strlen(p->argv_json));
+	/* Teleport's argv leaves argv[0] out; argv0 keeps it (exec -a shows),
+	 * null for an empty vector; the processes row has the whole vector */
+	a0 = first_string(p->argv_json, &rest);
+	sr_jw_arr(w, "argv");
+	if (*rest)
+		sr_jw_raw(w, NULL, rest, strlen(rest) - 1); /* the elements, without "]" */
+	sr_jw_end(w);
+	if (a0)
+		sr_jw_raw(w, "argv0", p->argv_json + 1, a0);
+	else
+		sr_jw_null(w, "argv0");
 	sr_jw_bool(w, "argv_truncated", p->argv_truncated);
 	sr_json_put_int(w, "return_code", rec->return_code, false);
 	sr_json_put_str(w, "cwd", rec->cwd);
@@ -184,7 +228,9 @@ static void put_network(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "dst_addr", rec->dst_addr);
 	sr_json_put_int(w, "dst_port", rec->dst_port, false);
 	sr_json_put_int(w, "version", sr_record_ip_version(rec), false);
-	sr_json_put_str(w, "operation", "connect");
+	/* Teleport's enums as numbers: NetworkOperation, EventAction */
+	sr_json_put_int(w, "operation", SR_NET_OP_CONNECT, false);
+	sr_json_put_int(w, "action", rec->action, false);
 	sr_json_put_str(w, "result", results[rec->result & 3]);
 	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
 }

@@ -316,6 +316,48 @@ static int sq_prepare(struct sr_sink *sink, struct sq *q)
 	return 0;
 }
 
+/*
+ * Note the record format of what this daemon writes in meta, and say so when
+ * the database already holds records of an older one: they stay as written
+ * (the CLI reads both), nothing is rewritten behind the auditor's back.
+ */
+static int note_record_format(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	int have = 0, rc;
+
+	rc = sqlite3_prepare_v2(db,
+	                        "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE "
+	                        "key = '" SR_DB_META_RECORD_FORMAT "'), "
+	                        "(SELECT 1 FROM events LIMIT 1), 0)",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (have == SR_RECORD_FORMAT)
+		return 0;
+	if (have && have < SR_RECORD_FORMAT)
+		sr_info("%s holds records of record format %d; new records are format %d (see "
+		        "README, Changes); stored records are kept as they were written",
+		        path, have, SR_RECORD_FORMAT);
+	else if (have > SR_RECORD_FORMAT)
+		sr_warn("%s holds records of a newer record format (%d) than this sshrecd writes "
+		        "(%d)",
+		        path, have, SR_RECORD_FORMAT);
+	if (sqlite3_prepare_v2(
+	        db,
+	        "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RECORD_FORMAT
+	        "', ?)",
+	        -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int(st, 1, SR_RECORD_FORMAT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 {
 	struct sq *q = calloc(1, sizeof(*q));
@@ -330,6 +372,8 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 	err = q->path ? sr_db_open(q->path, &q->db) : -ENOMEM;
 	if (!err)
 		err = sq_prepare(sink, q);
+	if (!err)
+		err = note_record_format(q->db, q->path);
 	if (err) {
 		if (!sink->health.last_error[0])
 			snprintf(sink->health.last_error, sizeof(sink->health.last_error),

@@ -252,9 +252,16 @@ static void exec_proc(struct sess *s, struct proc *p, const struct proc *parent,
 	common(j, s, "session.command", "T4000I", pid, p->ppid, base_name(path), uid);
 	sb_add(j, ",\"path\":", 8);
 	sb_jstr(j, path);
-	sb_printf(j,
-	          ",\"argv\":%s,\"argv_truncated\":false,\"return_code\":%d,\"cwd\":", p->argv_json,
-	          rc);
+	/* the record's argv leaves argv[0] out (Teleport), argv0 carries it */
+	sb_add(j, ",\"argv\":[", 9);
+	for (i = 1; argv[0] && argv[i]; i++) {
+		if (i > 1)
+			sb_add(j, ",", 1);
+		sb_jstr(j, argv[i]);
+	}
+	sb_add(j, "],\"argv0\":", 10);
+	sb_jstr(j, argv[0]);
+	sb_printf(j, ",\"argv_truncated\":false,\"return_code\":%d,\"cwd\":", rc);
 	sb_jstr(j, cwd);
 	sb_printf(j,
 	          ",\"proc_uid\":1000,\"proc_gid\":1000,\"proc_euid\":1000,\"proc_egid\":1000,"
@@ -295,7 +302,8 @@ static void net(struct sess *s, const struct proc *p, const char *dst, int port,
 	sb_printf(
 	    j,
 	    ",\"src_addr\":\"10.0.0.4\",\"src_port\":%u,\"dst_addr\":\"%s\",\"dst_port\":%d,"
-	    "\"version\":4,\"operation\":\"connect\",\"result\":\"%s\",\"process_id\":%" PRId64 "}",
+	    "\"version\":4,\"operation\":0,\"action\":0,\"result\":\"%s\",\"process_id\":%" PRId64
+	    "}",
 	    40000 + pick(20000), dst, port, result, p->id);
 	insert_event(s, "session.network", "T4002I", uid, p->pid, p->id, base_name(p->path), NULL,
 	             dst, port, false, 0, j);
@@ -383,9 +391,10 @@ static void session_end(struct sess *s, int i, struct sb *j)
 	    j,
 	    ",\"session_start\":\"%s\",\"session_stop\":\"%s\",\"counts\":{\"command\":%" PRId64
 	    ",\"disk\":%" PRId64 ",\"network\":%" PRId64 ",\"process_exit\":%" PRId64
-	    ",\"escape\":0},\"lost\":0}",
+	    ",\"escape\":0},\"lost\":0,\"enhanced_recording\":true,\"interactive\":true,"
+	    "\"participants\":[\"SHA256:%s%.30s\"]}",
 	    sr_time_format(s->start_us, a), sr_time_format(s->t, b), s->counts[0], s->counts[1],
-	    s->counts[2], s->counts[3]);
+	    s->counts[2], s->counts[3], s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD");
 	insert_event(s, "session.end", "T2004I", uid, 800 + i % 30000, 0, "sshd", NULL, NULL, 0,
 	             false, 0, j);
 	snprintf(fp, sizeof(fp), "SHA256:%s%.30s", s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD");

@@ -69,6 +69,6 @@ sr_check_eq "JSONL: no record twice" "$n_ev" \
 	"$(jq -c --arg s "$sid" 'select(.sid == $s) | .ei' "$SR_JSONL" | wc -l)"
 sr_check_eq "JSONL: each command exactly once" 201 \
 	"$(jq -c --arg s "$sid" 'select(.sid == $s and .event == "session.command" and
-		(.argv[1] // "" | startswith("allfail-")))' "$SR_JSONL" | wc -l)"
+		(.argv[0] // "" | startswith("allfail-")) and .argv0 == "/bin/echo")' "$SR_JSONL" | wc -l)"
 sr_check "JSONL validates" sr_validate_jsonl "$SR_JSONL"
 sr_finish

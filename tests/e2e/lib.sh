@@ -292,6 +292,18 @@ sr_wait_ended() {
 	return 1
 }
 
+# jq definition: fullargv turns a session.command record's argv back into the
+# whole vector (record format 2 keeps argv[0] apart in argv0, as Teleport).
+SR_JQ_FULLARGV='def fullargv: if .event == "session.command" and has("argv0")
+	then .argv = ([.argv0 | select(. != null)] + .argv) else . end;'
+
+# sr_jl FILTER [jq options...]: the JSON lines, argv whole (fullargv), through FILTER.
+sr_jl() {
+	local f=$1
+	shift
+	jq -c "$@" "$SR_JQ_FULLARGV fullargv | $f" "$SR_JSONL"
+}
+
 # Validate every JSON line against schema/json (python3-jsonschema).
 sr_validate_jsonl() {
 	"$SR_PY" "$SR_TOP_SRCDIR/tests/e2e/validate_jsonl.py" "$SR_TOP_SRCDIR/schema/json" "$@"

@@ -115,6 +115,9 @@ recs = collections.defaultdict(list)
 with open(jsonl, "rb") as f:
     for line in f:
         r = json.loads(line)
+        if r["event"] == "session.command" and "argv0" in r:
+            # record format 2: argv[0] apart, as Teleport; the whole vector again
+            r["argv"] = ([r["argv0"]] if r["argv0"] is not None else []) + r["argv"]
         recs[r["sid"]].append(r)
 
 con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)

@@ -21,13 +21,27 @@ hugefmt="s7h%05g-$(head -c 90 /dev/zero | tr '\0' y)"
 mapfile -t huge < <(seq -f "$hugefmt" 1 2000)
 sc_mark
 sc_drive -c "/bin/echo ${args25[*]}" -c "/bin/echo $big" \
-	-c "/bin/true s7-huge \$(seq -f '$hugefmt' 1 2000)" >/dev/null ||
+	-c "/bin/true s7-huge \$(seq -f '$hugefmt' 1 2000)" \
+	-c "bash -c 'exec -a s7-spoofed /usr/bin/test s7-a0'" >/dev/null ||
 	sr_fail "S7: a command failed over ssh"
 if sc_take_session S7; then
 	s=$SC_SID
 	sc_check_integrity S7 "$s" root
 	sc_check_cmd S7 "$s" 1 /bin/echo "${args25[@]}"
 	sc_check_cmd S7 "$s" 1 /bin/echo "$big"
+	# Teleport's argv leaves argv[0] out; argv0 keeps what exec -a put there
+	sr_check_eq "S7: exec -a: the record's argv lacks argv[0], argv0 has the spoofed name" \
+		'[["s7-a0"],"s7-spoofed","/usr/bin/test"]' \
+		"$(jq -c --arg s "$s" 'select(.sid == $s and .event == "session.command" and
+			.argv == ["s7-a0"]) | [.argv, .argv0, .path]' "$SR_JSONL")"
+	sr_check_eq "S7: exec -a: SQLite keeps the whole vector" '["s7-spoofed","s7-a0"]' \
+		"$(sr_sql "SELECT p.argv FROM processes p JOIN sessions s ON s.id = p.session_id
+			WHERE s.sid = '$s' AND p.path = '/usr/bin/test'")"
+	sr_check "S7: exec -a: sshrec timeline shows the whole vector" \
+		grep -q "exec    s7-spoofed s7-a0  (cwd" <<<"$("$SR_SSHREC" --db "$SR_DB" timeline "$s" 2>&1)"
+	sr_check "S7: exec -a: sshrec export --format ecs has the whole vector in process.args" \
+		grep -qF '"args_count":2,"args":["s7-spoofed","s7-a0"]' \
+		<<<"$("$SR_SSHREC" --db "$SR_DB" export --sid "$s" --format ecs 2>&1)"
 	sr_check_eq "S7: 25 arguments not flagged truncated" false \
 		"$(sc_cmd_rec "$s" "$(sc_argv_json /bin/echo "${args25[@]}")" | jq .argv_truncated)"
 	sr_check_eq "S7: the 8 KiB argument is recorded whole (8192 bytes) and not flagged" "8192 false" \

@@ -94,7 +94,7 @@ for u in "$UA" "$UB"; do
 	done
 done
 sr_check_eq "S13: each echo is recorded 6 times in all (JSONL)" 6 \
-	"$(jq -c --arg m "s13-$SC_TAG-0" 'select(.event == "session.command" and .argv == ["/bin/echo", $m])' "$SR_JSONL" | wc -l)"
+	"$(sr_jl 'select(.event == "session.command" and .argv == ["/bin/echo", $m])' --arg m "s13-$SC_TAG-0" | wc -l)"
 
 sc_check_jsonl_valid "all"
 sr_finish

@@ -73,11 +73,12 @@ sc_take_session() {
 	sc_wait_end "$label" "$SC_SID" "$t"
 }
 
-# sc_jl SID FILTER [jq options...]: that session's JSON lines through FILTER.
+# sc_jl SID FILTER [jq options...]: that session's JSON lines through FILTER
+# (argv whole again: sr_jl).
 sc_jl() {
 	local sid=$1 f=$2
 	shift 2
-	jq -c --arg sid "$sid" "$@" "select(.sid == \$sid) | $f" "$SR_JSONL"
+	sr_jl "select(.sid == \$sid) | $f" --arg sid "$sid" "$@"
 }
 
 # JSON array of the arguments.
@@ -189,7 +190,13 @@ sc_check_integrity() {
 		WHERE sid = '$sid'")
 	sr_check_eq "$label: SQLite session row is ended with the same counts" \
 		"ended|$(jq -r '.[0:6] | map(tostring) | join("|")' <<<"$counts")" "$dbc"
-	jlrecs=$(sc_jl "$sid" '.' -S | jq -c -s 'sort_by(.ei) | .[]' | md5sum)
+	# Teleport's three session.end fields: the session had a terminal when
+	# its row's tty is one; its one participant is the identity that logged in
+	sr_check_eq "$label: session.end: enhanced_recording, interactive per the session's tty, participants [user]" \
+		"$(sr_sql "SELECT json_array(json('true'), json(CASE WHEN tty LIKE '/dev/%' THEN 'true'
+			ELSE 'false' END), json_array(user)) FROM sessions WHERE sid = '$sid'")" \
+		"$(sc_jl "$sid" 'select(.event == "session.end") | [.enhanced_recording, .interactive, .participants]')"
+	jlrecs=$(jq -c -S --arg sid "$sid" 'select(.sid == $sid)' "$SR_JSONL" | jq -c -s 'sort_by(.ei) | .[]' | md5sum)
 	dbrecs=$(sr_sql "SELECT e.json FROM events e JOIN sessions s ON s.id = e.session_id
 		WHERE s.sid = '$sid' ORDER BY e.ei" | jq -c -S . | md5sum)
 	sr_check_eq "$label: SQLite events.json holds the same records as the JSON lines" "$jlrecs" "$dbrecs"

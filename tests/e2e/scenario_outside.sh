@@ -41,7 +41,7 @@ sr_check "S14: the outside activity ran at least 5 rounds during the sessions (r
 sr_check_eq "S14: exactly the 2 test sessions exist" 2 "$(sc_all_sids | grep -c .)"
 for s in $new; do sc_check_integrity S14 "$s" root; done
 sr_check_eq "S14: the inside commands are recorded" "1 1" \
-	"$(jq -c --arg m "s14-inside-$SC_TAG" 'select(.argv == ["/bin/echo", $m])' "$SR_JSONL" | wc -l) $(jq -c --arg m "s14-inside-ssh-$SC_TAG" 'select(.argv == ["/bin/echo", $m])' "$SR_JSONL" | wc -l)"
+	"$(sr_jl 'select(.argv == ["/bin/echo", $m])' --arg m "s14-inside-$SC_TAG" | wc -l) $(sr_jl 'select(.argv == ["/bin/echo", $m])' --arg m "s14-inside-ssh-$SC_TAG" | wc -l)"
 sr_check_eq "S14: the outside marker appears nowhere in the JSON lines" 0 "$(grep -c -F "$mark" "$SR_JSONL")"
 sr_check_eq "S14: the outside marker appears nowhere in SQLite" "0|0" \
 	"$(sr_sql "SELECT (SELECT count(*) FROM events WHERE json LIKE '%$mark%'),
@@ -49,8 +49,8 @@ sr_check_eq "S14: the outside marker appears nowhere in SQLite" "0|0" \
 sr_check_eq "S14: no connect to the outside listener (port $P14) or to sshd (the ssh client, port $SR_PORT)" 0 \
 	"$(jq -c --argjson a "$P14" --argjson b "$SR_PORT" 'select(.event == "session.network" and (.dst_port == $a or .dst_port == $b))' "$SR_JSONL" | wc -l)"
 sr_check_eq "S14: no record of the ssh client (its key $SR_T/userkey) or of the test's sqlite3/jq (the DB path)" 0 \
-	"$(jq -c --arg k "$SR_T/userkey" --arg d "$SR_DB" 'select(.argv != null and (.argv[0] == "ssh"
-		or (.argv | any(contains($k) or contains($d))))) | .argv' "$SR_JSONL" | wc -l)"
+	"$(sr_jl 'select(.argv != null and (.argv[0] == "ssh"
+		or (.argv | any(contains($k) or contains($d))))) | .argv' --arg k "$SR_T/userkey" --arg d "$SR_DB" | wc -l)"
 sr_check_eq "S14: no open of the outside marker file or the test database" 0 \
 	"$(jq -c --arg d "$SR_DB" 'select(.event == "session.disk" and (.path | startswith($d))) | .path' "$SR_JSONL" | wc -l)"
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Correlator unit tests: synthetic kernel event sequences -> records. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@ struct got {
 	int32_t exit_code, signal;
 	char program[64];
 	char *json;
+	char *argv_json; /* the processes row's argv (command records) */
 };
 
 static struct got recs[MAXREC];
@@ -50,6 +52,8 @@ static int collect(void *ctx, const struct sr_record *r)
 		g->exit_code = r->proc->exit_code;
 		g->signal = r->proc->signal;
 		snprintf(g->program, sizeof(g->program), "%s", r->proc->program);
+		if (r->proc->argv_json)
+			g->argv_json = strdup(r->proc->argv_json);
 	}
 	g->json = strndup(r->json, r->json_len);
 	return 0;
@@ -78,8 +82,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nrec; i++)
+	for (int i = 0; i < nrec; i++) {
 		free(recs[i].json);
+		free(recs[i].argv_json);
+	}
 	sr_corr_session_free(&sess);
 	sr_corr_free(&corr);
 	return 0;
@@ -364,19 +370,104 @@ static void test_malformed(void **state)
 	assert_int_equal(corr.malformed, 4);
 }
 
+/* Member @p k of record @p i as JSON text (json-c's), "(absent)" when missing. */
+static const char *rec_member(int i, const char *k, char *buf, size_t cap)
+{
+	json_object *o = json_tokener_parse(recs[i].json), *v;
+
+	assert_non_null(o);
+	if (json_object_object_get_ex(o, k, &v))
+		snprintf(buf, cap, "%s",
+		         json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+		                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		snprintf(buf, cap, "(absent)");
+	json_object_put(o);
+	return buf;
+}
+
+/* argv as Teleport has it (without argv[0]), argv0 beside it, the full
+ * vector in the processes row; sanitized strings either way. */
 static void test_argv_json(void **state)
 {
 	static const char argv[] = "sh\0-c\0echo \"hi\"\n\x1b[31m\xff";
+	static const char one[] = "-bash";
+	char buf[256];
 
 	(void)state;
 	assert_int_equal(ev_exec(1000, 100, "/bin/sh", argv, sizeof(argv), 0), 0);
-	json_object *o = json_tokener_parse(recs[0].json), *a;
-	assert_non_null(o);
-	assert_true(json_object_object_get_ex(o, "argv", &a));
-	assert_int_equal(json_object_array_length(a), 3);
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 2)),
-	                    "echo \"hi\"\n\x1b[31m\\xff");
-	json_object_put(o);
+	assert_string_equal(rec_member(0, "argv", buf, sizeof(buf)),
+	                    "[\"-c\",\"echo \\\"hi\\\"\\n\\u001b[31m\\\\xff\"]");
+	assert_string_equal(rec_member(0, "argv0", buf, sizeof(buf)), "\"sh\"");
+	assert_string_equal(recs[0].argv_json,
+	                    "[\"sh\",\"-c\",\"echo \\\"hi\\\"\\n\\u001b[31m\\\\xff\"]");
+	/* argv[0] alone: an empty argv; what exec -a put there stays visible */
+	assert_int_equal(ev_exec(1001, 100, "/bin/bash", one, sizeof(one), 0), 0);
+	assert_string_equal(rec_member(1, "argv", buf, sizeof(buf)), "[]");
+	assert_string_equal(rec_member(1, "argv0", buf, sizeof(buf)), "\"-bash\"");
+	assert_string_equal(recs[1].argv_json, "[\"-bash\"]");
+	/* execve(path, {NULL}, ...): no argv[0] at all */
+	assert_int_equal(ev_exec(1002, 100, "/bin/true", "", 0, 0), 0);
+	assert_string_equal(rec_member(2, "argv", buf, sizeof(buf)), "[]");
+	assert_string_equal(rec_member(2, "argv0", buf, sizeof(buf)), "null");
+	assert_string_equal(recs[2].argv_json, "[]");
+	/* an empty argv[0] is a string, not null */
+	assert_int_equal(ev_exec(1003, 100, "/bin/true", "\0x", 3, 0), 0);
+	assert_string_equal(rec_member(3, "argv", buf, sizeof(buf)), "[\"x\"]");
+	assert_string_equal(rec_member(3, "argv0", buf, sizeof(buf)), "\"\"");
+}
+
+static int ev_connect(uint32_t pid, int family, const char *src, const char *dst, uint16_t dport)
+{
+	struct sr_connect_event e = {0};
+
+	hdr(&e.hdr, SR_EV_CONNECT, sizeof(e), pid, 100);
+	e.family = (uint16_t)family;
+	e.sport = 40000;
+	e.dport = dport;
+	e.op = 1; /* established */
+	assert_int_equal(inet_pton(family, src, e.saddr), 1);
+	assert_int_equal(inet_pton(family, dst, e.daddr), 1);
+	return sr_corr_event(&corr, &sess, &e, sizeof(e));
+}
+
+/* The fields Teleport's events.proto defines, as Go's encoding/json writes
+ * them: enums as numbers, "[v6]:port", session.end's three fields. */
+static void test_teleport_fields(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	free((char *)sess.info.remote_addr);
+	sess.info.remote_addr = strdup("2001:db8::5");
+	sess.info.remote_port = 50022;
+	free((char *)sess.info.local_addr);
+	sess.info.local_addr = strdup("192.0.2.1");
+	sess.info.local_port = 22;
+	free((char *)sess.info.tty);
+	sess.info.tty = strdup("ssh");
+	assert_int_equal(sr_corr_start(&corr, &sess), 0);
+	assert_string_equal(rec_member(0, "addr.remote", buf, sizeof(buf)),
+	                    "\"[2001:db8::5]:50022\"");
+	assert_string_equal(rec_member(0, "addr.local", buf, sizeof(buf)), "\"192.0.2.1:22\"");
+	assert_int_equal(ev_connect(100, AF_INET6, "::1", "2001:db8::7", 443), 0);
+	assert_int_equal(ev_connect(100, AF_INET, "127.0.0.1", "192.0.2.9", 80), 0);
+	for (int i = 1; i <= 2; i++) {
+		assert_string_equal(rec_member(i, "operation", buf, sizeof(buf)), "0");
+		assert_string_equal(rec_member(i, "action", buf, sizeof(buf)), "0");
+	}
+	assert_string_equal(rec_member(1, "dst_addr", buf, sizeof(buf)), "\"2001:db8::7\"");
+	/* PAM's "ssh" only: not interactive */
+	assert_int_equal(sr_corr_end(&corr, &sess, 10), 0);
+	assert_string_equal(rec_member(3, "enhanced_recording", buf, sizeof(buf)), "true");
+	assert_string_equal(rec_member(3, "interactive", buf, sizeof(buf)), "false");
+	assert_string_equal(rec_member(3, "participants", buf, sizeof(buf)), "[\"SHA256:abc\"]");
+	/* the login shell had a terminal: interactive */
+	next_tty = "pts2";
+	assert_int_equal(ev_exec(1000, 100, "/bin/bash", "bash", 5, 0), 0);
+	next_tty = "";
+	assert_int_equal(sr_corr_end(&corr, &sess, 20), 0);
+	assert_string_equal(rec_member(5, "interactive", buf, sizeof(buf)), "true");
 }
 
 /* Record @p i's "tty", or "(null)". */
@@ -497,6 +588,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_teleport_fields, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

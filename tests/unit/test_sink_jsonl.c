@@ -137,12 +137,14 @@ static void test_hostile_strings(void **state)
 		json_object_put(o);
 	}
 	o = parse_line(l.v[1]);
+	/* argv without argv[0] (Teleport), argv0 beside it */
 	a = json_object_object_get(o, "argv");
-	assert_int_equal(json_object_array_length(a), 7);
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 2)), argv[2]);
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 3)),
+	assert_int_equal(json_object_array_length(a), 6);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "argv0")), argv[0]);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 1)), argv[2]);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 2)),
 	                    "\\xff\\xfe\\xc0\\xaf");
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 6)), argv[6]);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 5)), argv[6]);
 	assert_string_equal(json_object_get_string(json_object_object_get(o, "path")),
 	                    "/bin/sh\n\\xff");
 	json_object_put(o);

@@ -171,6 +171,26 @@ static void test_records_to_tables(void **state)
 	assert_string_equal(txt, t.rec.json);
 	free(txt);
 	tu_free(&t);
+	/* the record format of what was written, in meta */
+	txt = q_text(db, "SELECT value FROM meta WHERE key = 'record_format'");
+	assert_int_equal(atoi(txt), SR_RECORD_FORMAT);
+	free(txt);
+	/* a database whose records predate the marker: format 1, noted on open */
+	sink.ops->close(&sink);
+	{
+		sqlite3 *rw;
+
+		assert_int_equal(sqlite3_open(cfg.db_path, &rw), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(rw, "DELETE FROM meta WHERE key = 'record_format'",
+		                              NULL, NULL, NULL),
+		                 SQLITE_OK);
+		sqlite3_close(rw);
+	}
+	assert_null(q_text(db, "SELECT value FROM meta WHERE key = 'record_format'"));
+	sink_open(&sink, &cfg);
+	txt = q_text(db, "SELECT value FROM meta WHERE key = 'record_format'");
+	assert_int_equal(atoi(txt), SR_RECORD_FORMAT);
+	free(txt);
 	sqlite3_close(db);
 	sink.ops->close(&sink);
 	tu_rmdir(dir);
