@@ -35,9 +35,10 @@ if sc_take_session S3; then
 		"$(sr_sql "SELECT q.program FROM processes p JOIN processes q ON q.id = p.parent_id
 			WHERE p.id = ${curl_p:-0}")"
 	net=$(sc_jl "$s" 'select(.event == "session.network" and .dst_port == $p)' --argjson p "$P4")
+	# operation 0 and action 0: Teleport's CONNECT and OBSERVED, as numbers
 	sr_check_eq "S3: one connect to 127.0.0.1:$P4, IPv4, made by curl, established" \
-		"1 [\"127.0.0.1\",$P4,4,\"connect\",\"established\",\"127.0.0.1\",$curl_p]" \
-		"$(grep -c . <<<"$net") $(jq -c '[.dst_addr, .dst_port, .version, .operation, .result, .src_addr, .process_id]' <<<"$net" | head -n 1)"
+		"1 [\"127.0.0.1\",$P4,4,0,0,\"established\",\"127.0.0.1\",$curl_p]" \
+		"$(grep -c . <<<"$net") $(jq -c '[.dst_addr, .dst_port, .version, .operation, .action, .result, .src_addr, .process_id]' <<<"$net" | head -n 1)"
 	sport=$(jq .src_port <<<"$net" | head -n 1)
 	sr_check_eq "S3: the recorded source port is the one the listener saw" 1 "$(accepted 127.0.0.1 "${sport:-0}")"
 	sr_check_eq "S3: the connect in SQLite events" "1" \
