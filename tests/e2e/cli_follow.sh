@@ -59,7 +59,7 @@ SR_PIDS+=("$TF" "$TFJ")
 sr_check "timeline --follow: the first command appears while the login runs" \
 	wait_for "$SR_T/tf.txt" 'exec +/bin/echo follow-one  \(cwd /root\)$'
 sr_check "timeline --follow --json: its record appears as one JSON line" \
-	wait_for "$SR_T/tfj.txt" '"argv":\["/bin/echo","follow-one"\]'
+	wait_for "$SR_T/tfj.txt" '"argv":\["follow-one"\],"argv0":"/bin/echo"'
 sr_check "sessions --follow: the login's row, active, while it runs" \
 	wait_for "$SR_T/sf.txt" "^$SID +root +127\.0\.0\.1:[0-9]+ +(-|pts/[0-9]+) +SHA256:.* active "
 sr_check "sessions --follow --json: the login, active" \
@@ -82,7 +82,7 @@ sr_check "timeline --follow: the session's end is its last line" \
 sr_check_eq "timeline --follow printed what timeline prints" "$(R timeline "$SID")" "$(cat "$SR_T/tf.txt")"
 sr_check_eq "timeline --follow --json: the filtered records, one per line" \
 	'["session.command",["/bin/echo","follow-one"]] ["session.command",["/bin/echo","follow-two"]]' \
-	"$(jq -c '[.event, .argv]' "$SR_T/tfj.txt" | tr '\n' ' ' | sed 's/ $//')"
+	"$(jq -c '[.event, [.argv0] + .argv]' "$SR_T/tfj.txt" | tr '\n' ' ' | sed 's/ $//')"
 sr_check_eq "timeline --follow --json: the same records as timeline --json" \
 	"$(R timeline "$SID" --json --type command --grep 'follow-(one|two)' | jq -c '.[]')" "$(cat "$SR_T/tfj.txt")"
 

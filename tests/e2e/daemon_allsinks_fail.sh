@@ -8,11 +8,15 @@
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
 mkdir -p "$SR_T/fs"
-mount -t tmpfs -o size=2m tmpfs "$SR_T/fs" || sr_die "cannot mount a tmpfs"
+# 4 MiB: the SQLite database, its WAL and the JSON lines of ~630 records
+# (records of format 2 with exe and argv0, ~1 KiB each in both) must fit once
+# space is back; 2 MiB left the JSON-lines sink without room after SQLite's
+# WAL took it
+mount -t tmpfs -o size=4m tmpfs "$SR_T/fs" || sr_die "cannot mount a tmpfs"
 trap 'rc=$?; sr_stop_daemon TERM; umount -l "$SR_T/fs"; (exit $rc); sr_cleanup' EXIT
 SR_DB=$SR_T/fs/sshrec.db
 SR_JSONL=$SR_T/fs/events.jsonl
-# commands only: the backlog must fit in the 2 MiB once space is back
+# commands only: the backlog must fit in the tmpfs once space is back
 echo 'disk = off' >"$SR_CONF"
 sr_start_daemon
 sr_start_sshd
