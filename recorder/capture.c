@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,12 +667,13 @@ int sr_capture_session_add(struct sr_capture *cap, uint64_t session_key, uint64_
 	return 0;
 }
 
-/* Delete every entry of @map whose 8-byte value is @session_key. */
-static void sr_delete_by_value(struct bpf_map *map, size_t ksz, uint64_t session_key)
+/* The keys (@ksz bytes, at most 8) of @map whose 8-byte value is @session_key (malloc'd). */
+static size_t sr_keys_by_value(struct bpf_map *map, size_t ksz, uint64_t session_key,
+                               uint64_t **out)
 {
 	uint64_t key = 0, next = 0, val;
 	uint64_t *keys = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0;
 	void *prev = NULL;
 
 	while (!bpf_map__get_next_key(map, prev, &next, ksz)) {
@@ -688,9 +690,39 @@ static void sr_delete_by_value(struct bpf_map *map, size_t ksz, uint64_t session
 		}
 		keys[n++] = key;
 	}
+	*out = keys;
+	return n;
+}
+
+/* Delete every entry of @map whose 8-byte value is @session_key. */
+static void sr_delete_by_value(struct bpf_map *map, size_t ksz, uint64_t session_key)
+{
+	uint64_t *keys;
+	size_t n = sr_keys_by_value(map, ksz, session_key, &keys), i;
+
 	for (i = 0; i < n; i++)
 		bpf_map__delete_elem(map, &keys[i], ksz, 0);
 	free(keys);
+}
+
+int sr_capture_session_tasks(struct sr_capture *cap, uint64_t session_key)
+{
+	struct bpf_map *map = cap->skel->maps.sess_task;
+	uint64_t *keys;
+	size_t n = sr_keys_by_value(map, 4, session_key, &keys), i;
+	int live = 0;
+
+	for (i = 0; i < n; i++) {
+		uint32_t tgid = (uint32_t)keys[i];
+
+		/* an entry whose process is gone (its exit was not seen) is stale */
+		if (kill((pid_t)tgid, 0) == 0 || errno == EPERM)
+			live++;
+		else
+			bpf_map__delete_elem(map, &tgid, 4, 0);
+	}
+	free(keys);
+	return live;
 }
 
 int sr_capture_session_remove(struct sr_capture *cap, uint64_t session_key)
@@ -721,6 +753,29 @@ int sr_capture_session_set_classes(struct sr_capture *cap, uint64_t session_key,
 	cfg.classes = classes;
 	cfg.flags = flags;
 	return sr_update(map, &session_key, 8, &cfg, sizeof(cfg), BPF_EXIST);
+}
+
+int sr_capture_session_set_cgroup(struct sr_capture *cap, uint64_t session_key, uint64_t cgroup_id)
+{
+	struct sshrec_bpf *sk = cap->skel;
+	struct sr_session_cfg cfg;
+	uint64_t old;
+	int err;
+
+	if (bpf_map__lookup_elem(sk->maps.session_cfg, &session_key, 8, &cfg, sizeof(cfg), 0))
+		return -ENOENT;
+	old = cfg.cgroup_id;
+	/* the new cgroup first: the session's tasks are recorded all along */
+	err = sr_update(sk->maps.sess_cgroup, &cgroup_id, 8, &session_key, 8, BPF_ANY);
+	if (err)
+		return err;
+	cfg.cgroup_id = cgroup_id;
+	err = sr_update(sk->maps.session_cfg, &session_key, 8, &cfg, sizeof(cfg), BPF_EXIST);
+	if (err)
+		return err;
+	if (old && old != cgroup_id)
+		bpf_map__delete_elem(sk->maps.sess_cgroup, &old, 8, 0);
+	return 0;
 }
 
 int sr_capture_task_add(struct sr_capture *cap, pid_t tgid, uint64_t session_key)

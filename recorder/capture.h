@@ -112,8 +112,23 @@ int sr_capture_session_remove(struct sr_capture *cap, uint64_t session_key);
 int sr_capture_session_set_classes(struct sr_capture *cap, uint64_t session_key, uint32_t classes,
                                    uint32_t flags);
 
+/**
+ * Move a session to another cgroup (logind put its tasks into a session
+ * scope): filter entry for @p cgroup_id, the session's cgroup id (an escape
+ * event's "from", and moves into it are no escape) and the old cgroup's
+ * filter entry dropped, in that order. -ENOENT if the session is unknown.
+ */
+int sr_capture_session_set_cgroup(struct sr_capture *cap, uint64_t session_key, uint64_t cgroup_id);
+
 /** Attribute process @p tgid (and its future children) to a session (restart/adoption). */
 int sr_capture_task_add(struct sr_capture *cap, pid_t tgid, uint64_t session_key);
+
+/**
+ * How many processes the kernel tracks for a session (its tgid entries:
+ * forks and moves of its tasks, removed at exit) that still run. Entries
+ * of processes that are gone are dropped.
+ */
+int sr_capture_session_tasks(struct sr_capture *cap, uint64_t session_key);
 
 /** Drop the tgid entry of @p tgid. -ENOENT if absent. */
 int sr_capture_task_remove(struct sr_capture *cap, pid_t tgid);

@@ -34,9 +34,10 @@ struct sr_session {
 	struct sr_corr_session corr; /**< info (sid, key, strings), process model */
 	struct sr_session *next;     /**< hash chain */
 	bool closing;
-	bool cgroup_adopted;
-	int wd;       /**< inotify watch on cgroup.events, -1 when none */
-	char *cg_dir; /**< absolute cgroup directory */
+	bool cgroup_adopted; /**< not ours: a logind scope (adopted at open or followed) */
+	bool lingering;      /**< cgroup empty, tracked processes run elsewhere (logged once) */
+	int wd;              /**< inotify watch on cgroup.events, -1 when none */
+	char *cg_dir;        /**< absolute cgroup directory */
 	uint32_t classes, flags;
 };
 
@@ -110,7 +111,12 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
  * that is not open (it already ended) is acknowledged as closed.
  */
 int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep);
-/** End @p s if its cgroup is empty (or gone). Returns 1 when it ended. */
+/**
+ * End @p s once its cgroup is empty (or gone) and none of its tracked
+ * processes runs elsewhere. When our own cgroup empties because logind took
+ * the session leader into its scope, the scope is adopted instead.
+ * Returns 1 when it ended.
+ */
 int sr_session_check(struct sr_daemon *d, struct sr_session *s);
 /** inotify said something changed: check the sessions it names. */
 void sr_session_inotify(struct sr_daemon *d);
@@ -139,6 +145,23 @@ int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport,
  */
 int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen, char *fp,
                        size_t fplen);
+
+/* scope.c */
+/**
+ * Make the logind scope at @p path (relative to the cgroup2 mount; @p id its
+ * cgroup id, 0: read it) the session's cgroup: kernel filter, inotify watch,
+ * stored row; our own emptied cgroup is removed.
+ */
+int sr_session_adopt(struct sr_daemon *d, struct sr_session *s, const char *path, uint64_t id);
+/**
+ * An escape event of @p s (@p size bytes). True when it is no escape:
+ * logind moving the session leader into the login's own scope (adopted
+ * here) or a move into the scope already adopted. False: record it.
+ */
+bool sr_session_escape(struct sr_daemon *d, struct sr_session *s, const struct sr_escape_event *e,
+                       size_t size);
+/** Adopt the logind scope of the login the session leader is in now. Returns 1 when adopted. */
+int sr_session_follow_leader(struct sr_daemon *d, struct sr_session *s);
 
 /* loop.c */
 /** Set up epoll, signalfd, timerfd and inotify; run until SIGTERM/SIGINT. */

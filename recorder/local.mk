@@ -14,7 +14,7 @@ sbin_PROGRAMS += sshrecd
 sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/main.c recorder/daemon.h \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
-	recorder/control.c recorder/session.c recorder/status.c \
+	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
 	recorder/restore.c recorder/sinks_run.c recorder/sink.h
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)

@@ -35,6 +35,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		d->orphans++;
 		return 0;
 	}
+	if (h->type == SR_EV_ESCAPE && sr_session_escape(d, s, data, size))
+		return 0; /* logind's move into the login's scope: followed, no record */
 	if (h->type == SR_EV_OPEN)
 		d->class_total[SR_CLASS_DISK]++;
 	else if (h->type == SR_EV_CONNECT)

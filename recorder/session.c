@@ -419,7 +419,7 @@ static void session_end(struct sr_daemon *d, struct sr_session *s)
 int sr_session_check(struct sr_daemon *d, struct sr_session *s)
 {
 	bool populated = true;
-	int err;
+	int err, tasks;
 
 	if (!s->cg_dir)
 		return 0;
@@ -430,6 +430,27 @@ int sr_session_check(struct sr_daemon *d, struct sr_session *s)
 		return 0;
 	if (populated)
 		return 0;
+	/*
+	 * Our own cgroup emptied: pam_systemd may have had logind take the
+	 * leader into its scope. The escape event says so (it may still wait
+	 * in the ring), else the leader's /proc entry does; then the scope is
+	 * the session's cgroup.
+	 */
+	if (!s->cgroup_adopted) {
+		sr_loop_drain(d, true);
+		if (s->cgroup_adopted || sr_session_follow_leader(d, s))
+			return sr_session_check(d, s);
+	}
+	/* processes that moved elsewhere are still the session's (the timer looks again) */
+	tasks = sr_capture_session_tasks(d->cap, (uint64_t)s->corr.info.key);
+	if (tasks > 0) {
+		if (!s->lingering)
+			sr_info("session %s: cgroup %s is empty, %d of its processes still run "
+			        "elsewhere: it goes on",
+			        s->corr.info.sid, s->corr.info.cgroup_path, tasks);
+		s->lingering = true;
+		return 0;
+	}
 	session_end(d, s);
 	return 1;
 }

@@ -105,7 +105,7 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 			s = *o;
 			copy_sess(a, &s);
 		} else {
-			/* only session.start writes the strings: the rest need key and state */
+			/* only session.start writes the strings; the rest: key, state, cgroup */
 			memset(&s, 0, sizeof(s));
 			memcpy(s.sid, o->sid, sizeof(s.sid));
 			memcpy(s.counts, o->counts, sizeof(s.counts));
@@ -116,6 +116,9 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 			s.end_us = o->end_us;
 			s.state = arena_str(a, o->state);
 			s.tty = arena_str(a, o->tty);
+			/* a session that followed logind into its scope changes cgroup */
+			s.cgroup_id = o->cgroup_id;
+			s.cgroup_path = arena_str(a, o->cgroup_path);
 		}
 		r.sess = arena_obj(a, &s, sizeof(s));
 	}

@@ -59,8 +59,9 @@ static const char *const stmt_sql[ST_MAX] = {
                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
                        "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
-                       "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty) "
-                       "WHERE id = ?",
+                       "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty), "
+                       "cgroup_id = COALESCE(?, cgroup_id), "
+                       "cgroup_path = COALESCE(?, cgroup_path) WHERE id = ?",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
     /* retention: the oldest ended session past the cutoff (start_us < cutoff
      * narrows the scan through sessions_start), then its rows in chunks */
@@ -251,8 +252,10 @@ static int put_session_state(struct sq *q, const struct sr_record *r)
 	bind_text(st, 8, s->state ? s->state : "active");
 	bind_opt(st, 9, s->closing_us);
 	bind_opt(st, 10, s->end_us);
-	bind_text(st, 11, s->tty); /* the terminal learnt from the first exec */
-	sqlite3_bind_int64(st, 12, s->key);
+	bind_text(st, 11, s->tty);               /* the terminal learnt from the first exec */
+	bind_opt(st, 12, (int64_t)s->cgroup_id); /* logind's scope, once followed */
+	bind_text(st, 13, s->cgroup_path);
+	sqlite3_bind_int64(st, 14, s->key);
 	return run(st);
 }
 

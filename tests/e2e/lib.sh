@@ -147,7 +147,8 @@ sr_free_port() {
 }
 
 # Write the PAM service for the test sshd. $1: options for pam_sshrec
-# (default: socket=$SR_SOCK). Extra session lines may come in $SR_PAM_EXTRA.
+# (default: socket=$SR_SOCK). Extra session lines may come in $SR_PAM_EXTRA
+# (before pam_sshrec) and $SR_PAM_AFTER (after it).
 sr_write_pam() {
 	local opts=${1:-socket=$SR_SOCK} f=/etc/pam.d/sshd-sshrec-test-$SR_ID
 	SR_PAM_FILES+=("$f")
@@ -158,6 +159,7 @@ account    required     pam_permit.so
 session    required     pam_loginuid.so
 ${SR_PAM_EXTRA:-}
 session    required     $SR_PAM_SO $opts
+${SR_PAM_AFTER:-}
 session    required     pam_permit.so
 PAM
 }
