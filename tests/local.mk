@@ -22,6 +22,4 @@ include $(srcdir)/tests/e2e/local.mk
 TESTS += $(SR_E2E_TESTS)
 EXTRA_DIST += $(SR_E2E_TESTS)
 include $(srcdir)/tests/e2e/sshdrive.mk
-
-# Kernel matrix and systemd guests in QEMU (tests/vm/README.md).
-EXTRA_DIST += tests/vm/README.md tests/vm/lib.sh tests/vm/run.sh tests/vm/init tests/vm/stage2.sh
+include $(srcdir)/tests/vm/local.mk

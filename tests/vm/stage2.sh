@@ -95,6 +95,11 @@ mnt bpf bpf /sys/fs/bpf
 mnt tracefs tracefs /sys/kernel/tracing
 mnt debugfs debugfs /sys/kernel/debug
 mnt securityfs securityfs /sys/kernel/security
+# what udev or systemd would add to devtmpfs (bash's <(...) needs /dev/fd)
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 ip link set lo up
 hostname sshrec-vm
 run_job

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Inside one kernel-matrix guest (tests/vm/matrix.sh starts it through
+# run.sh): the parts named as arguments (default: the capture tests, then
+# end-to-end logins over a real sshd; "systemd" in a systemd guest). Each
+# part prints its own output, then one line
+#   vm-part <name> rc=<exit status> pass=<N> fail=<N> seconds=<S>
+# for the host's table. Exits non-zero when any part failed.
+set -u
+: "${SR_TOP_SRCDIR:?}" "${SR_TOP_BUILDDIR:?}"
+export SR_TOP_SRCDIR SR_TOP_BUILDDIR
+cd "$SR_TOP_BUILDDIR" || exit 2
+echo "guest: $(uname -r), $(nproc) CPUs, LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
+
+# The logins are a fresh user's: root's dotfiles on a developer's machine
+# (pyenv init...) would cost minutes of emulated CPU per login.
+useradd -m -s /bin/bash sshrec-vm 2>/dev/null
+export SR_E2E_USER=sshrec-vm
+
+failed=0
+part() { # name command...
+	local name=$1 log rc t0 pass fail
+	shift
+	log=$(mktemp)
+	t0=$(date +%s)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	# checks, not the "PASS: N passed, M failed" summary lines
+	pass=$(grep -vE '^(PASS|FAIL): [0-9]+ passed, [0-9]+ failed$' "$log" | grep -c '^PASS: ')
+	fail=$(grep -vE '^(PASS|FAIL): [0-9]+ passed, [0-9]+ failed$' "$log" | grep -c '^FAIL: ')
+	# a part that failed without a FAIL line (crash, skip) still counts as failed
+	[ "$rc" != 0 ] && [ "$fail" = 0 ] && fail=1
+	[ "$rc" != 0 ] && failed=1
+	echo "vm-part $name rc=$rc pass=$pass fail=$fail seconds=$(($(date +%s) - t0))"
+	rm -f "$log"
+}
+
+[ $# -gt 0 ] || set -- capture login scope-after
+for p in "$@"; do
+	case $p in
+	capture) part capture ./tests/kernel/test_capture ;;
+	login) part login bash "$SR_TOP_SRCDIR/tests/vm/login.sh" ;;
+	scope-after) part scope-after bash "$SR_TOP_SRCDIR/tests/e2e/pam_scope_after.sh" ;;
+	systemd) part systemd bash "$SR_TOP_SRCDIR/tests/vm/systemd_guest.sh" ;;
+	*) echo "guest_matrix: unknown part $p" >&2; exit 2 ;;
+	esac
+done
+exit $failed

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make check-kernels: boot each guest of the matrix and run
+# tests/vm/guest_matrix.sh in it. By default: Debian 12's 6.1 and its 6.12
+# (the newest of each in apt), each running tests/kernel/test_capture and
+# end-to-end logins over a real sshd; then a 6.12 guest with systemd as
+# PID 1 running tests/vm/systemd_guest.sh. Prints a table (checks passed/
+# failed per part, boot time) and writes it as JSON lines. A guest that
+# hangs is killed at its timeout: a failure, never a pass.
+#
+#   SR_VM_MATRIX    the guests, "<kernel>[:systemd]" each (run.sh --kernel
+#                   values), default "6.1 6.12 6.12:systemd"
+#   SR_VM_TIMEOUT   seconds per guest, default 900
+#   SR_VM_OUT       logs and matrix.json, default $SR_TOP_BUILDDIR/vm-matrix
+set -uo pipefail
+: "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${SR_TOP_BUILDDIR:=$SR_TOP_SRCDIR}"
+export SR_TOP_SRCDIR SR_TOP_BUILDDIR
+matrix=${SR_VM_MATRIX:-6.1 6.12 6.12:systemd}
+out=${SR_VM_OUT:-$SR_TOP_BUILDDIR/vm-matrix}
+mkdir -p "$out"
+: >"$out/matrix.json"
+
+for bin in tests/kernel/test_capture tests/kernel/compat32 sshrecd pam/.libs/pam_sshrec.so; do
+	[ -e "$SR_TOP_BUILDDIR/$bin" ] ||
+		{ echo "matrix: $SR_TOP_BUILDDIR/$bin is not built (make check builds it)" >&2; exit 2; }
+done
+
+fmt='%-24s %-7s %-5s %-6s %-44s %-6s %s\n'
+rows=() failed=0 npass=0
+t_all=$(date +%s)
+for g in $matrix; do
+	k=${g%%:*} init=plain opts=() parts=()
+	[ "$g" != "$k" ] && init=${g#*:}
+	[ "$init" = systemd ] && opts=(--systemd) parts=(systemd)
+	echo "===== $k ($init) =====" >&2
+	log=$out/${g//[:\/]/_}.log
+	stats=$log.stats.json
+	rm -f "$stats"
+	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" "${opts[@]}" \
+		--timeout "${SR_VM_TIMEOUT:-900}" --stats "$stats" -- \
+		bash "$SR_TOP_SRCDIR/tests/vm/guest_matrix.sh" "${parts[@]}") 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	[ -s "$stats" ] || echo '{}' >"$stats"
+	# "capture 57/0, login 11/0, ..." from the guest's vm-part lines
+	summary=$(sed -nE 's/^vm-part ([a-z-]+) rc=[0-9]+ pass=([0-9]+) fail=([0-9]+).*/\1 \2\/\3/p' "$log" |
+		paste -sd, | sed 's/,/, /g')
+	result=PASS
+	[ "$rc" = 0 ] || { result=FAIL; failed=$((failed + 1)); }
+	[ "$rc" = 0 ] && npass=$((npass + 1))
+	[ "$(jq -r '.timed_out // false' "$stats")" = true ] && result=TIMEOUT
+	rel=$(jq -r --arg k "$k" '.kernel // $k' "$stats")
+	rows+=("$(printf "$fmt" "$rel" "$init" "$(jq -r '.accel // "-"' "$stats")" \
+		"$(jq -r '.boot_s // "-"' "$stats")" "${summary:--}" "$(jq -r '.run_s // "-"' "$stats")" "$result")")
+	jq -c --arg guest "$g" --arg init "$init" --arg result "$result" --argjson rc "$rc" \
+		--arg parts "$summary" '{guest: $guest, kernel: (.kernel // $guest), init: $init,
+		 result: $result, rc: $rc, parts: $parts, accel, boot_s, run_s, timed_out}' \
+		"$stats" >>"$out/matrix.json"
+done
+
+echo
+echo "kernel matrix (checks passed/failed per part; seconds):"
+printf "$fmt" KERNEL INIT ACCEL BOOT PARTS TOTAL RESULT
+printf '%s\n' "${rows[@]}"
+echo "matrix: $(($(date +%s) - t_all)) s; logs and matrix.json in $out"
+echo "check-kernels: $npass passed, $failed failed"
+[ "$failed" = 0 ]
