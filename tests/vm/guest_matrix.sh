@@ -9,6 +9,7 @@ set -u
 : "${SR_TOP_SRCDIR:?}" "${SR_TOP_BUILDDIR:?}"
 export SR_TOP_SRCDIR SR_TOP_BUILDDIR
 cd "$SR_TOP_BUILDDIR" || exit 2
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 echo "guest: $(uname -r), $(nproc) CPUs, LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
 # The logins are a fresh user's: root's dotfiles on a developer's machine

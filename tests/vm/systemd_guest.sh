@@ -101,7 +101,8 @@ systemctl stop sshrecd
 out=$(login '/bin/echo should-not-run' 2>&1)
 rc=$?
 sr_check "the login is refused (ssh exit $rc)" [ "$rc" != 0 ]
-sr_check "nothing ran" bash -c "! grep -q should-not-run <<<'$out'"
+nothing_ran() { ! grep -q should-not-run <<<"$out"; }
+sr_check "nothing ran" nothing_ran
 sr_check "the journal says why" bash -c \
 	"journalctl -q --no-pager | grep -E 'sshrec: refusing login of $USER_: .*\(fail=closed\)'"
 systemctl start sshrecd
