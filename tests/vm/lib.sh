@@ -79,8 +79,11 @@ sr_vm_kernel() {
 		else
 			sr_vm_log "downloading $pkg"
 			dl=$(mktemp -d "$SR_VM_CACHE/.download.XXXXXX")
-			# root downloads itself: the cache dir is not _apt's
-			if (cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
+			# root downloads itself: the cache dir is not _apt's; stale lists
+			# may name a version the mirror no longer has: update, try again
+			if (cd "$dl" && { apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 ||
+				{ apt-get update -qq >&2 &&
+					apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2; }; }); then
 				deb=$(compgen -G "$dl/*.deb" | head -n 1)
 				sr_vm_unpack_deb "$deb"
 			fi
