@@ -2,7 +2,7 @@
 # compiled into the daemon (and the kernel tests) through recorder/capture.c.
 # vmlinux.h is generated from the running kernel's BTF at build time.
 BPF_SRCS = bpf/sshrec.bpf.c
-BPF_HDRS = bpf/events.h bpf/sshrec.bpf.h
+BPF_HDRS = bpf/events.h bpf/sshrec.bpf.h bpf/policy.h bpf/enforce.bpf.h
 EXTRA_DIST += $(BPF_SRCS) $(BPF_HDRS)
 CLEANFILES += bpf/vmlinux.h bpf/sshrec.bpf.o bpf/sshrec.skel.h
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
@@ -62,3 +62,13 @@ bench-capture: tests/bench/bench_capture
 	$(srcdir)/tests/bench/bench_capture.sh $(abs_top_builddir)/tests/bench/bench_capture \
 	  $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-capture
+
+# The compiled policy in real kernel maps (root; no BPF program needed).
+check_PROGRAMS += tests/kernel/test_policy_maps
+TESTS += tests/kernel/test_policy_maps
+tests_kernel_test_policy_maps_SOURCES = tests/kernel/test_policy_maps.c recorder/policy.c \
+	recorder/policy_kern.c
+tests_kernel_test_policy_maps_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
+tests_kernel_test_policy_maps_LDFLAGS = $(SAN_LDFLAGS)
+tests_kernel_test_policy_maps_LDADD = common/libsrcommon_san.la $(LIBBPF_LIBS) $(LIBELF_LIBS) \
+	$(ZLIB_LIBS)

@@ -16,6 +16,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "sshrec.bpf.h"
+#include "enforce.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

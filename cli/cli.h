@@ -24,7 +24,7 @@ enum {
 };
 
 /** Highest schema version (PRAGMA user_version) this sshrec reads. */
-#define SR_CLI_SCHEMA_MAX 5
+#define SR_CLI_SCHEMA_MAX 6
 /** Lowest schema version this sshrec reads. */
 #define SR_CLI_SCHEMA_MIN 1
 
@@ -75,6 +75,7 @@ struct sr_session_row {
 	int remote_port, local_port, leader_pid;
 	int64_t start_us, closing_us, end_us; /**< 0 when NULL */
 	int64_t n_command, n_disk, n_network, n_exit, n_escape, lost;
+	int64_t n_denied; /**< session.denied records (0 before schema 6) */
 };
 
 /**
@@ -96,10 +97,13 @@ int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *o
 /** Free the strings of @p row. */
 void sr_session_row_free(struct sr_session_row *row);
 
-/** Column list matching sr_session_row_from_stmt(), for "SELECT <cols> FROM sessions". */
-extern const char sr_session_cols[];
+/**
+ * Column list matching sr_session_row_from_stmt(), for "SELECT <cols> FROM
+ * sessions" on @p cli's database (its schema version decides).
+ */
+const char *sr_session_cols(const struct sr_cli *cli);
 
-/** Fill @p out from the current row of @p st (columns sr_session_cols from @p col). */
+/** Fill @p out from the current row of @p st (columns sr_session_cols() from @p col). */
 int sr_session_row_from_stmt(sqlite3_stmt *st, int col, struct sr_session_row *out);
 
 /**
@@ -117,10 +121,11 @@ int sr_cli_time_range(struct sr_cli *cli, const char *since_s, const char *until
 
 /* ---- proctree.c: a session's processes in memory ---- */
 
-/** One attached event (disk or network) under a process. */
+/** One attached event (disk, network or denied) under a process. */
 struct sr_attach {
 	int64_t time_us;
 	bool network;
+	bool denied; /**< a session.denied record (always loaded, shown highlighted) */
 	char *text; /**< raw (unescaped) one-line description */
 	int64_t rc; /**< return_code (disk) */
 	bool failed;
@@ -146,6 +151,7 @@ struct sr_proc {
 	int depth;
 	struct sr_attach *att;
 	size_t natt, att_cap;
+	size_t ndenied; /**< attached session.denied records */
 };
 
 /** The process forest of one session. */
@@ -159,11 +165,13 @@ struct sr_tree {
 
 /**
  * Load the processes of session @p session_id, link parents and children
- * (siblings in start order) and compute depths. With @p files / @p net the
- * session.disk / session.network events are attached to their process.
+ * (siblings in start order) and compute depths. With @p files / @p net /
+ * @p denied the session.disk / session.network / session.denied events are
+ * attached to their process.
  * Returns 0 or -errno (prints the error line).
  */
-int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, struct sr_tree *t);
+int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
+                 struct sr_tree *t);
 
 /** Free everything sr_tree_load() allocated. */
 void sr_tree_free(struct sr_tree *t);

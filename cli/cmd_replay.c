@@ -151,7 +151,7 @@ int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv)
 	}
 	if (sr_db_open_ro(cli) || sr_db_session(cli, argv[optind], &s))
 		return SR_EXIT_ERROR;
-	if (sr_tree_load(cli, s.id, false, false, &t)) {
+	if (sr_tree_load(cli, s.id, false, false, false, &t)) {
 		sr_session_row_free(&s);
 		return SR_EXIT_ERROR;
 	}

@@ -12,11 +12,13 @@
 #include "execname.h"
 
 static const char search_usage[] =
-    "usage: sshrec search (--command NAME | --path GLOB | --dst ADDR[:PORT]) [--since T] "
-    "[--until T] [--json]\n"
+    "usage: sshrec search (--command NAME | --path GLOB | --dst ADDR[:PORT] | --denied) "
+    "[--since T] [--until T] [--json]\n"
     "  --command NAME  program name (or a path when NAME holds '/'); glob characters allowed\n"
     "  --path GLOB     file opened or program executed, shell glob (* ? [..])\n"
-    "  --dst ADDR[:PORT]  TCP destination; IPv6 as [::1]:22 or ::1\n";
+    "  --dst ADDR[:PORT]  TCP destination; IPv6 as [::1]:22 or ::1\n"
+    "  --denied        actions the session policy denied (or audited); with --command,\n"
+    "                  --path or --dst: only those of that program, path or destination\n";
 
 enum mode { M_NONE, M_COMMAND, M_PATH, M_DST };
 
@@ -74,17 +76,60 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/*
+ * The session.denied rows (same columns as --path), narrowed by --command
+ * (the program that tried), --path or --dst. From schema 6 on they are read
+ * through their partial index, a few rows whatever the size of the database.
+ */
+static void search_denied_sql(const struct sr_cli *cli, enum mode mode, const char *what, int port,
+                              char *sql, size_t cap)
+{
+	const char *by =
+	    mode == M_COMMAND ? (has_glob(what) ? "AND e.program GLOB ?1 " : "AND e.program = ?1 ")
+	    : mode == M_PATH  ? (has_glob(what) ? "AND e.path GLOB ?1 " : "AND e.path = ?1 ")
+	    : mode == M_DST
+	        ? (port >= 0 ? "AND e.dst_addr = ?1 AND e.dst_port = ?4 " : "AND e.dst_addr = ?1 ")
+	        : "";
+
+	snprintf(sql, cap,
+	         "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.event, e.path, "
+	         "e.return_code, e.json FROM events e %s JOIN sessions s ON s.id = e.session_id "
+	         "WHERE e.event = 'session.denied' %sAND e.time_us >= ?2 AND e.time_us <= ?3 "
+	         "ORDER BY e.time_us",
+	         cli->schema_version >= 6 ? "INDEXED BY events_denied" : "", by);
+}
+
+/* The WHAT of a denied row, from its record. */
+static void denied_detail(const char *js, char *buf, size_t cap)
+{
+	json_object *o = json_tokener_parse(js ? js : "");
+
+	if (!o) {
+		snprintf(buf, cap, "(unreadable record)");
+		return;
+	}
+	sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
+	               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"), buf,
+	               cap);
+	json_object_put(o);
+}
+
 int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"command", required_argument, NULL, 'c'}, {"path", required_argument, NULL, 'p'},
-	    {"dst", required_argument, NULL, 'd'},     {"since", required_argument, NULL, 's'},
-	    {"until", required_argument, NULL, 't'},   {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"command", required_argument, NULL, 'c'},
+	    {"path", required_argument, NULL, 'p'},
+	    {"dst", required_argument, NULL, 'd'},
+	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"denied", no_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	enum mode mode = M_NONE;
 	const char *what = NULL, *since_s = NULL, *until_s = NULL;
-	bool json = false;
+	bool json = false, denied = false;
 	int64_t since = INT64_MIN, until = INT64_MAX;
 	char addr[256], sql[1536];
 	int port = -1, c, rc;
@@ -113,11 +158,14 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'x':
+			denied = true;
+			break;
 		default: /* -h, --help, or a bad option */
 			return sr_cli_usage(search_usage, c);
 		}
 	}
-	if (mode == M_NONE || optind < argc) {
+	if ((mode == M_NONE && !denied) || optind < argc) {
 		fputs(search_usage, stderr);
 		return SR_EXIT_USAGE;
 	}
@@ -131,7 +179,9 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		return SR_EXIT_ERROR;
 
 	/* Columns: time, sid, login, pid, program, detail, json-ish extra */
-	if (mode == M_COMMAND) {
+	if (denied) {
+		search_denied_sql(cli, mode, what, port, sql, sizeof(sql));
+	} else if (mode == M_COMMAND) {
 		bool by_path = strchr(what, '/') != NULL;
 
 		snprintf(
@@ -162,7 +212,8 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 	}
 	if (sr_db_prepare(cli, sql, &st))
 		return SR_EXIT_ERROR;
-	sqlite3_bind_text(st, 1, mode == M_DST ? addr : what, -1, SQLITE_STATIC);
+	if (mode != M_NONE)
+		sqlite3_bind_text(st, 1, mode == M_DST ? addr : what, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, until);
 	if (port >= 0)
@@ -187,7 +238,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		if (json) {
 			json_object *o;
 
-			if (mode != M_COMMAND) {
+			if (mode != M_COMMAND || denied) {
 				const char *js = (const char *)sqlite3_column_text(st, 8);
 
 				sr_jarr_add_raw(&ja, js ? js : "null");
@@ -228,7 +279,10 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		}
 		sr_fmt_time(sqlite3_column_int64(st, 0), t, sizeof(t));
 		snprintf(pid, sizeof(pid), "%d", sqlite3_column_int(st, 3));
-		if (mode == M_COMMAND) {
+		if (denied) {
+			denied_detail((const char *)sqlite3_column_text(st, 8), detail,
+			              sizeof(detail));
+		} else if (mode == M_COMMAND) {
 			int r = sqlite3_column_int(st, 7);
 			char *label = sr_exe_label((const char *)sqlite3_column_text(st, 8),
 			                           (const char *)sqlite3_column_text(st, 11),
@@ -270,6 +324,8 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 			break;
 		}
 		sr_table_color(&tab, 1, SR_C_CYAN);
+		if (denied)
+			sr_table_color(&tab, 5, SR_C_RED);
 	}
 	sqlite3_finalize(st);
 	return sr_listing_finish(cli, rc, json ? &ja : NULL, json ? NULL : &tab);

@@ -48,8 +48,8 @@ static void short_key(const char *fp, char *buf, size_t cap)
 /* Add the table row of @p s. Returns 0 or -ENOMEM. */
 static int add_row(struct ls *l, const struct sr_session_row *s)
 {
-	char from[300], key[64], start[32], dur[48], nc[24], nd[24], nn[24], nl[24];
-	const char *cells[11];
+	char from[300], key[64], start[32], dur[48], nc[24], nd[24], nn[24], nl[24], nx[24];
+	const char *cells[12];
 
 	if (s->remote_addr && strchr(s->remote_addr, ':'))
 		snprintf(from, sizeof(from), "[%s]:%d", s->remote_addr, s->remote_port);
@@ -71,6 +71,7 @@ static int add_row(struct ls *l, const struct sr_session_row *s)
 	snprintf(nc, sizeof(nc), "%" PRId64, s->n_command);
 	snprintf(nd, sizeof(nd), "%" PRId64, s->n_disk);
 	snprintf(nn, sizeof(nn), "%" PRId64, s->n_network);
+	snprintf(nx, sizeof(nx), "%" PRId64, s->n_denied);
 	snprintf(nl, sizeof(nl), "%" PRId64, s->lost);
 	cells[0] = s->sid;
 	cells[1] = s->login;
@@ -83,14 +84,17 @@ static int add_row(struct ls *l, const struct sr_session_row *s)
 	cells[7] = nc;
 	cells[8] = nd;
 	cells[9] = nn;
-	cells[10] = nl;
+	cells[10] = nx;
+	cells[11] = nl;
 	if (sr_table_add(&l->tab, cells))
 		return -ENOMEM;
 	sr_table_color(&l->tab, 0, SR_C_CYAN);
 	if (!s->end_us)
 		sr_table_color(&l->tab, 6, SR_C_GREEN);
-	if (s->lost)
+	if (s->n_denied)
 		sr_table_color(&l->tab, 10, SR_C_RED);
+	if (s->lost)
+		sr_table_color(&l->tab, 11, SR_C_RED);
 	return 0;
 }
 
@@ -128,7 +132,8 @@ static int prepare(struct ls *l, const char *extra, sqlite3_stmt **st)
 	char sql[2048];
 	size_t n;
 
-	n = (size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE 1", sr_session_cols);
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE 1",
+	                     sr_session_cols(l->cli));
 	if (l->user)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND (login = ?1 OR user = ?1)");
 	if (l->since_s)
@@ -271,8 +276,8 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *head[] = {"SID",      "LOGIN", "FROM",  "TTY",   "KEY", "START",
-	                             "DURATION", "CMDS",  "FILES", "CONNS", "LOST"};
+	static const char *head[] = {"SID",      "LOGIN", "FROM",  "TTY",   "KEY",    "START",
+	                             "DURATION", "CMDS",  "FILES", "CONNS", "DENIED", "LOST"};
 	struct ls l = {.cli = cli};
 	struct seen_set set = {.since_us = cli->now_us};
 	sqlite3_stmt *st;

@@ -21,7 +21,7 @@ static void num(char *b, size_t cap, json_object *o, const char *k)
 
 static int print_status(const struct sr_cli *cli, json_object *s)
 {
-	json_object *rates = NULL, *sinks = NULL, *sess = NULL;
+	json_object *rates = NULL, *sinks = NULL, *sess = NULL, *pol = NULL;
 	struct sr_table t;
 	char a[64], b[64], c[64], d[64], e[64], f[64];
 	size_t i;
@@ -43,6 +43,18 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 	       sr_j_int(s, "lost", 0), sr_col(cli->color && sr_j_int(s, "lost", 0), SR_C_RESET),
 	       sr_j_int(s, "orphan_events", 0), sr_j_int(s, "malformed_events", 0),
 	       sr_j_int(s, "ringbuf_pending_bytes", 0));
+	if (json_object_object_get_ex(s, "policy", &pol) && pol) {
+		int64_t na = sr_j_int(pol, "not_applied", 0);
+
+		printf("policy: enforce %s, %" PRId64 " rules in %" PRId64
+		       " rule sets; denied %" PRId64 ", audited %" PRId64 ", %snot applied %" PRId64
+		       "%s, records lost %" PRId64 "\n",
+		       sr_j_str(pol, "enforce") ? sr_j_str(pol, "enforce") : "?",
+		       sr_j_int(pol, "rules", 0), sr_j_int(pol, "rule_sets", 0),
+		       sr_j_int(pol, "denied", 0), sr_j_int(pol, "audited", 0),
+		       sr_col(cli->color && na, SR_C_RED), na, sr_col(cli->color && na, SR_C_RESET),
+		       sr_j_int(pol, "lost", 0));
+	}
 
 	static const char *sh[] = {"SINK",    "HEALTH",  "WRITTEN",   "FAILED",
 	                           "BACKLOG", "DROPPED", "LAST ERROR"};

@@ -17,7 +17,7 @@
 
 static const char timeline_usage[] =
     "usage: sshrec timeline SID [--type TYPES] [--grep RE] [--follow] [--json]\n"
-    "  --type    comma list of start,command,disk,network,exit,loss,escape,end\n"
+    "  --type    comma list of start,command,disk,network,exit,loss,escape,denied,end\n"
     "  --grep    extended regular expression matched against the program and details\n"
     "  --follow  keep printing records as they are stored until the session ends\n"
     "            (exit 0) or Ctrl-C; with --json one record per line\n";
@@ -33,6 +33,7 @@ static const struct {
     {"loss", "data_loss", "session.data_loss", "LOSS"},
     {"escape", "session.escape", "session.escape", "ESCAPE"},
     {"end", "session.end", "session.end", "end"},
+    {"denied", "session.denied", "session.denied", "DENIED"},
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
@@ -131,6 +132,10 @@ static void details(json_object *o, const char *ev, char *buf, size_t cap)
 	} else if (!strcmp(ev, "session.escape")) {
 		snprintf(buf, cap, "left the session cgroup for %s",
 		         sr_j_str(o, "to_cgroup_path") ? sr_j_str(o, "to_cgroup_path") : "?");
+	} else if (!strcmp(ev, "session.denied")) {
+		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
+		               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"),
+		               buf, cap);
 	} else {
 		snprintf(buf, cap, "%s", json_object_to_json_string(o));
 	}
@@ -151,7 +156,7 @@ static int parse_types(const char *arg, bool *want)
 		if (i == NTYPES) {
 			sr_cli_error(
 			    "--type: unknown type '%s' (use start, command, disk, network, "
-			    "exit, loss, escape, end)",
+			    "exit, loss, escape, denied, end)",
 			    tok);
 			free(copy);
 			return -EINVAL;
@@ -248,11 +253,11 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 	pad_to(e, 15);
 	free(e);
 	printf(" %s%-7s%s ",
-	       sr_col(cli->color, i == NTYPES || i == 5 || i == 6 ? SR_C_RED
-	                          : i == 1                        ? SR_C_GREEN
-	                          : i == 3                        ? SR_C_MAGENTA
-	                          : i == 2                        ? SR_C_BLUE
-	                                                          : SR_C_YELLOW),
+	       sr_col(cli->color, i == NTYPES || i == 5 || i == 6 || i == 8 ? SR_C_RED
+	                          : i == 1                                  ? SR_C_GREEN
+	                          : i == 3                                  ? SR_C_MAGENTA
+	                          : i == 2                                  ? SR_C_BLUE
+	                                                                    : SR_C_YELLOW),
 	       i < NTYPES ? types[i].label : (ev ? ev : "?"), sr_col(cli->color, SR_C_RESET));
 	sr_put_term(stdout, line);
 	fputc('\n', stdout);

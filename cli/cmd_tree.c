@@ -11,9 +11,11 @@
 #include "cli/output.h"
 #include "strsafe.h"
 
-static const char tree_usage[] = "usage: sshrec tree SID [--files] [--net] [--json]\n"
-                                 "  --files  nest each process's file opens under it\n"
-                                 "  --net    nest each process's TCP connections under it\n";
+static const char tree_usage[] =
+    "usage: sshrec tree SID [--files] [--net] [--json]\n"
+    "  --files  nest each process's file opens under it\n"
+    "  --net    nest each process's TCP connections under it\n"
+    "Actions the session policy denied are always shown, marked !! and DENIED.\n";
 
 /* Deeper levels are drawn at this indentation, with the real depth shown. */
 #define MAX_DRAW_DEPTH 48
@@ -40,6 +42,8 @@ static void print_attach(const struct sr_cli *cli, const struct glyphs *g, bool 
                          const struct sr_attach *a, bool is_last)
 {
 	prefix(g, last, depth, is_last);
+	if (a->denied) /* marked without colour too */
+		printf("%s!! ", sr_col(cli->color, SR_C_BOLD));
 	fputs(sr_col(cli->color, a->failed    ? SR_C_RED
 	                         : a->network ? SR_C_MAGENTA
 	                                      : SR_C_BLUE),
@@ -67,7 +71,11 @@ static void print_proc(const struct sr_cli *cli, const struct sr_proc *p)
 		printf(", %s", sr_fmt_duration(p->duration_ms, dur, sizeof(dur)));
 	if (p->depth + 1 > MAX_DRAW_DEPTH)
 		printf(", depth %d", p->depth + 1);
-	printf("]%s\n", sr_col(cli->color, SR_C_RESET));
+	printf("]%s", sr_col(cli->color, SR_C_RESET));
+	if (p->ndenied)
+		printf("  %s%sDENIED%s", sr_col(cli->color, SR_C_BOLD),
+		       sr_col(cli->color, SR_C_RED), sr_col(cli->color, SR_C_RESET));
+	printf("\n");
 }
 
 /* A process (or the session itself, proc SIZE_MAX) whose items are being
@@ -154,13 +162,14 @@ static int tree_json(const struct sr_session_row *s, const struct sr_tree *t)
 	for (i = t->first_root; i != SIZE_MAX; i = sr_tree_next(t, i)) {
 		const struct sr_proc *p = &t->p[i];
 		json_object *o = json_object_new_object(), *f = json_object_new_array(),
-		            *n = json_object_new_array();
+		            *n = json_object_new_array(), *dn = json_object_new_array();
 		char out[96];
 
-		if (!o || !f || !n) {
+		if (!o || !f || !n || !dn) {
 			json_object_put(o);
 			json_object_put(f);
 			json_object_put(n);
+			json_object_put(dn);
 			return -ENOMEM;
 		}
 		json_object_object_add(o, "id", json_object_new_int64(p->id));
@@ -193,10 +202,13 @@ static int tree_json(const struct sr_session_row *s, const struct sr_tree *t)
 		                       p->duration_ms >= 0 ? json_object_new_int64(p->duration_ms)
 		                                           : NULL);
 		for (k = 0; k < p->natt; k++)
-			json_object_array_add(p->att[k].network ? n : f,
+			json_object_array_add(p->att[k].denied    ? dn
+			                      : p->att[k].network ? n
+			                                          : f,
 			                      json_object_new_string(p->att[k].text));
 		json_object_object_add(o, "files", f);
 		json_object_object_add(o, "connections", n);
+		json_object_object_add(o, "denied", dn);
 		sr_jarr_add(&ja, o);
 	}
 	fputs(ja.any ? "\n]}\n" : "]}\n", stdout);
@@ -238,7 +250,7 @@ int sr_cmd_tree(struct sr_cli *cli, int argc, char **argv)
 	}
 	if (sr_db_open_ro(cli) || sr_db_session(cli, argv[optind], &s))
 		return SR_EXIT_ERROR;
-	if (sr_tree_load(cli, s.id, files, net, &t)) {
+	if (sr_tree_load(cli, s.id, files, net, s.n_denied > 0, &t)) {
 		sr_session_row_free(&s);
 		return SR_EXIT_ERROR;
 	}

@@ -149,11 +149,17 @@ int sr_db_prepare(struct sr_cli *cli, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
-const char sr_session_cols[] =
-    "id, sid, server_id, server_hostname, login, user, service, tty, rhost, remote_addr, "
-    "local_addr, auth_method, key_type, key_fingerprint, state, remote_port, local_port, "
-    "leader_pid, start_us, closing_us, end_us, n_command, n_disk, n_network, n_exit, "
-    "n_escape, lost";
+const char *sr_session_cols(const struct sr_cli *cli)
+{
+#define SR_SESSION_COLS                                                                            \
+	"id, sid, server_id, server_hostname, login, user, service, tty, rhost, remote_addr, "     \
+	"local_addr, auth_method, key_type, key_fingerprint, state, remote_port, local_port, "     \
+	"leader_pid, start_us, closing_us, end_us, n_command, n_disk, n_network, n_exit, "         \
+	"n_escape, lost, "
+	/* n_denied since schema 6: older databases have no denials */
+	return cli->schema_version >= 6 ? SR_SESSION_COLS "n_denied" : SR_SESSION_COLS "0";
+#undef SR_SESSION_COLS
+}
 
 static char *col_dup(sqlite3_stmt *st, int col, int *err)
 {
@@ -200,6 +206,7 @@ int sr_session_row_from_stmt(sqlite3_stmt *st, int c, struct sr_session_row *o)
 	o->n_exit = sqlite3_column_int64(st, c + 24);
 	o->n_escape = sqlite3_column_int64(st, c + 25);
 	o->lost = sqlite3_column_int64(st, c + 26);
+	o->n_denied = sqlite3_column_int64(st, c + 27);
 	if (err)
 		sr_session_row_free(o);
 	return err;
@@ -253,7 +260,7 @@ int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *ou
 	hi[len] = '~';
 	hi[len + 1] = '\0';
 	snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE sid >= ?1 AND sid < ?2 LIMIT 2",
-	         sr_session_cols);
+	         sr_session_cols(cli));
 	if (sr_db_prepare(cli, sql, &st))
 		return -EIO;
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
@@ -300,7 +307,7 @@ int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *o
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE id = ?1", sr_session_cols);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE id = ?1", sr_session_cols(cli));
 	if (sr_db_prepare(cli, sql, &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);

@@ -143,7 +143,7 @@ void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec, const struc
 /* event.* and the outcome by event type. */
 static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev)
 {
-	const char *kind = "event", *cat = "session", *type = "info", *type2 = NULL,
+	const char *kind = "event", *cat = "session", *cat2 = NULL, *type = "info", *type2 = NULL,
 	           *outcome = NULL;
 	int64_t rc = sr_jrec_int(rec, "return_code", 0);
 
@@ -184,11 +184,25 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		kind = "alert";
 		cat = "process";
 		type = "change";
+	} else if (!strcmp(ev, "session.denied")) {
+		const char *act = sr_jrec_str(rec, "action"), *mode = sr_jrec_str(rec, "mode");
+		bool audit = mode && !strcmp(mode, "audit");
+
+		/* a policy hit: denied (enforced) or allowed and flagged (audit) */
+		kind = "alert";
+		cat = "intrusion_detection";
+		cat2 = !act                      ? NULL
+		       : !strcmp(act, "connect") ? "network"
+		       : !strcmp(act, "write")   ? "file"
+		                                 : "process";
+		type = audit ? "allowed" : "denied";
+		outcome = audit ? "success" : "failure";
 	}
 	sr_jw_obj(w, "event");
 	sr_jw_str(w, "kind", kind);
 	sr_jw_arr(w, "category");
 	sr_jw_str(w, NULL, cat);
+	sr_jw_str(w, NULL, cat2);
 	sr_jw_end(w);
 	sr_jw_arr(w, "type");
 	sr_jw_str(w, NULL, type);
@@ -252,7 +266,35 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 	if (sr_jrec_has(rec, "duration_ms"))
 		sr_jw_int(w, "duration_ms", sr_jrec_int(rec, "duration_ms", 0));
 	sr_exp_copy(w, "to_cgroup_path", rec, "to_cgroup_path");
+	if (sr_jrec_str(rec, "effect")) { /* session.denied */
+		sr_exp_copy(w, "action", rec, "action");
+		sr_exp_copy(w, "target", rec, "target");
+		sr_exp_copy(w, "mode", rec, "mode");
+		sr_exp_copy(w, "mechanism", rec, "mechanism");
+		sr_exp_copy(w, "effect", rec, "effect");
+	}
 	sr_jw_end(w);
+}
+
+/* session.denied: the rule, and what it was about (a file, or a destination). */
+static void ecs_denied(struct sr_jw *w, const struct sr_jrec *rec)
+{
+	const char *act = sr_jrec_str(rec, "action");
+
+	sr_jw_obj(w, "rule");
+	sr_exp_copy(w, "name", rec, "rule");
+	sr_jw_str(w, "ruleset", "sshrecd.conf");
+	sr_jw_end(w);
+	if (act && !strcmp(act, "connect")) {
+		endpoint(w, "destination", sr_jrec_str(rec, "dst_addr"),
+		         sr_jrec_int(rec, "dst_port", 0));
+		sr_jw_obj(w, "network");
+		sr_jw_str(w, "type", sr_jrec_int(rec, "version", 4) == 6 ? "ipv6" : "ipv4");
+		sr_jw_str(w, "direction", "egress");
+		sr_jw_end(w);
+	} else {
+		ecs_file(w, sr_jrec_str(rec, "path"));
+	}
 }
 
 int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w)
@@ -272,6 +314,8 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 		related_ip(&rel, s->remote_addr);
 	if (is_net) {
 		related_ip(&rel, sr_jrec_str(rec, "src_addr"));
+		related_ip(&rel, sr_jrec_str(rec, "dst_addr"));
+	} else if (!strcmp(ev, "session.denied")) {
 		related_ip(&rel, sr_jrec_str(rec, "dst_addr"));
 	}
 	sr_jw_obj(w, NULL);
@@ -317,6 +361,8 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 		sr_jw_str(w, "type", sr_jrec_int(rec, "version", 4) == 6 ? "ipv6" : "ipv4");
 		sr_jw_str(w, "direction", "egress");
 		sr_jw_end(w);
+	} else if (!strcmp(ev, "session.denied")) {
+		ecs_denied(w, rec);
 	} else if (!strcmp(ev, "session.start") && s) {
 		if (s->remote_addr)
 			endpoint(w, "source", s->remote_addr, s->remote_port);

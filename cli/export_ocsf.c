@@ -125,7 +125,7 @@ static int ocsf_actor(struct sr_jw *w, const struct sr_jrec *rec, const struct s
 
 /* class_uid … device: the attributes every class carries. */
 static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev, int cls, int act,
-                      const char *aname, int sev, int status)
+                      const char *aname, int sev, int status, bool security_control)
 {
 	int64_t rc = sr_jrec_int(rec, "return_code", 0);
 	int cat = cls / 1000;
@@ -146,7 +146,7 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_str(w, "activity_name", aname);
 	sr_jw_int(w, "type_uid", (int64_t)cls * 100 + act);
 	sr_jw_int(w, "severity_id", sev);
-	sr_jw_str(w, "severity", sev == 1 ? "Informational" : "Medium");
+	sr_jw_str(w, "severity", sev == 1 ? "Informational" : sev == 2 ? "Low" : "Medium");
 	sr_jw_int(w, "time", sr_exp_time_ms(rec));
 	sr_jw_int(w, "status_id", status);
 	sr_jw_str(w, "status", status == 1 ? "Success" : status == 2 ? "Failure" : "Unknown");
@@ -154,6 +154,11 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		sr_jw_str(w, "status_code", sr_errno_name((int)-rc, eb, sizeof(eb)));
 	sr_jw_obj(w, "metadata");
 	sr_jw_str(w, "version", SR_OCSF_VERSION);
+	if (security_control) { /* session.denied: action_id, disposition_id */
+		sr_jw_arr(w, "profiles");
+		sr_jw_str(w, NULL, "security_control");
+		sr_jw_end(w);
+	}
 	sr_jw_obj(w, "product");
 	sr_jw_str(w, "name", "sshrec");
 	sr_jw_str(w, "vendor_name", "sshrec");
@@ -200,10 +205,10 @@ static int ocsf_process_class(struct sr_jw *w, const struct sr_jrec *rec,
 	return 0;
 }
 
-static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx)
+/* The OCSF file object of the record's path (type unknown: an open says nothing of it). */
+static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 {
 	const char *p = sr_jrec_str(rec, "path"), *slash = p ? strrchr(p, '/') : NULL;
-	int rc;
 
 	sr_jw_obj(w, "file");
 	sr_jw_str(w, "path", p ? p : "");
@@ -213,6 +218,13 @@ static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const str
 	if (slash && slash != p)
 		sr_jw_strn(w, "parent_folder", p, (size_t)(slash - p));
 	sr_jw_end(w);
+}
+
+static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx)
+{
+	int rc;
+
+	ocsf_file(w, rec);
 	if ((rc = ocsf_actor(w, rec, ctx, -1)))
 		return rc;
 	sr_jw_obj(w, "unmapped");
@@ -329,11 +341,68 @@ static void ocsf_auth_class(struct sr_jw *w, const struct sr_jrec *rec,
 	}
 }
 
+/*
+ * session.denied in the class of what was tried (Process Activity Launch,
+ * File System Activity Open, Network Activity Refuse, or Open when only
+ * audited), with the security_control profile: action Denied and
+ * disposition Blocked, or action Allowed and disposition Logged (audit).
+ */
+static int ocsf_denied_class(struct sr_jw *w, const struct sr_jrec *rec,
+                             const struct sr_exp_ctx *ctx, int cls, bool audit)
+{
+	const char *p = sr_jrec_str(rec, "path");
+	int rc;
+
+	sr_jw_int(w, "action_id", audit ? 1 : 2);
+	sr_jw_str(w, "action", audit ? "Allowed" : "Denied");
+	sr_jw_int(w, "disposition_id", audit ? 17 : 2);
+	sr_jw_str(w, "disposition", audit ? "Logged" : "Blocked");
+	if (cls == OCSF_NETWORK) {
+		sr_jw_obj(w, "src_endpoint");
+		sr_exp_copy(w, "hostname", rec, "server_hostname");
+		sr_jw_end(w);
+		sr_jw_obj(w, "dst_endpoint");
+		sr_jw_str(w, "ip", sr_jrec_str(rec, "dst_addr"));
+		sr_jw_int(w, "port", sr_jrec_int(rec, "dst_port", 0));
+		sr_jw_end(w);
+		sr_jw_obj(w, "connection_info");
+		sr_jw_int(w, "protocol_ver_id", sr_jrec_int(rec, "version", 4) == 6 ? 6 : 4);
+		sr_jw_int(w, "direction_id", 2);
+		sr_jw_str(w, "direction", "Outbound");
+		sr_jw_end(w);
+	} else if (cls == OCSF_FILE_SYSTEM) {
+		ocsf_file(w, rec);
+	} else { /* the program it tried to run, in the same process */
+		sr_jw_obj(w, "process");
+		sr_jw_int(w, "pid", sr_jrec_int(rec, "pid", 0));
+		sr_jw_str(w, "name", p ? sr_exp_basename(p) : "");
+		sr_jw_obj(w, "file");
+		sr_jw_str(w, "path", p ? p : "");
+		sr_jw_str(w, "name", p ? sr_exp_basename(p) : "");
+		sr_jw_int(w, "type_id", 1);
+		sr_jw_str(w, "type", "Regular File");
+		sr_jw_end(w);
+		ocsf_session(w, rec, ctx);
+		sr_jw_end(w);
+	}
+	if ((rc = ocsf_actor(w, rec, ctx, -1)))
+		return rc;
+	sr_jw_obj(w, "unmapped");
+	sr_exp_copy(w, "rule", rec, "rule");
+	sr_exp_copy(w, "target", rec, "target");
+	sr_exp_copy(w, "mechanism", rec, "mechanism");
+	sr_exp_copy(w, "effect", rec, "effect");
+	sr_exp_copy(w, "flags_text", rec, "flags_text");
+	sr_jw_end(w);
+	return 0;
+}
+
 int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w)
 {
 	const char *ev = sr_jrec_str(rec, "event"), *aname;
 	int64_t rc = sr_jrec_int(rec, "return_code", 0);
 	int cls, act, sev = 1, status = 0, err;
+	bool denied = false, audit = false;
 
 	if (!ev)
 		return -EINVAL;
@@ -365,6 +434,21 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		act = res && !strcmp(res, "failed") ? 4 : 1;
 		aname = act == 4 ? "Fail" : "Open";
 		status = act == 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
+	} else if (!strcmp(ev, "session.denied")) {
+		const char *a = sr_jrec_str(rec, "action"), *mode = sr_jrec_str(rec, "mode");
+
+		denied = true;
+		audit = mode && !strcmp(mode, "audit");
+		cls = a && !strcmp(a, "connect") ? OCSF_NETWORK
+		      : a && !strcmp(a, "write") ? OCSF_FILE_SYSTEM
+		                                 : OCSF_PROCESS;
+		act = cls == OCSF_PROCESS ? 1 : cls == OCSF_FILE_SYSTEM ? 14 : audit ? 1 : 5;
+		aname = cls == OCSF_PROCESS       ? "Launch"
+		        : cls == OCSF_FILE_SYSTEM ? "Open"
+		        : audit                   ? "Open"
+		                                  : "Refuse";
+		sev = audit ? 2 : 3;
+		status = audit ? 1 : 2;
 	} else if (!strcmp(ev, "session.start") || !strcmp(ev, "session.end")) {
 		cls = OCSF_AUTHENTICATION;
 		act = ev[8] == 's' ? 1 : 2;
@@ -374,8 +458,10 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		return -ENOENT;
 	}
 	sr_jw_obj(w, NULL);
-	ocsf_base(w, rec, ev, cls, act, aname, sev, status);
-	if (cls == OCSF_AUTHENTICATION) {
+	ocsf_base(w, rec, ev, cls, act, aname, sev, status, denied);
+	if (denied) {
+		err = ocsf_denied_class(w, rec, ctx, cls, audit);
+	} else if (cls == OCSF_AUTHENTICATION) {
 		ocsf_auth_class(w, rec, ctx, act == 2);
 		err = 0;
 	} else {

@@ -107,6 +107,7 @@ json_object *sr_session_json(const struct sr_session_row *s)
 	json_object_object_add(c, "network", json_object_new_int64(s->n_network));
 	json_object_object_add(c, "process_exit", json_object_new_int64(s->n_exit));
 	json_object_object_add(c, "escape", json_object_new_int64(s->n_escape));
+	json_object_object_add(c, "denied", json_object_new_int64(s->n_denied));
 	json_object_object_add(o, "counts", c);
 	json_object_object_add(o, "lost", json_object_new_int64(s->lost));
 	return o;

@@ -397,3 +397,33 @@ char *sr_exe_prefix(const char *label, char *buf, size_t cap)
 		buf[0] = '\0';
 	return buf;
 }
+
+char *sr_denied_text(const char *action, const char *target, const char *rule, const char *mode,
+                     const char *mechanism, const char *effect, char *buf, size_t cap)
+{
+	bool audit = mode && !strcmp(mode, "audit");
+	const char *what = "?";
+
+	if (!effect)
+		what = "?";
+	else if (!strcmp(effect, "blocked"))
+		what = "refused with EPERM, it did not happen";
+	else if (!strcmp(effect, "killed"))
+		what = "killed before the new program ran";
+	else if (!strcmp(effect, "killed_after"))
+		what = action && !strcmp(action, "connect")
+		           ? "killed in connect(2), the SYN may have been sent"
+		           : "killed in open(2), the file may have been opened";
+	else if (!strcmp(effect, "not_applied"))
+		what = "NOT APPLIED, the kernel could not deliver the verdict";
+	else if (!strcmp(effect, "audit"))
+		what = "allowed (audit mode)";
+	snprintf(buf, cap, "%s %s %s %s: %s%s%s%s", action ? action : "?", target ? target : "?",
+	         audit ? "matches" : "denied by", rule ? rule : "an unknown rule", what,
+	         audit ? "" : " (",
+	         audit       ? ""
+	         : mechanism ? mechanism
+	                     : "?",
+	         audit ? "" : ")");
+	return buf;
+}

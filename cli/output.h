@@ -58,6 +58,16 @@ const char *sr_errno_name(int err, char *buf, size_t cap);
 /** Short local-free time: "2026-11-22 08:12:01" (UTC) of @p us. Returns @p buf. */
 char *sr_fmt_time(int64_t us, char *buf, size_t cap);
 
+/**
+ * One line for a session.denied record, from its fields (NULL reads "?"):
+ * "exec /usr/bin/nc denied by deny_exec = /usr/bin/nc: killed before the new
+ * program ran (signal)", or in audit mode "... matches RULE: allowed (audit
+ * mode)". Says when the action may have happened (a signal in connect or
+ * open) and when the verdict could not be applied. Returns @p buf.
+ */
+char *sr_denied_text(const char *action, const char *target, const char *rule, const char *mode,
+                     const char *mechanism, const char *effect, char *buf, size_t cap);
+
 /** Number of terminal columns of the valid UTF-8 string @p s (code points). */
 size_t sr_display_width(const char *s);
 

@@ -53,7 +53,7 @@ static int attach_add(struct sr_attach **a, size_t *n, size_t *cap, const struct
 	return 0;
 }
 
-/* One-line description of a disk or network record (raw, unescaped). */
+/* One-line description of a disk, network or denied record (raw, unescaped). */
 static char *attach_text(const char *event, const char *json, int64_t *rc, bool *failed)
 {
 	json_object *o = json_tokener_parse(json);
@@ -64,7 +64,12 @@ static char *attach_text(const char *event, const char *json, int64_t *rc, bool 
 	*failed = false;
 	if (!o)
 		return strdup(json);
-	if (net) {
+	if (!strcmp(event, "session.denied")) {
+		*failed = true;
+		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
+		               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"),
+		               buf, sizeof(buf));
+	} else if (net) {
 		const char *res = sr_j_str(o, "result");
 		int v = (int)sr_j_int(o, "version", 4);
 		const char *lb = v == 6 ? "[" : "", *rb = v == 6 ? "]" : "";
@@ -95,20 +100,27 @@ static char *attach_text(const char *event, const char *json, int64_t *rc, bool 
 	return strdup(buf);
 }
 
-static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool net,
+static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
                        struct sr_tree *t, const struct id_ix *map)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	/* denials alone (the tree without --files/--net) read the small partial index */
 	if (sr_db_prepare(cli,
-	                  "SELECT process_id, event, json, time_us FROM events WHERE "
-	                  "session_id = ?1 AND event IN (?2, ?3) ORDER BY ei",
+	                  files || net
+	                      ? "SELECT process_id, event, json, time_us FROM events WHERE "
+	                        "session_id = ?1 AND event IN (?2, ?3, ?4) ORDER BY ei"
+	                      : "SELECT process_id, event, json, time_us FROM events WHERE "
+	                        "session_id = ?1 AND event = 'session.denied' ORDER BY ei",
 	                  &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_text(st, 2, files ? "session.disk" : "-", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, net ? "session.network" : "-", -1, SQLITE_STATIC);
+	if (files || net) {
+		sqlite3_bind_text(st, 2, files ? "session.disk" : "-", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, net ? "session.network" : "-", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, denied ? "session.denied" : "-", -1, SQLITE_STATIC);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *ev = (const char *)sqlite3_column_text(st, 1);
 		const char *js = (const char *)sqlite3_column_text(st, 2);
@@ -119,6 +131,7 @@ static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool 
 
 		a.time_us = sqlite3_column_int64(st, 3);
 		a.network = ev && strcmp(ev, "session.network") == 0;
+		a.denied = ev && strcmp(ev, "session.denied") == 0;
 		a.text = attach_text(ev ? ev : "", js ? js : "", &a.rc, &a.failed);
 		if (!a.text)
 			goto oom;
@@ -128,6 +141,8 @@ static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool 
 			free(a.text);
 			goto oom;
 		}
+		if (a.denied && ix != SIZE_MAX)
+			t->p[ix].ndenied++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -141,7 +156,8 @@ oom:
 	return -ENOMEM;
 }
 
-int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, struct sr_tree *t)
+int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
+                 struct sr_tree *t)
 {
 	sqlite3_stmt *st;
 	struct id_ix *map = NULL;
@@ -253,8 +269,8 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, s
 		    t->p[i].parent_idx == SIZE_MAX ? 0 : t->p[t->p[i].parent_idx].depth + 1;
 	free(last);
 	last = NULL;
-	if ((files || net) && t->n + 1 > 0) {
-		rc = load_attach(cli, session_id, files, net, t, map);
+	if (files || net || denied) {
+		rc = load_attach(cli, session_id, files, net, denied, t, map);
 		free(map);
 		if (rc) {
 			sr_tree_free(t);

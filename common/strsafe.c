@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "strsafe.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +154,16 @@ char *sr_term_escape_buf(const char *in, char *out, size_t outcap)
 	if (cut)
 		memcpy(out + o, "...", 4);
 	return out;
+}
+
+char *sr_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }

@@ -40,4 +40,7 @@ char *sr_term_escape(const char *in);
  */
 char *sr_term_escape_buf(const char *in, char *out, size_t outcap);
 
+/** Cut leading and trailing white space of @p s in place; returns its first non-blank. */
+char *sr_trim(char *s);
+
 #endif

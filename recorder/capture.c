@@ -56,8 +56,22 @@ struct sr_capture {
 
 /* State maps pinned across daemon restarts (not scratch, not rodata). */
 static const char *const sr_pinned_maps[] = {
-    "sess_cgroup",      "sess_audit", "sess_task",  "session_cfg", "session_lost",
-    "session_lost_ack", "events",     "open_stash", "exec_stash",  "connect_park",
+    "sess_cgroup",
+    "sess_audit",
+    "sess_task",
+    "session_cfg",
+    "session_lost",
+    "session_lost_ack",
+    "events",
+    "open_stash",
+    "exec_stash",
+    "connect_park",
+    /* the policy (bpf/enforce.bpf.h): a session's rules hold while sshrecd restarts */
+    "policy_sess",
+    "policy_exec",
+    "policy_write",
+    "policy_net",
+    "policy_stats",
 };
 
 static int sr_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -570,6 +584,13 @@ cleanup:
 	/* Keep whatever pins a previous instance left: it may still be capturing. */
 	sr_capture_close(cap);
 	return err;
+}
+
+int sr_capture_map_fd(const struct sr_capture *cap, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(cap->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
 bool sr_capture_reused(const struct sr_capture *cap)

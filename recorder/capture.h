@@ -77,6 +77,9 @@ int sr_capture_open(const struct sr_capture_opts *opts, struct sr_capture **out)
 /** True when maps were reused from pins left by a previous instance. */
 bool sr_capture_reused(const struct sr_capture *cap);
 
+/** The fd of map @p name of the BPF object (owned by @p cap), or -ENOENT. */
+int sr_capture_map_fd(const struct sr_capture *cap, const char *name);
+
 /** Free the handle; pinned maps and links stay (programs keep capturing). NULL is fine. */
 void sr_capture_close(struct sr_capture *cap);
 

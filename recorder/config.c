@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "bpf/events.h"
+#include "strsafe.h"
 #include "paths.h"
 
 int sr_config_defaults(struct sr_config *cfg)
@@ -31,6 +32,7 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->disk = SR_DISK_ALL;
 	cfg->network = true;
 	cfg->log_level = LOG_INFO;
+	sr_policy_init(&cfg->policy);
 	if (!cfg->conf_path || !cfg->socket_path || !cfg->db_path || !cfg->jsonl_path ||
 	    !cfg->pin_dir)
 		return -ENOMEM;
@@ -53,6 +55,7 @@ void sr_config_free(struct sr_config *cfg)
 	free(cfg->overrides);
 	cfg->overrides = NULL;
 	cfg->n_overrides = 0;
+	sr_policy_free(&cfg->policy);
 }
 
 static int set_str(char **dst, const char *v)
@@ -371,19 +374,9 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 	}
 	if (!strncmp(key, "disk.", 5) || !strncmp(key, "network.", 8))
 		return set_override(cfg, key, value, err, errlen);
+	if (sr_policy_is_key(key))
+		return sr_policy_set(&cfg->policy, key, value, err, errlen);
 	BAD("unknown key '%s'", key);
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 int sr_config_parse_file(struct sr_config *cfg, const char *path, bool must_exist, char *err,
@@ -411,7 +404,7 @@ int sr_config_parse_file(struct sr_config *cfg, const char *path, bool must_exis
 			ret = -EINVAL;
 			break;
 		}
-		k = trim(line);
+		k = sr_trim(line);
 		if (!*k || *k == '#')
 			continue;
 		eq = strchr(k, '=');
@@ -421,8 +414,8 @@ int sr_config_parse_file(struct sr_config *cfg, const char *path, bool must_exis
 			break;
 		}
 		*eq = '\0';
-		v = trim(eq + 1);
-		k = trim(k);
+		v = sr_trim(eq + 1);
+		k = sr_trim(k);
 		ret = sr_config_set(cfg, k, v, reason, sizeof(reason));
 		if (ret) {
 			if (ret == -ENOMEM)

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "recorder/policy.h"
+
 /** What to record of disk (open) events. */
 enum sr_disk_mode {
 	SR_DISK_OFF = 0,
@@ -58,6 +60,7 @@ struct sr_config {
 	bool check_config;                   /**< --check-config: parse, report, exit */
 	struct sr_class_override *overrides; /**< disk.user.NAME = ..., in file order */
 	size_t n_overrides;
+	struct sr_policy policy; /**< enforce = and the deny_* rules (recorder/policy.h) */
 };
 
 /** A per-user or per-group class override (disk.user.NAME, network.group.NAME ...). */
@@ -116,7 +119,7 @@ enum sr_disk_mode sr_config_disk_mode(uint32_t classes, uint32_t flags);
 /** Print the command-line usage to @p out (a FILE *). */
 void sr_config_usage(void *out);
 
-/** Free every string and override in @p cfg. */
+/** Free every string, override and rule in @p cfg. */
 void sr_config_free(struct sr_config *cfg);
 
 #endif

@@ -700,6 +700,46 @@ static int on_escape(struct sr_corr *c, struct sr_corr_session *s, const struct 
 	return err;
 }
 
+static int on_denied(struct sr_corr *c, struct sr_corr_session *s,
+                     const struct sr_denied_event *e, size_t size, const char *comm)
+{
+	bool net = e->action == SR_POLICY_CONNECT;
+	char dst[INET6_ADDRSTRLEN] = "", *opath = NULL, *orule = NULL;
+	struct sr_record r;
+	int err = -ENOMEM;
+
+	if ((uint64_t)e->path_len + e->rule_len > size - sizeof(*e) ||
+	    e->action >= SR_POLICY_ACTION_MAX ||
+	    (e->mode != SR_POLICY_ENFORCE && e->mode != SR_POLICY_AUDIT) ||
+	    (e->mechanism != SR_POLICY_MECH_LSM && e->mechanism != SR_POLICY_MECH_SIGNAL) ||
+	    (net && e->family != 2 && e->family != 10))
+		return -EINVAL;
+	/* a denial is recorded whatever classes the session records */
+	event_rec(c, s, &r, SR_REC_DENIED, &e->hdr, comm);
+	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
+	r.denied_action = e->action;
+	r.denied_mode = e->mode;
+	r.denied_mechanism = e->mechanism;
+	r.denied_not_applied = e->flags & SR_DENIED_NOT_APPLIED;
+	r.path_truncated = e->flags & SR_DENIED_PATH_TRUNC;
+	if (net) {
+		inet_ntop(e->family == 10 ? AF_INET6 : AF_INET, e->daddr, dst, sizeof(dst));
+		r.dst_addr = dst;
+		r.dst_port = e->dport;
+	} else if (!(r.path = kstr(e->data, e->path_len, &opath))) {
+		return -ENOMEM;
+	}
+	if (e->action == SR_POLICY_WRITE)
+		r.flags = e->open_flags;
+	if (e->rule_len && !(r.rule = kstr(e->data + e->path_len, e->rule_len, &orule)))
+		goto out;
+	err = rec_emit(c, s, &r);
+out:
+	free(opath);
+	free(orule);
+	return err;
+}
+
 int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data, size_t size)
 {
 	static const size_t min_size[] = {
@@ -717,8 +757,11 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 	size_t n;
 	int err;
 
-	if (size < sizeof(*h) || h->type == 0 || h->type > SR_EV_ESCAPE ||
-	    size < min_size[h->type] || h->size > size) {
+	/* the header's own size is what is read: it must cover the record's struct */
+	if (size < sizeof(*h) || h->size > size ||
+	    (h->type == SR_EV_DENIED
+	         ? h->size < sizeof(struct sr_denied_event)
+	         : h->type == 0 || h->type > SR_EV_ESCAPE || h->size < min_size[h->type])) {
 		c->malformed++;
 		return -EINVAL;
 	}
@@ -748,6 +791,9 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 		break;
 	case SR_EV_CONNECT:
 		err = on_connect(c, s, data, comm);
+		break;
+	case SR_EV_DENIED:
+		err = on_denied(c, s, data, size, comm);
 		break;
 	default:
 		err = on_escape(c, s, data, size, comm);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "bpf/events.h"
+#include "bpf/policy.h"
 #include "jwrite.h"
 #include "recorder/config.h"
 #include "recorder/record.h"

@@ -20,6 +20,7 @@
 #include "recorder/capture.h"
 #include "recorder/config.h"
 #include "recorder/correlate.h"
+#include "recorder/policy_kern.h"
 #include "recorder/ringbuf.h"
 #include "recorder/sink.h"
 
@@ -39,6 +40,7 @@ struct sr_session {
 	int wd;              /**< inotify watch on cgroup.events, -1 when none */
 	char *cg_dir;        /**< absolute cgroup directory */
 	uint32_t classes, flags;
+	struct sr_policy_set *pset; /**< its rule set in the kernel; NULL: no rules apply */
 };
 
 /** A control-socket connection waiting for its request. */
@@ -71,6 +73,7 @@ struct sr_daemon {
 	bool batch_opens;
 	bool opens_pending;
 	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
+	struct sr_policy_kern pk;          /**< the policy in the kernel (policy_run.c) */
 	int64_t syscalls_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
 	/* status */
 	int64_t started_us;
@@ -127,6 +130,15 @@ void sr_session_poll_loss(struct sr_daemon *d);
  * once they have been unneeded for syscall_linger seconds (call every second).
  */
 void sr_session_update_syscalls(struct sr_daemon *d);
+/** Most groups of a login looked at (getgrouplist). */
+#define SR_LOGIN_GROUPS_MAX 64
+/**
+ * The names of @p login's groups (primary and supplementary, getgrouplist),
+ * at most @p max, malloc'd into @p names. @return how many (0 for an unknown login).
+ */
+size_t sr_login_groups(const char *login, char **names, size_t max);
+/** Free what sr_login_groups() returned. */
+void sr_login_groups_free(char **names, size_t n);
 /**
  * Classes and SR_CFG_* flags of @p login from the config: global defaults,
  * then per-group overrides for every group of the login (getgrouplist),
@@ -162,6 +174,34 @@ bool sr_session_escape(struct sr_daemon *d, struct sr_session *s, const struct s
                        size_t size);
 /** Adopt the logind scope of the login the session leader is in now. Returns 1 when adopted. */
 int sr_session_follow_leader(struct sr_daemon *d, struct sr_session *s);
+/* policy_run.c */
+/** Take the policy maps of the capture and the config's policy (after sr_capture_open). */
+int sr_policy_open(struct sr_daemon *d);
+/**
+ * Point session @p s at the rules that apply to its login (at open and
+ * restore). On failure the session has no rules and the error is logged.
+ * @return 0 or -errno (-ENOSPC: the rule maps are full).
+ */
+int sr_policy_session_bind(struct sr_daemon *d, struct sr_session *s);
+/** Session @p s ended: remove its entry and rule sets no session uses any more. */
+void sr_policy_session_end(struct sr_daemon *d, struct sr_session *s);
+/** After restore: remove what a previous sshrecd left in the maps and no session uses. */
+void sr_policy_sweep(struct sr_daemon *d);
+/**
+ * SIGHUP: read the policy again from the config file and switch every
+ * session to it atomically; a file that does not parse, or a policy that
+ * does not fit in the maps, leaves the old policy in force (logged).
+ * @return 0 or the reason it was kept (-EINVAL, -ENOSPC, -errno).
+ */
+int sr_policy_reload(struct sr_daemon *d);
+/** Free the bookkeeping (the pinned maps keep enforcing). */
+void sr_policy_close(struct sr_daemon *d);
+/**
+ * The policy part of `sshrec status` (a json_object *): enforce mode, rules,
+ * rule sets and entries in the kernel, and the kernel's verdict counters
+ * (denied, audited, not_applied, lost). NULL on ENOMEM.
+ */
+void *sr_policy_status_json(struct sr_daemon *d);
 
 /* loop.c */
 /** Set up epoll, signalfd, timerfd and inotify; run until SIGTERM/SIGINT. */

@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 /** The schema version this build writes (PRAGMA user_version). */
-#define SR_DB_VERSION 5
+#define SR_DB_VERSION 6
 
 /**
  * meta key of the ring buffer position the stored records reach,

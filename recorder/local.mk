@@ -5,6 +5,7 @@ include $(srcdir)/recorder/sinks.mk
 # Pure logic (config, correlator, record JSON), also linked by the unit tests.
 SR_CORE_SRCS = \
 	recorder/config.c recorder/config.h \
+	recorder/policy.c recorder/policy.h \
 	recorder/correlate.c recorder/correlate.h \
 	recorder/record_json.c recorder/record_json.h \
 	recorder/record.h
@@ -15,7 +16,8 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/main.c recorder/daemon.h \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
 	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
-	recorder/restore.c recorder/sinks_run.c recorder/sink.h
+	recorder/restore.c recorder/sinks_run.c recorder/sink.h \
+	recorder/policy_kern.c recorder/policy_kern.h recorder/policy_run.c
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)
 sshrecd_LDFLAGS = $(SAN_LDFLAGS)
@@ -53,7 +55,7 @@ tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)
 # Daemon benchmark (not part of make check): make bench-daemon
 # Built without sanitizers; real correlator and sinks, synthetic events.
 noinst_PROGRAMS += tests/bench/bench_daemon
-tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c \
+tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c recorder/policy.c \
 	recorder/correlate.c recorder/record_json.c recorder/sinks_run.c $(SR_SINK_SRCS)
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_daemon_LDADD = common/libsrcommon.la $(SR_SINK_LIBS) $(JSONC_LIBS)

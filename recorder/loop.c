@@ -106,8 +106,9 @@ static void on_signal(struct sr_daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			sr_info("SIGHUP: reopening sink files");
+			sr_info("SIGHUP: reopening sink files, reloading the policy");
 			sr_sinks_reopen(d);
+			sr_policy_reload(d);
 		} else {
 			sr_info("%s: draining and exiting (pins stay: capture continues)",
 			        strsignal((int)si.ssi_signo));

@@ -120,6 +120,9 @@ static int setup(struct sr_daemon *d)
 	    sr_ringbuf_open(&d->rb, sr_capture_ringbuf_fd(d->cap), sr_capture_ringbuf_size(d->cap));
 	if (err)
 		return err;
+	err = sr_policy_open(d);
+	if (err)
+		return err;
 	err = sr_corr_init(&d->corr, sr_restore_next_entity(d->cfg), sr_sinks_write, d);
 	if (err)
 		return err;
@@ -135,6 +138,7 @@ static int setup(struct sr_daemon *d)
 		d->syscalls_disk = d->syscalls_exec = true;
 	/* sessions first, so that the queued events find them */
 	sr_restore(d);
+	sr_policy_sweep(d);
 	sr_restore_ring_position(d);
 	sr_session_update_syscalls(d);
 	sr_loop_drain(d, true);
@@ -154,6 +158,7 @@ static void teardown(struct sr_daemon *d)
 	sr_control_close(d);
 	sr_sinks_close(d);
 	sr_session_free_all(d);
+	sr_policy_close(d);
 	sr_corr_free(&d->corr);
 	sr_ringbuf_close(&d->rb);
 	sr_capture_close(d->cap); /* pins stay: capture continues until the next start */

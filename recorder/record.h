@@ -39,6 +39,7 @@ enum sr_rec_kind {
 	SR_REC_PROCESS_EXIT,      /**< session.process_exit, SR4010I */
 	SR_REC_DATA_LOSS,         /**< session.data_loss, SR4090W */
 	SR_REC_ESCAPE,            /**< session.escape, SR4091W */
+	SR_REC_DENIED,            /**< session.denied, SR4020W */
 	SR_REC_KIND_MAX,
 };
 
@@ -140,7 +141,7 @@ struct sr_record {
 	int32_t ppid;
 	const char *program; /**< comm; NULL writes "" */
 	int64_t process_id;  /**< 0: none */
-	const char *path;    /**< command, disk; else NULL */
+	const char *path;    /**< command, disk, denied exec/write; else NULL */
 	bool has_return_code;
 	int64_t return_code; /**< command: exec result; disk: fd or -errno */
 	/**
@@ -156,7 +157,7 @@ struct sr_record {
 	uint32_t mode;
 	bool path_resolved; /**< made absolute by sshrec */
 	bool path_error;    /**< the path could not be read */
-	/* session.network */
+	/* session.network (dst_addr, dst_port: also a denied connect) */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;
 	int result; /**< 0 pending, 1 established, 2 failed */
@@ -170,6 +171,16 @@ struct sr_record {
 	/* session.escape (from_cgroup_id is cgroup_id) */
 	uint64_t to_cgroup_id;
 	const char *to_cgroup_path;
+	/*
+	 * session.denied: what a deny rule matched, with path (exec, write),
+	 * dst_addr and dst_port (connect) or flags (write) above.
+	 */
+	uint8_t denied_action;    /**< enum sr_policy_action (bpf/policy.h) */
+	uint8_t denied_mode;      /**< SR_POLICY_ENFORCE or SR_POLICY_AUDIT */
+	uint8_t denied_mechanism; /**< enum sr_policy_mech */
+	bool denied_not_applied;  /**< enforce, but the kernel could not apply it */
+	bool path_truncated;      /**< the path was too long to be read whole */
+	const char *rule;         /**< the rule as in sshrecd.conf; NULL: unknown */
 	/** The JSON text (sr_record_json()), no trailing newline; NULL when not made. */
 	const char *json;
 	size_t json_len;

@@ -2,6 +2,7 @@
 /* Record JSON: common fields, sanitized strings, open flag names. */
 #include "recorder/record_json.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "strsafe.h"
 #include "timeutil.h"
 #include "uuid.h"
+#include "bpf/policy.h"
 
 static const char *const rec_names[SR_REC_KIND_MAX][2] = {
     [SR_REC_SESSION_START] = {"session.start", "T2000I"},
@@ -20,6 +22,7 @@ static const char *const rec_names[SR_REC_KIND_MAX][2] = {
     [SR_REC_PROCESS_EXIT] = {"session.process_exit", "SR4010I"},
     [SR_REC_DATA_LOSS] = {"session.data_loss", "SR4090W"},
     [SR_REC_ESCAPE] = {"session.escape", "SR4091W"},
+    [SR_REC_DENIED] = {"session.denied", "SR4020W"},
 };
 
 const char *sr_rec_event_name(enum sr_rec_kind kind)
@@ -123,6 +126,7 @@ static void put_end(struct sr_jw *w, const struct sr_record *rec)
 	sr_jw_int(w, "network", (int64_t)i->counts[SR_REC_NETWORK]);
 	sr_jw_int(w, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
 	sr_jw_int(w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
+	sr_jw_int(w, "denied", (int64_t)i->counts[SR_REC_DENIED]);
 	sr_jw_end(w);
 	sr_json_put_int(w, "lost", (int64_t)i->lost, false);
 	/* Teleport writes these three always: the recording is enhanced, the
@@ -251,6 +255,53 @@ static void put_escape(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
 }
 
+/*
+ * What a verdict did, in one word: LSM refused the call; a signal killed an
+ * exec before the new image ran, or a connect or open inside the call (the
+ * SYN may be out, the file open or created); audit denied nothing.
+ */
+static const char *denied_effect(const struct sr_record *rec)
+{
+	if (rec->denied_mode != SR_POLICY_ENFORCE)
+		return "audit";
+	if (rec->denied_not_applied)
+		return "not_applied";
+	if (rec->denied_mechanism == SR_POLICY_MECH_LSM)
+		return "blocked";
+	return rec->denied_action == SR_POLICY_EXEC ? "killed" : "killed_after";
+}
+
+static void put_denied(struct sr_jw *w, const struct sr_record *rec)
+{
+	bool net = rec->denied_action == SR_POLICY_CONNECT;
+	char target[INET6_ADDRSTRLEN + 16], ftext[256];
+
+	sr_json_put_str(w, "action", net                                         ? "connect"
+	                             : rec->denied_action == SR_POLICY_WRITE ? "write"
+	                                                                     : "exec");
+	if (net)
+		snprintf(target, sizeof(target),
+		         sr_record_ip_version(rec) == 6 ? "[%s]:%d" : "%s:%d",
+		         rec->dst_addr ? rec->dst_addr : "", rec->dst_port);
+	sr_json_put_str(w, "target", net ? target : rec->path ? rec->path : "");
+	sr_json_put_str(w, "path", net ? NULL : rec->path ? rec->path : "");
+	if (rec->path_truncated)
+		sr_jw_bool(w, "path_truncated", true);
+	sr_json_put_str(w, "dst_addr", net ? rec->dst_addr : NULL);
+	sr_json_put_int(w, "dst_port", rec->dst_port, !net);
+	sr_json_put_int(w, "version", sr_record_ip_version(rec), !net);
+	sr_json_put_str(w, "flags_text",
+	                rec->denied_action == SR_POLICY_WRITE
+	                    ? sr_open_flags_text(rec->flags, ftext, sizeof(ftext))
+	                    : NULL);
+	sr_json_put_str(w, "rule", rec->rule);
+	sr_json_put_str(w, "mode", rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
+	sr_json_put_str(w, "mechanism",
+	                rec->denied_mechanism == SR_POLICY_MECH_LSM ? "lsm" : "signal");
+	sr_json_put_str(w, "effect", denied_effect(rec));
+	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+}
+
 int sr_record_ip_version(const struct sr_record *rec)
 {
 	/* inet_ntop writes every IPv6 address with a colon, no IPv4 one */
@@ -285,6 +336,9 @@ int sr_record_json(struct sr_jw *w, const struct sr_record *rec)
 		break;
 	case SR_REC_DATA_LOSS:
 		put_loss(w, rec);
+		break;
+	case SR_REC_DENIED:
+		put_denied(w, rec);
 		break;
 	default:
 		put_escape(w, rec);

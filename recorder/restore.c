@@ -159,6 +159,7 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	if (err)
 		sr_warn("session %s: cannot re-add to the kernel filter: %s", in.sid,
 		        strerror(-err));
+	sr_policy_session_bind(d, s); /* logged; the pinned old rules hold until the sweep */
 	sr_session_insert(d, s);
 	sr_info("session %s restored: login %s, next ei %llu, %zu live processes", in.sid, in.login,
 	        (unsigned long long)s->corr.next_ei, sr_corr_live_procs(&s->corr));

@@ -133,26 +133,38 @@ int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, si
 	return f ? 0 : -ENOMEM;
 }
 
+size_t sr_login_groups(const char *login, char **names, size_t max)
+{
+	gid_t gids[SR_LOGIN_GROUPS_MAX];
+	int ng = SR_LOGIN_GROUPS_MAX, i;
+	size_t n = 0;
+	struct passwd *pw = login ? getpwnam(login) : NULL;
+
+	if (!pw || getgrouplist(login, pw->pw_gid, gids, &ng) < 0)
+		return 0;
+	for (i = 0; i < ng && n < max; i++) {
+		struct group *g = getgrgid(gids[i]);
+
+		if (g && (names[n] = strdup(g->gr_name)))
+			n++;
+	}
+	return n;
+}
+
+void sr_login_groups_free(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+}
+
 void sr_session_login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
                               uint32_t *flags)
 {
-	const char *names[64];
-	char *owned[64];
-	gid_t gids[64];
-	int ng = 64, i, n = 0;
-	struct passwd *pw = cfg->n_overrides ? getpwnam(login) : NULL;
+	char *names[SR_LOGIN_GROUPS_MAX] = {0};
+	size_t n = cfg->n_overrides ? sr_login_groups(login, names, SR_LOGIN_GROUPS_MAX) : 0;
 
-	if (pw && getgrouplist(login, pw->pw_gid, gids, &ng) >= 0) {
-		for (i = 0; i < ng && n < 64; i++) {
-			struct group *g = getgrgid(gids[i]);
-
-			if (g && (owned[n] = strdup(g->gr_name)))
-				names[n] = owned[n], n++;
-		}
-	}
-	sr_config_classes(cfg, login, names, (size_t)n, classes, flags);
-	for (i = 0; i < n; i++)
-		free(owned[i]);
+	sr_config_classes(cfg, login, (const char *const *)names, n, classes, flags);
+	sr_login_groups_free(names, n);
 }
 
 static void read_comm(pid_t pid, char *buf, size_t len)
@@ -318,6 +330,16 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 		session_free(s);
 		return err;
 	}
+	/* Its deny rules too: a session the policy cannot cover is refused, not let in unchecked.
+	 */
+	err = sr_policy_session_bind(d, s);
+	if (err) {
+		snprintf(rep->error, sizeof(rep->error), "cannot apply the session policy: %s",
+		         strerror(-err));
+		sr_capture_session_remove(d->cap, key);
+		session_free(s);
+		return err;
+	}
 	sr_session_insert(d, s);
 	sr_session_update_syscalls(d);
 	/* Records of the session already in the ring come after session.start. */
@@ -408,6 +430,7 @@ static void session_end(struct sr_daemon *d, struct sr_session *s)
 		sr_warn("session %s: cannot remove %s: %s", s->corr.info.sid, s->cg_dir,
 		        strerror(errno));
 	sr_capture_session_remove(d->cap, key);
+	sr_policy_session_end(d, s);
 	sr_info("session %s ended: %llu commands, %llu lost", s->corr.info.sid,
 	        (unsigned long long)s->corr.info.counts[SR_REC_COMMAND],
 	        (unsigned long long)s->corr.info.lost);

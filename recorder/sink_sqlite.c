@@ -61,7 +61,7 @@ static const char *const stmt_sql[ST_MAX] = {
                        "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
                        "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty), "
                        "cgroup_id = COALESCE(?, cgroup_id), "
-                       "cgroup_path = COALESCE(?, cgroup_path) WHERE id = ?",
+                       "cgroup_path = COALESCE(?, cgroup_path), n_denied = ? WHERE id = ?",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
     /* retention: the oldest ended session past the cutoff (start_us < cutoff
      * narrows the scan through sessions_start), then its rows in chunks */
@@ -255,7 +255,8 @@ static int put_session_state(struct sq *q, const struct sr_record *r)
 	bind_text(st, 11, s->tty);               /* the terminal learnt from the first exec */
 	bind_opt(st, 12, (int64_t)s->cgroup_id); /* logind's scope, once followed */
 	bind_text(st, 13, s->cgroup_path);
-	sqlite3_bind_int64(st, 14, s->key);
+	sqlite3_bind_int64(st, 14, (int64_t)s->counts[SR_REC_DENIED]);
+	sqlite3_bind_int64(st, 15, s->key);
 	return run(st);
 }
 

@@ -4,7 +4,8 @@
 SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql \
 	schema/migrations/003-drop-unused-indexes.sql \
 	schema/migrations/004-events-rowid.sql \
-	schema/migrations/005-processes-exe.sql
+	schema/migrations/005-processes-exe.sql \
+	schema/migrations/006-denied.sql
 SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c \
 	recorder/db_checkpoint.c recorder/db_checkpoint.h
 SR_SINK_SRCS = $(SR_DB_SRCS) \

@@ -52,6 +52,8 @@ static json_object *sessions_json(struct sr_daemon *d)
 			json_object_object_add(
 			    c, "network",
 			    json_object_new_int64((int64_t)in->counts[SR_REC_NETWORK]));
+			json_object_object_add(
+			    c, "denied", json_object_new_int64((int64_t)in->counts[SR_REC_DENIED]));
 			json_object_object_add(o, "counts", c);
 			json_object_object_add(o, "lost", json_object_new_int64((int64_t)in->lost));
 			json_object_array_add(arr, o);
@@ -117,6 +119,7 @@ char *sr_status_json(struct sr_daemon *d)
 		json_object_array_add(sinks, s);
 	}
 	json_object_object_add(o, "sinks", sinks);
+	json_object_object_add(o, "policy", sr_policy_status_json(d));
 	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return out;

@@ -12,7 +12,8 @@ dist_sshrecjsonschema_DATA = \
 	schema/json/session.network.schema.json \
 	schema/json/session.process_exit.schema.json \
 	schema/json/session.data_loss.schema.json \
-	schema/json/session.escape.schema.json
+	schema/json/session.escape.schema.json \
+	schema/json/session.denied.schema.json
 sshrecsqldir = $(pkgdatadir)/schema
 dist_sshrecsql_DATA = schema/sshrec.sql schema/RECORDS.md
 sshrecmigrationsdir = $(pkgdatadir)/schema/migrations

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- sshrec storage schema, version 5 (PRAGMA user_version).
+-- sshrec storage schema, version 6 (PRAGMA user_version).
 --
 -- Written by sshrecd, read by sshrec (read-only). Forward migrations live in
 -- schema/migrations/NNN-*.sql; each takes user_version N-1 to N. The daemon
@@ -9,6 +9,8 @@
 -- User-controlled strings (argv, paths, comm) are stored sanitized per
 -- common/strsafe.h (valid UTF-8, invalid bytes as \xNN); argv is a JSON array.
 -- events.json holds the exact record as written to the JSON-lines sink.
+-- session.denied rows (since 6) fill path (exec, write) or dst_addr and
+-- dst_port (connect) like the records they deny.
 
 -- 16 KiB pages: an events row (mostly its JSON) is ~600 bytes, and 4 KiB
 -- pages held only six, so inserts split pages constantly; 16 KiB pages
@@ -16,7 +18,7 @@
 -- Takes effect on a new database only (sshrecd sets it before it creates
 -- the schema); older ones keep their page size.
 PRAGMA page_size = 16384;
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -57,6 +59,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     n_escape         INTEGER NOT NULL DEFAULT 0,
     lost             INTEGER NOT NULL DEFAULT 0  -- total lost events (all classes)
 );
+-- session.denied records (since 6). Added the way migration 006 adds it, so
+-- that a migrated database and a new one have the same schema text.
+ALTER TABLE sessions ADD COLUMN n_denied INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS sessions_login_start ON sessions (login, start_us);
 CREATE INDEX IF NOT EXISTS sessions_start ON sessions (start_us);
 CREATE INDEX IF NOT EXISTS sessions_state ON sessions (state) WHERE state != 'ended';
@@ -117,3 +122,4 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_time ON events (time_us);
 CREATE INDEX IF NOT EXISTS events_path ON events (path) WHERE path IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_dst ON events (dst_addr, dst_port) WHERE dst_addr IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_denied ON events (session_id, ei) WHERE event = 'session.denied'; -- since 6

@@ -5,7 +5,7 @@ SH_LOG_COMPILER = $(BASH)
 AM_SH_LOG_FLAGS =
 # Directories are never listed: distdir would copy build outputs along.
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/testlock.py tests/e2e/validate_jsonl.py \
-	tests/e2e/ringpos.py \
+	tests/e2e/ringpos.py tests/e2e/policymaps.py \
 	tests/bench/ack_responder.py tests/bench/bench_cli.sh tests/bench/bench_login.sh \
 	tests/bench/results/capture.json tests/bench/results/capture.md \
 	tests/bench/results/cli.json tests/bench/results/cli.md tests/bench/results/load.md \

@@ -9,7 +9,8 @@
  *   -n  sessions (default 3); -e  total events across them (default 300);
  *   -b  add one more session with this many processes (wide, 3 levels deep);
  *   --hostile  session 0 also runs programs with escape sequences, <script>,
- *              quotes and newlines in argv and paths.
+ *              quotes and newlines in argv and paths, and the session policy's
+ *              denials (a killed exec, an audited connect, a refused write).
  * Sessions: logins alice, bob, carol, root, deploy, …; realistic trees (login
  * shell, pipelines like curl … | base64 -d | sh, failed execs, killed jobs),
  * file opens and TCP connects. One transaction, prepared statements.
@@ -108,7 +109,7 @@ struct sess {
 	int64_t start_us, t;
 	int64_t ei;
 	int rport;
-	int64_t counts[5]; /* command disk network exit escape */
+	int64_t counts[6]; /* command disk network exit escape denied */
 };
 
 struct proc {
@@ -310,6 +311,35 @@ static void net(struct sess *s, const struct proc *p, const char *dst, int port,
 	s->counts[2]++;
 }
 
+/* A session.denied record of @p p: a path (exec, write) or a destination (connect). */
+static void denied(struct sess *s, const struct proc *p, const char *action, const char *target,
+                   const char *dst, int port, const char *rule, const char *mode, const char *mech,
+                   const char *effect, struct sb *j)
+{
+	bool net = dst != NULL, write = !strcmp(action, "write");
+	char uid[40];
+
+	common(j, s, "session.denied", "SR4020W", p->pid, p->ppid, base_name(p->path), uid);
+	sb_printf(j, ",\"action\":\"%s\",\"target\":", action);
+	sb_jstr(j, target);
+	sb_add(j, ",\"path\":", 8);
+	if (net)
+		sb_printf(j, "null,\"dst_addr\":\"%s\",\"dst_port\":%d,\"version\":4", dst, port);
+	else {
+		sb_jstr(j, target);
+		sb_printf(j, ",\"dst_addr\":null,\"dst_port\":null,\"version\":null");
+	}
+	sb_printf(j, ",\"flags_text\":%s,\"rule\":", write ? "\"O_WRONLY|O_TRUNC\"" : "null");
+	sb_jstr(j, rule);
+	sb_printf(j,
+	          ",\"mode\":\"%s\",\"mechanism\":\"%s\",\"effect\":\"%s\",\"process_id\":%" PRId64
+	          "}",
+	          mode, mech, effect, p->id);
+	insert_event(s, "session.denied", "SR4020W", uid, p->pid, p->id, base_name(p->path),
+	             net ? NULL : target, dst, port, false, 0, j);
+	s->counts[5]++;
+}
+
 static void exit_proc(struct sess *s, const struct proc *p, int code, int sig, struct sb *j)
 {
 	char uid[40];
@@ -391,10 +421,10 @@ static void session_end(struct sess *s, int i, struct sb *j)
 	    j,
 	    ",\"session_start\":\"%s\",\"session_stop\":\"%s\",\"counts\":{\"command\":%" PRId64
 	    ",\"disk\":%" PRId64 ",\"network\":%" PRId64 ",\"process_exit\":%" PRId64
-	    ",\"escape\":0},\"lost\":0,\"enhanced_recording\":true,\"interactive\":true,"
-	    "\"participants\":[\"SHA256:%s%.30s\"]}",
+	    ",\"escape\":0,\"denied\":%" PRId64 "},\"lost\":0,\"enhanced_recording\":true,"
+	    "\"interactive\":true,\"participants\":[\"SHA256:%s%.30s\"]}",
 	    sr_time_format(s->start_us, a), sr_time_format(s->t, b), s->counts[0], s->counts[1],
-	    s->counts[2], s->counts[3], s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD");
+	    s->counts[2], s->counts[3], s->counts[5], s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD");
 	insert_event(s, "session.end", "T2004I", uid, 800 + i % 30000, 0, "sshd", NULL, NULL, 0,
 	             false, 0, j);
 	snprintf(fp, sizeof(fp), "SHA256:%s%.30s", s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD");
@@ -417,6 +447,7 @@ static void session_end(struct sess *s, int i, struct sb *j)
 	sqlite3_bind_int64(st, 16, s->counts[2]);
 	sqlite3_bind_int64(st, 17, s->counts[3]);
 	sqlite3_bind_text(st, 18, "/dev/pts/0", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 19, s->counts[5]);
 	check(sqlite3_step(st), "insert session");
 }
 
@@ -501,6 +532,35 @@ static void hostile(struct sess *s, const struct proc *sh, int *pid, struct sb *
 	exit_proc(s, &a, 0, 0, j);
 }
 
+/*
+ * The session policy at work (after the hostile session's activity, on an
+ * RNG stream of its own, so every other session comes out as it always did):
+ * a killed exec, an audited connect, a refused write.
+ */
+static void policy_hits(struct sess *s, const struct proc *sh, int *pid, struct sb *j)
+{
+	uint64_t saved = rng;
+	struct proc a;
+
+	rng ^= 0x5eedc0ffee15deadULL;
+	exec_proc(s, &a, sh, (*pid)++, "/usr/bin/nc", "/home/app", 0, ARGV("nc", "10.0.0.9", "22"),
+	          j);
+	denied(s, &a, "exec", "/usr/bin/nc", NULL, 0, "deny_exec.group.contractors = /usr/bin/nc",
+	       "enforced", "signal", "killed", j);
+	exit_proc(s, &a, 0, 9, j);
+	exec_proc(s, &a, sh, (*pid)++, "/usr/bin/curl", "/home/app", 0,
+	          ARGV("curl", "http://10.0.0.9/"), j);
+	denied(s, &a, "connect", "10.0.0.9:80", "10.0.0.9", 80, "deny_connect = 10.0.0.0/8",
+	       "audit", "signal", "audit", j);
+	exit_proc(s, &a, 0, 0, j);
+	exec_proc(s, &a, sh, (*pid)++, "/usr/bin/tee", "/home/app", 0,
+	          ARGV("tee", "/etc/ssh/sshd_config"), j);
+	denied(s, &a, "write", "/etc/ssh/sshd_config", NULL, 0, "deny_write = /etc/ssh/*",
+	       "enforced", "lsm", "blocked", j);
+	exit_proc(s, &a, 1, 0, j);
+	rng = saved;
+}
+
 static void gen_session(int i, int64_t budget, int big, bool host, struct sb *j)
 {
 	struct sess s = {0};
@@ -542,6 +602,8 @@ static void gen_session(int i, int64_t budget, int big, bool host, struct sb *j)
 			          ARGV("sudo", "systemctl", "restart", "nginx"), j);
 			exit_proc(&s, &sudo, 0, 0, j);
 		}
+		if (host)
+			policy_hits(&s, &sh, &pid, j);
 	}
 	exit_proc(&s, &sh, 0, 0, j);
 	session_end(&s, i, j);
@@ -662,9 +724,9 @@ int main(int argc, char **argv)
 	                       "local_port, auth_method, key_type, key_fingerprint, leader_pid, "
 	                       "cgroup_id, cgroup_path, audit_session_id, start_us, closing_us, "
 	                       "end_us, state, next_ei, n_command, n_disk, n_network, n_exit, "
-	                       "n_escape, lost) VALUES (?1,?2,?3,?4,?5,?6,'sshd',?18,?7,?7,?8,"
-	                       "'10.0.0.4',22,'publickey',?9,?6,?10,0,'/sshrec/x',?10,?11,?12,?12,"
-	                       "'ended',?13,?14,?15,?16,?17,0,0)",
+	                       "n_escape, lost, n_denied) VALUES (?1,?2,?3,?4,?5,?6,'sshd',?18,?7,"
+	                       "?7,?8,'10.0.0.4',22,'publickey',?9,?6,?10,0,'/sshrec/x',?10,?11,"
+	                       "?12,?12,'ended',?13,?14,?15,?16,?17,0,0,?19)",
 	                       -1, &ins_sess, NULL),
 	    "prepare sessions");
 	step_us = 50000000LL / (events / sessions + 1);

@@ -29,7 +29,7 @@ C=$(sid_of carol)
 R sessions >"$SR_T/sessions.txt"
 sr_check_eq "sessions lists 3 sessions and a header" 4 "$(wc -l <"$SR_T/sessions.txt")"
 sr_check "sessions shows sid, login, address, tty, key, counts" \
-	grep -Eq "^$B +bob +192\.0\.2\.11:50001 +pts/[0-9]+ +SHA256:bob.* +2026-01-05 08:01:00 +43\.3 s +15 +4 +3 +0$" \
+	grep -Eq "^$B +bob +192\.0\.2\.11:50001 +pts/[0-9]+ +SHA256:bob.* +2026-01-05 08:01:00 +43\.3 s +15 +4 +3 +0 +0$" \
 	"$SR_T/sessions.txt"
 sr_check_eq "sessions --user bob" "$B" "$(R sessions --user bob --json | jq -r '.[].sid')"
 sr_check_eq "sessions --json has counts and end" "15 4 3 2026-01-05T08:01:43.358038Z" \
@@ -125,13 +125,54 @@ sr_check_eq "tree --json: outcome words" "exec failed: ENOENT" \
 	"$(R tree "$B" --json | jq -r '[.processes[] | select(.path == "/usr/bin/nosuchcmd")][0].outcome')"
 
 # ---- search -----------------------------------------------------------------
-sr_check_eq "search --command curl: every run" 4 "$(R search --command curl --json | jq length)"
-sr_check_eq "search --command with a glob" "$(R search --command 'cur*' --json | jq length)" 4
+# (the hostile session's fifth curl is the one whose connect the policy audited)
+sr_check_eq "search --command curl: every run" 5 "$(R search --command curl --json | jq length)"
+sr_check_eq "search --command with a glob" "$(R search --command 'cur*' --json | jq length)" 5
 sr_check_eq "search --path GLOB" 4 "$(R search --path '/tmp/*' --json | jq length)"
 sr_check_eq "search --dst ADDR:PORT" 4 "$(R search --dst 203.0.113.10:80 --json | jq length)"
 sr_check_eq "search --dst with --since" 1 \
 	"$(R search --dst 203.0.113.10 --since 2026-01-05T08:02:00Z --json | jq length)"
 sr_check "search (hostile path) table escapes" sh -c "'$SR_SSHREC' --color never search --path '*red' | grep -qF 'open /home/app/\\e[2J\\e[31mred'"
+
+# ---- the session policy's denials (the hostile session has three) ------------
+sr_check "sessions: the DENIED column counts them" \
+	grep -Eq "^$A +alice .* +13 +5 +1 +3 +0$" "$SR_T/sessions.txt"
+sr_check_eq "sessions --json: counts.denied" 3 "$(R sessions --user alice --json | jq '.[0].counts.denied')"
+R timeline "$A" --type denied >"$SR_T/tl-denied.txt"
+sr_check_eq "timeline --type denied: the three, labelled DENIED" 3 "$(grep -c '  DENIED  ' "$SR_T/tl-denied.txt")"
+sr_check "timeline: a killed exec reads as such, with its rule" grep -qF \
+	"DENIED  exec /usr/bin/nc denied by deny_exec.group.contractors = /usr/bin/nc: killed before the new program ran (signal)" \
+	"$SR_T/tl-denied.txt"
+sr_check "timeline: an audited connect is not called denied" grep -qF \
+	"connect 10.0.0.9:80 matches deny_connect = 10.0.0.0/8: allowed (audit mode)" "$SR_T/tl-denied.txt"
+R tree "$A" >"$SR_T/tree-denied.txt"
+sr_check "tree: the denied process is marked, its denial nested under it (no --files needed)" \
+	grep -Pzq '\|- nc 10\.0\.0\.9 22  \[pid \d+, killed by SIGKILL, [^]]+\]  DENIED\n   \|  `- !! exec /usr/bin/nc denied by ' \
+	"$SR_T/tree-denied.txt"
+sr_check "tree: a refused write" grep -qF '!! write /etc/ssh/sshd_config denied by deny_write = /etc/ssh/*: refused with EPERM, it did not happen (lsm)' "$SR_T/tree-denied.txt"
+sr_check_eq "tree: three processes marked" 3 "$(grep -c '\]  DENIED$' "$SR_T/tree-denied.txt")"
+sr_check_eq "tree --json: denials per process" "/usr/bin/tee 1" \
+	"$(R tree "$A" --json | jq -r '.processes[] | select(.path == "/usr/bin/tee") | "\(.path) \(.denied | length)"')"
+sr_check_eq "tree of a session without denials: nothing marked" 0 "$(R tree "$B" | grep -c DENIED)"
+sr_check_eq "search --denied: every denial, in time order" "nc curl tee" \
+	"$(R search --denied --json | jq -r '[.[].program] | join(" ")')"
+sr_check_eq "search --denied --path GLOB" "write" "$(R search --denied --path '/etc/ssh/*' --json | jq -r '.[].action')"
+sr_check_eq "search --denied --dst ADDR:PORT" "connect" "$(R search --denied --dst 10.0.0.9:80 --json | jq -r '.[].action')"
+sr_check_eq "search --denied --command" "exec" "$(R search --denied --command 'n*' --json | jq -r '.[].action')"
+sr_check_eq "search --denied --since after them: none" 0 "$(R search --denied --since 2026-01-05T08:01:00Z --json | jq length)"
+sr_check "search --denied table: WHAT reads as the timeline does" sh -c \
+	"'$SR_SSHREC' --color never search --denied | grep -Eq 'alice  [0-9]+  tee      write /etc/ssh/sshd_config denied by'"
+sr_check_eq "search --denied on a database before schema 6: nothing, no error" 0 \
+	"$(cp "$DB" "$SR_T/v5.db" && sqlite3 "$SR_T/v5.db" "DELETE FROM events WHERE event = 'session.denied'; DROP INDEX events_denied; PRAGMA user_version = 5" &&
+		R --db "$SR_T/v5.db" search --denied --json | jq length)"
+sr_check_eq "export ecs: a denial is an alert, failure, type denied, with its rule" \
+	"alert failure denied deny_exec.group.contractors = /usr/bin/nc /usr/bin/nc" \
+	"$(R export --sid "$A" --format ecs | jq -r 'select(.event.action == "session.denied" and .sshrec.action == "exec") | "\(.event.kind) \(.event.outcome) \(.event.type[0]) \(.rule.name) \(.file.path)"')"
+sr_check_eq "export ecs: an audited one is allowed, success" "allowed success" \
+	"$(R export --sid "$A" --format ecs | jq -r 'select(.sshrec.mode == "audit") | "\(.event.type[0]) \(.event.outcome)"')"
+sr_check_eq "export ocsf: Blocked (2) when enforced, Logged (17) when audited" \
+	"1007 2 Blocked 2|4001 17 Logged 1|1001 2 Blocked 2" \
+	"$(R export --sid "$A" --format ocsf | jq -r 'select(.metadata.log_name == "session.denied") | "\(.class_uid) \(.disposition_id) \(.disposition) \(.action_id)"' | paste -sd'|')"
 
 # ---- export -------------------------------------------------------------------
 R export -o "$SR_T/all.jsonl"
@@ -173,6 +214,14 @@ OCSF_CLASS = {
   3002: ["user", "user.name", "auth_protocol_id", "logon_type_id", "src_endpoint.ip",
          "dst_endpoint.port", "session.uid"],
 }
+# session.denied: the class of what was tried, with the security_control profile
+# (no source address or command line for something that never ran)
+OCSF_DENIED = {
+  1007: ["actor", "process", "process.pid", "process.file.path"],
+  1001: ["actor", "file", "file.name", "file.path", "file.type_id"],
+  4001: ["src_endpoint", "dst_endpoint.ip", "dst_endpoint.port"],
+}
+OCSF_CONTROL = ["action_id", "disposition_id", "metadata.profiles"]
 CAT = {1007: 1, 1001: 1, 4001: 4, 3002: 3}
 def get(d, path):
     if path in d:
@@ -194,7 +243,12 @@ with open(fname, encoding="utf-8") as f:
             if d["event"]["action"] == "session.process_exit":
                 get(d, "process.exit_code")
         else:
-            for p in OCSF_ALL + OCSF_CLASS[d["class_uid"]]:
+            if d["metadata"]["log_name"] == "session.denied":
+                need = OCSF_DENIED[d["class_uid"]] + OCSF_CONTROL
+                assert "security_control" in d["metadata"]["profiles"], line
+            else:
+                need = OCSF_CLASS[d["class_uid"]]
+            for p in OCSF_ALL + need:
                 get(d, p)
             assert d["type_uid"] == d["class_uid"] * 100 + d["activity_id"], line
             assert d["category_uid"] == CAT[d["class_uid"]], line

@@ -26,6 +26,12 @@ sr_check "report: timeline chart bars" test "$(grep -c "<rect class='bar" "$H")"
 	"$(sqlite3 -readonly "$SR_T/g.db" "SELECT count(*) FROM processes p JOIN sessions s ON s.id=p.session_id WHERE s.sid='$A'")"
 sr_check "report: tree nests a file open" grep -qF "<li class='att file'>open /home/app/.bashrc O_RDONLY</li>" "$H"
 sr_check "report: tree nests a connection" grep -qF "<li class='att net'>connect 203.0.113.10:80 from 10.0.0.4:" "$H"
+sr_check "report: the policy's denials first, highlighted" grep -qF "<h2>Denied by the session policy (3)</h2>" "$H"
+sr_check "report: a denial says what, by whom, which rule and what happened" grep -qF \
+	"</span>: exec /usr/bin/nc denied by deny_exec.group.contractors = /usr/bin/nc: killed before the new program ran (signal)</li>" "$H"
+sr_check_eq "report: the three processes are tagged DENIED in the tree" 3 "$(grep -c '<span class=tag>DENIED</span>' "$H")"
+sr_check "report: the denial nested under its process" grep -qF "<li class='att denied'>write /etc/ssh/sshd_config denied by" "$H"
+sr_check "report: the header counts denials" grep -qF " connections, 3 denied, 0 lost" "$H"
 sr_check "report: control characters escaped" no_ctl "$H"
 sr_check "report: unknown sid is an error" sh -c "! '$SR_SSHREC' --db '$SR_T/g.db' report 12345678 -o '$SR_T/x.html' 2>/dev/null"
 

@@ -505,6 +505,116 @@ static void test_ocsf(void **state)
 	assert_true(un);
 }
 
+/* session.denied records: an enforced exec, an audited connect, an enforced write. */
+#define REC_DENIED_HEAD                                                                            \
+	"{\"event\":\"session.denied\",\"code\":\"SR4020W\",\"time\":"                             \
+	"\"2026-01-05T08:00:04Z\",\"ei\":8,\"uid\":\"u8\",\"sid\":\"s1\",\"server_id\":"           \
+	"\"srv-1\",\"server_hostname\":\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\","      \
+	"\"cgroup_id\":7,\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":"           \
+	"\"bash\","
+static const char rec_denied_exec[] =
+    REC_DENIED_HEAD "\"action\":\"exec\",\"target\":\"/usr/bin/nc\",\"path\":\"/usr/bin/nc\","
+                    "\"dst_addr\":null,\"dst_port\":null,\"version\":null,\"flags_text\":null,"
+                    "\"rule\":\"deny_exec.group.staff = /usr/bin/nc\",\"mode\":\"enforced\","
+                    "\"mechanism\":\"lsm\",\"effect\":\"blocked\",\"process_id\":12}";
+static const char rec_denied_connect[] =
+    REC_DENIED_HEAD "\"action\":\"connect\",\"target\":\"10.1.2.3:22\",\"path\":null,"
+                    "\"dst_addr\":\"10.1.2.3\",\"dst_port\":22,\"version\":4,"
+                    "\"flags_text\":null,\"rule\":\"deny_connect = 10.0.0.0/8\",\"mode\":"
+                    "\"audit\",\"mechanism\":\"signal\",\"effect\":\"audit\",\"process_id\":12}";
+static const char rec_denied_write[] =
+    REC_DENIED_HEAD "\"action\":\"write\",\"target\":\"/etc/ssh/sshd_config\",\"path\":"
+                    "\"/etc/ssh/sshd_config\",\"dst_addr\":null,\"dst_port\":null,"
+                    "\"version\":null,\"flags_text\":\"O_WRONLY|O_TRUNC\",\"rule\":"
+                    "\"deny_write = /etc/ssh/*\",\"mode\":\"enforced\",\"mechanism\":"
+                    "\"signal\",\"effect\":\"killed_after\",\"process_id\":12}";
+
+static void test_denied_text(void **state)
+{
+	char b[512];
+
+	(void)state;
+	assert_string_equal(sr_denied_text("exec", "/usr/bin/nc", "deny_exec = /usr/bin/nc",
+	                                   "enforced", "signal", "killed", b, sizeof(b)),
+	                    "exec /usr/bin/nc denied by deny_exec = /usr/bin/nc: killed before the "
+	                    "new program ran (signal)");
+	assert_string_equal(sr_denied_text("connect", "10.1.2.3:22", "deny_connect = 10.0.0.0/8",
+	                                   "enforced", "signal", "killed_after", b, sizeof(b)),
+	                    "connect 10.1.2.3:22 denied by deny_connect = 10.0.0.0/8: killed in "
+	                    "connect(2), the SYN may have been sent (signal)");
+	assert_string_equal(
+	    sr_denied_text("write", "/etc/x", "deny_write = /etc/*", "enforced", "signal",
+	                   "killed_after", b, sizeof(b)),
+	    "write /etc/x denied by deny_write = /etc/*: killed in open(2), the file "
+	    "may have been opened (signal)");
+	assert_string_equal(
+	    sr_denied_text("write", "/etc/x", "deny_write = /etc/*", "enforced", "lsm", "blocked",
+	                   b, sizeof(b)),
+	    "write /etc/x denied by deny_write = /etc/*: refused with EPERM, it did "
+	    "not happen (lsm)");
+	assert_string_equal(sr_denied_text("exec", "/bin/x", "deny_exec = /bin/x", "audit", "lsm",
+	                                   "audit", b, sizeof(b)),
+	                    "exec /bin/x matches deny_exec = /bin/x: allowed (audit mode)");
+	assert_string_equal(
+	    sr_denied_text("exec", "/bin/x", NULL, "enforced", "signal", "not_applied", b,
+	                   sizeof(b)),
+	    "exec /bin/x denied by an unknown rule: NOT APPLIED, the kernel could not "
+	    "deliver the verdict (signal)");
+}
+
+static void test_denied_export(void **state)
+{
+	static const char *const ecs_denied[] = {"rule.name",        "file.path",     "sshrec.mode",
+	                                         "sshrec.mechanism", "sshrec.effect", NULL};
+	bool un;
+	json_object *d;
+
+	(void)state;
+	d = map(rec_denied_exec, 0, &un);
+	require_fields(d, ecs_base, "ecs denied exec");
+	require_fields(d, ecs_denied, "ecs denied exec");
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "failure");
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")), "[ \"denied\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "event.category")),
+	                    "[ \"intrusion_detection\", \"process\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "rule.name")),
+	                    "deny_exec.group.staff = /usr/bin/nc");
+	json_object_put(d);
+	d = map(rec_denied_connect, 0, &un);
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "success");
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")), "[ \"allowed\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "destination.ip")), "10.1.2.3");
+	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 22);
+	json_object_put(d);
+
+	d = map(rec_denied_exec, 1, &un);
+	require_fields(d, ocsf_1007, "ocsf denied exec");
+	assert_int_equal(json_object_get_int(path_get(d, "class_uid")), 1007);
+	assert_int_equal(json_object_get_int(path_get(d, "disposition_id")), 2);
+	assert_string_equal(json_object_get_string(path_get(d, "disposition")), "Blocked");
+	assert_int_equal(json_object_get_int(path_get(d, "action_id")), 2);
+	assert_string_equal(json_object_get_string(path_get(d, "metadata.profiles")),
+	                    "[ \"security_control\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "process.file.path")),
+	                    "/usr/bin/nc");
+	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 2);
+	json_object_put(d);
+	d = map(rec_denied_connect, 1, &un);
+	require_fields(d, ocsf_4001, "ocsf denied connect");
+	assert_int_equal(json_object_get_int(path_get(d, "disposition_id")), 17);
+	assert_string_equal(json_object_get_string(path_get(d, "disposition")), "Logged");
+	assert_int_equal(json_object_get_int(path_get(d, "action_id")), 1);
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), 1);
+	json_object_put(d);
+	d = map(rec_denied_write, 1, &un);
+	require_fields(d, ocsf_1001, "ocsf denied write");
+	assert_int_equal(json_object_get_int(path_get(d, "disposition_id")), 2);
+	assert_string_equal(json_object_get_string(path_get(d, "file.path")),
+	                    "/etc/ssh/sshd_config");
+	assert_string_equal(json_object_get_string(path_get(d, "unmapped.effect")), "killed_after");
+	json_object_put(d);
+}
+
 /* The scanner: escapes, surrogate pairs, duplicate keys, a top-level array,
  * and malformed text refused. */
 static void test_jscan(void **state)
@@ -588,11 +698,12 @@ static void test_jwrite(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shell_quote),  cmocka_unit_test(test_argv_join),
-	    cmocka_unit_test(test_argv_escape),  cmocka_unit_test(test_duration),
-	    cmocka_unit_test(test_names),        cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_table_stream), cmocka_unit_test(test_ecs),
-	    cmocka_unit_test(test_ocsf),         cmocka_unit_test(test_jscan),
+	    cmocka_unit_test(test_shell_quote),   cmocka_unit_test(test_argv_join),
+	    cmocka_unit_test(test_argv_escape),   cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_names),         cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_table_stream),  cmocka_unit_test(test_ecs),
+	    cmocka_unit_test(test_ocsf),          cmocka_unit_test(test_denied_text),
+	    cmocka_unit_test(test_denied_export), cmocka_unit_test(test_jscan),
 	    cmocka_unit_test(test_jwrite),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

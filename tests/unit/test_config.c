@@ -124,6 +124,143 @@ static void test_errors(void **state)
 	expect_error("retention = \n", "1: retention");
 }
 
+/* Every kind of bad policy line gets its own error, naming the file and line. */
+static void test_policy_errors(void **state)
+{
+	(void)state;
+	expect_error("enforce = yes\n", "1: enforce: expected on, audit or off, not 'yes'");
+	expect_error("deny_exec = usr/bin/nc\n",
+	             "1: deny_exec: 'usr/bin/nc': expected an absolute");
+	expect_error("\ndeny_exec = /usr/bin/nc, bin/ls\n", "2: deny_exec: 'bin/ls': expected");
+	expect_error("deny_write = /etc/ssh/\n",
+	             "1: deny_write: '/etc/ssh/': a path does not end in '/' (write /etc/ssh/* ");
+	expect_error("deny_write = /etc/*/keys\n", "1: deny_write: '/etc/*/keys': '*' is only");
+	expect_error("deny_write = /etc/ssh*\n", "1: deny_write: '/etc/ssh*': '*' is only");
+	expect_error("deny_exec = /usr/../bin/nc\n",
+	             "1: deny_exec: '/usr/../bin/nc': not a normal");
+	expect_error("deny_exec = /usr//bin/nc\n", "1: deny_exec: '/usr//bin/nc': not a normal");
+	expect_error("deny_exec = /usr/./nc\n", "1: deny_exec: '/usr/./nc': not a normal");
+	expect_error("deny_exec = /usr/bin/nc,,/bin/sh\n", "1: deny_exec: empty entry");
+	expect_error("deny_exec = /usr/bin/nc,\n", "1: deny_exec: empty entry");
+	expect_error("deny_exec =\n", "1: deny_exec: expected a comma-separated list of paths");
+	expect_error("deny_exec = /a\tb\n", "1: deny_exec: '/a\tb': control character");
+	expect_error("deny_connect = 10.0.0.0/33\n",
+	             "1: deny_connect: '10.0.0.0/33': the prefix length must be 0 to 32");
+	expect_error("deny_connect = 10.0.0.1/8\n",
+	             "1: deny_connect: '10.0.0.1/8': host bits are set beyond /8");
+	expect_error("deny_connect = 10.0.0/8\n", "1: deny_connect: '10.0.0/8': '10.0.0' is not");
+	expect_error("deny_connect = 192.168.1.10:0\n",
+	             "1: deny_connect: '192.168.1.10:0': the port must be 1 to 65535");
+	expect_error("deny_connect = 192.168.1.10:65536\n",
+	             "1: deny_connect: '192.168.1.10:65536'");
+	expect_error("deny_connect = 192.168.1.10:ssh\n", "1: deny_connect: '192.168.1.10:ssh'");
+	expect_error("deny_connect = [fd00::/8\n", "1: deny_connect: '[fd00::/8': missing ']'");
+	expect_error("deny_connect = [fd00::]/129\n",
+	             "1: deny_connect: '[fd00::]/129': the prefix");
+	expect_error("deny_connect = [10.0.0.1]:22\n",
+	             "1: deny_connect: '[10.0.0.1]:22': '10.0.0.1' is not an IPv6");
+	expect_error("deny_connect = fd00::/8:22\n",
+	             "1: deny_connect: 'fd00::/8:22': write an IPv6");
+	expect_error("deny_connect = 10.0.0.0/8 22\n", "1: deny_connect: '10.0.0.0/8 22'");
+	expect_error("deny_connect = /etc/hosts\n", "1: deny_connect: '/etc/hosts'");
+	expect_error("deny_exec.user. = /bin/sh\n", "1: 'deny_exec.user.': expected deny_exec,");
+	expect_error("deny_exec.host.x = /bin/sh\n", "1: 'deny_exec.host.x': expected deny_exec");
+	expect_error("deny_exec.group.a b = /bin/sh\n", "1: 'deny_exec.group.a b': expected");
+	expect_error("deny_read = /etc/shadow\n", "1: unknown key 'deny_read'");
+	expect_error("deny_execute = /bin/sh\n", "1: unknown key 'deny_execute'");
+}
+
+/* Good lines: each entry a rule, lines add up, scopes kept, rule text as written. */
+static void test_policy_rules(void **state)
+{
+	struct sr_config cfg;
+	char err[512], text[SR_POLICY_RULE_LEN];
+
+	(void)state;
+	assert_int_equal(load("deny_exec    = /usr/bin/nc, /usr/bin/ncat, /opt/tools/*\n"
+	                      "deny_connect = 10.0.0.0/8, 192.168.1.10:22, [fd00::]/8\n"
+	                      "deny_write   = /etc/ssh/*, /etc/sudoers\n"
+	                      "deny_exec.group.contractors    = /usr/bin/curl, /usr/bin/wget\n"
+	                      "deny_connect.user.backup       = 0.0.0.0/0:25\n"
+	                      "deny_connect = [::ffff:10.0.0.0]/104, fd00::1, [fd00::2]:443\n"
+	                      "enforce = audit\n",
+	                      0, NULL, &cfg, err),
+	                 0);
+	assert_int_equal(cfg.policy.mode, SR_POLICY_AUDIT);
+	assert_int_equal(cfg.policy.n, 14);
+	assert_int_equal(cfg.policy.rules[2].action, SR_POLICY_EXEC);
+	assert_true(cfg.policy.rules[2].prefix);
+	assert_string_equal(cfg.policy.rules[2].path, "/opt/tools/");
+	assert_false(cfg.policy.rules[0].prefix);
+	assert_string_equal(cfg.policy.rules[0].path, "/usr/bin/nc");
+	/* 192.168.1.10:22 is a host and a port */
+	assert_int_equal(cfg.policy.rules[4].family, 4);
+	assert_int_equal(cfg.policy.rules[4].plen, 32);
+	assert_int_equal(cfg.policy.rules[4].port, 22);
+	assert_int_equal(cfg.policy.rules[5].family, 6);
+	assert_int_equal(cfg.policy.rules[5].plen, 8);
+	assert_int_equal(cfg.policy.rules[5].addr[0], 0xfd);
+	assert_int_equal(cfg.policy.rules[10].scope, SR_SCOPE_USER);
+	assert_string_equal(cfg.policy.rules[10].name, "backup");
+	assert_int_equal(cfg.policy.rules[10].plen, 0);
+	assert_int_equal(cfg.policy.rules[10].port, 25);
+	/* a v4-mapped range is an IPv4 rule: the kernel checks mapped destinations as IPv4 */
+	assert_int_equal(cfg.policy.rules[11].family, 4);
+	assert_int_equal(cfg.policy.rules[11].plen, 8);
+	assert_int_equal(cfg.policy.rules[11].addr[0], 10);
+	assert_int_equal(cfg.policy.rules[12].plen, 128); /* a bare IPv6 address */
+	assert_int_equal(cfg.policy.rules[13].port, 443);
+	assert_string_equal(sr_policy_rule_text(&cfg.policy.rules[8], text, sizeof(text)),
+	                    "deny_exec.group.contractors = /usr/bin/curl");
+	assert_string_equal(sr_policy_rule_text(&cfg.policy.rules[5], text, sizeof(text)),
+	                    "deny_connect = [fd00::]/8");
+	sr_config_free(&cfg);
+
+	/* the root, everything, and the default mode */
+	assert_int_equal(load("deny_write = /*\ndeny_exec = /\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.policy.mode, SR_POLICY_ENFORCE);
+	assert_string_equal(cfg.policy.rules[0].path, "/");
+	assert_true(cfg.policy.rules[0].prefix);
+	assert_string_equal(cfg.policy.rules[1].path, "/");
+	assert_false(cfg.policy.rules[1].prefix);
+	sr_config_free(&cfg);
+
+	/* a bad entry adds nothing of its line */
+	assert_int_equal(sr_config_defaults(&cfg), 0);
+	assert_int_equal(sr_config_set(&cfg, "deny_exec", "/a, /b, c", err, 512), -EINVAL);
+	assert_int_equal(cfg.policy.n, 0);
+	sr_config_free(&cfg);
+}
+
+/* User and group rules add to the global ones; other users' rules do not apply. */
+static void test_policy_for_login(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+	size_t idx[16];
+	const char *groups[] = {"users", "contractors"};
+
+	(void)state;
+	assert_int_equal(load("deny_exec = /usr/bin/nc\n"
+	                      "deny_exec.group.contractors = /usr/bin/curl\n"
+	                      "deny_connect.user.backup = 0.0.0.0/0:25\n"
+	                      "deny_write.user.alice = /etc/*\n"
+	                      "deny_write.group.admins = /root/*\n",
+	                      0, NULL, &cfg, err),
+	                 0);
+	assert_false(sr_policy_has_scoped(&(struct sr_policy){0}));
+	assert_true(sr_policy_has_scoped(&cfg.policy));
+	assert_int_equal(sr_policy_for_login(&cfg.policy, "carol", NULL, 0, idx), 1);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(sr_policy_for_login(&cfg.policy, "alice", groups, 2, idx), 3);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(idx[2], 3);
+	assert_int_equal(sr_policy_for_login(&cfg.policy, "backup", NULL, 0, idx), 2);
+	assert_int_equal(idx[1], 2);
+	sr_config_free(&cfg);
+}
+
 static void test_syscall_linger(void **state)
 {
 	struct sr_config cfg;
@@ -278,7 +415,8 @@ int main(void)
 	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
 	    cmocka_unit_test(test_retention),    cmocka_unit_test(test_sample_file),
-	    cmocka_unit_test(test_nice),
+	    cmocka_unit_test(test_nice),         cmocka_unit_test(test_policy_errors),
+	    cmocka_unit_test(test_policy_rules), cmocka_unit_test(test_policy_for_login),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

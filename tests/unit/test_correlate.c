@@ -573,6 +573,175 @@ static void test_exe(void **state)
 	check_exe(6, "/nonexistent", NULL, 0, -2, "(null)", "(null)", "nonexistent");
 }
 
+/* A denied/audited action: path (exec, write) or daddr/dport (connect), and the rule. */
+static int ev_denied(uint32_t pid, uint8_t action, uint8_t mode, uint8_t mech, uint8_t flags,
+                     const char *path, uint16_t family, const void *daddr, uint16_t dport,
+                     const char *rule)
+{
+	static union {
+		struct sr_denied_event e;
+		char raw[1024];
+	} u;
+	size_t pl = strlen(path) + 1, rl = strlen(rule) + 1;
+	uint32_t size = (uint32_t)(sizeof(u.e) + pl + rl);
+
+	memset(&u, 0, sizeof(u));
+	hdr(&u.e.hdr, SR_EV_DENIED, size, pid, 100);
+	u.e.action = action;
+	u.e.mode = mode;
+	u.e.mechanism = mech;
+	u.e.flags = flags;
+	u.e.family = family;
+	u.e.dport = dport;
+	if (daddr)
+		memcpy(u.e.daddr, daddr, family == 10 ? 16 : 4);
+	u.e.open_flags = 01 | 0100 | 01000; /* O_WRONLY|O_CREAT|O_TRUNC */
+	u.e.path_len = (uint32_t)pl;
+	u.e.rule_len = (uint32_t)rl;
+	memcpy(u.e.data, path, pl);
+	memcpy(u.e.data + pl, rule, rl);
+	return sr_corr_event(&corr, &sess, &u, size);
+}
+
+static json_object *rec_obj(int i)
+{
+	json_object *o = json_tokener_parse(recs[i].json);
+
+	assert_non_null(o);
+	return o;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v)
+		return "(null)";
+	return json_object_get_string(v);
+}
+
+/*
+ * session.denied: what was tried, the rule, the mode, the mechanism and what
+ * that means; the process it belongs to; counted in the session's totals,
+ * also when the session does not record the class (disk off).
+ */
+static void test_denied(void **state)
+{
+	static const uint8_t v6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t v4[4] = {10, 1, 2, 3};
+	json_object *o;
+
+	(void)state;
+	sess.disk = SR_DISK_OFF; /* a denial is recorded whatever the session records */
+	sess.network = false;
+	assert_int_equal(EXEC(200, 100, "/bin/bash"), 0);
+	assert_int_equal(ev_denied(200, SR_POLICY_EXEC, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL, 0,
+	                           "/usr/bin/nc.openbsd", 0, NULL, 0, "deny_exec = /usr/bin/*"),
+	                 0);
+	assert_int_equal(nrec, 2);
+	assert_int_equal(recs[1].kind, SR_REC_DENIED);
+	assert_int_equal(recs[1].process_id, recs[0].process_id);
+	o = rec_obj(1);
+	assert_string_equal(jstr(o, "event"), "session.denied");
+	assert_string_equal(jstr(o, "code"), "SR4020W");
+	assert_string_equal(jstr(o, "action"), "exec");
+	assert_string_equal(jstr(o, "target"), "/usr/bin/nc.openbsd");
+	assert_string_equal(jstr(o, "path"), "/usr/bin/nc.openbsd");
+	assert_string_equal(jstr(o, "dst_addr"), "(null)");
+	assert_string_equal(jstr(o, "flags_text"), "(null)");
+	assert_string_equal(jstr(o, "rule"), "deny_exec = /usr/bin/*");
+	assert_string_equal(jstr(o, "mode"), "enforced");
+	assert_string_equal(jstr(o, "mechanism"), "signal");
+	assert_string_equal(jstr(o, "effect"), "killed");
+	assert_string_equal(jstr(o, "pid"), "200");
+	json_object_put(o);
+
+	assert_int_equal(ev_denied(200, SR_POLICY_WRITE, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "/etc/ssh/sshd_config", 0, NULL, 0,
+	                           "deny_write.group.staff = /etc/ssh/*"),
+	                 0);
+	o = rec_obj(2);
+	assert_string_equal(jstr(o, "action"), "write");
+	assert_string_equal(jstr(o, "flags_text"), "O_WRONLY|O_CREAT|O_TRUNC");
+	assert_string_equal(jstr(o, "effect"), "blocked");
+	assert_string_equal(jstr(o, "mechanism"), "lsm");
+	json_object_put(o);
+
+	/* the signal could not be sent: said so */
+	assert_int_equal(ev_denied(200, SR_POLICY_WRITE, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL,
+	                           SR_DENIED_NOT_APPLIED, "/etc/sudoers", 0, NULL, 0,
+	                           "deny_write = /etc/sudoers"),
+	                 0);
+	o = rec_obj(3);
+	assert_string_equal(jstr(o, "effect"), "not_applied");
+	json_object_put(o);
+
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_SIGNAL,
+	                           0, "", 10, v6, 22, "deny_connect.user.alice = [fd00::]/8"),
+	                 0);
+	o = rec_obj(4);
+	assert_string_equal(jstr(o, "action"), "connect");
+	assert_string_equal(jstr(o, "target"), "[fd00::1]:22");
+	assert_string_equal(jstr(o, "path"), "(null)");
+	assert_string_equal(jstr(o, "dst_addr"), "fd00::1");
+	assert_string_equal(jstr(o, "dst_port"), "22");
+	assert_string_equal(jstr(o, "version"), "6");
+	assert_string_equal(jstr(o, "mode"), "audit");
+	assert_string_equal(jstr(o, "effect"), "audit");
+	json_object_put(o);
+
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL,
+	                           0, "", 2, v4, 443, "deny_connect = 10.0.0.0/8"),
+	                 0);
+	o = rec_obj(5);
+	assert_string_equal(jstr(o, "target"), "10.1.2.3:443");
+	assert_string_equal(jstr(o, "effect"), "killed_after");
+	json_object_put(o);
+
+	assert_int_equal(sess.info.counts[SR_REC_DENIED], 5);
+	assert_int_equal(sr_corr_end(&corr, &sess, 5), 0);
+	o = rec_obj(6);
+	assert_string_equal(jstr(json_object_object_get(o, "counts"), "denied"), "5");
+	json_object_put(o);
+}
+
+/* A denied event that does not add up is refused and counted, never half-recorded. */
+static void test_denied_malformed(void **state)
+{
+	(void)state;
+	/* unknown action, mode, mechanism, family */
+	assert_int_equal(
+	    ev_denied(200, 7, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0, "/x", 0, NULL, 0, "r"),
+	    -EINVAL);
+	assert_int_equal(ev_denied(200, SR_POLICY_EXEC, SR_POLICY_OFF, SR_POLICY_MECH_LSM, 0, "/x",
+	                           0, NULL, 0, "r"),
+	                 -EINVAL);
+	assert_int_equal(
+	    ev_denied(200, SR_POLICY_EXEC, SR_POLICY_AUDIT, 9, 0, "/x", 0, NULL, 0, "r"), -EINVAL);
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_LSM, 0,
+	                           "", 7, NULL, 1, "r"),
+	                 -EINVAL);
+	assert_int_equal(nrec, 0);
+	assert_int_equal(corr.malformed, 4);
+
+	/* tail lengths past the record, and a header shorter than the struct */
+	union {
+		struct sr_denied_event e;
+		char raw[256];
+	} u;
+	memset(&u, 0, sizeof(u));
+	hdr(&u.e.hdr, SR_EV_DENIED, sizeof(u.e) + 4, 200, 100);
+	u.e.action = SR_POLICY_EXEC;
+	u.e.mode = SR_POLICY_ENFORCE;
+	u.e.mechanism = SR_POLICY_MECH_LSM;
+	u.e.path_len = 3;
+	u.e.rule_len = 3;
+	assert_int_equal(sr_corr_event(&corr, &sess, &u, sizeof(u)), -EINVAL);
+	u.e.hdr.size = sizeof(u.e) - 8;
+	assert_int_equal(sr_corr_event(&corr, &sess, &u, sizeof(u)), -EINVAL);
+	assert_int_equal(nrec, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +758,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_teleport_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_denied, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_denied_malformed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,7 +151,7 @@ static void test_embedded_migrations(void **state)
 		last = m->version;
 	}
 	assert_int_equal(last, SR_DB_VERSION);
-	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 5;"));
+	assert_non_null(strstr(sr_db_schema_sql, "PRAGMA user_version = 6;"));
 	/* the generator kept backslashes: the comment about \xNN escapes survives */
 	assert_non_null(strstr(sr_db_schema_sql, "\\xNN"));
 }
@@ -296,6 +296,17 @@ static void test_migrate_v1(void **state)
 	              "events_time"));
 	assert_true(plan_uses(db, "SELECT * FROM sessions WHERE user = 'x' AND start_us > 5",
 	                      "sessions_user_start"));
+	/* a session's denials (tree, report; since 6): the partial index, not its records */
+	assert_true(plan_uses(db,
+	                      "SELECT json FROM events WHERE session_id = 7 AND "
+	                      "event = 'session.denied' ORDER BY ei",
+	                      "events_denied"));
+	/* and search --denied can name it (INDEXED BY fails to prepare when unusable) */
+	assert_true(plan_uses(db,
+	                      "SELECT json FROM events INDEXED BY events_denied WHERE "
+	                      "event = 'session.denied' AND time_us >= 5 ORDER BY time_us",
+	                      "events_denied"));
+	assert_int_equal(q_int(db, "SELECT n_denied FROM sessions WHERE id = 7"), 0);
 	free(got);
 	free(want);
 	sqlite3_close(db);
