@@ -700,8 +700,8 @@ static int on_escape(struct sr_corr *c, struct sr_corr_session *s, const struct 
 	return err;
 }
 
-static int on_denied(struct sr_corr *c, struct sr_corr_session *s,
-                     const struct sr_denied_event *e, size_t size, const char *comm)
+static int on_denied(struct sr_corr *c, struct sr_corr_session *s, const struct sr_denied_event *e,
+                     size_t size, const char *comm)
 {
 	bool net = e->action == SR_POLICY_CONNECT;
 	char dst[INET6_ADDRSTRLEN] = "", *opath = NULL, *orule = NULL;

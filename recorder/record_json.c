@@ -276,9 +276,10 @@ static void put_denied(struct sr_jw *w, const struct sr_record *rec)
 	bool net = rec->denied_action == SR_POLICY_CONNECT;
 	char target[INET6_ADDRSTRLEN + 16], ftext[256];
 
-	sr_json_put_str(w, "action", net                                         ? "connect"
-	                             : rec->denied_action == SR_POLICY_WRITE ? "write"
-	                                                                     : "exec");
+	sr_json_put_str(w, "action",
+	                net                                     ? "connect"
+	                : rec->denied_action == SR_POLICY_WRITE ? "write"
+	                                                        : "exec");
 	if (net)
 		snprintf(target, sizeof(target),
 		         sr_record_ip_version(rec) == 6 ? "[%s]:%d" : "%s:%d",

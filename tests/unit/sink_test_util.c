@@ -11,6 +11,7 @@
 #include "strsafe.h"
 #include "timeutil.h"
 #include "uuid.h"
+#include "bpf/policy.h"
 #include "recorder/record_json.h"
 
 #define T0 1700000000000000LL
@@ -183,6 +184,26 @@ void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t
 	t->rec.process_id = id;
 	t->rec.to_cgroup_id = 1;
 	t->rec.to_cgroup_path = "/";
+	finish(t, s);
+}
+
+void tu_denied(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
+               bool connect)
+{
+	begin(t, s, SR_REC_DENIED, ei, pid, "bash");
+	t->rec.process_id = id;
+	t->rec.denied_action = connect ? SR_POLICY_CONNECT : SR_POLICY_WRITE;
+	t->rec.denied_mode = connect ? SR_POLICY_AUDIT : SR_POLICY_ENFORCE;
+	t->rec.denied_mechanism = SR_POLICY_MECH_SIGNAL;
+	if (connect) {
+		t->rec.dst_addr = "fd00::1";
+		t->rec.dst_port = 22;
+		t->rec.rule = "deny_connect = [fd00::]/8";
+	} else {
+		t->rec.path = "/etc/ssh/\x1b]0;x";
+		t->rec.flags = 01 | 01000;
+		t->rec.rule = "deny_write.group.staff = /etc/ssh/*";
+	}
 	finish(t, s);
 }
 

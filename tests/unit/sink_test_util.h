@@ -50,6 +50,9 @@ void tu_loss(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, uint64_t 
 
 /** session.escape: @p pid moved itself to another cgroup. */
 void tu_escape(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid);
+/** session.denied: an enforced write (signal), or with @p connect an audited IPv6 connect. */
+void tu_denied(struct tu_rec *t, struct sr_session_info *s, uint64_t ei, int64_t id, int32_t pid,
+               bool connect);
 
 /** session.end; sets s->state/end_us like the correlator. */
 void tu_end(struct tu_rec *t, struct sr_session_info *s, uint64_t ei);

@@ -443,7 +443,10 @@ static void test_schemas_validate(void **state)
 		tu_exit(&t, &s, 6, 50, 400, 0, i ? 15 : 0);
 		sink.ops->write(&sink, &t.rec);
 		tu_free(&t);
-		tu_end(&t, &s, 7);
+		tu_denied(&t, &s, 7, 50, 400, i == 1);
+		sink.ops->write(&sink, &t.rec);
+		tu_free(&t);
+		tu_end(&t, &s, 8);
 		sink.ops->write(&sink, &t.rec);
 		tu_free(&t);
 	}
