@@ -87,7 +87,7 @@ sr_check_eq "timeline --follow --json: the same records as timeline --json" \
 	"$(R timeline "$SID" --json --type command --grep 'follow-(one|two)' | jq -c '.[]')" "$(cat "$SR_T/tfj.txt")"
 
 sr_check "sessions --follow: a second row for the login when it ended, with its duration" \
-	wait_for "$SR_T/sf.txt" "^$SID +root .*  [0-9]+(\.[0-9])? (ms|s)  +[0-9]+ +[0-9]+ +[0-9]+ +0$"
+	wait_for "$SR_T/sf.txt" "^$SID +root .*  [0-9]+(\.[0-9])? (ms|s)  +[0-9]+ +[0-9]+ +[0-9]+ +0 +0$"
 sr_check_eq "sessions --follow: exactly two rows for the login" 2 "$(grep -c "^$SID " "$SR_T/sf.txt")"
 sr_check "sessions --follow --json: the login, ended" \
 	wait_for "$SR_T/sfj.txt" "\"sid\":\"$SID\".*\"state\":\"ended\""
