@@ -2,8 +2,8 @@
 # systemd-logind taking the login into its scope after pam_sshrec, simulated
 # (README's placement: pam_sshrec before pam_systemd in common-session). A
 # pam_exec step after pam_sshrec moves sshd's session process into a fresh
-# <cgroup2>/user.slice/user-<uid>.slice/session-<n>.scope, as logind does for
-# pam_systemd. The session must follow it: its commands are recorded, the
+# <cgroup2>/<test>/user.slice/user-<uid>.slice/session-<n>.scope, as logind
+# does for pam_systemd. The session must follow it: its commands are recorded, the
 # row names the scope, the move is no escape, our own cgroup is removed,
 # a daemon restart in the middle loses nothing, and the session ends when
 # the scope empties (the scope itself stays: it is logind's). The login is
@@ -16,15 +16,15 @@ CG=$(sr_cgroup2)
 user=${SR_E2E_USER:-root}
 SR_USERS=$user
 uid=$(id -u "$user") || sr_die "no user $user"
-SCOPE=/user.slice/user-$uid.slice/session-srt$$x$RANDOM.scope
-# remove only what this test created, deepest first
-made=()
-for d in /user.slice "/user.slice/user-$uid.slice"; do
-	[ -d "$CG$d" ] || { mkdir "$CG$d" && made=("$d" "${made[@]}"); } || sr_die "cannot create $CG$d"
-done
-mkdir "$CG$SCOPE" || sr_die "cannot create $CG$SCOPE"
+# under a tree of this test's own (logind's scopes may sit below a
+# container's cgroup too), so concurrent runs never share a directory
+TOP=/sshrec-test-$SR_ID.slice
+SCOPE=$TOP/user.slice/user-$uid.slice/session-$((RANDOM % 9000 + 1000)).scope
+mkdir -p "$CG$SCOPE" || sr_die "cannot create $CG$SCOPE"
 SR_PAM_CLEANUP+=("sr_kill_cgroup '$CG$SCOPE'")
-for d in "${made[@]}"; do SR_PAM_CLEANUP+=("rmdir '$CG$d' 2>/dev/null"); done
+for d in "$TOP/user.slice/user-$uid.slice" "$TOP/user.slice" "$TOP"; do
+	SR_PAM_CLEANUP+=("rmdir '$CG$d' 2>/dev/null")
+done
 cat >"$SR_T/logind-move.sh" <<SH
 #!/bin/sh
 # pam_exec child: move the sshd running the PAM stack (our parent) into the scope
