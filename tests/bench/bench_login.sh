@@ -51,7 +51,7 @@ login_ms() { # one timed login; prints milliseconds with microsecond precision
 	t0=$(date +%s%N)
 	sr_ssh -u "$BU" true || return 1
 	t1=$(date +%s%N)
-	echo "scale=3; ($t1 - $t0) / 1000000" | bc
+	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e6 }'
 }
 
 # warm-up (page cache, sshd re-exec, daemon first session)

@@ -11,7 +11,7 @@
 #   - /dev/log served by our listener already: take a lease and share it.
 #   - /dev/log served by a real syslog daemon: read its auth log file
 #     (/var/log/auth.log, /var/log/secure, /var/log/messages or
-#     /var/log/syslog, the first that exists).
+#     /var/log/syslog, the one where a probe message lands).
 # Every line the module logs carries the test's own PAM service name
 # (sshd-sshrec-test-$SR_ID), so tests sharing a log never see each other's.
 
@@ -69,12 +69,19 @@ sr_authlog_start() {
 		SR_AUTHLOG=$SR_SYSLOG_DIR/log
 		sr_log "auth log: started listener pid $(cat "$SR_SYSLOG_DIR/ready") on /dev/log ($SR_AUTHLOG)"
 	else
-		local f
+		# Which file gets auth messages: the one a probe lands in (a daemon
+		# installed moments ago, by scripts/deps.sh on a fresh machine, may
+		# not have created it yet).
+		local f i probe="auth log probe $SR_ID"
 		SR_AUTHLOG=
-		for f in /var/log/auth.log /var/log/secure /var/log/messages /var/log/syslog; do
-			[ -f "$f" ] && { SR_AUTHLOG=$f; break; }
+		logger -p authpriv.notice -t "sshd-sshrec-test-$SR_ID" "$probe"
+		for i in $(seq 1 50); do
+			for f in /var/log/auth.log /var/log/secure /var/log/messages /var/log/syslog; do
+				grep -qaF "$probe" "$f" 2>/dev/null && { SR_AUTHLOG=$f; break 2; }
+			done
+			sleep 0.1
 		done
-		[ -n "$SR_AUTHLOG" ] || sr_die "/dev/log belongs to a syslog daemon whose auth log file was not found"
+		[ -n "$SR_AUTHLOG" ] || sr_die "/dev/log belongs to a syslog daemon, and its auth messages reach none of /var/log/{auth.log,secure,messages,syslog}"
 		sr_log "auth log: /dev/log is a syslog daemon's; reading $SR_AUTHLOG"
 	fi
 	touch "$SR_AUTHLOG"

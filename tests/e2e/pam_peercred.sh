@@ -11,7 +11,11 @@
 sr_pam_init
 sr_start_daemon
 SR_PAM_OPTS="socket=$SR_SOCK fail=closed" sr_start_sshd
-CLIENT=$SR_TOP_SRCDIR/tests/e2e/pam_client.py
+# nobody must be able to read the client wherever the repo lives (a clone
+# under a 0700 /root is the normal case): run a copy from $SR_T, which lib.sh
+# makes 0755
+CLIENT=$SR_T/pam_client.py
+install -m 0644 "$SR_TOP_SRCDIR/tests/e2e/pam_client.py" "$CLIENT"
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 
 sr_check_eq "the socket is 0600 root" "600 root" "$(stat -c '%a %U' "$SR_SOCK")"
