@@ -111,29 +111,33 @@ echo demo > ~/notes.txt
 curl -s -m 2 http://127.0.0.1:'"$PORT"'/ >/dev/null; echo "curl exit $?"
 /nonexistent/tool --flag; sh -c "exit 7"; echo "exit status $?"'
 printf '  %s\n' "$demo_cmd" | sed 's/^/  /'
+t_login=$(date +%s%6N) # this run's session, not one of an earlier run
 "${SSH[@]}" "$demo_cmd" 2>&1 | sed 's/^/  | /' || true
 
 cli=("$build/sshrec" --db "$D/state/sshrec.db")
 sid=""
 for _ in $(seq 1 100); do
-	sid=$(sqlite3 "file:$D/state/sshrec.db?mode=ro" "SELECT sid FROM sessions WHERE state='ended' ORDER BY start_us DESC LIMIT 1" 2>/dev/null || true)
+	sid=$(sqlite3 "file:$D/state/sshrec.db?mode=ro" "SELECT sid FROM sessions WHERE state='ended' AND start_us >= $t_login ORDER BY start_us DESC LIMIT 1" 2>/dev/null || true)
 	[ -n "$sid" ] && break
 	sleep 0.1
 done
 echo
 echo "== sshrec sessions"
 "${cli[@]}" sessions
-if [ -n "$sid" ]; then
-	echo
-	echo "== sshrec tree $sid --net"
-	"${cli[@]}" tree "$sid" --net || true
-	echo
-	echo "== sshrec timeline $sid --type command,network"
-	"${cli[@]}" timeline "$sid" --type command,network || true
-	echo
-	echo "== sshrec search --path '*/notes.txt'"
-	"${cli[@]}" search --path '*/notes.txt' || true
+if [ -z "$sid" ]; then
+	echo "demo: the session was not recorded; the recorder's log:" >&2
+	tail -n 20 "$D/state/sshrecd.log" >&2
+	exit 1
 fi
+echo
+echo "== sshrec tree $sid --net"
+"${cli[@]}" tree "$sid" --net || true
+echo
+echo "== sshrec timeline $sid --type command,network"
+"${cli[@]}" timeline "$sid" --type command,network || true
+echo
+echo "== sshrec search --path '*/notes.txt'"
+"${cli[@]}" search --path '*/notes.txt' || true
 cat <<TXT
 
 The recorder and a demo sshd are running. Try it yourself:
