@@ -23,3 +23,10 @@ TESTS += $(SR_E2E_TESTS)
 EXTRA_DIST += $(SR_E2E_TESTS)
 include $(srcdir)/tests/e2e/sshdrive.mk
 include $(srcdir)/tests/vm/local.mk
+
+# Fresh-machine check (not part of make check, needs the network to Debian's
+# mirror): README's two commands on a new minimal Debian 12 root.
+check-fresh:
+	$(BASH) $(abs_top_srcdir)/tests/fresh/run.sh
+.PHONY: check-fresh
+EXTRA_DIST += tests/fresh/run.sh tests/fresh/ci.sh
