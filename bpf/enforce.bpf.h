@@ -5,7 +5,8 @@
  * (recorder/policy_kern.c) and pinned with the state maps, so a session's
  * rules hold while the daemon restarts.
  *
- * Included once, by the BPF object, after vmlinux.h and the libbpf headers.
+ * Included by bpf/lib/maps.bpf.h into every bpf/hooks/ object; the maps are
+ * __weak, so the linked object has one of each.
  */
 #ifndef SSHREC_ENFORCE_BPF_H
 #define SSHREC_ENFORCE_BPF_H
@@ -18,7 +19,7 @@ struct {
 	__uint(max_entries, SR_MAX_SESSIONS);
 	__type(key, __u64);
 	__type(value, struct sr_policy_sess);
-} policy_sess SEC(".maps");
+} policy_sess SEC(".maps") __weak;
 
 /* deny_exec rules: (rule set, path prefix) -> the rule */
 struct {
@@ -27,7 +28,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sr_policy_path_key);
 	__type(value, struct sr_policy_rule);
-} policy_exec SEC(".maps");
+} policy_exec SEC(".maps") __weak;
 
 /* deny_write rules */
 struct {
@@ -36,7 +37,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sr_policy_path_key);
 	__type(value, struct sr_policy_rule);
-} policy_write SEC(".maps");
+} policy_write SEC(".maps") __weak;
 
 /* deny_connect rules: (rule set, port, family, address prefix) -> the rule */
 struct {
@@ -45,7 +46,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sr_policy_net_key);
 	__type(value, struct sr_policy_rule);
-} policy_net SEC(".maps");
+} policy_net SEC(".maps") __weak;
 
 /* verdict counters (enum sr_policy_stat), summed over CPUs by the daemon */
 struct {
@@ -53,6 +54,6 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct sr_policy_stats);
-} policy_stats SEC(".maps");
+} policy_stats SEC(".maps") __weak;
 
 #endif /* SSHREC_ENFORCE_BPF_H */

@@ -3,7 +3,7 @@
  * @file events.h
  * @brief The kernel/user event ABI shared by the BPF programs and sshrecd.
  *
- * This is the one contract between bpf/sshrec.bpf.c and the daemon. Every
+ * This is the one contract between the programs in bpf/hooks/ and the daemon. Every
  * record in the ring buffer starts with struct sr_event_hdr; hdr.type says
  * which struct follows and hdr.size is the whole record length in bytes,
  * including any variable-length tail. Bump SR_EVENTS_ABI_VERSION on any
@@ -19,7 +19,7 @@
 #include <linux/types.h> /* __u8 ... __s64, as <sys/mount.h> and libbpf also see them */
 #endif
 
-#define SR_EVENTS_ABI_VERSION 4
+#define SR_EVENTS_ABI_VERSION 5
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
 #define SR_ARGV_CAP  32768
@@ -60,6 +60,21 @@ enum sr_match {
 	SR_MATCH_TASK = 3,   /* tgid inherited a session through fork */
 };
 
+/**
+ * Which mechanism produced a record (sr_event_hdr.source, since ABI 5). The
+ * values double as the capture backends of the loader (recorder/capture/).
+ */
+enum sr_source {
+	SR_SRC_TRACEPOINT = 1, /* tracepoints, raw tracepoints, tp_btf */
+	SR_SRC_FENTRY = 2,     /* fentry/fexit on kernel functions */
+	SR_SRC_LSM = 3,        /* BPF LSM hooks */
+};
+
+/** What a program decided about the action (sr_event_hdr.verdict, since ABI 5). */
+enum sr_verdict {
+	SR_VERDICT_NONE = 0, /* recorded only: no policy applied */
+};
+
 /** Common header of every ring buffer record. */
 struct sr_event_hdr {
 	__u16 type;  /* enum sr_event_type */
@@ -76,7 +91,9 @@ struct sr_event_hdr {
 	__u32 uid;         /* real uid */
 	__u32 gid;         /* real gid */
 	__u32 loginuid;    /* task->loginuid */
-	__u32 _pad;
+	__u8 source;       /* enum sr_source (since ABI 5) */
+	__u8 verdict;      /* enum sr_verdict (since ABI 5) */
+	__u16 _pad;
 	char comm[SR_COMM_LEN];
 };
 
@@ -140,12 +157,20 @@ struct sr_exit_event {
 #define SR_OPEN_PATH_RESOLVED  (1u << 2) /* relative path made absolute in the kernel */
 #define SR_OPEN_DIR_FAULT      (1u << 3) /* relative, and cwd/dirfd unresolvable */
 #define SR_OPEN_COMPAT         (1u << 4) /* 32-bit (compat) syscall */
+/* since ABI 5 */
+#define SR_OPEN_NO_FD          (1u << 5) /* seen at the security hook: ret 0, fd not known yet */
+#define SR_OPEN_RET_UNKNOWN    (1u << 6) /* io_uring: completion not observed (CQE skipped, or
+                                            the in-flight table was full) */
+#define SR_OPEN_PATH_MISSING   (1u << 7) /* io_uring: failed before its submission was traced */
 
 enum sr_open_syscall {
+	SR_SYS_UNKNOWN = 0,       /* seen at a security hook: any path into the kernel */
 	SR_SYS_OPEN = 1,
 	SR_SYS_OPENAT = 2,
 	SR_SYS_OPENAT2 = 3,
 	SR_SYS_CREAT = 4,
+	SR_SYS_URING_OPENAT = 5,  /* IORING_OP_OPENAT (since ABI 5) */
+	SR_SYS_URING_OPENAT2 = 6, /* IORING_OP_OPENAT2 (since ABI 5) */
 };
 
 /**
@@ -155,8 +180,8 @@ enum sr_open_syscall {
  */
 struct sr_open_event {
 	struct sr_event_hdr hdr;
-	__s64 ret;      /* fd or -errno */
-	__u64 flags;    /* O_* flags as passed (openat2: how.flags) */
+	__s64 ret;      /* fd or -errno (0 with SR_OPEN_NO_FD) */
+	__u64 flags;    /* O_* flags as passed (openat2: how.flags; hooks: the file's) */
 	__u32 mode;
 	__s32 dirfd;    /* AT_FDCWD (-100) for cwd-relative */
 	__u32 syscall;  /* enum sr_open_syscall */

@@ -1,10 +1,17 @@
-# Kernel capture: bpf/sshrec.bpf.c -> bpf/sshrec.bpf.o -> bpf/sshrec.skel.h,
-# compiled into the daemon (and the kernel tests) through recorder/capture.c.
-# vmlinux.h is generated from the running kernel's BTF at build time.
-BPF_SRCS = bpf/sshrec.bpf.c
-BPF_HDRS = bpf/events.h bpf/sshrec.bpf.h bpf/policy.h bpf/enforce.bpf.h
+# Kernel capture: one object per hook type (bpf/hooks/*.bpf.c), linked by
+# `bpftool gen object` into bpf/sshrec.bpf.o (maps and knobs are __weak in
+# bpf/lib/maps.bpf.h, so they are shared), then one skeleton,
+# bpf/sshrec.skel.h, compiled into the daemon and the kernel tests through
+# recorder/capture/. vmlinux.h is generated from the running kernel's BTF.
+BPF_SRCS = bpf/hooks/tp_sched.bpf.c bpf/hooks/tp_sock.bpf.c bpf/hooks/tp_syscalls.bpf.c \
+	bpf/hooks/tp_io_uring.bpf.c bpf/hooks/fentry.bpf.c bpf/hooks/lsm.bpf.c
+BPF_HDRS = bpf/events.h bpf/lib/maps.bpf.h bpf/lib/filter.bpf.h bpf/lib/output.bpf.h \
+	bpf/lib/path.bpf.h bpf/emit/exec.bpf.h bpf/emit/open.bpf.h bpf/emit/connect.bpf.h \
+	bpf/emit/proc.bpf.h bpf/policy.h bpf/enforce.bpf.h
+BPF_OBJS = bpf/hooks/tp_sched.bpf.o bpf/hooks/tp_sock.bpf.o bpf/hooks/tp_syscalls.bpf.o \
+	bpf/hooks/tp_io_uring.bpf.o bpf/hooks/fentry.bpf.o bpf/hooks/lsm.bpf.o
 EXTRA_DIST += $(BPF_SRCS) $(BPF_HDRS)
-CLEANFILES += bpf/vmlinux.h bpf/sshrec.bpf.o bpf/sshrec.skel.h
+CLEANFILES += bpf/vmlinux.h bpf/sshrec.bpf.o bpf/sshrec.skel.h $(BPF_OBJS)
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	-Wno-unused-function -I$(top_builddir)/bpf -I$(top_srcdir)/bpf
 
@@ -16,9 +23,24 @@ bpf/vmlinux.h:
 	  exit 1; fi
 	$(AM_V_GEN)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-bpf/sshrec.bpf.o: $(BPF_SRCS) $(BPF_HDRS) bpf/vmlinux.h
-	@$(MKDIR_P) bpf
-	$(AM_V_CC)$(CLANG) $(BPF_CFLAGS) -c $(srcdir)/bpf/sshrec.bpf.c -o $@.tmp && \
+BPF_COMPILE = @$(MKDIR_P) bpf/hooks && echo "  CLANG    $@" && \
+	$(CLANG) $(BPF_CFLAGS) -c $(srcdir)/bpf/hooks/$(@F:.o=.c) -o $@
+$(BPF_OBJS): $(BPF_HDRS) bpf/vmlinux.h
+bpf/hooks/tp_sched.bpf.o: bpf/hooks/tp_sched.bpf.c
+	$(BPF_COMPILE)
+bpf/hooks/tp_sock.bpf.o: bpf/hooks/tp_sock.bpf.c
+	$(BPF_COMPILE)
+bpf/hooks/tp_syscalls.bpf.o: bpf/hooks/tp_syscalls.bpf.c
+	$(BPF_COMPILE)
+bpf/hooks/tp_io_uring.bpf.o: bpf/hooks/tp_io_uring.bpf.c
+	$(BPF_COMPILE)
+bpf/hooks/fentry.bpf.o: bpf/hooks/fentry.bpf.c
+	$(BPF_COMPILE)
+bpf/hooks/lsm.bpf.o: bpf/hooks/lsm.bpf.c
+	$(BPF_COMPILE)
+
+bpf/sshrec.bpf.o: $(BPF_OBJS)
+	$(AM_V_GEN)$(BPFTOOL) gen object $@.tmp $(BPF_OBJS) && \
 	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
 
 bpf/sshrec.skel.h: bpf/sshrec.bpf.o
@@ -26,10 +48,13 @@ bpf/sshrec.skel.h: bpf/sshrec.bpf.o
 
 BUILT_SOURCES += bpf/sshrec.skel.h
 
-# Userspace loader library (recorder/capture.c), linked by sshrecd and the
+# Userspace loader library (recorder/capture/), linked by sshrecd and the
 # kernel tests together with common/libsrcommon_san.la.
+SR_CAPTURE_SRCS = recorder/capture/capture.c recorder/capture/capture.h \
+	recorder/capture/capture_priv.h recorder/capture/features.c recorder/capture/progs.c \
+	recorder/capture/pins.c recorder/capture/maps.c recorder/capture/consume.c
 noinst_LTLIBRARIES += recorder/libsrcapture.la
-recorder_libsrcapture_la_SOURCES = recorder/capture.c recorder/capture.h
+recorder_libsrcapture_la_SOURCES = $(SR_CAPTURE_SRCS)
 nodist_recorder_libsrcapture_la_SOURCES = bpf/sshrec.skel.h
 recorder_libsrcapture_la_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 recorder_libsrcapture_la_LIBADD = $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
@@ -41,6 +66,9 @@ tests_kernel_test_capture_SOURCES = tests/kernel/test_capture.c
 tests_kernel_test_capture_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 tests_kernel_test_capture_LDFLAGS = $(SAN_LDFLAGS)
 tests_kernel_test_capture_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la
+# io_uring operations made with the raw syscalls (test helper).
+check_PROGRAMS += tests/kernel/uring_ops
+tests_kernel_uring_ops_SOURCES = tests/kernel/uring_ops.c
 # A 32-bit static program making compat open/exec syscalls (no libc needed).
 check_DATA += tests/kernel/compat32
 EXTRA_DIST += tests/kernel/compat32.c
@@ -53,7 +81,7 @@ tests/kernel/compat32: tests/kernel/compat32.c
 # Capture benchmark (not part of make check): make bench-capture
 # Built without sanitizers (they would slow the consumer down), the loader compiled in.
 noinst_PROGRAMS += tests/bench/bench_capture
-tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c recorder/capture.c
+tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c $(SR_CAPTURE_SRCS)
 nodist_tests_bench_bench_capture_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_capture_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_capture_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)

@@ -19,6 +19,44 @@ static void num(char *b, size_t cap, json_object *o, const char *k)
 	snprintf(b, cap, "%" PRId64, sr_j_int(o, k, 0));
 }
 
+/* "capture: backend lsm (auto) ..." and what this kernel cannot record. */
+static void print_capture(json_object *s)
+{
+	json_object *cap = NULL, *progs = NULL, *gaps = NULL, *f = NULL;
+	size_t i, ondemand = 0, attached = 0;
+
+	if (!json_object_object_get_ex(s, "capture", &cap))
+		return;
+	json_object_object_get_ex(cap, "forced", &f);
+	printf("capture: backend %s (%s)",
+	       sr_j_str(cap, "backend") ? sr_j_str(cap, "backend") : "?",
+	       f && json_object_get_boolean(f) ? "forced by capture_backend" : "auto");
+	if (json_object_object_get_ex(cap, "programs", &progs) &&
+	    json_object_is_type(progs, json_type_array))
+		for (i = 0; i < json_object_array_length(progs); i++) {
+			json_object *p = json_object_array_get_idx(progs, i), *od = NULL,
+			            *at = NULL;
+
+			json_object_object_get_ex(p, "on_demand", &od);
+			json_object_object_get_ex(p, "attached", &at);
+			if (od && json_object_get_boolean(od)) {
+				ondemand++;
+				attached += at && json_object_get_boolean(at);
+			}
+		}
+	if (ondemand)
+		printf(", on-demand syscall tracepoints %zu/%zu attached", attached, ondemand);
+	printf("\n");
+	if (json_object_object_get_ex(cap, "not_recorded", &gaps) &&
+	    json_object_is_type(gaps, json_type_array))
+		for (i = 0; i < json_object_array_length(gaps); i++) {
+			fputs("capture: not recorded on this kernel: ", stdout);
+			sr_put_term(stdout,
+			            json_object_get_string(json_object_array_get_idx(gaps, i)));
+			putchar('\n');
+		}
+}
+
 static int print_status(const struct sr_cli *cli, json_object *s)
 {
 	json_object *rates = NULL, *sinks = NULL, *sess = NULL, *pol = NULL;
@@ -31,6 +69,7 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 	       sr_col(cli->color, SR_C_RESET), sr_j_int(s, "pid", 0),
 	       sr_j_str(s, "started") ? sr_j_str(s, "started") : "?",
 	       sr_j_str(s, "server_id") ? sr_j_str(s, "server_id") : "?");
+	print_capture(s);
 	printf("active sessions: %" PRId64 "\n", sr_j_int(s, "active_sessions", 0));
 	json_object_object_get_ex(s, "events_per_sec", &rates);
 	printf("events/s (last minute): command %.1f, disk %.1f, network %.1f\n",

@@ -26,6 +26,7 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->jsonl_keep = 10;
 	cfg->backlog_max = 100000;
 	cfg->syscall_linger_s = 60;
+	cfg->syscall_linger_stopped_s = 600;
 	cfg->nice = SR_DEFAULT_NICE;
 	cfg->pin = true;
 	cfg->ringbuf_bytes = 16ull << 20;
@@ -278,14 +279,22 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			cfg->backlog_max = (uint64_t)n;
 		return 0;
 	}
-	if (!strcmp(key, "syscall_linger")) {
+	if (!strcmp(key, "syscall_linger") || !strcmp(key, "syscall_linger_stopped")) {
 		uint64_t dur;
 
 		if (parse_duration(value, 86400, &dur))
-			BAD("syscall_linger: expected a duration up to 24h (like 60, 60s, 5m), "
-			    "not '%s'",
+			BAD("%s: expected a duration up to 24h (like 60, 60s, 5m), not '%s'", key,
 			    value);
-		cfg->syscall_linger_s = (uint32_t)dur;
+		if (key[14])
+			cfg->syscall_linger_stopped_s = (uint32_t)dur;
+		else
+			cfg->syscall_linger_s = (uint32_t)dur;
+		return 0;
+	}
+	if (!strcmp(key, "capture_backend")) {
+		if (sr_backend_parse(value, &cfg->backend))
+			BAD("capture_backend: expected auto, lsm, fentry or tracepoint, not '%s'",
+			    value);
 		return 0;
 	}
 	if (!strcmp(key, "retention")) {
@@ -441,6 +450,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_SERVER_ID,
 	OPT_LOG,
+	OPT_BACKEND,
 	OPT_CHECK,
 	OPT_VERSION,
 };
@@ -460,6 +470,7 @@ static const struct option long_opts[] = {
     {"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
     {"server-id", required_argument, NULL, OPT_SERVER_ID},
     {"log", required_argument, NULL, OPT_LOG},
+    {"capture-backend", required_argument, NULL, OPT_BACKEND},
     {"verbose", no_argument, NULL, 'v'},
     {"check-config", no_argument, NULL, OPT_CHECK},
     {"help", no_argument, NULL, 'h'},
@@ -473,6 +484,7 @@ void sr_config_usage(void *out)
 	      "               [--jsonl PATH] [--pin-dir DIR] [--no-pin] [--unpin]\n"
 	      "               [--disk all|writes-only|off] [--network on|off] [--syslog TARGET]\n"
 	      "               [--ringbuf-size BYTES] [--server-id UUID] [--log stderr|syslog]\n"
+	      "               [--capture-backend auto|lsm|fentry|tracepoint]\n"
 	      "               [-v|--verbose] [--check-config] [-h|--help] [--version]\n",
 	      out);
 }
@@ -501,6 +513,8 @@ static const char *opt_key(int c)
 		return "server_id";
 	case OPT_LOG:
 		return "log";
+	case OPT_BACKEND:
+		return "capture_backend";
 	default:
 		return NULL;
 	}

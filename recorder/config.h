@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "recorder/policy.h"
+#include "recorder/capture/capture.h"
 
 /** What to record of disk (open) events. */
 enum sr_disk_mode {
@@ -35,9 +36,9 @@ struct sr_config {
 	/** SQLite: ended sessions older than this many seconds are removed
 	 * (0, the default: keep everything). */
 	uint64_t retention_s;
-	char *syslog_target;      /**< NULL: off; "unix:/dev/log", "udp://h:p", "tcp://h:p" */
-	char *server_id;          /**< host UUID (default from /etc/machine-id) */
-	char *server_hostname;    /**< default gethostname() */
+	char *syslog_target;   /**< NULL: off; "unix:/dev/log", "udp://h:p", "tcp://h:p" */
+	char *server_id;       /**< host UUID (default from /etc/machine-id) */
+	char *server_hostname; /**< default gethostname() */
 
 	/* --- daemon core (extended by recorder/config.c) ------------------ */
 	char *conf_path;
@@ -48,6 +49,13 @@ struct sr_config {
 	/** Seconds the syscall tracepoints stay attached after the last session
 	 * needing them ended (default 60; 0 detaches at once). */
 	uint32_t syscall_linger_s;
+	/** After sshrecd stopped, at most this many seconds the on-demand syscall
+	 * tracepoints stay attached for sessions still alive (default 600; 0: detached at
+	 * stop, which loses their opens and failed execs until sshrecd is back). */
+	uint32_t syscall_linger_stopped_s;
+	/** Capture backend (capture_backend = auto | lsm | fentry | tracepoint): auto picks
+	 * the best the kernel has; another value forces it and the daemon fails without it. */
+	enum sr_backend backend;
 	/** CPU priority of sshrecd (and of its autogroup), -20..19, default
 	 * SR_DEFAULT_NICE: it must keep up with the sessions it records. */
 	int nice;

@@ -194,6 +194,7 @@ int sr_corr_session_init(struct sr_corr_session *s, const struct sr_session_info
 	err |= dup_str(&d->key_type, info->key_type);
 	err |= dup_str(&d->key_fingerprint, info->key_fingerprint);
 	err |= dup_str(&d->cgroup_path, info->cgroup_path);
+	err |= dup_str(&d->capture_backend, info->capture_backend);
 	err |= dup_str(&s->leader_comm, leader_comm ? leader_comm : "sshd");
 	d->state = info->state ? info->state : "active";
 	s->disk = disk;
@@ -208,10 +209,11 @@ int sr_corr_session_init(struct sr_corr_session *s, const struct sr_session_info
 void sr_corr_session_free(struct sr_corr_session *s)
 {
 	struct sr_session_info *d = &s->info;
-	const char **strs[] = {
-	    &d->server_id, &d->server_hostname, &d->login,       &d->user,       &d->service,
-	    &d->tty,       &d->rhost,           &d->remote_addr, &d->local_addr, &d->auth_method,
-	    &d->key_type,  &d->key_fingerprint, &d->cgroup_path, &s->leader_comm};
+	const char **strs[] = {&d->server_id,   &d->server_hostname, &d->login,
+	                       &d->user,        &d->service,         &d->tty,
+	                       &d->rhost,       &d->remote_addr,     &d->local_addr,
+	                       &d->auth_method, &d->key_type,        &d->key_fingerprint,
+	                       &d->cgroup_path, &d->capture_backend, &s->leader_comm};
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -642,12 +644,15 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	event_rec(c, s, &r, SR_REC_DISK, &e->hdr, comm);
 	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
 	r.path = path;
-	r.has_return_code = true;
+	r.has_return_code = !(e->oflags & SR_OPEN_RET_UNKNOWN);
 	r.return_code = e->ret;
 	r.flags = e->flags;
 	r.mode = e->mode;
 	r.path_resolved = e->oflags & SR_OPEN_PATH_RESOLVED;
-	r.path_error = e->oflags & SR_OPEN_PATH_FAULT;
+	r.path_error = e->oflags & SR_OPEN_PATH_FAULT     ? SR_PATH_ERROR_UNREADABLE
+	               : e->oflags & SR_OPEN_PATH_MISSING ? SR_PATH_ERROR_UNAVAILABLE
+	                                                  : SR_PATH_ERROR_NONE;
+	r.path_truncated = e->oflags & SR_OPEN_PATH_TRUNC;
 	err = rec_emit(c, s, &r);
 
 	free(owned);

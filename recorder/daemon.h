@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "proto.h"
-#include "recorder/capture.h"
+#include "recorder/capture/capture.h"
 #include "recorder/config.h"
 #include "recorder/correlate.h"
 #include "recorder/policy_kern.h"
@@ -72,9 +72,8 @@ struct sr_daemon {
 	/** Opens of this loop iteration share one sink flush (group commit). */
 	bool batch_opens;
 	bool opens_pending;
-	bool syscalls_disk, syscalls_exec; /**< syscall tracepoints attached */
 	struct sr_policy_kern pk;          /**< the policy in the kernel (policy_run.c) */
-	int64_t syscalls_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
+	int64_t demand_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
 	/* status */
 	int64_t started_us;
 	uint64_t records;       /**< records written */
@@ -126,10 +125,17 @@ void sr_session_inotify(struct sr_daemon *d);
 /** Take kernel loss counters of every session; emit data_loss records. */
 void sr_session_poll_loss(struct sr_daemon *d);
 /**
- * Attach syscall tracepoints the sessions need at once; detach unneeded ones
- * once they have been unneeded for syscall_linger seconds (call every second).
+ * Attach the on-demand capture programs (the tracepoint backend's syscall
+ * tracepoints) the sessions need at once; detach unneeded ones once they have
+ * been unneeded for syscall_linger seconds (call every second).
  */
-void sr_session_update_syscalls(struct sr_daemon *d);
+void sr_session_update_demand(struct sr_daemon *d);
+/**
+ * At shutdown, with on-demand programs attached: fork the watcher that
+ * detaches them once no recorded process lives, or after
+ * syscall_linger_stopped (recorder/linger.c). Call after the capture is closed.
+ */
+void sr_linger_spawn(struct sr_daemon *d);
 /** Most groups of a login looked at (getgrouplist). */
 #define SR_LOGIN_GROUPS_MAX 64
 /**

@@ -17,7 +17,7 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
 	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
 	recorder/restore.c recorder/sinks_run.c recorder/sink.h \
-	recorder/policy_kern.c recorder/policy_kern.h recorder/policy_run.c
+	recorder/policy_kern.c recorder/policy_kern.h recorder/policy_run.c recorder/linger.c
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)
 sshrecd_LDFLAGS = $(SAN_LDFLAGS)

@@ -140,7 +140,7 @@ static void on_timer(struct sr_daemon *d, unsigned *ticks)
 		return;
 	sr_time_resync();
 	sr_session_poll_loss(d);
-	sr_session_update_syscalls(d);
+	sr_session_update_demand(d);
 	sr_status_tick(d);
 	sr_control_expire(d, sr_now_us());
 	/* a missed inotify event must not keep a session open forever */

@@ -104,6 +104,7 @@ static int setup(struct sr_daemon *d)
 	opts.ringbuf_size = (uint32_t)d->cfg->ringbuf_bytes;
 	opts.pin_dir = d->cfg->pin_dir;
 	opts.pin = d->cfg->pin;
+	opts.backend = d->cfg->backend;
 	/*
 	 * Batch wakeups: the kernel wakes us only once this much waits, which
 	 * saves a wakeup per record (about half the in-session cost of recording
@@ -130,17 +131,15 @@ static int setup(struct sr_daemon *d)
 		sr_info("reattached to pinned capture in %s: reading what queued while down",
 		        d->cfg->pin_dir);
 	/*
-	 * Pinned syscall links may have been kept: make the state known (all
-	 * attached), so the linger in sr_session_update_syscalls() detaches what
-	 * the restored sessions do not need.
+	 * Pinned on-demand links were kept (sr_capture_demand() says which): the
+	 * linger in sr_session_update_demand() detaches what the restored
+	 * sessions do not need.
 	 */
-	if (sr_capture_reused(d->cap) && !sr_capture_set_syscall_classes(d->cap, true, true))
-		d->syscalls_disk = d->syscalls_exec = true;
 	/* sessions first, so that the queued events find them */
 	sr_restore(d);
 	sr_policy_sweep(d);
 	sr_restore_ring_position(d);
-	sr_session_update_syscalls(d);
+	sr_session_update_demand(d);
 	sr_loop_drain(d, true);
 	for (size_t i = 0; i < SR_SESS_BUCKETS; i++) {
 		struct sr_session *s, *next;
@@ -161,6 +160,7 @@ static void teardown(struct sr_daemon *d)
 	sr_policy_close(d);
 	sr_corr_free(&d->corr);
 	sr_ringbuf_close(&d->rb);
+	sr_linger_spawn(d);       /* before the close: it asks the capture what is attached */
 	sr_capture_close(d->cap); /* pins stay: capture continues until the next start */
 	if (d->timerfd >= 0)
 		close(d->timerfd);

@@ -92,9 +92,11 @@ struct sr_session_info {
 	const char *cgroup_path;
 	uint32_t audit_session_id;
 	int64_t start_us;
-	int64_t closing_us;               /**< 0 when not closing */
-	int64_t end_us;                   /**< 0 while not ended */
-	const char *state;                /**< "active", "closing", "ended" */
+	int64_t closing_us; /**< 0 when not closing */
+	int64_t end_us;     /**< 0 while not ended */
+	const char *state;  /**< "active", "closing", "ended" */
+	/** Capture backend recording the session ("lsm", "fentry", "tracepoint"); NULL unknown. */
+	const char *capture_backend;
 	uint64_t counts[SR_REC_KIND_MAX]; /**< records written so far, by kind */
 	uint64_t lost;                    /**< events lost in the kernel, total */
 };
@@ -129,6 +131,13 @@ struct sr_process_info {
  * duration of sink->write(). Strings are valid UTF-8 (sanitized, see
  * strsafe.h); fields that do not belong to the record's kind are zero.
  */
+/** session.disk: why its path is missing. */
+enum sr_path_error {
+	SR_PATH_ERROR_NONE = 0,
+	SR_PATH_ERROR_UNREADABLE,  /**< the string could not be read */
+	SR_PATH_ERROR_UNAVAILABLE, /**< io_uring: failed before its path was seen */
+};
+
 struct sr_record {
 	enum sr_rec_kind kind;
 	const struct sr_session_info *sess;
@@ -155,8 +164,8 @@ struct sr_record {
 	/* session.disk */
 	uint64_t flags; /**< open flags (flags_text is derived from them) */
 	uint32_t mode;
-	bool path_resolved; /**< made absolute by sshrec */
-	bool path_error;    /**< the path could not be read */
+	bool path_resolved;  /**< made absolute by sshrec */
+	enum sr_path_error path_error;
 	/* session.network (dst_addr, dst_port: also a denied connect) */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;
@@ -179,7 +188,7 @@ struct sr_record {
 	uint8_t denied_mode;      /**< SR_POLICY_ENFORCE or SR_POLICY_AUDIT */
 	uint8_t denied_mechanism; /**< enum sr_policy_mech */
 	bool denied_not_applied;  /**< enforce, but the kernel could not apply it */
-	bool path_truncated;      /**< the path was too long to be read whole */
+	bool path_truncated;      /**< disk, denied: the path was too long to be read whole */
 	const char *rule;         /**< the rule as in sshrecd.conf; NULL: unknown */
 	/** The JSON text (sr_record_json()), no trailing newline; NULL when not made. */
 	const char *json;

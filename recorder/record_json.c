@@ -111,6 +111,7 @@ static void put_start(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "fingerprint", i->key_fingerprint);
 	sr_jw_end(w);
 	sr_json_put_str(w, "cgroup_path", i->cgroup_path);
+	sr_json_put_str(w, "capture_backend", i->capture_backend);
 }
 
 static void put_end(struct sr_jw *w, const struct sr_record *rec)
@@ -216,10 +217,14 @@ static void put_disk(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_int(w, "flags", (int64_t)rec->flags, false);
 	sr_json_put_str(w, "flags_text", sr_open_flags_text(rec->flags, ftext, sizeof(ftext)));
 	sr_json_put_int(w, "mode", rec->mode, false);
-	sr_json_put_int(w, "return_code", rec->return_code, false);
+	sr_json_put_int(w, "return_code", rec->return_code, !rec->has_return_code);
 	sr_jw_bool(w, "path_resolved", rec->path_resolved);
+	if (rec->path_truncated)
+		sr_jw_bool(w, "path_truncated", true);
 	if (rec->path_error)
-		sr_json_put_str(w, "path_error", "unreadable");
+		sr_json_put_str(w, "path_error",
+		                rec->path_error == SR_PATH_ERROR_UNREADABLE ? "unreadable"
+		                                                            : "unavailable");
 	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
 }
 

@@ -128,6 +128,7 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	in.leader_pid = sqlite3_column_int(st, 14);
 	in.cgroup_id = (uint64_t)sqlite3_column_int64(st, 15);
 	in.cgroup_path = col(st, 16);
+	in.capture_backend = sr_backend_name(sr_capture_backend(d->cap)); /* from now on */
 	in.audit_session_id = (uint32_t)sqlite3_column_int64(st, 17);
 	in.start_us = sqlite3_column_int64(st, 18);
 	in.closing_us = sqlite3_column_int64(st, 19);
@@ -184,6 +185,8 @@ static void scan_cgroups(struct sr_daemon *d)
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
+		if (!strncmp(de->d_name, "linger-", 7))
+			continue; /* a linger watcher of a previous sshrecd (linger.c) */
 		snprintf(rel, sizeof(rel), "/%s/%.255s", SR_CGROUP_PARENT, de->d_name);
 		for (i = 0; i < SR_SESS_BUCKETS && !known; i++)
 			for (s = d->sess[i]; s; s = s->next)
@@ -225,7 +228,7 @@ int sr_restore(struct sr_daemon *d)
 	sqlite3_close(db);
 	scan_cgroups(d);
 	if (n)
-		sr_session_update_syscalls(d);
+		sr_session_update_demand(d);
 	return n;
 }
 

@@ -206,40 +206,35 @@ static int64_t mono_us(void)
 /*
  * Attaching the syscall tracepoints takes milliseconds and detaching them far
  * more (each link's release waits for an RCU grace period): done per login,
- * every sequential login paid both before its acknowledgement. So they are
- * attached as soon as a session needs them, but detached only once no session
- * has needed them for syscall_linger seconds (the timer calls this each second).
+ * every sequential login paid both before its acknowledgement. So on-demand
+ * programs are attached as soon as a session needs them, but detached only
+ * once no session has needed them for syscall_linger seconds (the timer calls
+ * this each second). The hook backends have no on-demand programs.
  */
-void sr_session_update_syscalls(struct sr_daemon *d)
+void sr_session_update_demand(struct sr_daemon *d)
 {
-	bool disk = false, exec = d->nsessions > 0;
+	uint32_t want = 0, have = sr_capture_demand(d->cap);
 	int64_t now = mono_us(), linger = (int64_t)d->cfg->syscall_linger_s * 1000000;
 	size_t i;
 	struct sr_session *s;
 
-	for (i = 0; i < SR_SESS_BUCKETS && !disk; i++)
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
 		for (s = d->sess[i]; s; s = s->next)
-			if (s->classes & SR_CLASS_BIT(SR_CLASS_DISK))
-				disk = true;
-	if ((d->syscalls_disk && !disk) || (d->syscalls_exec && !exec)) {
-		if (!d->syscalls_spare_us)
-			d->syscalls_spare_us = now;
-		if (now - d->syscalls_spare_us < linger) {
-			disk |= d->syscalls_disk;
-			exec |= d->syscalls_exec;
-		}
+			want |= s->classes;
+	want &= sr_capture_demand_classes(d->cap);
+	if (have & ~want) {
+		if (!d->demand_spare_us)
+			d->demand_spare_us = now;
+		if (now - d->demand_spare_us < linger)
+			want |= have;
 	} else {
-		d->syscalls_spare_us = 0;
+		d->demand_spare_us = 0;
 	}
-	if (disk == d->syscalls_disk && exec == d->syscalls_exec)
+	if (want == have)
 		return;
-	if (!sr_capture_set_syscall_classes(d->cap, disk, exec)) {
-		if (!disk && d->syscalls_disk)
-			sr_info("open-family syscall tracepoints detached (unused for %us)",
-			        d->cfg->syscall_linger_s);
-		d->syscalls_disk = disk;
-		d->syscalls_exec = exec;
-	}
+	if (!sr_capture_set_demand(d->cap, want) && (have & ~want))
+		sr_info("on-demand syscall tracepoints detached (unused for %us)",
+		        d->cfg->syscall_linger_s);
 }
 
 int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct sr_reply *rep)
@@ -307,6 +302,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	info.leader_pid = req->pid;
 	info.cgroup_id = req->cgroup_id;
 	info.cgroup_path = req->cgroup_path;
+	info.capture_backend = sr_backend_name(sr_capture_backend(d->cap));
 	info.audit_session_id = req->audit_sid;
 	info.start_us = sr_now_us();
 	info.state = "active";
@@ -341,7 +337,7 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 		return err;
 	}
 	sr_session_insert(d, s);
-	sr_session_update_syscalls(d);
+	sr_session_update_demand(d);
 	/* Records of the session already in the ring come after session.start. */
 	err = sr_corr_start(&d->corr, &s->corr);
 	if (!err && !d->batch_opens) /* else sr_control_commit_opens() flushes */
@@ -436,7 +432,7 @@ static void session_end(struct sr_daemon *d, struct sr_session *s)
 	        (unsigned long long)s->corr.info.lost);
 	session_unlink(d, s);
 	session_free(s);
-	sr_session_update_syscalls(d);
+	sr_session_update_demand(d);
 }
 
 int sr_session_check(struct sr_daemon *d, struct sr_session *s)

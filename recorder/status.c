@@ -56,9 +56,47 @@ static json_object *sessions_json(struct sr_daemon *d)
 			    c, "denied", json_object_new_int64((int64_t)in->counts[SR_REC_DENIED]));
 			json_object_object_add(o, "counts", c);
 			json_object_object_add(o, "lost", json_object_new_int64((int64_t)in->lost));
+			json_object_object_add(o, "capture_backend",
+			                       in->capture_backend
+			                           ? json_object_new_string(in->capture_backend)
+			                           : NULL);
 			json_object_array_add(arr, o);
 		}
 	return arr;
+}
+
+static int capture_prog_json(void *ctx, const struct sr_capture_prog *p)
+{
+	static const char *const cls[SR_CLASS_MAX] = {"command", "disk", "network"};
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "program", json_object_new_string(p->name));
+	json_object_object_add(o, "hook", json_object_new_string(p->hook));
+	json_object_object_add(o, "job", json_object_new_string(p->job));
+	json_object_object_add(o, "class", json_object_new_string(cls[p->cls % SR_CLASS_MAX]));
+	json_object_object_add(o, "on_demand", json_object_new_boolean(p->demand != 0));
+	json_object_object_add(o, "attached", json_object_new_boolean(p->attached));
+	json_object_array_add(ctx, o);
+	return 0;
+}
+
+/* Which backend records, its programs, and what this kernel cannot give. */
+static json_object *capture_json(struct sr_daemon *d)
+{
+	json_object *o = json_object_new_object(), *progs = json_object_new_array(),
+	            *gaps = json_object_new_array();
+	const char *g;
+
+	json_object_object_add(o, "backend",
+	                       json_object_new_string(sr_backend_name(sr_capture_backend(d->cap))));
+	json_object_object_add(o, "forced",
+	                       json_object_new_boolean(d->cfg->backend != SR_BACKEND_AUTO));
+	sr_capture_progs(d->cap, capture_prog_json, progs);
+	json_object_object_add(o, "programs", progs);
+	for (g = sr_capture_gaps(d->cap); *g; g += strlen(g) + 1)
+		json_object_array_add(gaps, json_object_new_string(g));
+	json_object_object_add(o, "not_recorded", gaps);
+	return o;
 }
 
 char *sr_status_json(struct sr_daemon *d)
@@ -83,6 +121,7 @@ char *sr_status_json(struct sr_daemon *d)
 	json_object_object_add(o, "server_id", json_object_new_string(d->server_id));
 	json_object_object_add(o, "active_sessions", json_object_new_int64((int64_t)d->nsessions));
 	json_object_object_add(o, "sessions", sessions_json(d));
+	json_object_object_add(o, "capture", capture_json(d));
 	for (c = 0; c < SR_CLASS_MAX; c++) {
 		uint64_t sum = 0;
 

@@ -5,8 +5,10 @@
  * sustained mixed load (execs + opens inside a session, default ring
  * buffer) checking for lost records. Prints a table, writes JSON.
  *
- *   bench_capture [-j results.json] [-m results.md] [-q] [-w wakeup_bytes]
- *   (-q: shorter run; -w: sr_capture_opts.wakeup_bytes)
+ *   bench_capture [-j results.json] [-m results.md] [-q] [-w wakeup_bytes] [-b backend]
+ *                 [-e execs] [-o opens] [-s seconds]
+ *   (-q: shorter run; -w: sr_capture_opts.wakeup_bytes; -b: force a capture backend;
+ *    -e/-o: operations per storm run; -s: seconds of the sustained load)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +27,7 @@
 
 #include "cgroup.h"
 #include "log.h"
-#include "recorder/capture.h"
+#include "recorder/capture/capture.h"
 
 #define KEY  0x0000425e00000001ull
 #define REPS 5
@@ -34,6 +36,8 @@ extern char **environ;
 
 static char cg_dir[512];
 static int quick;
+static enum sr_backend backend = SR_BACKEND_AUTO; /* -b */
+static char backend_ran[16] = "?";                /* what the capture ran on */
 static struct sr_capture *cap;
 static atomic_ullong rx[8];
 static atomic_int stop_consumer;
@@ -141,10 +145,8 @@ static void *consumer(void *arg)
 /* Load the capture with a session on the bench cgroup, and start consuming. */
 static int load(bool disk)
 {
-	struct sr_capture_opts o = {.pin = false,
-	                            .need_disk = disk,
-	                            .need_failed_exec = disk,
-	                            .wakeup_bytes = wakeup_bytes};
+	struct sr_capture_opts o = {
+	    .pin = false, .demand = disk ? SR_CLASS_ALL : 0, .wakeup_bytes = wakeup_bytes};
 	uint64_t cgid = 0;
 	int err = sr_capture_open(&o, &cap);
 
@@ -152,6 +154,7 @@ static int load(bool disk)
 		fprintf(stderr, "bench_capture: cannot load the capture: %s\n", strerror(-err));
 		return err;
 	}
+	snprintf(backend_ran, sizeof(backend_ran), "%s", sr_backend_name(sr_capture_backend(cap)));
 	sr_cgroup_id(cg_dir, &cgid);
 	sr_capture_session_add(
 	    cap, KEY, cgid, 0xffffffffu,
@@ -223,7 +226,10 @@ int main(int argc, char **argv)
 	pid_t ew1, ew2, ow;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "j:m:qw:")) != -1) {
+	long e_opt = 0, o_opt = 0;
+	double s_opt = 0;
+
+	while ((c = getopt(argc, argv, "j:m:qw:b:e:o:s:")) != -1) {
 		if (c == 'j')
 			json = optarg;
 		else if (c == 'm')
@@ -232,12 +238,27 @@ int main(int argc, char **argv)
 			quick = 1;
 		else if (c == 'w')
 			wakeup_bytes = strtoul(optarg, NULL, 0);
+		else if (c == 'b' && sr_backend_parse(optarg, &backend)) {
+			fprintf(stderr, "bench_capture: -b %s: not a backend\n", optarg);
+			return 2;
+		} else if (c == 'e')
+			e_opt = atol(optarg);
+		else if (c == 'o')
+			o_opt = atol(optarg);
+		else if (c == 's')
+			s_opt = atof(optarg);
 	}
 	if (quick) {
 		nexec = 300;
 		nopen = 150000;
 		mix_secs = 3;
 	}
+	if (e_opt > 0)
+		nexec = e_opt;
+	if (o_opt > 0)
+		nopen = o_opt;
+	if (s_opt > 0)
+		mix_secs = s_opt;
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_capture: needs root\n");
 		return 77;
@@ -310,9 +331,9 @@ int main(int argc, char **argv)
 	lost_all = lost.lost[0] + lost.lost[1] + lost.lost[2];
 
 	/* report */
-	printf("\nsshrec kernel capture benchmark (kernel %s, %ld CPUs, ring buffer %u bytes, "
-	       "wakeup_bytes %u)\n\n",
-	       un.release, sysconf(_SC_NPROCESSORS_ONLN), ringbuf, wakeup_bytes);
+	printf("\nsshrec kernel capture benchmark (kernel %s, %ld CPUs, backend %s, ring buffer %u "
+	       "bytes, wakeup_bytes %u)\n\n",
+	       un.release, sysconf(_SC_NPROCESSORS_ONLN), backend_ran, ringbuf, wakeup_bytes);
 	printf("| workload | no BPF (ops/s) | with capture (ops/s) | cost | target |\n");
 	printf("|---|---:|---:|---:|---|\n");
 	for (i = 0; i < nrows; i++)
@@ -326,9 +347,9 @@ int main(int argc, char **argv)
 
 	if (json && (f = fopen(json, "w"))) {
 		fprintf(f,
-		        "{\n  \"kernel\": \"%s\",\n  \"cpus\": %ld,\n  \"ringbuf_bytes\": %u,\n"
-		        "  \"wakeup_bytes\": %u,\n",
-		        un.release, sysconf(_SC_NPROCESSORS_ONLN), ringbuf, wakeup_bytes);
+		        "{\n  \"kernel\": \"%s\",\n  \"cpus\": %ld,\n  \"backend\": \"%s\",\n"
+		        "  \"ringbuf_bytes\": %u,\n  \"wakeup_bytes\": %u,\n",
+		        un.release, sysconf(_SC_NPROCESSORS_ONLN), backend_ran, ringbuf, wakeup_bytes);
 		fprintf(f,
 		        "  \"reps\": %d,\n  \"execs_per_rep\": %ld,\n  \"opens_per_rep\": %ld,\n",
 		        REPS, nexec, nopen);
@@ -348,6 +369,9 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	if (md && (f = fopen(md, "a"))) {
+		fprintf(f, "Capture backend: **%s**.\n\n", backend_ran);
+		fprintf(f, "| workload | no BPF (ops/s) | with capture (ops/s) | cost | target |\n");
+		fprintf(f, "|---|---:|---:|---:|---|\n");
 		for (i = 0; i < nrows; i++)
 			fprintf(f, "| %s | %.0f | %.0f | %+.1f%% | %s |\n", rows[i].name,
 			        rows[i].base, rows[i].with, cost_pct(&rows[i]), rows[i].target);

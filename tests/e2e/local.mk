@@ -30,3 +30,4 @@ SR_E2E_TESTS += tests/e2e/cli_session.sh
 SR_E2E_TESTS += tests/e2e/daemon_pins.sh
 SR_E2E_TESTS += tests/e2e/pam_scope_after.sh
 SR_E2E_TESTS += tests/e2e/policy_reload.sh
+SR_E2E_TESTS += tests/e2e/daemon_stopped_tax.sh

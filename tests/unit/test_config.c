@@ -118,6 +118,8 @@ static void test_errors(void **state)
 	expect_error("syscall_linger = 5d\n", "1: syscall_linger");
 	expect_error("syscall_linger = 25h\n", "1: syscall_linger");
 	expect_error("syscall_linger = s\n", "1: syscall_linger");
+	expect_error("syscall_linger_stopped = 2d\n", "1: syscall_linger_stopped");
+	expect_error("capture_backend = kprobe\n", "1: capture_backend: expected auto, lsm");
 	expect_error("retention = 3w\n", "1: retention");
 	expect_error("retention = -1d\n", "1: retention");
 	expect_error("retention = 999999d\n", "1: retention");
@@ -276,6 +278,39 @@ static void test_syscall_linger(void **state)
 	assert_int_equal(load("syscall_linger = 0\n", 0, NULL, &cfg, err), 0);
 	assert_int_equal(cfg.syscall_linger_s, 0);
 	sr_config_free(&cfg);
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.syscall_linger_stopped_s, 600);
+	sr_config_free(&cfg);
+	assert_int_equal(load("syscall_linger_stopped = 30s\n", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.syscall_linger_stopped_s, 30);
+	assert_int_equal(cfg.syscall_linger_s, 60);
+	sr_config_free(&cfg);
+}
+
+static void test_capture_backend(void **state)
+{
+	static const struct {
+		const char *text;
+		enum sr_backend want;
+		const char *name;
+	} cases[] = {
+	    {"", SR_BACKEND_AUTO, "auto"},
+	    {"capture_backend = auto\n", SR_BACKEND_AUTO, "auto"},
+	    {"capture_backend = lsm\n", SR_BACKEND_LSM, "lsm"},
+	    {"capture_backend = fentry\n", SR_BACKEND_FENTRY, "fentry"},
+	    {"capture_backend = tracepoint\n", SR_BACKEND_TRACEPOINT, "tracepoint"},
+	};
+	struct sr_config cfg;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load(cases[i].text, 0, NULL, &cfg, err), 0);
+		assert_int_equal(cfg.backend, cases[i].want);
+		assert_string_equal(sr_backend_name(cfg.backend), cases[i].name);
+		sr_config_free(&cfg);
+	}
 }
 
 /* The shipped sample (contrib/sshrecd.conf), every line uncommented, parses. */
@@ -414,6 +449,7 @@ int main(void)
 	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
+	    cmocka_unit_test(test_capture_backend),
 	    cmocka_unit_test(test_retention),    cmocka_unit_test(test_sample_file),
 	    cmocka_unit_test(test_nice),         cmocka_unit_test(test_policy_errors),
 	    cmocka_unit_test(test_policy_rules), cmocka_unit_test(test_policy_for_login),

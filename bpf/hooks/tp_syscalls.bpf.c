@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Syscall tracepoints: the open family and the exec syscalls' exits (failed
+ * execs), plus the raw syscall tracepoints for 32-bit tasks, which the
+ * per-syscall ones ignore on x86-64. The tracepoint backend's opens and
+ * failed execs; a hook backend's fallback for what it cannot see on a
+ * kernel without fexit (sr_tp_jobs says which jobs are theirs).
+ *
+ * While any of these is attached every syscall on the host takes the slow
+ * path, so the loader attaches them only on demand. The only things done
+ * before the session filter are cheaper tests: the jobs knob, "is this a
+ * compat syscall", "was there an enter record for this tid".
+ */
+#include "emit/exec.bpf.h"
+#include "emit/open.bpf.h"
+
+/* i386 syscall numbers (compat tasks on x86-64). */
+#define SR_NR32_OPEN     5
+#define SR_NR32_CREAT    8
+#define SR_NR32_EXECVE   11
+#define SR_NR32_OPENAT   295
+#define SR_NR32_EXECVEAT 358
+#define SR_NR32_OPENAT2  437
+
+/* ---- failed exec ------------------------------------------------------ */
+
+static __always_inline int sr_exec_enter(__u64 filename, __u64 argv, __u32 compat)
+{
+	struct sr_exec_stash st = {.filename = filename, .argv = argv, .compat = compat};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_sess s;
+
+	if (!(sr_tp_jobs & SR_TPJ_EXEC_FAIL) || !sr_filter_class(&s, SR_CLASS_COMMAND))
+		return 0;
+	bpf_map_update_elem(&exec_stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int sr_exec_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_exec_stash *p = bpf_map_lookup_elem(&exec_stash, &tid);
+	struct sr_exec_stash st;
+
+	if (!p)
+		return 0;
+	st = *p;
+	bpf_map_delete_elem(&exec_stash, &tid);
+	if (ret >= 0)
+		return 0; /* sched_process_exec recorded it */
+	return sr_emit_exec_fail(ret, st.filename, st.argv, st.compat, SR_SRC_TRACEPOINT);
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int sr_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_exec_enter(ctx->args[0], ctx->args[1], 0);
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int sr_enter_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_exec_enter(ctx->args[1], ctx->args[2], 0);
+}
+
+SEC("tp/syscalls/sys_exit_execve")
+int sr_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_exec_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_execveat")
+int sr_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_exec_exit(ctx->ret);
+}
+
+/* ---- open family ----------------------------------------------------- */
+
+static __always_inline int sr_open_enter(__s64 dirfd, __u64 path, __u64 flags, __u64 mode,
+                                         __u64 how, __u32 sys, __u32 oflags)
+{
+	struct sr_open_stash st = {};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_sess s;
+
+	if (!(sr_tp_jobs & (SR_TPJ_OPEN | SR_TPJ_OPEN_FAIL)) || !sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	if (how) {
+		struct open_how h = {};
+
+		bpf_probe_read_user(&h, sizeof(h), (void *)how);
+		flags = h.flags;
+		mode = h.mode;
+	}
+	if (sr_open_skipped(&s, flags))
+		return 0;
+	st.path = path;
+	st.flags = flags;
+	st.mode = mode;
+	st.dirfd = dirfd;
+	st.syscall = sys;
+	st.oflags = oflags;
+	bpf_map_update_elem(&open_stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+/* The open syscall's exit: the path is read from the caller's memory now. */
+static __noinline int sr_open_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_open_stash *p = bpf_map_lookup_elem(&open_stash, &tid);
+	struct task_struct *task;
+	struct sr_open_event *ev;
+	struct sr_open_stash st;
+	struct sr_scratch *sc;
+	struct sr_sess s;
+	__u32 oflags, len;
+	long n;
+
+	if (!p)
+		return 0;
+	st = *p;
+	bpf_map_delete_elem(&open_stash, &tid);
+	if (ret >= 0 && !(sr_tp_jobs & SR_TPJ_OPEN))
+		return 0; /* a hook records successful opens */
+	if (!sr_filter_current(&s))
+		return 0;
+	task = bpf_get_current_task_btf();
+	ev = sr_open_begin(&s, &sc, task, SR_SRC_TRACEPOINT);
+	if (!ev)
+		return 0;
+	ev->ret = ret;
+	ev->flags = st.flags;
+	ev->mode = st.mode;
+	ev->dirfd = st.dirfd;
+	ev->syscall = st.syscall;
+	oflags = st.oflags;
+
+	n = bpf_probe_read_user_str(ev->path, SR_PATH_CAP, (void *)st.path);
+	if (n <= 0) {
+		oflags |= SR_OPEN_PATH_FAULT;
+		ev->path[0] = 0;
+		len = 1;
+	} else {
+		len = n;
+		if (n == SR_PATH_CAP) {
+			char c = 0;
+
+			if (!bpf_probe_read_user(&c, 1, (void *)(st.path + SR_PATH_CAP - 1)) && c)
+				oflags |= SR_OPEN_PATH_TRUNC;
+		}
+		len = sr_open_resolve(sc, task, st.dirfd, len, &oflags);
+	}
+	sr_open_finish(&s, ev, len, oflags);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_open")
+int sr_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_open_enter(SR_AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0, SR_SYS_OPEN,
+	                     0);
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int sr_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_open_enter((int)ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0,
+	                     SR_SYS_OPENAT, 0);
+}
+
+SEC("tp/syscalls/sys_enter_openat2")
+int sr_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_open_enter((int)ctx->args[0], ctx->args[1], 0, 0, ctx->args[2], SR_SYS_OPENAT2,
+	                     0);
+}
+
+SEC("tp/syscalls/sys_enter_creat")
+int sr_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_open_enter(SR_AT_FDCWD, ctx->args[0], SR_O_CREAT | SR_O_WRONLY | SR_O_TRUNC,
+	                     ctx->args[1], 0, SR_SYS_CREAT, 0);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int sr_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int sr_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int sr_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_creat")
+int sr_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return sr_open_exit(ctx->ret);
+}
+
+/* ---- compat (32-bit) syscalls ---------------------------------------- */
+/*
+ * These run for every syscall on the host while attached: the first test is
+ * the one-load TS_COMPAT check.
+ */
+
+static __always_inline bool sr_in_compat_syscall(void)
+{
+#ifdef __TARGET_ARCH_x86
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->thread_info.status & SR_TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
+SEC("raw_tp/sys_enter")
+int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+#ifdef __TARGET_ARCH_x86
+	struct pt_regs *regs;
+	long id;
+	__u64 a0, a1, a2, a3;
+
+	if (!sr_in_compat_syscall())
+		return 0;
+	id = ctx->args[1];
+	if (id != SR_NR32_OPEN && id != SR_NR32_CREAT && id != SR_NR32_OPENAT &&
+	    id != SR_NR32_OPENAT2 && id != SR_NR32_EXECVE && id != SR_NR32_EXECVEAT)
+		return 0;
+	regs = (struct pt_regs *)ctx->args[0];
+	a0 = (__u32)BPF_CORE_READ(regs, bx);
+	a1 = (__u32)BPF_CORE_READ(regs, cx);
+	a2 = (__u32)BPF_CORE_READ(regs, dx);
+	a3 = (__u32)BPF_CORE_READ(regs, si);
+	switch (id) {
+	case SR_NR32_OPEN:
+		return sr_open_enter(SR_AT_FDCWD, a0, a1, a2, 0, SR_SYS_OPEN, SR_OPEN_COMPAT);
+	case SR_NR32_CREAT:
+		return sr_open_enter(SR_AT_FDCWD, a0, SR_O_CREAT | SR_O_WRONLY | SR_O_TRUNC, a1, 0,
+		                     SR_SYS_CREAT, SR_OPEN_COMPAT);
+	case SR_NR32_OPENAT:
+		return sr_open_enter((__s32)a0, a1, a2, a3, 0, SR_SYS_OPENAT, SR_OPEN_COMPAT);
+	case SR_NR32_OPENAT2:
+		return sr_open_enter((__s32)a0, a1, 0, 0, a2, SR_SYS_OPENAT2, SR_OPEN_COMPAT);
+	case SR_NR32_EXECVE:
+		return sr_exec_enter(a0, a1, 1);
+	case SR_NR32_EXECVEAT:
+		return sr_exec_enter(a1, a2, 1);
+	}
+#endif
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int sr_compat_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+#ifdef __TARGET_ARCH_x86
+	struct pt_regs *regs;
+	long id;
+
+	if (!sr_in_compat_syscall())
+		return 0;
+	regs = (struct pt_regs *)ctx->args[0];
+	id = BPF_CORE_READ(regs, orig_ax);
+	switch (id) {
+	case SR_NR32_OPEN:
+	case SR_NR32_CREAT:
+	case SR_NR32_OPENAT:
+	case SR_NR32_OPENAT2:
+		return sr_open_exit(ctx->args[1]);
+	case SR_NR32_EXECVE:
+	case SR_NR32_EXECVEAT:
+		return sr_exec_exit(ctx->args[1]);
+	}
+#endif
+	return 0;
+}
