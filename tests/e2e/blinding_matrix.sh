@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The blinding matrix (SECURITY.md): each way to act unrecorded is tried in
+# its own login through a real sshd, as a non-root user (and, for the last
+# rows, as root: moving out of the session cgroup from a root login, stopping
+# sshrecd from outside a user's login), and every row must end exactly as the matrix says for the
+# backend this kernel runs: recorded, flagged, or not recorded (with the
+# reason). A row whose outcome changes fails the test until the matrix is
+# updated. The table goes to the test log (and to $SR_MATRIX_OUT when set).
+SR_EXCLUSIVE=1 # the flood row fills a small ring buffer on purpose
+. "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+. "$SR_TOP_SRCDIR/tests/e2e/scenario_lib.sh"
+sc_init
+U=sshrec-blind-$$
+sc_add_user "$U"
+echo "ringbuf_size = 256K" >>"$SR_CONF"
+sc_start
+sc_listen P 127.0.0.1
+backend=$("$SR_SSHREC" --socket "$SR_SOCK" status --json |
+	"$SR_PY" -c 'import json,sys; print(json.load(sys.stdin)["capture"]["backend"])')
+B=$SR_TOP_BUILDDIR
+BLIND=$B/tests/e2e/blind
+URING=$B/tests/kernel/uring_ops
+W=$SC_W/m
+mkdir -p "$W" && chmod 1777 "$W"
+for f in r1 r2 r4 r11 r19; do echo "$f" >"$W/$f-file"; done
+chmod 644 "$W"/*-file
+chmod 600 "$W/r19-file" # only root may open it: the session user gets its fd passed
+printf '#!/bin/sh\n/bin/true shebang-inner-%s\n' "$SC_TAG" >"$W/r8.sh"
+chmod 755 "$W/r8.sh"
+MATRIX=$SR_T/matrix.md
+printf '| # | as | attempt | %s backend | record |\n|---|---|---|---|---|\n' "$backend" >"$MATRIX"
+
+# ---- outcomes -------------------------------------------------------------
+n_cmd() { sc_jl "$1" 'select(.event == "session.command") | select(tostring | contains($m)) | .ei' --arg m "$2" | wc -l; }
+n_disk() { sc_jl "$1" 'select(.event == "session.disk" and .path == $p) | .ei' --arg p "$2" | wc -l; }
+n_net() { sc_jl "$1" 'select(.event == "session.network" and .dst_port == $p) | .ei' --argjson p "$2" | wc -l; }
+
+# run LOGIN CMD: one login running CMD; SID is the session (ended).
+run() {
+	local who=$1
+	shift
+	sc_mark
+	sc_drive -u "$who" -c "$*" >>"$SR_T/drive.out" 2>&1 || sr_log "login command failed: $*"
+	sc_take_session "$ROW" 60 || return 1
+	SID=$SC_SID
+}
+
+# row NUM AS ATTEMPT EXPECTED GOT WHAT: assert and add the table line.
+row() {
+	sr_check_eq "row $1 ($3) on $backend" "$4" "$5"
+	printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$5" "$6" >>"$MATRIX"
+}
+
+yes_no() { if [ "$1" -gt 0 ]; then echo "${2:-recorded}"; else echo "not recorded"; fi; }
+
+# ---- as the session user --------------------------------------------------
+ROW=1; run "$U" "cd $W && $URING openat r1-file"
+row 1 user "io_uring IORING_OP_OPENAT (relative path)" recorded "$(yes_no "$(n_disk "$SID" "$W/r1-file")")" "session.disk, absolute path"
+ROW=2; run "$U" "$URING openat2 $W/r2-file"
+row 2 user "io_uring IORING_OP_OPENAT2" recorded "$(yes_no "$(n_disk "$SID" "$W/r2-file")")" "session.disk"
+ROW=3; run "$U" "$URING connect 127.0.0.1 $P"
+row 3 user "io_uring IORING_OP_CONNECT" recorded "$(yes_no "$(n_net "$SID" "$P")")" "session.network"
+ROW=4; run "$U" "$BLIND openat2 $W/r4-file"
+row 4 user "openat2(2)" recorded "$(yes_no "$(n_disk "$SID" "$W/r4-file")")" "session.disk"
+ROW=5; run "$U" "$BLIND tfo 127.0.0.1 $P"
+row 5 user "TCP fast open (sendto MSG_FASTOPEN, no connect)" recorded "$(yes_no "$(n_net "$SID" "$P")")" "session.network"
+ROW=6; run "$U" "$BLIND memfd-exec memfd-$SC_TAG"
+row 6 user "memfd_create + execveat(AT_EMPTY_PATH)" recorded "$(yes_no "$(n_cmd "$SID" "memfd-$SC_TAG")")" "session.command (path /dev/fd/N)"
+ROW=7; run "$U" "/lib64/ld-linux-x86-64.so.2 /bin/true ldso-$SC_TAG"
+row 7 user "exec through ld.so" recorded "$(yes_no "$(n_cmd "$SID" "ldso-$SC_TAG")")" "session.command of ld.so with the program in argv"
+ROW=8; run "$U" "$W/r8.sh shebang-$SC_TAG"
+got=$(yes_no "$(( $(n_cmd "$SID" "shebang-$SC_TAG") > 0 && $(n_cmd "$SID" "shebang-inner-$SC_TAG") > 0 ))")
+row 8 user "#! script" recorded "$got" "session.command of the script and of what it runs"
+ROW=9; run "$U" "$BLIND thread-exec thread-$SC_TAG"
+row 9 user "exec from a non-main thread" recorded "$(yes_no "$(n_cmd "$SID" "thread-$SC_TAG")")" "session.command"
+ROW=10; run "$U" "$BLIND vfork vfork-$SC_TAG; $BLIND spawn spawn-$SC_TAG"
+got=$(yes_no "$(( $(n_cmd "$SID" "vfork-$SC_TAG") > 0 && $(n_cmd "$SID" "spawn-$SC_TAG") > 0 ))")
+row 10 user "vfork / posix_spawn" recorded "$got" "session.command"
+ROW=11; run "$U" "unshare -Urm /bin/sh -c '/bin/true unshare-$SC_TAG; cat $W/r11-file >/dev/null'"
+got=$(yes_no "$(( $(n_cmd "$SID" "unshare-$SC_TAG") > 0 && $(n_disk "$SID" "$W/r11-file") > 0 ))")
+row 11 user "unshare -Urm (user and mount namespaces)" recorded "$got" "session.command, session.disk"
+ROW=12; run "$U" "mkdir -p $W/r12 && $B/tests/kernel/compat32 $W/r12"
+fail32=$(sc_jl "$SID" 'select(.event == "session.command" and .return_code == -2) | select(tostring | contains("compat-missing")) | .ei' | wc -l)
+got=$(yes_no "$(( $(n_disk "$SID" "$W/r12/compat-creat") > 0 && fail32 > 0 ))")
+row 12 user "32-bit (int 0x80) open, creat, failed execve" recorded "$got" "session.disk, failed session.command"
+ROW=13; run "$U" "$BLIND argv-overwrite argv-$SC_TAG"
+row 13 user "overwrite its own argv after exec" recorded "$(yes_no "$(n_cmd "$SID" "argv-$SC_TAG")")" "session.command with argv as at exec"
+ROW=14; run "$U" "mkdir -p $W/r14 && $BLIND deep $W/r14 deep-$SC_TAG"
+deep=$(sc_jl "$SID" 'select(.event == "session.disk" and (.path | endswith($n)) and .path_truncated == true) | .ei' --arg n "/deep-$SC_TAG" | wc -l)
+row 14 user "path over 4096 bytes (dirfd chain of deep directories)" flagged "$(yes_no "$deep" flagged)" "session.disk, path_truncated (the deepest 4 KiB kept)"
+ROW=15; run "$U" "$BLIND flood 300000"
+lost=$(sc_jl "$SID" 'select(.event == "session.data_loss") | .lost' | awk '{s += $1} END {print s + 0}')
+row 15 user "flood the ring buffer" flagged "$(yes_no "$lost" flagged)" "session.data_loss (lost $lost), session.end lost"
+ROW=16; run "$U" "$BLIND udp 127.0.0.1 $P"
+udp=$(sc_jl "$SID" 'select(.event == "session.network") | .ei' | wc -l)
+row 16 user "UDP datagram (sendto)" "not recorded" "$(yes_no "$udp")" "- (TCP connects only)"
+# an fd opened outside the session, passed in over a unix socket
+"$BLIND" fd-send "$W/r19.sock" "$W/r19-file" >"$SR_T/fdsend.out" 2>&1 &
+SR_PIDS+=("$!")
+for _ in $(seq 1 50); do grep -q ready "$SR_T/fdsend.out" && break; sleep 0.1; done
+ROW=17; run "$U" "$BLIND fd-recv $W/r19.sock"
+row 17 user "read a file through an fd passed in (SCM_RIGHTS) from outside the session" "not recorded" \
+	"$(yes_no "$(n_disk "$SID" "$W/r19-file")")" "- (no open in the session; the passing process is outside)"
+
+# ---- as root ----------------------------------------------------------------
+cg2=$(sr_cgroup2)
+ROW=18; run root "echo \$\$ > $cg2/cgroup.procs && /bin/true escape-$SC_TAG"
+esc=$(sc_jl "$SID" 'select(.event == "session.escape") | .ei' | wc -l)
+got=$(yes_no "$(( esc > 0 && $(n_cmd "$SID" "escape-$SC_TAG") > 0 ))" flagged)
+row 18 root "move out of the session cgroup" flagged "$got" "session.escape, and still recorded"
+ROW=19
+sc_mark
+sc_drive -u "$U" -c "while [ ! -e $SR_T/go ]; do sleep 0.05; done; /bin/true stopped-$SC_TAG" >>"$SR_T/drive.out" 2>&1 &
+drive=$!
+for _ in $(seq 1 100); do [ -n "$(sc_new_sids)" ] && break; sleep 0.1; done
+sr_stop_daemon
+grep -Eo 'linger watcher pid [0-9]+' "$SR_T/sshrecd.log" | awk '{print $4}' | while read -r p; do echo "$p"; done >"$SR_T/watchers"
+while read -r p; do SR_PIDS+=("$p"); done <"$SR_T/watchers"
+touch "$SR_T/go"
+sleep 0.5
+sr_start_daemon
+wait "$drive"
+sc_take_session "row 19" 60 && SID=$SC_SID
+row 19 root "stop sshrecd during a session" recorded "$(yes_no "$(n_cmd "$SID" "stopped-$SC_TAG")")" "recorded by the pinned programs, read after the restart"
+
+echo "---- blinding matrix ($backend backend, kernel $(uname -r)) ----"
+cat "$MATRIX"
+[ -n "${SR_MATRIX_OUT:-}" ] && cp "$MATRIX" "$SR_MATRIX_OUT"
+sr_finish
