@@ -85,7 +85,7 @@ tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c $(SR_CAPTURE_SRC
 nodist_tests_bench_bench_capture_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_capture_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_capture_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
-EXTRA_DIST += tests/bench/bench_capture.sh
+EXTRA_DIST += tests/bench/bench_capture.sh tests/bench/bench_capture_vm.sh
 bench-capture: tests/bench/bench_capture
 	$(srcdir)/tests/bench/bench_capture.sh $(abs_top_builddir)/tests/bench/bench_capture \
 	  $(abs_top_srcdir)/tests/bench/results

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inside one kernel-matrix guest (tests/vm/matrix.sh starts it through
-# run.sh): the parts named as arguments (default: the capture tests, then
-# end-to-end logins over a real sshd; "systemd" in a systemd guest). Each
+# run.sh): the parts named as arguments (default: the capture tests on every
+# backend the kernel has, then end-to-end logins over a real sshd; "blinding"
+# and "bench" on request; "systemd" in a systemd guest). Each
 # part prints its own output, then one line
 #   vm-part <name> rc=<exit status> pass=<N> fail=<N> seconds=<S>
 # for the host's table. Exits non-zero when any part failed.
@@ -35,10 +36,19 @@ part() { # name command...
 	rm -f "$log"
 }
 
-[ $# -gt 0 ] || set -- capture login scope-after
+# The capture backends this kernel has (auto: the best, BPF LSM here unless
+# the guest was booted with an lsm= list without bpf), each forced in turn.
+capture_as() { SR_CAPTURE_BACKEND=$1 ./tests/kernel/test_capture; }
+
+[ $# -gt 0 ] || set -- capture capture-fentry capture-tracepoint login scope-after
 for p in "$@"; do
 	case $p in
 	capture) part capture ./tests/kernel/test_capture ;;
+	capture-fentry) part capture-fentry capture_as fentry ;;
+	capture-tracepoint) part capture-tracepoint capture_as tracepoint ;;
+	blinding) part blinding bash "$SR_TOP_SRCDIR/tests/e2e/blinding_matrix.sh" ;;
+	# ratios only under TCG; short runs (the table goes to the log)
+	bench) part bench bash "$SR_TOP_SRCDIR/tests/bench/bench_capture_vm.sh" ;;
 	login) part login bash "$SR_TOP_SRCDIR/tests/vm/login.sh" ;;
 	scope-after) part scope-after bash "$SR_TOP_SRCDIR/tests/e2e/pam_scope_after.sh" ;;
 	systemd) part systemd bash "$SR_TOP_SRCDIR/tests/vm/systemd_guest.sh" ;;

@@ -7,20 +7,25 @@
 # table (checks passed/failed per part, boot time) and writes it as JSON
 # lines. A guest that hangs is killed at its timeout: a failure, never a pass.
 #
-#   SR_VM_MATRIX    the guests, "<kernel>[:systemd]" each (run.sh --kernel
-#                   values), default "6.1 6.12 6.1:systemd"
+#   SR_VM_MATRIX    the guests, "<kernel>[:systemd|:nobpf][+part...]" each
+#                   (run.sh --kernel values; :nobpf boots with an lsm= list
+#                   without bpf and runs the capture test, whose auto backend
+#                   must then fall back to fentry; +part adds a part of
+#                   guest_matrix.sh, e.g. +blinding +bench), default
+#                   "6.1 6.12+blinding+bench 6.1:nobpf 6.1:systemd" (CI: 45 min)
 #   SR_VM_TIMEOUT   seconds per guest, default 900
 #   SR_VM_OUT       logs and matrix.json, default $SR_TOP_BUILDDIR/vm-matrix
 set -uo pipefail
 : "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${SR_TOP_BUILDDIR:=$SR_TOP_SRCDIR}"
 export SR_TOP_SRCDIR SR_TOP_BUILDDIR
-matrix=${SR_VM_MATRIX:-6.1 6.12 6.1:systemd}
+matrix=${SR_VM_MATRIX:-6.1 6.12+blinding+bench 6.1:nobpf 6.1:systemd}
 out=${SR_VM_OUT:-$SR_TOP_BUILDDIR/vm-matrix}
 mkdir -p "$out"
 : >"$out/matrix.json"
 
-for bin in tests/kernel/test_capture tests/kernel/compat32 sshrecd pam/.libs/pam_sshrec.so; do
+for bin in tests/kernel/test_capture tests/kernel/compat32 tests/kernel/uring_ops tests/e2e/blind \
+	tests/bench/bench_capture sshrecd pam/.libs/pam_sshrec.so; do
 	[ -e "$SR_TOP_BUILDDIR/$bin" ] ||
 		{ echo "matrix: $SR_TOP_BUILDDIR/$bin is not built (make check builds it)" >&2; exit 2; }
 done
@@ -29,11 +34,17 @@ fmt='%-24s %-7s %-5s %-6s %-44s %-6s %s\n'
 rows=() failed=0 npass=0
 t_all=$(date +%s)
 for g in $matrix; do
-	k=${g%%:*} init=plain opts=() parts=()
-	[ "$g" != "$k" ] && init=${g#*:}
+	spec=${g%%+*} extra=()
+	[ "$spec" != "$g" ] && IFS=+ read -r -a extra <<<"${g#*+}"
+	k=${spec%%:*} init=plain opts=() parts=()
+	[ "$spec" != "$k" ] && init=${spec#*:}
 	[ "$init" = systemd ] && opts=(--systemd) parts=(systemd)
+	[ "$init" = nobpf ] && opts=(--append "lsm=lockdown,capability,landlock,yama,apparmor") \
+		parts=(capture)
+	[ ${#extra[@]} -gt 0 ] && [ "$init" = plain ] &&
+		parts=(capture capture-fentry capture-tracepoint login scope-after "${extra[@]}")
 	echo "===== $k ($init) =====" >&2
-	log=$out/${g//[:\/]/_}.log
+	log=$out/${g//[:\/+]/_}.log
 	stats=$log.stats.json
 	rm -f "$stats"
 	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" "${opts[@]}" \
