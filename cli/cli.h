@@ -125,9 +125,11 @@ int sr_cli_time_range(struct sr_cli *cli, const char *since_s, const char *until
 struct sr_attach {
 	int64_t time_us;
 	bool network;
-	bool denied; /**< a session.denied record (always loaded, shown highlighted) */
-	char *text; /**< raw (unescaped) one-line description */
-	int64_t rc; /**< return_code (disk) */
+	bool denied;    /**< a session.denied record (always loaded, shown highlighted) */
+	char *text;     /**< raw (unescaped) one-line description */
+	char *path;     /**< disk: the path opened (raw); NULL otherwise */
+	uint64_t flags; /**< disk: open flags */
+	int64_t rc;     /**< return_code (disk) */
 	bool failed;
 };
 
@@ -181,6 +183,18 @@ size_t sr_tree_next(const struct sr_tree *t, size_t i);
 
 /** Process outcome in words: "exit 0", "killed by SIGKILL", "exec failed: ENOENT", "running". */
 char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap);
+
+/* ---- describe.c ---- */
+
+struct json_object;
+
+/**
+ * The essential fields of record @p o of type @p event (session.command,
+ * session.disk, …) as one line, raw (not escaped), into @p buf: what the
+ * timeline shows after the program, and the report's escapes, losses and
+ * denials. A record of an unknown type is its JSON text.
+ */
+void sr_describe(struct json_object *o, const char *event, char *buf, size_t cap);
 
 /* ---- follow.c: --follow, waiting for what the daemon stores next ---- */
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* sshrec report SID -o FILE: one self-contained HTML page (inline CSS + SVG, no script). */
+/* sshrec report SID -o FILE: one self-contained HTML page (inline CSS + SVG,
+ * no script) that leads with what the login did (cli/report.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,106 +8,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
 #include "cli/output.h"
-#include "timeutil.h"
+#include "cli/report.h"
 
 static const char report_usage[] = "usage: sshrec report SID -o FILE.html\n";
 
-/* Processes drawn as bars in the chart; the tree below always lists all. */
+/* Commands drawn as bars in the chart; the lists above have all of them. */
 #define CHART_MAX 400
 
-static const char report_css[] =
-    "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}"
-    "h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:28px 0 8px}"
-    "table.hdr{border-collapse:collapse}table.hdr th{text-align:left;padding:2px 16px 2px 0;"
-    "color:#5b6475;font-weight:600}table.hdr td{padding:2px 0;font-family:monospace}"
-    ".chart{background:#fff;border:1px solid #d8dde6;border-radius:6px;overflow-x:auto}"
-    ".chart text{font:11px monospace;fill:#1d2330}.chart .ax{fill:#5b6475}"
-    ".bar{fill:#4c8bf5}.bar.fail{fill:#e5534b}.bar.run{fill:#f0a020}"
-    "ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:18px;border-left:1px solid "
-    "#d0d5de}ul.tree{padding-left:0;border:0}li{margin:2px 0}"
-    ".cmd{font-family:monospace;font-weight:600;white-space:pre-wrap;word-break:break-all}"
-    ".meta{color:#5b6475;font-size:12px;margin-left:8px}.ok{color:#1a7f37}.bad{color:#c93c37}"
-    ".att{font-family:monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}"
-    ".file{color:#2f5fb3}.net{color:#8a3fb5}.note{color:#5b6475;font-size:12px}"
-    ".exe{font-family:monospace;font-weight:600;color:#c93c37}"
-    ".denied{color:#8c1d18;background:#fde7e6;border-left:3px solid #c93c37;padding:1px 6px;"
-    "font-weight:600}.tag{color:#fff;background:#c93c37;border-radius:3px;padding:0 5px;"
-    "margin-left:8px;font-size:11px;font-weight:700}"
-    "ul.denials{list-style:none;padding:0}ul.denials li{margin:4px 0}";
-
-/** Write @p s HTML-escaped (& < > " ' and control characters). */
-static void html(FILE *f, const char *s)
+/* A bar per command, from its start to its end (or the session's). */
+static void chart(struct rp *r)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\x%02x", c);
-			else
-				fputc(c, f);
-		}
-	}
-}
-
-static void row(FILE *f, const char *k, const char *v)
-{
-	fprintf(f, "<tr><th>%s</th><td>", k);
-	html(f, v ? v : "-");
-	fputs("</td></tr>\n", f);
-}
-
-static void header(FILE *f, const struct sr_session_row *s)
-{
-	char a[64], b[64], from[300], counts[256], dur[32];
-
-	fputs("<h1>SSH session ", f);
-	html(f, s->sid);
-	fputs("</h1>\n<table class=hdr>\n", f);
-	row(f, "login", s->login);
-	row(f, "identity", s->user);
-	snprintf(from, sizeof(from), "%s port %d", s->remote_addr ? s->remote_addr : "-",
-	         s->remote_port);
-	row(f, "from", from);
-	row(f, "server", s->server_hostname);
-	row(f, "authentication", s->auth_method);
-	row(f, "key", s->key_fingerprint);
-	row(f, "tty", s->tty);
-	row(f, "start", sr_time_format(s->start_us, a));
-	row(f, "end", s->end_us ? sr_time_format(s->end_us, b) : NULL);
-	row(f, "duration",
-	    s->end_us ? sr_fmt_duration((s->end_us - s->start_us) / 1000, dur, sizeof(dur)) : NULL);
-	row(f, "state", s->state);
-	snprintf(counts, sizeof(counts),
-	         "%" PRId64 " commands, %" PRId64 " file opens, %" PRId64 " connections, %" PRId64
-	         " denied, %" PRId64 " lost",
-	         s->n_command, s->n_disk, s->n_network, s->n_denied, s->lost);
-	row(f, "recorded", counts);
-	fputs("</table>\n", f);
-}
-
-static void chart(FILE *f, const struct sr_session_row *s, const struct sr_tree *t)
-{
+	const struct sr_session_row *s = r->s;
+	const struct sr_tree *t = r->t;
 	int64_t t0 = s->start_us, t1 = s->end_us;
 	const int left = 220, width = 900, rowh = 16;
-	size_t i, n = 0, k;
+	size_t i, n, k;
 	int h;
 
 	for (i = 0; i < t->n; i++) {
@@ -117,24 +35,26 @@ static void chart(FILE *f, const struct sr_session_row *s, const struct sr_tree 
 	}
 	if (t1 <= t0)
 		t1 = t0 + 1000;
-	n = t->n < CHART_MAX ? t->n : CHART_MAX;
+	n = r->ncmds < CHART_MAX ? r->ncmds : CHART_MAX;
+	if (!n)
+		return;
 	h = (int)n * rowh + 40;
-	fputs("<h2>Timeline</h2>\n<div class=chart>", f);
-	fprintf(f,
+	fputs("<h2 id=chart>When the commands ran</h2>\n<div class=chart>", r->f);
+	fprintf(r->f,
 	        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' width='100%%' "
 	        "role='img'>\n",
-	        left + width + 40, h);
+	        left + width + 70, h);
 	for (k = 0; k <= 4; k++) {
 		char d[32];
 		int x = left + (int)(width * k / 4);
 
-		fprintf(f, "<line x1='%d' y1='14' x2='%d' y2='%d' stroke='#e3e7ee'/>", x, x, h - 4);
-		fprintf(f, "<text class='ax' x='%d' y='11'>+%s</text>\n", x,
+		fprintf(r->f, "<line x1='%d' y1='14' x2='%d' y2='%d' stroke='#e3e7ee'/>", x, x,
+		        h - 4);
+		fprintf(r->f, "<text class='ax' x='%d' y='11'>+%s</text>\n", x,
 		        sr_fmt_duration((t1 - t0) * (int64_t)k / 4 / 1000, d, sizeof(d)));
 	}
-	k = 0;
-	for (i = t->first_root; i != SIZE_MAX && k < n; i = sr_tree_next(t, i), k++) {
-		const struct sr_proc *p = &t->p[i];
+	for (k = 0; k < n; k++) {
+		const struct sr_proc *p = &t->p[r->cmds[k]];
 		int64_t pe = p->end_us ? p->end_us : t1;
 		double x = left + (double)width * (double)(p->start_us - t0) / (double)(t1 - t0);
 		double w = (double)width * (double)(pe - p->start_us) / (double)(t1 - t0);
@@ -147,137 +67,120 @@ static void chart(FILE *f, const struct sr_session_row *s, const struct sr_tree 
 
 		if (w < 2)
 			w = 2;
-		fprintf(f, "<text x='%d' y='%d'>", 4 + (p->depth > 12 ? 12 : p->depth) * 8, y + 11);
-		html(f, p->program);
-		fprintf(f,
+		fprintf(r->f, "<text x='4' y='%d'>", y + 11);
+		rp_html(r->f, p->program);
+		fprintf(r->f,
 		        "</text><rect class='%s' x='%.1f' y='%d' width='%.1f' height='%d' rx='2'>"
 		        "<title>",
 		        cls, x, y + 2, w, rowh - 4);
 		if (p->label) {
-			html(f, p->label);
-			fputs(": ", f);
+			rp_html(r->f, p->label);
+			fputs(": ", r->f);
 		}
-		html(f, p->cmdline);
-		fputs(" \xe2\x80\x94 ", f);
-		html(f, sr_proc_outcome(p, out, sizeof(out)));
-		fputs("</title></rect>\n", f);
+		rp_html(r->f, p->cmdline);
+		fputs(" \xe2\x80\x94 ", r->f);
+		rp_html(r->f, sr_proc_outcome(p, out, sizeof(out)));
+		fputs("</title></rect>\n", r->f);
 	}
-	fputs("</svg></div>\n", f);
-	if (t->n > CHART_MAX)
-		fprintf(f,
-		        "<p class=note>The chart shows the first %d of %zu programs; the tree "
-		        "below lists all of them.</p>\n",
-		        CHART_MAX, t->n);
+	fputs("</svg></div>\n", r->f);
+	if (r->ncmds > CHART_MAX)
+		fprintf(r->f, "<p class=note>The chart shows the first %d of %zu commands.</p>\n",
+		        CHART_MAX, r->ncmds);
 }
 
-static void attach(FILE *f, const struct sr_attach *a)
+static int rec_add(struct rp_recs *v, const struct rp_rec *x)
 {
-	fprintf(f, "<li class='att %s%s'>",
-	        a->denied    ? "denied"
-	        : a->network ? "net"
-	                     : "file",
-	        a->failed && !a->denied ? " bad" : "");
-	html(f, a->text);
-	fputs("</li>\n", f);
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 8;
+		struct rp_rec *nv = realloc(v->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = nc;
+	}
+	v->v[v->n++] = *x;
+	return 0;
 }
 
-/* Every denial of the session first, where an auditor looks: what, by which
- * program, when. The same records are marked in the tree below. */
-static void denials(FILE *f, const struct sr_tree *t)
+static void recs_free(struct rp_recs *v)
 {
-	char st[32];
-	size_t i, k, n = 0;
+	size_t i;
 
-	for (i = 0; i < t->n; i++)
-		n += t->p[i].ndenied;
-	for (k = 0; k < t->norphan; k++)
-		n += t->orphan[k].denied;
-	if (!n)
-		return;
-	fprintf(f, "<h2>Denied by the session policy (%zu)</h2>\n<ul class=denials>\n", n);
-	for (i = t->first_root; i != SIZE_MAX; i = sr_tree_next(t, i))
-		for (k = 0; k < t->p[i].natt; k++) {
-			const struct sr_attach *a = &t->p[i].att[k];
-
-			if (!a->denied)
-				continue;
-			sr_fmt_time(a->time_us, st, sizeof(st));
-			fprintf(f, "<li class=denied>%s pid %d <span class=cmd>", st, t->p[i].pid);
-			html(f, t->p[i].cmdline);
-			fputs("</span>: ", f);
-			html(f, a->text);
-			fputs("</li>\n", f);
-		}
-	for (k = 0; k < t->norphan; k++)
-		if (t->orphan[k].denied) {
-			sr_fmt_time(t->orphan[k].time_us, st, sizeof(st));
-			fprintf(f, "<li class=denied>%s: ", st);
-			html(f, t->orphan[k].text);
-			fputs("</li>\n", f);
-		}
-	fputs("</ul>\n", f);
+	for (i = 0; i < v->n; i++) {
+		free(v->v[i].program);
+		free(v->v[i].text);
+	}
+	free(v->v);
 }
 
-static void tree(FILE *f, const struct sr_tree *t)
+/* The session's escapes, data losses and denials. Returns 0 or -errno. */
+static int load_records(struct sr_cli *cli, struct rp *r)
 {
-	int depth = -1;
-	size_t i, k;
+	sqlite3_stmt *st;
+	int rc;
 
-	fputs("<h2>Process tree</h2>\n", f);
-	if (t->n == 0 && t->norphan == 0) {
-		fputs("<p class=note>No programs were recorded in this session.</p>\n", f);
-		return;
-	}
-	fputs("<ul class=tree>\n", f);
-	for (k = 0; k < t->norphan; k++)
-		attach(f, &t->orphan[k]);
-	for (i = t->first_root; i != SIZE_MAX; i = sr_tree_next(t, i)) {
-		const struct sr_proc *p = &t->p[i];
-		bool bad = p->return_code < 0 || (p->has_exit && (p->signal > 0 || p->exit_code));
-		char out[96], dur[32], st[32];
+	if (sr_db_prepare(cli,
+	                  "SELECT time_us, pid, program, event, json FROM events WHERE "
+	                  "session_id = ?1 AND event IN ('session.escape', 'session.data_loss', "
+	                  "'session.denied') ORDER BY ei",
+	                  &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, r->s->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ev = (const char *)sqlite3_column_text(st, 3);
+		const char *prog = (const char *)sqlite3_column_text(st, 2);
+		json_object *o = json_tokener_parse((const char *)sqlite3_column_text(st, 4));
+		char buf[8192];
+		struct rp_rec x = {.time_us = sqlite3_column_int64(st, 0),
+		                   .pid = sqlite3_column_int(st, 1)};
 
-		if (depth >= 0 && p->depth <= depth)
-			fputs("</li>\n", f);
-		for (; depth > p->depth; depth--)
-			fputs("</ul></li>\n", f);
-		if (p->depth > depth && depth >= 0)
-			fputs("<ul>\n", f);
-		depth = p->depth;
-		fputs("<li>", f);
-		if (p->label) {
-			fputs("<span class=exe>", f);
-			html(f, p->label);
-			fputs("</span> ", f);
-		}
-		fputs("<span class=cmd>", f);
-		html(f, p->cmdline);
-		fprintf(f, "</span><span class=meta>pid %d, <span class=%s>", p->pid,
-		        bad ? "bad" : "ok");
-		html(f, sr_proc_outcome(p, out, sizeof(out)));
-		fputs("</span>", f);
-		if (p->ndenied)
-			fputs("<span class=tag>DENIED</span>", f);
-		if (p->duration_ms >= 0)
-			fprintf(f, ", %s", sr_fmt_duration(p->duration_ms, dur, sizeof(dur)));
-		sr_fmt_time(p->start_us, st, sizeof(st));
-		fprintf(f, ", started %s", st);
-		if (p->cwd) {
-			fputs(", in ", f);
-			html(f, p->cwd);
-		}
-		fputs("</span>\n", f);
-		if (p->natt) {
-			fputs("<ul>\n", f);
-			for (k = 0; k < p->natt; k++)
-				attach(f, &p->att[k]);
-			fputs("</ul>\n", f);
+		sr_describe(o, ev ? ev : "", buf, sizeof(buf));
+		json_object_put(o);
+		x.program = strdup(prog ? prog : "-");
+		x.text = strdup(buf);
+		if (!x.program || !x.text ||
+		    rec_add(!strcmp(ev, "session.escape")      ? &r->escapes
+		            : !strcmp(ev, "session.data_loss") ? &r->losses
+		                                               : &r->denials,
+		            &x)) {
+			free(x.program);
+			free(x.text);
+			sqlite3_finalize(st);
+			sr_cli_error("out of memory");
+			return -ENOMEM;
 		}
 	}
-	if (depth >= 0)
-		fputs("</li>\n", f);
-	for (; depth > 0; depth--)
-		fputs("</ul></li>\n", f);
-	fputs("</ul>\n", f);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The page, section by section: what the login did first, everything last. */
+static void page(struct rp *r)
+{
+	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset='utf-8'>\n"
+	      "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; img-src data:\">\n<title>sshrec session ",
+	      r->f);
+	rp_html(r->f, r->s->sid);
+	fprintf(r->f, "</title>\n<style>%s</style></head><body>\n", rp_css);
+	rp_summary(r);
+	/* the session policy's denials, when there are any, before anything else */
+	if (r->denials.n)
+		rp_denials(r);
+	rp_commands(r);
+	rp_lists(r);
+	chart(r);
+	rp_full_tree(r);
+	rp_sshd(r);
+	fputs("<p class=note>Generated by sshrec " PACKAGE_VERSION
+	      " from the session recording. Every recorded string is shown as text.</p>\n"
+	      "</body></html>\n",
+	      r->f);
 }
 
 int sr_cmd_report(struct sr_cli *cli, int argc, char **argv)
@@ -290,7 +193,7 @@ int sr_cmd_report(struct sr_cli *cli, int argc, char **argv)
 	const char *outp = NULL;
 	struct sr_session_row s;
 	struct sr_tree t;
-	FILE *f;
+	struct rp r = {0};
 	int c, ret = SR_EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -312,31 +215,31 @@ int sr_cmd_report(struct sr_cli *cli, int argc, char **argv)
 		sr_session_row_free(&s);
 		return SR_EXIT_ERROR;
 	}
-	f = fopen(outp, "w");
-	if (!f) {
+	r.s = &s;
+	r.t = &t;
+	if (load_records(cli, &r))
+		goto out;
+	if (rp_find_commands(&r) || rp_stats(&r)) {
+		sr_cli_error("out of memory");
+		goto out;
+	}
+	r.f = fopen(outp, "w");
+	if (!r.f) {
 		sr_cli_error("cannot write %s: %s", outp, strerror(errno));
 		goto out;
 	}
-	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset='utf-8'>\n"
-	      "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
-	      "style-src 'unsafe-inline'; img-src data:\">\n<title>sshrec session ",
-	      f);
-	html(f, s.sid);
-	fprintf(f, "</title>\n<style>%s</style></head><body>\n", report_css);
-	header(f, &s);
-	denials(f, &t);
-	chart(f, &s, &t);
-	tree(f, &t);
-	fputs("<p class=note>Generated by sshrec " PACKAGE_VERSION
-	      " from the session recording. Every recorded string is shown as text.</p>\n"
-	      "</body></html>\n",
-	      f);
-	if (ferror(f) | (fclose(f) != 0)) {
+	page(&r);
+	if (ferror(r.f) | (fclose(r.f) != 0)) {
 		sr_cli_error("write error on %s: %s", outp, strerror(errno));
 		goto out;
 	}
 	ret = SR_EXIT_OK;
 out:
+	recs_free(&r.escapes);
+	recs_free(&r.losses);
+	recs_free(&r.denials);
+	free(r.cmds);
+	free(r.st);
 	sr_tree_free(&t);
 	sr_session_row_free(&s);
 	return ret;

@@ -11,7 +11,6 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/output.h"
-#include "execname.h"
 #include "strsafe.h"
 #include "timeutil.h"
 
@@ -36,110 +35,6 @@ static const struct {
     {"denied", "session.denied", "session.denied", "DENIED"},
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
-
-/* The essential fields of one record, raw (unescaped), into buf. */
-static void details(json_object *o, const char *ev, char *buf, size_t cap)
-{
-	char a[32], b[32];
-	json_object *v;
-
-	buf[0] = '\0';
-	if (!strcmp(ev, "session.command")) {
-		char *cmd = NULL;
-		int64_t rc = sr_j_int(o, "return_code", 0);
-		json_object *argv = NULL;
-		bool trunc;
-
-		char *label =
-		    sr_exe_label(sr_j_str(o, "path"), sr_j_str(o, "exe"), sr_j_str(o, "exe_kind"));
-
-		trunc = json_object_object_get_ex(o, "argv_truncated", &v) &&
-		        json_object_get_boolean(v);
-		if (json_object_object_get_ex(o, "argv", &argv) && argv)
-			cmd = json_object_is_type(argv, json_type_array)
-			          ? sr_argv_join_obj(argv, sr_j_str(o, "argv0"), trunc)
-			          : sr_argv_join(json_object_to_json_string(argv), trunc);
-		char pre[SR_PATH_MAX_LABEL];
-
-		snprintf(buf, cap, "%s%s%s%s  (cwd %s)", sr_exe_prefix(label, pre, sizeof(pre)),
-		         cmd ? cmd : "?", rc < 0 ? "  = exec failed: " : "",
-		         rc < 0 ? sr_errno_name((int)-rc, a, sizeof(a)) : "",
-		         sr_j_str(o, "cwd") ? sr_j_str(o, "cwd") : "?");
-		free(cmd);
-		free(label);
-	} else if (!strcmp(ev, "session.disk")) {
-		int64_t rc = sr_j_int(o, "return_code", 0);
-
-		snprintf(buf, cap, "%s %s = %s%s%s",
-		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?",
-		         sr_j_str(o, "flags_text") ? sr_j_str(o, "flags_text") : "",
-		         rc < 0 ? sr_errno_name((int)-rc, a, sizeof(a)) : "fd ",
-		         rc < 0 ? "" : (snprintf(b, sizeof(b), "%" PRId64, rc), b),
-		         sr_j_str(o, "path_error") ? " (path unreadable)" : "");
-	} else if (!strcmp(ev, "session.network")) {
-		bool v6 = sr_j_int(o, "version", 4) == 6;
-
-		snprintf(buf, cap, "%s%s%s:%" PRId64 " -> %s%s%s:%" PRId64 " %s", v6 ? "[" : "",
-		         sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?", v6 ? "]" : "",
-		         sr_j_int(o, "src_port", 0), v6 ? "[" : "",
-		         sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", v6 ? "]" : "",
-		         sr_j_int(o, "dst_port", 0),
-		         sr_j_str(o, "result") ? sr_j_str(o, "result") : "");
-	} else if (!strcmp(ev, "session.process_exit")) {
-		int64_t sig = sr_j_int(o, "signal", 0);
-
-		if (sig > 0)
-			snprintf(buf, cap, "killed by %s after %s",
-			         sr_signal_name((int)sig, a, sizeof(a)),
-			         sr_fmt_duration(sr_j_int(o, "duration_ms", -1), b, sizeof(b)));
-		else
-			snprintf(buf, cap, "exit %s after %s",
-			         !sr_j_has(o, "exit_code") ? "?"
-			                                   : (snprintf(a, sizeof(a), "%" PRId64,
-			                                               sr_j_int(o, "exit_code", 0)),
-			                                      a),
-			         sr_fmt_duration(sr_j_int(o, "duration_ms", -1), b, sizeof(b)));
-	} else if (!strcmp(ev, "session.start")) {
-		json_object *auth = NULL;
-
-		json_object_object_get_ex(o, "auth", &auth);
-		snprintf(buf, cap, "login %s from %s via %s, tty %s, auth %s %s",
-		         sr_j_str(o, "login") ? sr_j_str(o, "login") : "?",
-		         sr_j_str(o, "addr.remote") ? sr_j_str(o, "addr.remote") : "?",
-		         sr_j_str(o, "service") ? sr_j_str(o, "service") : "?",
-		         sr_j_str(o, "tty") ? sr_j_str(o, "tty") : "-",
-		         auth && sr_j_str(auth, "method") ? sr_j_str(auth, "method") : "?",
-		         auth && sr_j_str(auth, "fingerprint") ? sr_j_str(auth, "fingerprint")
-		                                               : "");
-	} else if (!strcmp(ev, "session.end")) {
-		json_object *c = NULL;
-
-		json_object_object_get_ex(o, "counts", &c);
-		snprintf(buf, cap,
-		         "session ended: %" PRId64 " commands, %" PRId64 " files, %" PRId64
-		         " connections, %" PRId64 " lost",
-		         c ? sr_j_int(c, "command", 0) : 0, c ? sr_j_int(c, "disk", 0) : 0,
-		         c ? sr_j_int(c, "network", 0) : 0, sr_j_int(o, "lost", 0));
-	} else if (!strcmp(ev, "session.data_loss")) {
-		json_object *c = NULL;
-
-		json_object_object_get_ex(o, "lost_by_type", &c);
-		snprintf(buf, cap,
-		         "%" PRId64 " events lost in the kernel (command %" PRId64 ", disk %" PRId64
-		         ", network %" PRId64 ")",
-		         sr_j_int(o, "lost", 0), c ? sr_j_int(c, "command", 0) : 0,
-		         c ? sr_j_int(c, "disk", 0) : 0, c ? sr_j_int(c, "network", 0) : 0);
-	} else if (!strcmp(ev, "session.escape")) {
-		snprintf(buf, cap, "left the session cgroup for %s",
-		         sr_j_str(o, "to_cgroup_path") ? sr_j_str(o, "to_cgroup_path") : "?");
-	} else if (!strcmp(ev, "session.denied")) {
-		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
-		               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"),
-		               buf, cap);
-	} else {
-		snprintf(buf, cap, "%s", json_object_to_json_string(o));
-	}
-}
 
 static int parse_types(const char *arg, bool *want)
 {
@@ -218,7 +113,7 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 	}
 	o = json_tokener_parse(js ? js : "");
 	if (o)
-		details(o, ev ? ev : "", line, sizeof(line));
+		sr_describe(o, ev ? ev : "", line, sizeof(line));
 	else
 		snprintf(line, sizeof(line), "(unreadable record) %s", js ? js : "");
 	json_object_put(o);

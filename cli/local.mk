@@ -3,11 +3,13 @@
 SR_CLI_FMT_SRCS = \
 	cli/output.c cli/output.h \
 	cli/export.h cli/export_ecs.c cli/export_ocsf.c cli/export_util.c \
-	cli/jscan.c cli/jscan.h
+	cli/jscan.c cli/jscan.h cli/report.h cli/report_html.c
 SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
 	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h cli/follow.c \
+	cli/describe.c \
 	cli/cmd_sessions.c cli/cmd_timeline.c cli/cmd_tree.c cli/cmd_replay.c \
-	cli/cmd_search.c cli/cmd_export.c cli/cmd_report.c cli/cmd_status.c
+	cli/cmd_search.c cli/cmd_export.c cli/cmd_report.c cli/cmd_status.c \
+	cli/report_cmds.c cli/report_lists.c
 
 bin_PROGRAMS += sshrec
 sshrec_SOURCES = $(SR_CLI_SRCS)

@@ -53,17 +53,20 @@ static int attach_add(struct sr_attach **a, size_t *n, size_t *cap, const struct
 	return 0;
 }
 
-/* One-line description of a disk, network or denied record (raw, unescaped). */
-static char *attach_text(const char *event, const char *json, int64_t *rc, bool *failed)
+/* One-line description of a disk, network or denied record (raw, unescaped)
+ * into a->text, and for a disk record its path and flags. Returns 0 or -ENOMEM. */
+static int attach_text(const char *event, const char *json, struct sr_attach *a)
 {
 	json_object *o = json_tokener_parse(json);
 	char buf[8192], eb[16];
 	bool net = strcmp(event, "session.network") == 0;
+	int64_t *rc = &a->rc;
+	bool *failed = &a->failed;
 
 	*rc = 0;
 	*failed = false;
 	if (!o)
-		return strdup(json);
+		return (a->text = strdup(json)) ? 0 : -ENOMEM;
 	if (!strcmp(event, "session.denied")) {
 		*failed = true;
 		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
@@ -85,6 +88,11 @@ static char *attach_text(const char *event, const char *json, int64_t *rc, bool 
 
 		*rc = sr_j_int(o, "return_code", 0);
 		*failed = *rc < 0;
+		a->flags = (uint64_t)sr_j_int(o, "flags", 0);
+		if (!(a->path = strdup(p ? p : ""))) {
+			json_object_put(o);
+			return -ENOMEM;
+		}
 		if (*rc < 0)
 			snprintf(buf, sizeof(buf), "open %s %s = %s", p ? p : "?", ft ? ft : "",
 			         sr_errno_name((int)-*rc, eb, sizeof(eb)));
@@ -97,7 +105,7 @@ static char *attach_text(const char *event, const char *json, int64_t *rc, bool 
 		}
 	}
 	json_object_put(o);
-	return strdup(buf);
+	return (a->text = strdup(buf)) ? 0 : -ENOMEM;
 }
 
 static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
@@ -132,13 +140,12 @@ static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool 
 		a.time_us = sqlite3_column_int64(st, 3);
 		a.network = ev && strcmp(ev, "session.network") == 0;
 		a.denied = ev && strcmp(ev, "session.denied") == 0;
-		a.text = attach_text(ev ? ev : "", js ? js : "", &a.rc, &a.failed);
-		if (!a.text)
-			goto oom;
-		if (ix == SIZE_MAX
-		        ? attach_add(&t->orphan, &t->norphan, &t->orphan_cap, &a)
-		        : attach_add(&t->p[ix].att, &t->p[ix].natt, &t->p[ix].att_cap, &a)) {
+		if (attach_text(ev ? ev : "", js ? js : "", &a) ||
+		    (ix == SIZE_MAX
+		         ? attach_add(&t->orphan, &t->norphan, &t->orphan_cap, &a)
+		         : attach_add(&t->p[ix].att, &t->p[ix].natt, &t->p[ix].att_cap, &a))) {
 			free(a.text);
+			free(a.path);
 			goto oom;
 		}
 		if (a.denied && ix != SIZE_MAX)
@@ -304,12 +311,16 @@ void sr_tree_free(struct sr_tree *t)
 		free(p->exe);
 		free(p->exe_kind);
 		free(p->label);
-		for (k = 0; k < p->natt; k++)
+		for (k = 0; k < p->natt; k++) {
 			free(p->att[k].text);
+			free(p->att[k].path);
+		}
 		free(p->att);
 	}
-	for (k = 0; k < t->norphan; k++)
+	for (k = 0; k < t->norphan; k++) {
 		free(t->orphan[k].text);
+		free(t->orphan[k].path);
+	}
 	free(t->orphan);
 	free(t->p);
 	memset(t, 0, sizeof(*t));

@@ -26,6 +26,7 @@ SR_E2E_TESTS += tests/e2e/cli_generated.sh
 SR_E2E_TESTS += tests/e2e/cli_replay.sh
 SR_E2E_TESTS += tests/e2e/cli_report.sh
 SR_E2E_TESTS += tests/e2e/cli_follow.sh
+SR_E2E_TESTS += tests/e2e/report_session.sh
 SR_E2E_TESTS += tests/e2e/cli_session.sh
 SR_E2E_TESTS += tests/e2e/daemon_pins.sh
 SR_E2E_TESTS += tests/e2e/pam_scope_after.sh

@@ -6,8 +6,8 @@ tests_sshdrive_CFLAGS = $(SR_SAN_CFLAGS) $(LIBSSH_CFLAGS) -pthread
 tests_sshdrive_LDFLAGS = $(SAN_LDFLAGS) -pthread
 tests_sshdrive_LDADD = $(LIBSSH_LIBS)
 
-# Helper scripts of the scenarios and the load test.
-EXTRA_DIST += tests/e2e/tcplisten.py tests/e2e/scenario_lib.sh
+# Helper scripts of the scenarios, the load test and the report tests.
+EXTRA_DIST += tests/e2e/tcplisten.py tests/e2e/scenario_lib.sh tests/e2e/cdp_check.py
 
 # The full load profile: 200 concurrent sessions x 50 commands.
 # (The default `make check` runs tests/e2e/load.sh with 20 x 20.)

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "cli/export.h"
+#include "cli/report.h"
 #include "cli/output.h"
 #include "strsafe.h"
 
@@ -695,6 +696,97 @@ static void test_jwrite(void **state)
 	sr_jw_free(&w);
 }
 
+/* A table with a minimum width keeps later (streamed) rows aligned. */
+static void test_table_min_width(void **state)
+{
+	static const char *head[] = {"A", "B"};
+	const char *r1[] = {"x", "1"}, *r2[] = {"yyyy", "2"};
+	struct sr_table t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(sr_table_init(&t, 2, head), 0);
+	sr_table_stream(&t, f, false, 1);
+	sr_table_min_width(&t, 0, 4);
+	sr_table_min_width(&t, 1, 0); /* never narrower than the header */
+	assert_int_equal(sr_table_add(&t, r1), 0);
+	sr_table_print(&t, f, false);
+	assert_int_equal(sr_table_add(&t, r2), 0);
+	sr_table_print(&t, f, false);
+	sr_table_free(&t);
+	fclose(f);
+	assert_string_equal(buf, "A     B\nx     1\nyyyy  2\n");
+	free(buf);
+}
+
+static struct sr_attach att(const char *path, uint64_t flags)
+{
+	return (struct sr_attach){.path = (char *)path, .flags = flags};
+}
+
+/* What the report folds as noise, and what it lists as written. */
+static void test_report_noise(void **state)
+{
+	static const char *const routine[] = {
+	    "/lib/x86_64-linux-gnu/libc.so.6",
+	    "/usr/lib/x86_64-linux-gnu/libpam.so.0.85.1",
+	    "/lib64/ld-linux-x86-64.so.2",
+	    "/usr/lib/security/pam_unix.so",
+	    "/etc/ld.so.cache",
+	    "/usr/lib/locale/locale-archive",
+	    "/usr/share/locale/de/LC_MESSAGES/coreutils.mo",
+	    "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+	    "/proc/self/status",
+	    "/proc",
+	};
+	static const char *const not_routine[] = {
+	    "/etc/passwd",   "/home/u/.ssh/authorized_keys",
+	    "/tmp/x.sock",   "/tmp/so",
+	    "/tmp/a.sox",    "/procfs/x",
+	    "/etc/hostname",
+	};
+	struct sr_attach a, net = {.network = true, .text = (char *)"connect"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(routine) / sizeof(routine[0]); i++) {
+		a = att(routine[i], 0x80000); /* O_RDONLY|O_CLOEXEC */
+		assert_true(rp_is_routine(&a));
+		assert_false(rp_is_write(&a));
+		a.flags = 01 | 0100; /* a write is never routine */
+		assert_false(rp_is_routine(&a));
+		assert_true(rp_is_write(&a));
+	}
+	for (i = 0; i < sizeof(not_routine) / sizeof(not_routine[0]); i++) {
+		a = att(not_routine[i], 0);
+		assert_false(rp_is_routine(&a));
+	}
+	a = att("/tmp/t", 01000); /* O_TRUNC alone */
+	assert_true(rp_is_write(&a));
+	a = att("/dev/null", 01);
+	assert_true(rp_is_write(&a) && rp_is_device(&a));
+	a = att("/devx", 01);
+	assert_false(rp_is_device(&a));
+	assert_false(rp_is_routine(&net) || rp_is_write(&net));
+}
+
+static void test_report_html(void **state)
+{
+	char *buf = NULL, t[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	rp_html(f, "<script>alert('x')</script> & \"\x1b[2J\n");
+	fclose(f);
+	assert_string_equal(buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+	                         "&quot;\\x1b[2J\\x0a");
+	free(buf);
+	assert_string_equal(rp_clock(1767600001234567LL, t, sizeof(t)), "08:00:01.234");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,7 +796,8 @@ int main(void)
 	    cmocka_unit_test(test_table_stream),  cmocka_unit_test(test_ecs),
 	    cmocka_unit_test(test_ocsf),          cmocka_unit_test(test_denied_text),
 	    cmocka_unit_test(test_denied_export), cmocka_unit_test(test_jscan),
-	    cmocka_unit_test(test_jwrite),
+	    cmocka_unit_test(test_jwrite),        cmocka_unit_test(test_table_min_width),
+	    cmocka_unit_test(test_report_noise),  cmocka_unit_test(test_report_html),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
