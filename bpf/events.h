@@ -110,6 +110,7 @@ struct sr_event_hdr {
 #define SR_EXEC_EXE_TRUNC       (1u << 8) /* deeper than the walk limit: the deepest part */
 #define SR_EXEC_EXE_UNLINKED    (1u << 9) /* no link left (nlink 0) or its name was removed */
 #define SR_EXEC_EXE_ANON        (1u << 10) /* no path at all (memfd_create): exe is its name */
+#define SR_EXEC_EXE_INTERP      (1u << 11) /* a #! script: exe is its interpreter */
 
 /**
  * SR_EV_EXEC and SR_EV_EXEC_FAIL. Tail: filename (filename_len bytes incl.

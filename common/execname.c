@@ -68,6 +68,8 @@ char *sr_exe_label(const char *path, const char *exe, const char *kind)
 	errno = 0;
 	if (is(kind, SR_EXE_FILELESS))
 		return join(exe ? exe : "?", "", NULL, " (fileless)");
+	if (sr_exec_via_fd(path) && is(kind, SR_EXE_INTERPRETER) && exe)
+		return join(path, " (a script run by ", exe, ")"); /* fd is the script, not exe */
 	if (sr_exec_via_fd(path))
 		return join(path, " -> ", exe, exe ? del : "");
 	if (*del)

@@ -6,7 +6,7 @@
  *
  * A session.command record has `path` (the filename given to exec) and, for
  * a successful exec, `exe` (the file the kernel ran, as it resolved it) and
- * `exe_kind` ("file", "deleted", "fileless"; schema/RECORDS.md). The daemon
+ * `exe_kind` ("file", "deleted", "fileless", "interpreter"; schema/RECORDS.md). The daemon
  * names the program after the file that ran when the exec went through a
  * descriptor; the CLI shows one label wherever a command is printed.
  */
@@ -19,6 +19,8 @@
 #define SR_EXE_FILELESS "fileless"
 /** exe_kind of a program whose file was unlinked before or while it ran. */
 #define SR_EXE_DELETED "deleted"
+/** exe_kind of a #! script: exe is its interpreter (the script's own file is not known). */
+#define SR_EXE_INTERPRETER "interpreter"
 /** exe_kind of an ordinary program file. */
 #define SR_EXE_FILE "file"
 
@@ -34,7 +36,8 @@ bool sr_exec_via_fd(const char *path);
  * errno) when the exec was ordinary and its path says what ran:
  *  - fileless: "memfd:<name> (fileless)" (@p exe followed by " (fileless)");
  *  - through a descriptor: "/proc/self/fd/3 -> /usr/bin/id", with the file
- *    when known (@p exe), and " (deleted)" when it was;
+ *    when known (@p exe), and " (deleted)" when it was; a script through a
+ *    descriptor: "/dev/fd/3 (a script run by /usr/bin/dash)";
  *  - deleted: "/tmp/x (deleted)".
  * @p exe and @p kind may be NULL (failed execs, older records). malloc'd.
  */

@@ -451,6 +451,7 @@ static const char *exe_kind(uint32_t flags)
 {
 	return flags & SR_EXEC_EXE_ANON       ? SR_EXE_FILELESS
 	       : flags & SR_EXEC_EXE_UNLINKED ? SR_EXE_DELETED
+	       : flags & SR_EXEC_EXE_INTERP   ? SR_EXE_INTERPRETER
 	                                      : SR_EXE_FILE;
 }
 
@@ -500,9 +501,12 @@ static int on_exec(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	pi.path = path;
 	pi.exe = exe;
 	pi.exe_kind = ok ? exe_kind(e->flags) : NULL;
-	/* an exec through a descriptor is named after the file that ran ("3" says nothing) */
-	prog = basename_of(exe && (sr_exec_via_fd(path) || (e->flags & SR_EXEC_EXE_ANON)) ? exe
-	                                                                                  : path);
+	/* an exec through a descriptor is named after the file that ran ("3" says
+	 * nothing), unless that is a script's interpreter */
+	prog = basename_of(exe && !(e->flags & SR_EXEC_EXE_INTERP) &&
+	                           (sr_exec_via_fd(path) || (e->flags & SR_EXEC_EXE_ANON))
+	                       ? exe
+	                       : path);
 	pi.program = prog ? prog : path;
 	pi.argv_json = c->argv_jw.b;
 	pi.argv_truncated = e->flags & SR_EXEC_ARGV_TRUNCATED;

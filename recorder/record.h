@@ -109,7 +109,7 @@ struct sr_process_info {
 	const char *program;   /**< basename of path (of exe when exec'd through a fd), sanitized */
 	const char *path;      /**< sanitized */
 	const char *exe;       /**< the file that ran (sanitized), NULL when unknown */
-	const char *exe_kind;  /**< "file", "deleted", "fileless"; NULL for a failed exec */
+	const char *exe_kind;  /**< "file", "deleted", "fileless", "interpreter"; NULL: failed exec */
 	const char *argv_json; /**< JSON array of sanitized strings */
 	bool argv_truncated;
 	const char *cwd;

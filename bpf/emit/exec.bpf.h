@@ -77,6 +77,10 @@ static __always_inline __u32 sr_exec_exe(struct sr_scratch *sc, struct linux_bin
 	bool trunc = false;
 	long n;
 
+	/* a #! script (or binfmt_misc): the kernel runs its interpreter now, and
+	 * the script's own file is already released (fs/exec.c exec_binprm) */
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		*flags |= SR_EXEC_EXE_INTERP;
 	if (!d || !m)
 		return sr_exec_put_walk(sc, SR_PATH_CAP, false, off, flags, SR_EXEC_EXE_FAULT, 0);
 	/* d_unlinked(): unhashed and not a root; or no link left at all */

@@ -5,6 +5,7 @@
 #  - a fileless program: memfd_create + fexecve (execveat AT_EMPTY_PATH)
 #  - an exec through /proc/self/fd/N of an ordinary file
 #  - an exec through /dev/fd/N of a file deleted before it ran
+#  - a #! script through /dev/fd/N (the kernel runs its interpreter)
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/scenario_lib.sh"
 sc_init
@@ -16,7 +17,8 @@ ID=$(readlink -f /usr/bin/id)
 sc_mark
 sc_drive -c "python3 -c 'import os; fd = os.memfd_create(\"sshrec-payload\"); os.write(fd, open(\"/usr/bin/id\", \"rb\").read()); os.execve(fd, [\"payload\", \"-u\"], {})'" \
 	-c 'exec 7</usr/bin/id; /proc/self/fd/7 -g' \
-	-c "cp /usr/bin/id $W/del-id && exec 8<$W/del-id && rm $W/del-id && /dev/fd/8 -G" >/dev/null ||
+	-c "cp /usr/bin/id $W/del-id && exec 8<$W/del-id && rm $W/del-id && /dev/fd/8 -G" \
+	-c "printf '#!/bin/sh\nexit 0\n' >$W/s.sh && chmod +x $W/s.sh && exec 9<$W/s.sh && /dev/fd/9 s-arg" >/dev/null ||
 	sr_fail "a command failed over ssh (see sshdrive's report above)"
 sc_take_session unusual || sr_finish
 s=$SC_SID
@@ -44,8 +46,12 @@ del-id|$W/del-id|deleted" \
 L_MEMFD='[memfd:sshrec-payload (fileless)] payload -u'
 L_PROC="[/proc/self/fd/7 -> $ID] /proc/self/fd/7 -g"
 L_DEL="[/dev/fd/8 -> $W/del-id (deleted)] /dev/fd/8 -G"
+SH=$(readlink -f /bin/sh)
+L_SCRIPT="[/dev/fd/9 (a script run by $SH)] /bin/sh /dev/fd/9 s-arg"
+sr_check_eq "a #! script through /dev/fd/9: the kernel ran its interpreter" "[\"/dev/fd/9\",\"$SH\",\"interpreter\"]" \
+	"$(rec /bin/sh /dev/fd/9 s-arg)"
 R timeline "$s" --type command >"$SR_T/tl.txt"
-for l in "$L_MEMFD" "$L_PROC" "$L_DEL"; do
+for l in "$L_MEMFD" "$L_PROC" "$L_DEL" "$L_SCRIPT"; do
 	sr_check "timeline: $l" grep -qF "exec    $l  (cwd " "$SR_T/tl.txt"
 done
 sr_check "timeline: an ordinary exec has no label" grep -qE "exec    cp /usr/bin/id $W/del-id  \(cwd " "$SR_T/tl.txt"

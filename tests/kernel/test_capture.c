@@ -393,7 +393,7 @@ static void t_exec_missing(void)
 }
 
 /* How a child runs /bin/true in t_exec_unusual(). */
-enum fexec_how { FEXEC_MEMFD, FEXEC_PROC_FD, FEXEC_DELETED };
+enum fexec_how { FEXEC_MEMFD, FEXEC_PROC_FD, FEXEC_DELETED, FEXEC_SCRIPT };
 
 /* Copy /bin/true into @fd; 0 or -1. */
 static int copy_true(int fd)
@@ -423,8 +423,14 @@ static void do_fexec(void *arg)
 		fd = memfd_create("sshrec-fileless", 0);
 		if (fd < 0 || copy_true(fd) < 0)
 			_exit(102);
-	} else if (how == FEXEC_PROC_FD) {
-		fd = open("/bin/true", O_RDONLY);
+	} else if (how == FEXEC_PROC_FD || how == FEXEC_SCRIPT) {
+		snprintf(p, sizeof(p), "%s/script.sh", tmpdir);
+		if (how == FEXEC_SCRIPT) {
+			w = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+			if (w < 0 || write(w, "#!/bin/sh\nexit 0\n", 18) != 18 || close(w) < 0)
+				_exit(102);
+		}
+		fd = open(how == FEXEC_SCRIPT ? p : "/bin/true", O_RDONLY);
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 		execve(p, argv, envp);
 		_exit(127);
@@ -443,8 +449,8 @@ static void do_fexec(void *arg)
 
 /*
  * A fileless program (memfd_create + execveat), an exec through
- * /proc/self/fd/N, and a deleted binary: the record carries the file that
- * ran and says what it was.
+ * /proc/self/fd/N, a deleted binary, and a #! script through /proc/self/fd/N:
+ * the record carries the file that ran and says what it was.
  */
 static void t_exec_unusual(void)
 {
@@ -455,8 +461,9 @@ static void t_exec_unusual(void)
 	    {FEXEC_MEMFD, "memfd execveat"},
 	    {FEXEC_PROC_FD, "exec of /proc/self/fd/N"},
 	    {FEXEC_DELETED, "execveat of a deleted file"},
+	    {FEXEC_SCRIPT, "exec of a #! script through /proc/self/fd/N"},
 	};
-	char truepath[PATH_MAX], deleted[PATH_MAX + 32];
+	char truepath[PATH_MAX], shpath[PATH_MAX], deleted[PATH_MAX + 32];
 	const struct sr_exec_event *e;
 	uint32_t kind;
 	size_t i;
@@ -465,6 +472,8 @@ static void t_exec_unusual(void)
 
 	if (!realpath("/bin/true", truepath))
 		snprintf(truepath, sizeof(truepath), "/bin/true");
+	if (!realpath("/bin/sh", shpath))
+		snprintf(shpath, sizeof(shpath), "/bin/sh");
 	snprintf(deleted, sizeof(deleted), "%s/deleted-true", tmpdir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum fexec_how how = cases[i].how;
@@ -476,7 +485,8 @@ static void t_exec_unusual(void)
 		      "%s: ran (status %#x) and recorded", cases[i].what, status);
 		if (!e)
 			continue;
-		kind = e->flags & (SR_EXEC_EXE_ANON | SR_EXEC_EXE_UNLINKED | SR_EXEC_EXE_FAULT);
+		kind = e->flags & (SR_EXEC_EXE_ANON | SR_EXEC_EXE_UNLINKED | SR_EXEC_EXE_FAULT |
+		                   SR_EXEC_EXE_INTERP);
 		if (how == FEXEC_MEMFD)
 			check(!strcmp(exec_exe(e), "memfd:sshrec-fileless") &&
 			          (kind & ~SR_EXEC_EXE_UNLINKED) == SR_EXEC_EXE_ANON &&
@@ -488,10 +498,15 @@ static void t_exec_unusual(void)
 			          !strncmp(exec_filename(e), "/proc/self/fd/", 14),
 			      "%s: exe %s (want %s), flags %#x, filename %s", cases[i].what,
 			      exec_exe(e), truepath, e->flags, exec_filename(e));
-		else
+		else if (how == FEXEC_DELETED)
 			check(!strcmp(exec_exe(e), deleted) && kind == SR_EXEC_EXE_UNLINKED,
 			      "%s: exe %s (want %s), flags %#x", cases[i].what, exec_exe(e),
 			      deleted, e->flags);
+		else /* the kernel runs the interpreter; the script's file is gone by then */
+			check(!strcmp(exec_exe(e), shpath) && kind == SR_EXEC_EXE_INTERP &&
+			          !strncmp(exec_filename(e), "/proc/self/fd/", 14),
+			      "%s: exe %s (want %s), flags %#x, filename %s", cases[i].what,
+			      exec_exe(e), shpath, e->flags, exec_filename(e));
 		check(e->hdr.size == sizeof(*e) + e->filename_len + e->cwd_len + e->argv_len +
 		                         e->exe_len &&
 		          e->exe_len == strlen(exec_exe(e)) + 1,

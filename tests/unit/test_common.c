@@ -160,6 +160,10 @@ static void test_exe_label(void **state)
 	check_label("./x", "/tmp/x", "deleted", "/tmp/x (deleted)", "/tmp/x (deleted)");
 	check_label("/usr/bin/python3", "/usr/bin/python3.11", "file", "(none)",
 	            "/usr/bin/python3.11");
+	/* a #! script: through a descriptor the fd is the script, not its interpreter */
+	check_label("/dev/fd/9", "/usr/bin/dash", "interpreter",
+	            "/dev/fd/9 (a script run by /usr/bin/dash)", "/usr/bin/dash");
+	check_label("/tmp/s.sh", "/usr/bin/dash", "interpreter", "(none)", "/usr/bin/dash");
 	/* a failed exec, and a record older than exe */
 	check_label("/nonexistent", NULL, NULL, "(none)", "/nonexistent");
 	check_label("/bin/true", NULL, NULL, "(none)", "/bin/true");

@@ -571,6 +571,11 @@ static void test_exe(void **state)
 	check_exe(5, "/dev/fd/3", "", SR_EXEC_EXE_FAULT, 0, "(null)", "file", "3");
 	/* a failed exec ran nothing */
 	check_exe(6, "/nonexistent", NULL, 0, -2, "(null)", "(null)", "nonexistent");
+	/* a #! script: the kernel ran its interpreter, through a descriptor or not */
+	check_exe(7, "/dev/fd/9", "/usr/bin/dash", SR_EXEC_EXE_INTERP, 0, "/usr/bin/dash",
+	          "interpreter", "9");
+	check_exe(8, "./s.sh", "/usr/bin/dash", SR_EXEC_EXE_INTERP, 0, "/usr/bin/dash",
+	          "interpreter", "s.sh");
 }
 
 /* A denied/audited action: path (exec, write) or daddr/dport (connect), and the rule. */
