@@ -327,7 +327,7 @@ int sr_cmd_sessions(struct sr_cli *cli, int argc, char **argv)
 	}
 	if (l.follow && !l.json) {
 		/* rows that come later keep to the columns: room for what they usually hold */
-		static const size_t minw[] = {36, 8, 21, 7, 20, 19, 16, 5, 6, 5, 4};
+		static const size_t minw[] = {36, 8, 21, 7, 20, 19, 16, 5, 6, 5, 6, 4};
 		size_t i;
 
 		sr_table_stream(&l.tab, stdout, cli->color, SIZE_MAX);
