@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/export.h"
+#include "export.h"
 #include "timeutil.h"
 
 static const char export_usage[] =
@@ -21,25 +21,38 @@ enum fmt { F_JSONL, F_ECS, F_OCSF };
 
 #define PCACHE 4096 /* direct-mapped process cache (records of a process cluster) */
 
-struct pc_entry {
-	struct sr_exp_proc p;
-	char *path, *argv, *cwd, *exe, *exe_kind;
-	bool valid;
-};
-
 struct exporter {
 	struct sr_cli *cli;
 	enum fmt fmt;
 	FILE *out;
 	sqlite3_stmt *proc_st;
 	struct sr_session_row sess;
+	struct sr_exp_sess esess; /* what the mappings read of sess */
 	struct sr_exp_frag frag;
 	bool have_sess;
-	struct pc_entry *pc;
+	struct sr_exp_image *pc;
 	struct sr_jrec rec, scratch;
 	struct sr_jw w;
 	uint64_t n, unmapped;
 };
+
+/* The mappings' view of a session row. */
+static void sr_exp_sess_from_row(struct sr_exp_sess *e, const struct sr_session_row *r)
+{
+	*e = (struct sr_exp_sess){
+	    .sid = r->sid,
+	    .login = r->login,
+	    .service = r->service,
+	    .tty = r->tty,
+	    .remote_addr = r->remote_addr,
+	    .local_addr = r->local_addr,
+	    .key_fingerprint = r->key_fingerprint,
+	    .remote_port = r->remote_port,
+	    .local_port = r->local_port,
+	    .leader_pid = r->leader_pid,
+	    .start_us = r->start_us,
+	};
+}
 
 /* Session @p id and its fragments into @p ctx (no session when it has no
  * row). Returns 0 or -ENOMEM. */
@@ -51,74 +64,51 @@ static int get_session(struct exporter *x, int64_t id, struct sr_exp_ctx *ctx)
 			sr_exp_frag_clear(&x->frag);
 		}
 		x->have_sess = sr_db_session_by_id(x->cli, id, &x->sess) == 0;
-		if (x->have_sess && sr_exp_frag_prepare(&x->frag, &x->sess)) {
+		if (x->have_sess)
+			sr_exp_sess_from_row(&x->esess, &x->sess);
+		if (x->have_sess && sr_exp_frag_prepare(&x->frag, &x->esess)) {
 			sr_session_row_free(&x->sess);
 			x->have_sess = false;
 			return -ENOMEM;
 		}
 	}
-	ctx->sess = x->have_sess ? &x->sess : NULL;
+	ctx->sess = x->have_sess ? &x->esess : NULL;
 	ctx->frag = x->have_sess ? &x->frag : NULL;
 	return 0;
-}
-
-static char *dup_text(sqlite3_stmt *st, int c)
-{
-	const unsigned char *s = sqlite3_column_text(st, c);
-
-	return s ? strdup((const char *)s) : NULL;
-}
-
-static void pc_clear(struct pc_entry *e)
-{
-	free(e->path);
-	free(e->argv);
-	free(e->cwd);
-	free(e->exe);
-	free(e->exe_kind);
-	sr_exp_proc_clear(&e->p);
-	memset(e, 0, sizeof(*e));
 }
 
 /* The process @p id into *@p out (NULL when it has no row). Returns 0 or -ENOMEM. */
 static int get_proc(struct exporter *x, int64_t id, const struct sr_exp_proc **out)
 {
-	struct pc_entry *e = &x->pc[(uint64_t)id % PCACHE];
+	struct sr_exp_image *e = &x->pc[(uint64_t)id % PCACHE];
+	sqlite3_stmt *st = x->proc_st;
 
 	*out = NULL;
 	if (e->valid && e->p.id == id) {
 		*out = &e->p;
 		return 0;
 	}
-	pc_clear(e);
-	sqlite3_reset(x->proc_st);
-	sqlite3_bind_int64(x->proc_st, 1, id);
-	if (sqlite3_step(x->proc_st) != SQLITE_ROW)
+	sr_exp_image_clear(e);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return 0;
-	e->path = dup_text(x->proc_st, 0);
-	e->argv = dup_text(x->proc_st, 1);
-	e->cwd = dup_text(x->proc_st, 2);
-	e->exe = dup_text(x->proc_st, 6);
-	e->exe_kind = dup_text(x->proc_st, 7);
-	e->p.id = id;
-	e->p.path = e->path;
-	e->p.argv_json = e->argv;
-	e->p.cwd = e->cwd;
-	e->p.exe = e->exe;
-	e->p.exe_kind = e->exe_kind;
-	e->p.pid = sqlite3_column_int(x->proc_st, 3);
-	e->p.ppid = sqlite3_column_int(x->proc_st, 4);
-	e->p.start_us = sqlite3_column_int64(x->proc_st, 5);
-	if ((e->path == NULL) != (sqlite3_column_type(x->proc_st, 0) == SQLITE_NULL) ||
-	    (e->argv == NULL) != (sqlite3_column_type(x->proc_st, 1) == SQLITE_NULL) ||
-	    (e->cwd == NULL) != (sqlite3_column_type(x->proc_st, 2) == SQLITE_NULL) ||
-	    (e->exe == NULL) != (sqlite3_column_type(x->proc_st, 6) == SQLITE_NULL) ||
-	    (e->exe_kind == NULL) != (sqlite3_column_type(x->proc_st, 7) == SQLITE_NULL) ||
-	    sr_exp_proc_prepare(&e->p, &x->scratch)) {
-		pc_clear(e);
-		return -ENOMEM;
+	{
+		const struct sr_exp_proc row = {
+		    .id = id,
+		    .path = (const char *)sqlite3_column_text(st, 0),
+		    .argv_json = (const char *)sqlite3_column_text(st, 1),
+		    .cwd = (const char *)sqlite3_column_text(st, 2),
+		    .exe = (const char *)sqlite3_column_text(st, 6),
+		    .exe_kind = (const char *)sqlite3_column_text(st, 7),
+		    .pid = sqlite3_column_int(st, 3),
+		    .ppid = sqlite3_column_int(st, 4),
+		    .start_us = sqlite3_column_int64(st, 5),
+		};
+
+		if (sr_exp_image_set(e, &row, &x->scratch))
+			return -ENOMEM;
 	}
-	e->valid = true;
 	*out = &e->p;
 	return 0;
 }
@@ -313,7 +303,7 @@ out:
 	sqlite3_finalize(x.proc_st);
 	if (x.pc)
 		for (c = 0; c < PCACHE; c++)
-			pc_clear(&x.pc[c]);
+			sr_exp_image_clear(&x.pc[c]);
 	free(x.pc);
 	sr_jrec_free(&x.rec);
 	sr_jrec_free(&x.scratch);

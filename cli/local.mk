@@ -1,9 +1,7 @@
 # cli build fragment (see Makefile.am): the auditor CLI `sshrec`, its unit
 # tests and the synthetic database generator (tests, e2e and benchmark).
 SR_CLI_FMT_SRCS = \
-	cli/output.c cli/output.h \
-	cli/export.h cli/export_ecs.c cli/export_ocsf.c cli/export_util.c \
-	cli/jscan.c cli/jscan.h cli/report.h cli/report_html.c
+	cli/output.c cli/output.h cli/report.h cli/report_html.c
 SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
 	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h cli/follow.c \
 	cli/describe.c \
@@ -15,7 +13,7 @@ bin_PROGRAMS += sshrec
 sshrec_SOURCES = $(SR_CLI_SRCS)
 sshrec_CFLAGS = $(SR_SAN_CFLAGS) $(SQLITE_CFLAGS) $(JSONC_CFLAGS)
 sshrec_LDFLAGS = $(SAN_LDFLAGS)
-sshrec_LDADD = common/libsrcommon_san.la $(SQLITE_LIBS) $(JSONC_LIBS)
+sshrec_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la $(SQLITE_LIBS) $(JSONC_LIBS)
 
 # Synthetic database generator (schema/sshrec.sql, N sessions, M events).
 check_PROGRAMS += tests/bench/gen_db
@@ -30,7 +28,8 @@ tests_unit_test_cli_format_SOURCES = tests/unit/test_cli_format.c $(SR_CLI_FMT_S
 tests_unit_test_cli_format_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JSONC_CFLAGS)
 tests_unit_test_cli_format_LDFLAGS = $(SAN_LDFLAGS)
-tests_unit_test_cli_format_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+tests_unit_test_cli_format_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la \
+	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Benchmark (not part of make check): make bench-cli
 bench-cli: sshrec tests/bench/gen_db

@@ -16,13 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/**
- * Quote one word for a POSIX shell when it needs it: words made only of
- * [A-Za-z0-9_@%+=:,./-] are returned as is, others in single quotes with
- * embedded quotes as '\''; the empty word is ''. Returns a malloc'd string
- * or NULL on allocation failure.
- */
-char *sr_shell_quote(const char *word);
+#include "names.h" /* quoting, signal and errno names (shared with the daemon) */
 
 /**
  * Join a JSON array of strings (processes.argv) shell-like, words separated
@@ -30,13 +24,6 @@ char *sr_shell_quote(const char *word);
  * array is returned quoted as one word. malloc'd; NULL on allocation failure.
  */
 char *sr_argv_join(const char *argv_json, bool truncated);
-
-/**
- * Join @p n words shell-like (sr_shell_quote() each, one space between),
- * " …" appended when @p truncated; a NULL word counts as "". malloc'd; NULL
- * on allocation failure.
- */
-char *sr_argv_join_v(const char *const *words, size_t n, bool truncated);
 
 struct json_object;
 /**
@@ -48,12 +35,6 @@ char *sr_argv_join_obj(struct json_object *arr, const char *argv0, bool truncate
 
 /** "850 ms", "3.2 s", "4m05s", "2h03m", "3d04h"; "-" when @p ms < 0. Returns @p buf. */
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap);
-
-/** "SIGKILL" for 9 …; "SIG<n>" for unknown numbers. Returns a static or @p buf. */
-const char *sr_signal_name(int sig, char *buf, size_t cap);
-
-/** "ENOENT" for 2 …; "E<n>" for unknown numbers. Returns a static or @p buf. */
-const char *sr_errno_name(int err, char *buf, size_t cap);
 
 /** Short local-free time: "2026-11-22 08:12:01" (UTC) of @p us. Returns @p buf. */
 char *sr_fmt_time(int64_t us, char *buf, size_t cap);

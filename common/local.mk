@@ -20,6 +20,19 @@ common_libsrcommon_san_la_SOURCES = $(SR_COMMON_SRCS)
 common_libsrcommon_san_la_CFLAGS = $(SR_SAN_CFLAGS) $(JSONC_CFLAGS)
 common_libsrcommon_san_la_LIBADD = $(JSONC_LIBS)
 
+# The ECS/OCSF mappings and what they need (record scanner, names), linked
+# by the CLI (sshrec export) and the daemon (JSON-lines sink formats); not by
+# the PAM module. Sanitized for the daemon, CLI and tests, plain for benches.
+SR_SIEM_SRCS = \
+	common/jscan.c common/jscan.h \
+	common/names.c common/names.h \
+	common/export.h common/export_ecs.c common/export_ocsf.c common/export_util.c
+noinst_LTLIBRARIES += common/libsrsiem.la common/libsrsiem_san.la
+common_libsrsiem_la_SOURCES = $(SR_SIEM_SRCS)
+common_libsrsiem_la_CFLAGS = $(AM_CFLAGS) -O2
+common_libsrsiem_san_la_SOURCES = $(SR_SIEM_SRCS)
+common_libsrsiem_san_la_CFLAGS = $(SR_SAN_CFLAGS)
+
 # Unit tests of the shared code.
 SR_UNIT_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS)
 SR_UNIT_LIBS = common/libsrcommon_san.la $(CMOCKA_LIBS)

@@ -21,7 +21,8 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)
 sshrecd_LDFLAGS = $(SAN_LDFLAGS)
-sshrecd_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la $(SR_SINK_LIBS) \
+sshrecd_LDADD = recorder/libsrcapture.la common/libsrsiem_san.la common/libsrcommon_san.la \
+	$(SR_SINK_LIBS) \
 	$(LIBSSH_LIBS) $(SQLITE_LIBS) $(JSONC_LIBS)
 
 # systemd unit and example configuration
@@ -36,7 +37,7 @@ sshrecconf_DATA = contrib/sshrecd.conf
 EXTRA_DIST += contrib/sshrecd.service.in contrib/sshrecd.conf
 
 # Unit tests of the daemon core (cmocka).
-SR_CORE_TEST_LIBS = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+SR_CORE_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 check_PROGRAMS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
 TESTS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
 tests_unit_test_correlate_SOURCES = tests/unit/test_correlate.c $(SR_CORE_SRCS)
@@ -58,7 +59,8 @@ noinst_PROGRAMS += tests/bench/bench_daemon
 tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c recorder/policy.c \
 	recorder/correlate.c recorder/record_json.c recorder/sinks_run.c $(SR_SINK_SRCS)
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
-tests_bench_bench_daemon_LDADD = common/libsrcommon.la $(SR_SINK_LIBS) $(JSONC_LIBS)
+tests_bench_bench_daemon_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS) \
+	$(JSONC_LIBS)
 bench-daemon: tests/bench/bench_daemon
 	@d=$$(mktemp -d) && \
 	  ./tests/bench/bench_daemon $$d $(abs_top_srcdir)/tests/bench/results/daemon.json \

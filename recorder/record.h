@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
+#include "names.h"
 #include "uuid.h"
 
 /**
@@ -54,16 +54,6 @@ enum sr_net_action {
 	SR_NET_ACTION_OBSERVED = 0, /**< recorded only */
 	SR_NET_ACTION_DENIED = 1,   /**< refused (enforcement) */
 };
-
-/**
- * Whether a session's tty (sr_session_info.tty) is a terminal: PAM's "ssh"
- * (sshd opens the pty after open_session) or nothing is not; the terminal
- * of its first root-level program ("/dev/pts/3") is.
- */
-static inline bool sr_tty_is_terminal(const char *tty)
-{
-	return tty && tty[0] && strcmp(tty, "ssh") != 0;
-}
 
 /** `event` and `code` strings of a kind. */
 const char *sr_rec_event_name(enum sr_rec_kind kind);

@@ -27,7 +27,8 @@ EXTRA_DIST += schema/sql2c.sh
 SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.h \
 	tests/unit/sink_test_util.c tests/unit/sink_test_util.h
 SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
-SR_SINK_TEST_LIBS = common/libsrcommon_san.la $(SR_SINK_LIBS) $(CMOCKA_LIBS)
+SR_SINK_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(SR_SINK_LIBS) \
+	$(CMOCKA_LIBS)
 SR_SINK_TESTS = tests/unit/test_sink_sqlite tests/unit/test_sink_jsonl \
 	tests/unit/test_sink_syslog tests/unit/test_migrate
 check_PROGRAMS += $(SR_SINK_TESTS)

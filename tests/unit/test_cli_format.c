@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cli/export.h"
+#include "export.h"
 #include "cli/report.h"
 #include "cli/output.h"
 #include "strsafe.h"
@@ -171,7 +171,7 @@ static const char rec_command[] =
     "\"019b8d3a-1f00-7000-8000-000000000001\",\"server_id\":\"srv-1\",\"server_hostname\":"
     "\"bastion-1\",\"login\":\"alice\",\"user\":\"SHA256:abc\",\"cgroup_id\":7,"
     "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"path\":"
-    "\"/usr/bin/curl\",\"argv\":[\"curl\",\"-s\",\"http://203.0.113.10/x.sh\"],"
+    "\"/usr/bin/curl\",\"argv\":[\"-s\",\"http://203.0.113.10/x.sh\"],\"argv0\":\"curl\","
     "\"argv_truncated\":false,\"return_code\":0,\"cwd\":\"/home/alice\",\"proc_uid\":1000,"
     "\"proc_gid\":1000,\"proc_euid\":1000,\"proc_egid\":1000,\"process_id\":12,"
     "\"parent_process_id\":11}";
@@ -194,12 +194,12 @@ static const char rec_net[] =
     "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
     "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"src_addr\":"
     "\"10.0.0.4\",\"src_port\":41000,\"dst_addr\":\"203.0.113.10\",\"dst_port\":80,"
-    "\"version\":4,\"operation\":\"connect\",\"result\":\"established\",\"process_id\":12}";
+    "\"version\":4,\"operation\":0,\"action\":0,\"result\":\"established\",\"process_id\":12}";
 static const char rec_start[] =
     "{\"event\":\"session.start\",\"code\":\"T2000I\",\"time\":\"2026-01-05T08:00:00Z\","
     "\"ei\":0,\"uid\":\"u0\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
     "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
-    "\"audit_session_id\":4,\"pid\":1990,\"ppid\":1,\"program\":\"sshd\"}";
+    "\"audit_session_id\":4,\"pid\":1990,\"ppid\":1,\"program\":\"sshd\",\"tty\":\"ssh\"}";
 
 static const char rec_end[] =
     "{\"event\":\"session.end\",\"code\":\"T2004I\",\"time\":\"2026-01-05T08:00:43.25Z\","
@@ -216,8 +216,7 @@ static const char rec_loss[] =
     "\"audit_session_id\":4,\"pid\":0,\"ppid\":0,\"program\":\"\",\"lost\":3,"
     "\"lost_by_type\":{\"command\":1,\"disk\":2,\"network\":0}}";
 
-static struct sr_session_row test_sess = {
-    .id = 1,
+static struct sr_exp_sess test_sess = {
     .sid = "019b8d3a-1f00-7000-8000-000000000001",
     .login = "alice",
     .remote_addr = "192.0.2.7",
@@ -319,17 +318,11 @@ static const char *const ecs_base[] = {"@timestamp",
                                        "process.entry_leader.entry_meta.type",
                                        "process.entry_leader.entry_meta.source.ip",
                                        NULL};
-static const char *const ecs_process[] = {"process.pid",
-                                          "process.ppid",
-                                          "process.parent.pid",
-                                          "process.name",
-                                          "process.executable",
-                                          "process.args",
-                                          "process.args_count",
-                                          "process.command_line",
-                                          "process.working_directory",
-                                          "process.entity_id",
-                                          NULL};
+static const char *const ecs_process[] = {"process.pid",          "process.parent.pid",
+                                          "process.name",         "process.executable",
+                                          "process.args",         "process.args_count",
+                                          "process.command_line", "process.working_directory",
+                                          "process.entity_id",    NULL};
 static const char *const ecs_file[] = {"file.path", "file.name", "file.directory", "process.pid",
                                        NULL};
 static const char *const ecs_network[] = {
@@ -352,9 +345,27 @@ static void test_ecs(void **state)
 	assert_string_equal(
 	    json_object_get_string(path_get(d, "process.entry_leader.entry_meta.type")), "sshd");
 	assert_int_equal(json_object_get_int(path_get(d, "process.args_count")), 3);
+	assert_string_equal(json_object_get_string(path_get(d, "process.args")),
+	                    "[ \"curl\", \"-s\", \"http:\\/\\/203.0.113.10\\/x.sh\" ]");
+	assert_null(path_get(d, "process.ppid")); /* not an ECS field since 1.12 */
+	assert_string_equal(json_object_get_string(path_get(d, "ecs.version")), "9.4.0");
 	assert_string_equal(json_object_get_string(path_get(d, "@timestamp")),
 	                    "2026-01-05T08:00:01.500000Z");
 	json_object_put(d);
+	/* a record of format 1 (argv[0] first, no argv0) gives the same vector */
+	{
+		char old[sizeof(rec_command)];
+		const char *a = strstr(rec_command, "\"argv\":"),
+		           *b = strstr(rec_command, ",\"argv0");
+
+		snprintf(old, sizeof(old), "%.*s\"argv\":[\"curl\",%.*s%s", (int)(a - rec_command),
+		         rec_command, (int)(b - a - 8), a + 8, strstr(b, ",\"argv_truncated"));
+		d = map(old, 0, &un);
+		assert_int_equal(json_object_get_int(path_get(d, "process.args_count")), 3);
+		assert_string_equal(json_object_get_string(path_get(d, "process.command_line")),
+		                    "curl -s http://203.0.113.10/x.sh");
+		json_object_put(d);
+	}
 
 	d = map(rec_exit, 0, &un);
 	require_fields(d, ecs_base, "ecs exit");
@@ -372,6 +383,44 @@ static void test_ecs(void **state)
 	                    "/etc/ssl/certs");
 	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "failure");
 	json_object_put(d);
+	/* directories are named by their own name */
+	{
+		static const char *const dirs[][4] = {{"/etc/", "etc", "/", "dir"},
+		                                      {"/", "/", NULL, "dir"},
+		                                      {"/var/log//", "log", "/var", "dir"},
+		                                      {"/x", "x", "/", NULL},
+		                                      {"rel/a", "a", "rel", NULL}};
+		char r[sizeof(rec_disk) + 32];
+		size_t i;
+
+		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			const char *p = strstr(rec_disk, "/etc/ssl/certs/ca.crt");
+
+			snprintf(r, sizeof(r), "%.*s%s%s", (int)(p - rec_disk), rec_disk,
+			         dirs[i][0], p + strlen("/etc/ssl/certs/ca.crt"));
+			d = map(r, 0, &un);
+			assert_string_equal(json_object_get_string(path_get(d, "file.name")),
+			                    dirs[i][1]);
+			if (dirs[i][2])
+				assert_string_equal(
+				    json_object_get_string(path_get(d, "file.directory")),
+				    dirs[i][2]);
+			else
+				assert_null(path_get(d, "file.directory"));
+			if (dirs[i][3])
+				assert_string_equal(
+				    json_object_get_string(path_get(d, "file.type")), dirs[i][3]);
+			else
+				assert_null(path_get(d, "file.type"));
+			json_object_put(d);
+			d = map(r, 1, &un);
+			assert_string_equal(json_object_get_string(path_get(d, "file.name")),
+			                    dirs[i][1]);
+			assert_int_equal(json_object_get_int(path_get(d, "file.type_id")),
+			                 dirs[i][3] ? 2 : 0);
+			json_object_put(d);
+		}
+	}
 
 	d = map(rec_net, 0, &un);
 	require_fields(d, ecs_base, "ecs network");
@@ -488,7 +537,10 @@ static void test_ocsf(void **state)
 	assert_string_equal(json_object_get_string(path_get(d, "user.name")), "alice");
 	assert_string_equal(json_object_get_string(path_get(d, "auth_protocol")), "SSH");
 	assert_int_equal(json_object_get_int(path_get(d, "auth_protocol_id")), 99);
+	/* the session's final terminal, not session.start's "ssh" */
 	assert_int_equal(json_object_get_int(path_get(d, "logon_type_id")), 10);
+	assert_string_equal(json_object_get_string(path_get(d, "metadata.profiles")),
+	                    "[ \"host\" ]");
 	assert_string_equal(json_object_get_string(path_get(d, "src_endpoint.ip")), "192.0.2.7");
 	assert_int_equal(json_object_get_int(path_get(d, "dst_endpoint.port")), 22);
 	assert_string_equal(json_object_get_string(path_get(d, "session.uid")), "s1");
@@ -499,6 +551,7 @@ static void test_ocsf(void **state)
 	require_fields(d, ocsf_3002, "ocsf 3002 logoff");
 	check_ocsf(d, 3002, 3, 2);
 	assert_int_equal(json_object_get_int64(path_get(d, "duration")), 43250);
+	assert_int_equal(json_object_get_int(path_get(d, "logon_type_id")), 10);
 	json_object_put(d);
 
 	d = map(rec_loss, 1, &un);

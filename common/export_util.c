@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Helpers shared by the ECS and OCSF writers: argv, process cache, times. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/export.h"
-#include "cli/output.h"
 #include "execname.h"
+#include "export.h"
 #include "strsafe.h"
 
 const char *sr_exp_basename(const char *p)
@@ -30,6 +30,34 @@ int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_
 	out->executable = sr_exe_executable(path, exe, kind);
 	out->name = sr_exp_basename(exe ? exe : path);
 	return out->executable ? 0 : -ENOMEM;
+}
+
+void sr_exp_file_split(const char *path, int64_t flags, struct sr_exp_file *f)
+{
+	size_t n = path ? strlen(path) : 0, i;
+
+	memset(f, 0, sizeof(*f));
+	if (!path)
+		return;
+	f->is_dir = (flags & 0200000) != 0; /* O_DIRECTORY (Linux generic/x86) */
+	while (n > 1 && path[n - 1] == '/') {
+		n--;
+		f->is_dir = true;
+	}
+	if (n == 1 && path[0] == '/') { /* the root: its own name, no directory */
+		f->name = path;
+		f->name_len = 1;
+		f->is_dir = true;
+		return;
+	}
+	for (i = n; i > 0 && path[i - 1] != '/'; i--)
+		;
+	f->name = path + i;
+	f->name_len = n - i;
+	if (i) {
+		f->dir = path;
+		f->dir_len = i > 1 ? i - 1 : 1; /* "/etc" of "/etc/x", "/" of "/x" */
+	}
 }
 
 void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v)
@@ -181,7 +209,7 @@ int sr_exp_proc_prepare(struct sr_exp_proc *p, struct sr_jrec *scratch)
 	return 0;
 }
 
-int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_session_row *s)
+int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_exp_sess *s)
 {
 	struct sr_jw a = {0}, b = {0};
 
@@ -215,4 +243,52 @@ void sr_exp_proc_clear(struct sr_exp_proc *p)
 	free(p->cmdline);
 	p->args = p->cmdline = NULL;
 	p->have_args = false;
+}
+
+void sr_exp_image_clear(struct sr_exp_image *m)
+{
+	free(m->path);
+	free(m->argv);
+	free(m->cwd);
+	free(m->exe);
+	free(m->exe_kind);
+	sr_exp_proc_clear(&m->p);
+	memset(m, 0, sizeof(*m));
+}
+
+static char *dup_or_null(const char *s, bool *fail)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*fail = true;
+	return d;
+}
+
+int sr_exp_image_set(struct sr_exp_image *m, const struct sr_exp_proc *src,
+                     struct sr_jrec *scratch)
+{
+	bool fail = false;
+
+	sr_exp_image_clear(m);
+	m->path = dup_or_null(src->path, &fail);
+	m->argv = dup_or_null(src->argv_json, &fail);
+	m->cwd = dup_or_null(src->cwd, &fail);
+	m->exe = dup_or_null(src->exe, &fail);
+	m->exe_kind = dup_or_null(src->exe_kind, &fail);
+	m->p.id = src->id;
+	m->p.path = m->path;
+	m->p.argv_json = m->argv;
+	m->p.cwd = m->cwd;
+	m->p.exe = m->exe;
+	m->p.exe_kind = m->exe_kind;
+	m->p.pid = src->pid;
+	m->p.ppid = src->ppid;
+	m->p.start_us = src->start_us;
+	if (fail || sr_exp_proc_prepare(&m->p, scratch)) {
+		sr_exp_image_clear(m);
+		return -ENOMEM;
+	}
+	m->valid = true;
+	return 0;
 }

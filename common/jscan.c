@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* A validating scanner for one flat JSON record (see jscan.h). */
-#include "cli/jscan.h"
+#include "jscan.h"
 
 #include <errno.h>
 #include <stdlib.h>

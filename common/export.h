@@ -3,23 +3,38 @@
  * @file export.h
  * @brief Mapping native records (schema/RECORDS.md) to Elastic Common Schema
  * and OCSF: from a scanned record (jscan.h) straight to JSON text (jwrite.h),
- * with no intermediate object tree. Pure functions, unit-tested without a DB.
+ * with no intermediate object tree. Pure functions, unit-tested without a DB;
+ * shared by `sshrec export` (records from SQLite) and sshrecd's JSON-lines
+ * sink (jsonl_format = ecs | ocsf).
  */
-#ifndef SSHREC_CLI_EXPORT_H
-#define SSHREC_CLI_EXPORT_H
+#ifndef SSHREC_EXPORT_H
+#define SSHREC_EXPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cli/cli.h"
-#include "cli/jscan.h"
+#include "jscan.h"
 #include "jwrite.h"
+#include "names.h"
 #include "timeutil.h"
 
-/** ECS version the mapping follows. */
-#define SR_ECS_VERSION "8.11.0"
-/** OCSF schema version the mapping follows. */
+/**
+ * The ECS version the mapping follows, and the only one it claims: every
+ * field outside sshrec.* is a field of it (tests/siem checks them against
+ * elastic/ecs generated/ecs/ecs_flat.yml of this version).
+ */
+#define SR_ECS_VERSION "9.4.0"
+/** OCSF schema version the mapping follows (tests/siem checks against it). */
 #define SR_OCSF_VERSION "1.1.0"
+
+/** What the mappings need of the record's session (its row, or the daemon's state). */
+struct sr_exp_sess {
+	const char *sid, *login, *service;
+	const char *tty; /**< the session's final terminal (sr_tty_is_terminal()) */
+	const char *remote_addr, *local_addr, *key_fingerprint;
+	int remote_port, local_port, leader_pid;
+	int64_t start_us;
+};
 
 /** The exec'd image a record belongs to (processes row), when known. */
 struct sr_exp_proc {
@@ -49,6 +64,23 @@ int sr_exp_proc_prepare(struct sr_exp_proc *p, struct sr_jrec *scratch);
 /** Free what sr_exp_proc_prepare() allocated. */
 void sr_exp_proc_clear(struct sr_exp_proc *p);
 
+/** An owned, prepared copy of an exec'd image: an entry of a process cache. */
+struct sr_exp_image {
+	struct sr_exp_proc p;    /**< prepared; its strings are the copies below */
+	char *path, *argv, *cwd, *exe, *exe_kind; /**< owned */
+	bool valid;              /**< holds image p.id */
+};
+
+/**
+ * Make @p m a copy of image @p src (its strings copied, NULL stays NULL) and
+ * prepare it (@p scratch to scan argv). Returns 0, or -ENOMEM with @p m cleared.
+ */
+int sr_exp_image_set(struct sr_exp_image *m, const struct sr_exp_proc *src,
+                     struct sr_jrec *scratch);
+
+/** Free what @p m holds and mark it empty. */
+void sr_exp_image_clear(struct sr_exp_image *m);
+
 /** Fragments of one session's documents, rendered once from its row. */
 struct sr_exp_frag {
 	char *ecs_leader;        /**< ECS process.entry_leader object */
@@ -58,27 +90,26 @@ struct sr_exp_frag {
 };
 
 /** Render the fragments of session @p s into @p f. Returns 0 or -ENOMEM. */
-int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_session_row *s);
+int sr_exp_frag_prepare(struct sr_exp_frag *f, const struct sr_exp_sess *s);
 
 /** Free what sr_exp_frag_prepare() allocated. */
 void sr_exp_frag_clear(struct sr_exp_frag *f);
 
 /** What a mapping needs besides the record itself. */
 struct sr_exp_ctx {
-	const struct sr_session_row *sess; /**< the record's session (may be NULL) */
-	const struct sr_exp_frag *frag;    /**< sess's fragments (optional cache) */
-	const struct sr_exp_proc *proc;    /**< its process, prepared (may be NULL) */
+	const struct sr_exp_sess *sess; /**< the record's session (may be NULL) */
+	const struct sr_exp_frag *frag; /**< sess's fragments (optional cache) */
+	const struct sr_exp_proc *proc; /**< its process, prepared (may be NULL) */
 };
 
 /**
  * Write the ECS process.entry_leader object (member "entry_leader") of
  * session @p s, or from the record @p rec when @p s is NULL.
  */
-void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec,
-                         const struct sr_session_row *s);
+void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_sess *s);
 
 /** Write the OCSF session object (member "session") with uid @p sid. */
-void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_session_row *s);
+void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_exp_sess *s);
 
 /**
  * Write the ECS document of the scanned native record @p rec as one JSON
@@ -91,9 +122,10 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
  * Write the OCSF event of @p rec into @p w: session.command / process_exit /
  * escape as Process Activity (1007), session.disk as File System Activity
  * (1001), session.network as Network Activity (4001), session.start and
- * session.end as Authentication (3002) Logon and Logoff. Returns 0, -ENOENT
- * for a record with no OCSF 1.1 class (session.data_loss: OCSF has Event Log
- * Activity only from 1.2), -EINVAL when @p rec is not a record, or -ENOMEM.
+ * session.end as Authentication (3002) Logon and Logoff, all with the host
+ * profile. Returns 0, -ENOENT for a record with no OCSF 1.1 class
+ * (session.data_loss: OCSF has Event Log Activity only from 1.3), -EINVAL
+ * when @p rec is not a record, or -ENOMEM.
  */
 int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w);
 
@@ -111,6 +143,21 @@ void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v);
 
 /** Copy the string member @p rkey of @p rec as member @p key (nothing when absent). */
 void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, const char *rkey);
+
+/** A file path split as ECS file.* and OCSF file want it. */
+struct sr_exp_file {
+	const char *name; /**< the last component ("etc" of "/etc/", "/" of "/"); NULL: no path */
+	size_t name_len;
+	const char *dir; /**< its directory ("/" of "/etc/"), NULL when it has none */
+	size_t dir_len;
+	bool is_dir; /**< opened as a directory: O_DIRECTORY, or a trailing slash */
+};
+
+/**
+ * Split @p path (trailing slashes ignored, so a directory is named by its own
+ * name) into @p f; @p flags are the open flags (O_DIRECTORY marks a directory).
+ */
+void sr_exp_file_split(const char *path, int64_t flags, struct sr_exp_file *f);
 
 /** The last path component of @p p (NULL when @p p is NULL). */
 const char *sr_exp_basename(const char *p);

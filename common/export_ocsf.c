@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/export.h"
-#include "cli/output.h"
+#include "export.h"
 
 enum {
 	OCSF_FILE_SYSTEM = 1001,
@@ -21,7 +20,7 @@ static void put_time_ms(struct sr_jw *w, const char *k, int64_t us)
 		sr_jw_int(w, k, us / 1000);
 }
 
-void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_session_row *r)
+void sr_ocsf_session(struct sr_jw *w, const char *sid, const struct sr_exp_sess *r)
 {
 	sr_jw_obj(w, "session");
 	sr_jw_str(w, "uid", sid);
@@ -169,6 +168,11 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_int(w, "sequence", sr_jrec_int(rec, "ei", 0));
 	sr_exp_copy(w, "original_time", rec, "time");
 	sr_jw_str(w, "log_name", ev);
+	/* device and actor come with the host profile (System Activity has them
+	 * of its own, Network Activity and Authentication through the profile) */
+	sr_jw_arr(w, "profiles");
+	sr_jw_str(w, NULL, "host");
+	sr_jw_end(w);
 	sr_jw_end(w);
 	sr_jw_obj(w, "device");
 	sr_exp_copy(w, "hostname", rec, "server_hostname");
@@ -208,15 +212,18 @@ static int ocsf_process_class(struct sr_jw *w, const struct sr_jrec *rec,
 /* The OCSF file object of the record's path (type unknown: an open says nothing of it). */
 static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 {
-	const char *p = sr_jrec_str(rec, "path"), *slash = p ? strrchr(p, '/') : NULL;
+	const char *p = sr_jrec_str(rec, "path");
+	struct sr_exp_file f;
 
+	sr_exp_file_split(p, sr_jrec_int(rec, "flags", 0), &f);
 	sr_jw_obj(w, "file");
 	sr_jw_str(w, "path", p ? p : "");
-	sr_jw_str(w, "name", p ? sr_exp_basename(p) : "");
-	sr_jw_int(w, "type_id", 0);
-	sr_jw_str(w, "type", "Unknown");
-	if (slash && slash != p)
-		sr_jw_strn(w, "parent_folder", p, (size_t)(slash - p));
+	sr_jw_strn(w, "name", f.name ? f.name : "", f.name_len);
+	/* OCSF 1.1 file type_id: 2 Folder; a plain open does not say what it was */
+	sr_jw_int(w, "type_id", f.is_dir ? 2 : 0);
+	sr_jw_str(w, "type", f.is_dir ? "Folder" : "Unknown");
+	if (f.dir)
+		sr_jw_strn(w, "parent_folder", f.dir, f.dir_len);
 	sr_jw_end(w);
 }
 
@@ -291,12 +298,15 @@ static void endpoint_row(struct sr_jw *w, const char *key, const char *ip, int p
 static void ocsf_auth_class(struct sr_jw *w, const struct sr_jrec *rec,
                             const struct sr_exp_ctx *ctx, bool logoff)
 {
-	const struct sr_session_row *s = ctx->sess;
-	const char *tty = sr_jrec_str(rec, "tty") ? sr_jrec_str(rec, "tty") : s ? s->tty : NULL;
+	const struct sr_exp_sess *s = ctx->sess;
+	/* the session's final terminal for Logon and Logoff alike: session.start's
+	 * own tty is PAM's, "ssh", before sshd opened the pty */
+	const char *tty = s ? s->tty : sr_jrec_str(rec, "tty");
 	const char *svc = sr_jrec_str(rec, "service") ? sr_jrec_str(rec, "service")
 	                  : s                         ? s->service
 	                                              : NULL;
-	bool interactive = tty && *tty && strcmp(tty, "ssh");
+	bool interactive = s || !sr_jrec_has(rec, "interactive") ? sr_tty_is_terminal(tty)
+	                                                         : sr_jrec_bool(rec, "interactive");
 
 	sr_jw_obj(w, "user");
 	sr_exp_copy(w, "name", rec, "login");

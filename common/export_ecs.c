@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/export.h"
-#include "cli/output.h"
+#include "export.h"
 
 /* related.{user,hosts,ip}: each list without duplicates or empty values. */
 struct related {
@@ -60,14 +59,12 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 	struct sr_exp_exec x;
 	const char *cwd = is_cmd ? sr_jrec_str(rec, "cwd") : p ? p->cwd : NULL;
 	const struct sr_jval *argv = is_cmd ? sr_jrec_get(rec, "argv") : NULL;
-	int64_t ppid = sr_jrec_int(rec, "ppid", 0);
 	char *cl = NULL;
 	int rc;
 
 	sr_jw_int(w, "pid", sr_jrec_int(rec, "pid", 0));
-	sr_jw_int(w, "ppid", ppid);
-	sr_jw_obj(w, "parent");
-	sr_jw_int(w, "pid", ppid);
+	sr_jw_obj(w, "parent"); /* process.ppid left ECS after 1.12 */
+	sr_jw_int(w, "pid", sr_jrec_int(rec, "ppid", 0));
 	sr_jw_end(w);
 	if (sr_exp_exec(rec, p, is_cmd, &x))
 		return -ENOMEM;
@@ -114,7 +111,7 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 	return 0;
 }
 
-void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_session_row *s)
+void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_sess *s)
 {
 	char t[SR_TIME_STRLEN];
 
@@ -135,7 +132,7 @@ void sr_ecs_entry_leader(struct sr_jw *w, const struct sr_jrec *rec, const struc
 	if (s) {
 		sr_jw_int(w, "pid", s->leader_pid);
 		sr_jw_str(w, "start", sr_time_format(s->start_us, t));
-		sr_jw_bool(w, "interactive", s->tty && strcmp(s->tty, "ssh") && *s->tty);
+		sr_jw_bool(w, "interactive", sr_tty_is_terminal(s->tty));
 	}
 	sr_jw_end(w);
 }
@@ -218,17 +215,19 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_end(w);
 }
 
-static void ecs_file(struct sr_jw *w, const char *p)
+static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
 {
-	const char *slash = p ? strrchr(p, '/') : NULL;
+	struct sr_exp_file f;
 
+	sr_exp_file_split(p, flags, &f);
 	sr_jw_obj(w, "file");
 	sr_jw_str(w, "path", p);
-	sr_jw_str(w, "name", sr_exp_basename(p));
-	if (slash && slash != p)
-		sr_jw_strn(w, "directory", p, (size_t)(slash - p));
-	else if (p && p[0] == '/')
-		sr_jw_str(w, "directory", "/");
+	if (f.name)
+		sr_jw_strn(w, "name", f.name, f.name_len);
+	if (f.dir)
+		sr_jw_strn(w, "directory", f.dir, f.dir_len);
+	if (f.is_dir)
+		sr_jw_str(w, "type", "dir");
 	sr_jw_end(w);
 }
 
@@ -260,7 +259,8 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 	if (sr_jrec_int(rec, "signal", 0) > 0) {
 		char b[32];
 
-		sr_jw_str(w, "signal",
+		/* a name, so not "signal" (an integer in the native records) */
+		sr_jw_str(w, "signal_name",
 		          sr_signal_name((int)sr_jrec_int(rec, "signal", 0), b, sizeof(b)));
 	}
 	if (sr_jrec_has(rec, "duration_ms"))
@@ -301,7 +301,7 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 {
 	const char *ev = sr_jrec_str(rec, "event"), *login = sr_jrec_str(rec, "login"),
 	           *host = sr_jrec_str(rec, "server_hostname");
-	const struct sr_session_row *s = ctx->sess;
+	const struct sr_exp_sess *s = ctx->sess;
 	bool is_net = ev && !strcmp(ev, "session.network"), early;
 	struct related rel = {0};
 	int rc;
@@ -350,7 +350,7 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 		write_related(w, &rel);
 
 	if (!strcmp(ev, "session.disk")) {
-		ecs_file(w, sr_jrec_str(rec, "path"));
+		ecs_file(w, sr_jrec_str(rec, "path"), sr_jrec_int(rec, "flags", 0));
 	} else if (is_net) {
 		endpoint(w, "source", sr_jrec_str(rec, "src_addr"),
 		         sr_jrec_int(rec, "src_port", 0));
