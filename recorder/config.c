@@ -51,12 +51,35 @@ void sr_config_free(struct sr_config *cfg)
 		free(*strs[i]);
 		*strs[i] = NULL;
 	}
+	for (i = 0; i < cfg->n_jsonl_extra; i++) {
+		free(cfg->jsonl_extra[i].name);
+		free(cfg->jsonl_extra[i].label);
+		free(cfg->jsonl_extra[i].path);
+	}
+	cfg->n_jsonl_extra = 0;
 	for (i = 0; i < cfg->n_overrides; i++)
 		free(cfg->overrides[i].name);
 	free(cfg->overrides);
 	cfg->overrides = NULL;
 	cfg->n_overrides = 0;
 	sr_policy_free(&cfg->policy);
+}
+
+static const char *const jsonl_formats[] = {"native", "ecs", "ocsf"};
+
+int sr_jsonl_format_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(name, jsonl_formats[i]))
+			return i;
+	return -1;
+}
+
+const char *sr_jsonl_format_name(int f)
+{
+	return f >= 0 && f < 3 ? jsonl_formats[f] : "?";
 }
 
 static int set_str(char **dst, const char *v)
@@ -243,6 +266,59 @@ static int set_override(struct sr_config *cfg, const char *key, const char *valu
 		return -EINVAL;                                                                    \
 	} while (0)
 
+/*
+ * jsonl.NAME = PATH or jsonl.NAME.format = FORMAT (@p rest is "NAME" or
+ * "NAME.format"): a further JSON-lines sink. Its format defaults to NAME when
+ * NAME is a format's name (jsonl.ecs = ...), else native.
+ */
+static int set_jsonl_extra(struct sr_config *cfg, const char *rest, const char *value, char *err,
+                           size_t errlen)
+{
+	const char *dot = strchr(rest, '.');
+	size_t n = dot ? (size_t)(dot - rest) : strlen(rest), i;
+	struct sr_jsonl_sink *x = NULL;
+	char label[80];
+	int f;
+
+	if (!n || n > 32 || strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n ||
+	    (dot && strcmp(dot, ".format")))
+		BAD("jsonl.%s: expected jsonl.NAME = PATH or jsonl.NAME.format = FORMAT (NAME: "
+		    "up to 32 of a-z 0-9 _ -)",
+		    rest);
+	for (i = 0; i < cfg->n_jsonl_extra; i++)
+		if (strlen(cfg->jsonl_extra[i].name) == n &&
+		    !strncmp(cfg->jsonl_extra[i].name, rest, n))
+			x = &cfg->jsonl_extra[i];
+	if (!x) {
+		if (cfg->n_jsonl_extra == SR_JSONL_EXTRA_MAX)
+			BAD("jsonl.%.*s: at most %d JSON-lines sinks besides jsonl", (int)n, rest,
+			    SR_JSONL_EXTRA_MAX);
+		x = &cfg->jsonl_extra[cfg->n_jsonl_extra];
+		memset(x, 0, sizeof(*x));
+		snprintf(label, sizeof(label), "jsonl.%.*s", (int)n, rest);
+		x->name = strndup(rest, n);
+		x->label = strdup(label);
+		if (!x->name || !x->label) {
+			free(x->name);
+			free(x->label);
+			return -ENOMEM;
+		}
+		f = sr_jsonl_format_parse(x->name);
+		x->format = f < 0 ? SR_JSONL_NATIVE : f;
+		cfg->n_jsonl_extra++;
+	}
+	if (dot) {
+		f = sr_jsonl_format_parse(value);
+		if (f < 0)
+			BAD("%s.format: expected native, ecs or ocsf, not '%s'", x->label, value);
+		x->format = f;
+		return 0;
+	}
+	if (value[0] != '/')
+		BAD("%s: expected an absolute path, not '%s'", x->label, value);
+	return set_str(&x->path, value);
+}
+
 int sr_config_set(struct sr_config *cfg, const char *key, const char *value, char *err,
                   size_t errlen)
 {
@@ -260,6 +336,15 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			BAD("%s: expected an absolute path or nothing, not '%s'", key, value);
 		return set_str(key[0] == 'd' ? &cfg->db_path : &cfg->jsonl_path, value);
 	}
+	if (!strcmp(key, "jsonl_format")) {
+		d = sr_jsonl_format_parse(value);
+		if (d < 0)
+			BAD("jsonl_format: expected native, ecs or ocsf, not '%s'", value);
+		cfg->jsonl_format = d;
+		return 0;
+	}
+	if (!strncmp(key, "jsonl.", 6))
+		return set_jsonl_extra(cfg, key + 6, value, err, errlen);
 	if (!strcmp(key, "jsonl_max_size")) {
 		if (parse_size(value, &sz) || sz < 4096)
 			BAD("jsonl_max_size: expected a size of at least 4K (like 100M), not '%s'",
@@ -520,6 +605,26 @@ static const char *opt_key(int c)
 	}
 }
 
+/* Every jsonl.NAME has a path, and no two JSON-lines sinks share a file. */
+static int check_jsonl_sinks(const struct sr_config *cfg, char *err, size_t errlen)
+{
+	size_t i, k;
+
+	for (i = 0; i < cfg->n_jsonl_extra; i++) {
+		const struct sr_jsonl_sink *x = &cfg->jsonl_extra[i];
+
+		if (!x->path)
+			BAD("%s.format is set but %s (its file) is not", x->label, x->label);
+		if (cfg->jsonl_path && !strcmp(cfg->jsonl_path, x->path))
+			BAD("%s: %s is already the jsonl file", x->label, x->path);
+		for (k = 0; k < i; k++)
+			if (!strcmp(cfg->jsonl_extra[k].path, x->path))
+				BAD("%s: %s is already the file of %s", x->label, x->path,
+				    cfg->jsonl_extra[k].label);
+	}
+	return 0;
+}
+
 int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_action *action,
                    char *err, size_t errlen)
 {
@@ -593,7 +698,7 @@ int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	return 0;
+	return check_jsonl_sinks(cfg, err, errlen);
 }
 
 void sr_config_classes(const struct sr_config *cfg, const char *login, const char *const *groups,

@@ -26,10 +26,37 @@ enum sr_disk_mode {
 /** Default `nice`: a recorder starved by the sessions it records loses events. */
 #define SR_DEFAULT_NICE (-15)
 
+/** Formats of the JSON-lines sinks (jsonl_format, jsonl.NAME.format). */
+enum sr_jsonl_format {
+	SR_JSONL_NATIVE = 0, /**< the records as they are (schema/RECORDS.md) */
+	SR_JSONL_ECS,        /**< Elastic Common Schema (export.h: SR_ECS_VERSION) */
+	SR_JSONL_OCSF,       /**< OCSF (SR_OCSF_VERSION); session.data_loss has no class */
+};
+
+/** The format named @p name ("native", "ecs", "ocsf"), or -1. */
+int sr_jsonl_format_parse(const char *name);
+
+/** The name of format @p f ("native", "ecs", "ocsf"). */
+const char *sr_jsonl_format_name(int f);
+
+/** Most JSON-lines sinks besides the first (jsonl.NAME = PATH). */
+#define SR_JSONL_EXTRA_MAX 4
+
+/** A further JSON-lines sink: jsonl.NAME = PATH, jsonl.NAME.format = FORMAT. */
+struct sr_jsonl_sink {
+	char *name;  /**< NAME; status shows it as "jsonl.NAME" */
+	char *label; /**< "jsonl.NAME" */
+	char *path;  /**< NULL until jsonl.NAME is set */
+	int format;  /**< enum sr_jsonl_format (recorder/sink_format.h) */
+};
+
 struct sr_config {
 	/* --- sinks ------------------------------------------------------- */
-	char *db_path;            /**< SQLite database; NULL or "" disables the sink */
-	char *jsonl_path;         /**< JSON lines file; NULL or "" disables the sink */
+	char *db_path;    /**< SQLite database; NULL or "" disables the sink */
+	char *jsonl_path; /**< JSON lines file; NULL or "" disables the sink */
+	int jsonl_format; /**< enum sr_jsonl_format of jsonl_path (default native) */
+	struct sr_jsonl_sink jsonl_extra[SR_JSONL_EXTRA_MAX];
+	size_t n_jsonl_extra;
 	uint64_t jsonl_max_bytes; /**< rotate when the file would exceed this */
 	int jsonl_keep;           /**< rotated .gz files kept */
 	uint64_t backlog_max;     /**< records a failing sink may hold in memory */

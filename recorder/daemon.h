@@ -24,7 +24,7 @@
 #include "recorder/ringbuf.h"
 #include "recorder/sink.h"
 
-#define SR_MAX_SINKS    3
+#define SR_MAX_SINKS    (3 + SR_JSONL_EXTRA_MAX) /* jsonl, jsonl.NAME..., syslog, sqlite */
 #define SR_SESS_BUCKETS 1024
 #define SR_RATE_SECS    10
 /** Ring buffer bytes waiting before the kernel wakes the daemon (capped at 1/4 of the ring). */

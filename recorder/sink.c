@@ -203,14 +203,15 @@ void sr_sink_set_error(struct sr_sink *sink, const char *fmt, ...)
 	if (sink->health.ok)
 		sr_err("sink %s: %s (records are kept in a bounded backlog and retried; other "
 		       "sinks keep writing)",
-		       sink->ops->name, sink->health.last_error);
+		       sr_sink_name(sink), sink->health.last_error);
 	sink->health.ok = false;
 }
 
 void sr_sink_set_ok(struct sr_sink *sink)
 {
 	if (!sink->health.ok)
-		sr_info("sink %s: recovered (was: %s)", sink->ops->name, sink->health.last_error);
+		sr_info("sink %s: recovered (was: %s)", sr_sink_name(sink),
+		        sink->health.last_error);
 	sink->health.ok = true;
 }
 

@@ -73,9 +73,17 @@ struct sr_sink_ops {
 /** A sink instance. */
 struct sr_sink {
 	const struct sr_sink_ops *ops;
-	void *priv; /**< the sink's own state */
+	const char *label; /**< its name in status ("jsonl.ecs"); NULL: ops->name */
+	const void *arg;   /**< what init() opens when a sink kind has several (jsonl.NAME) */
+	void *priv;        /**< the sink's own state */
 	struct sr_sink_health health;
 };
+
+/** The name a sink goes by in logs and status: its label, else its kind. */
+static inline const char *sr_sink_name(const struct sr_sink *s)
+{
+	return s->label ? s->label : s->ops->name;
+}
 
 extern const struct sr_sink_ops sr_sink_sqlite_ops;
 extern const struct sr_sink_ops sr_sink_jsonl_ops;

@@ -7,6 +7,8 @@
  * ones shifted to .2.gz ..., jsonl_keep kept. reopen() follows logrotate.
  * On a write error (ENOSPC) the unwritten bytes stay buffered, bounded by
  * backlog_max records, and are retried on later flushes.
+ * With jsonl_format = ecs | ocsf a line is the record's ECS or OCSF document
+ * (sink_format.h), the same text `sshrec export` writes for it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,13 +25,17 @@
 #include "log.h"
 #include "recorder/config.h"
 #include "recorder/db.h"
+#include "recorder/sink_format.h"
 #include "recorder/sink_priv.h"
+#include "timeutil.h"
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000
 
 struct jl {
 	char *path;
+	int format;         /* enum sr_jsonl_format */
+	struct sr_fmt *fmt; /* ECS/OCSF documents; NULL: native records */
 	int fd;
 	uint64_t size; /* bytes in the current file */
 	uint64_t max_bytes;
@@ -228,11 +234,18 @@ static int jl_drain(struct sr_sink *sink, struct jl *j)
 	return err;
 }
 
+static int fmt_out(void *ctx, const char *doc, size_t len);
+
 static int jl_flush(struct sr_sink *sink)
 {
 	struct jl *j = sink->priv;
 	int64_t now = sr_sink_mono_ms();
 	int err;
+
+	/* sessions that got no terminal in time: their held records go now */
+	if (j->fmt && sr_fmt_tick(j->fmt, sr_now_us(), fmt_out, sink))
+		sr_sink_set_error(sink, "cannot format held records as %s",
+		                  sr_jsonl_format_name(j->format));
 
 	if (j->off == j->len)
 		return sink->health.ok ? 0 : j->last_err;
@@ -273,13 +286,11 @@ static void jl_drop_oldest(struct sr_sink *sink, struct jl *j)
 	sink->health.dropped++;
 }
 
-static int jl_write(struct sr_sink *sink, const struct sr_record *rec)
+/* Append one line (@p len bytes of JSON and a newline) to the buffer. */
+static int jl_append(struct sr_sink *sink, struct jl *j, const char *text, size_t len)
 {
-	struct jl *j = sink->priv;
-	size_t need = rec->json_len + 1;
+	size_t need = len + 1;
 
-	if (!rec->json)
-		return -EINVAL;
 	if (!sink->health.ok && j->nlines >= j->backlog_max)
 		jl_drop_oldest(sink, j);
 	if (j->off && j->len + need > j->cap) {
@@ -302,11 +313,37 @@ static int jl_write(struct sr_sink *sink, const struct sr_record *rec)
 		j->buf = nb;
 		j->cap = cap;
 	}
-	memcpy(j->buf + j->len, rec->json, rec->json_len);
-	j->buf[j->len + rec->json_len] = '\n';
+	memcpy(j->buf + j->len, text, len);
+	j->buf[j->len + len] = '\n';
 	j->len += need;
 	j->nlines++;
 	return 0;
+}
+
+static int fmt_out(void *ctx, const char *doc, size_t len)
+{
+	struct sr_sink *sink = ctx;
+
+	return jl_append(sink, sink->priv, doc, len);
+}
+
+static int jl_write(struct sr_sink *sink, const struct sr_record *rec)
+{
+	struct jl *j = sink->priv;
+	int err;
+
+	if (!rec->json)
+		return -EINVAL;
+	if (!j->fmt)
+		return jl_append(sink, j, rec->json, rec->json_len);
+	err = sr_fmt_record(j->fmt, rec, fmt_out, sink);
+	if (err == -ENOMEM)
+		sr_sink_set_error(sink, "out of memory formatting a record");
+	else if (err)
+		sr_sink_set_error(sink, "cannot format a %s record as %s: %s",
+		                  sr_rec_event_name(rec->kind), sr_jsonl_format_name(j->format),
+		                  strerror(-err));
+	return err;
 }
 
 static int jl_reopen(struct sr_sink *sink)
@@ -327,6 +364,8 @@ static void jl_close(struct sr_sink *sink)
 
 	if (!j)
 		return;
+	if (j->fmt)
+		sr_fmt_release_all(j->fmt, fmt_out, sink);
 	if (j->off < j->len) {
 		j->retry_at_ms = 0;
 		jl_flush(sink);
@@ -336,6 +375,7 @@ static void jl_close(struct sr_sink *sink)
 	}
 	if (j->fd >= 0)
 		close(j->fd);
+	sr_fmt_free(j->fmt);
 	free(j->buf);
 	free(j->path);
 	free(j);
@@ -344,13 +384,21 @@ static void jl_close(struct sr_sink *sink)
 
 static int jl_init(struct sr_sink *sink, const struct sr_config *cfg)
 {
+	const struct sr_jsonl_sink *a = sink->arg;
 	struct jl *j = calloc(1, sizeof(*j));
 	int err;
 
 	if (!j)
 		return -ENOMEM;
 	j->fd = -1;
-	j->path = strdup(cfg->jsonl_path);
+	/* the first sink from jsonl / jsonl_format, more from jsonl.NAME (sink->arg) */
+	j->path = strdup(a ? a->path : cfg->jsonl_path);
+	j->format = a ? a->format : cfg->jsonl_format;
+	if (j->format != SR_JSONL_NATIVE && sr_fmt_new(j->format, &j->fmt)) {
+		free(j->path);
+		free(j);
+		return -ENOMEM;
+	}
 	j->max_bytes = cfg->jsonl_max_bytes;
 	j->keep = cfg->jsonl_keep;
 	j->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
@@ -361,6 +409,7 @@ static int jl_init(struct sr_sink *sink, const struct sr_config *cfg)
 	if (!err)
 		err = jl_open(sink, j);
 	if (err) {
+		sr_fmt_free(j->fmt);
 		free(j->path);
 		free(j);
 		sink->priv = NULL;

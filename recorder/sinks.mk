@@ -10,7 +10,8 @@ SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c \
 	recorder/db_checkpoint.c recorder/db_checkpoint.h
 SR_SINK_SRCS = $(SR_DB_SRCS) \
 	recorder/sink.c recorder/sink_priv.h \
-	recorder/sink_sqlite.c recorder/sink_jsonl.c recorder/sink_syslog.c
+	recorder/sink_sqlite.c recorder/sink_jsonl.c recorder/sink_syslog.c \
+	recorder/sink_format.c recorder/sink_format.h
 SR_SINK_CFLAGS = $(SQLITE_CFLAGS) $(JSONC_CFLAGS) $(ZLIB_CFLAGS)
 SR_SINK_LIBS = $(SQLITE_LIBS) $(JSONC_LIBS) $(ZLIB_LIBS)
 
@@ -25,6 +26,7 @@ EXTRA_DIST += schema/sql2c.sh
 
 # Unit tests of the sinks (cmocka). record_json.c gives sr_rec_event_name().
 SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.h \
+	recorder/config.c recorder/config.h \
 	tests/unit/sink_test_util.c tests/unit/sink_test_util.h
 SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
 SR_SINK_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(SR_SINK_LIBS) \

@@ -11,7 +11,7 @@ static void sink_fail(struct sr_sink *s, const char *what, int err)
 {
 	/* log on the transition to unhealthy only: a full disk must not flood the log */
 	if (s->health.ok)
-		sr_err("sink %s: %s failed: %s (other sinks keep writing)", s->ops->name, what,
+		sr_err("sink %s: %s failed: %s (other sinks keep writing)", sr_sink_name(s), what,
 		       s->health.last_error[0] ? s->health.last_error : strerror(-err));
 	s->health.ok = false;
 	if (!s->health.last_error[0])
@@ -23,6 +23,7 @@ int sr_sinks_open(struct sr_daemon *d)
 {
 	const struct sr_config *c = d->cfg;
 	const struct sr_sink_ops *want[SR_MAX_SINKS];
+	const struct sr_jsonl_sink *args[SR_MAX_SINKS] = {0};
 	size_t n = 0, i;
 	int err;
 
@@ -35,6 +36,10 @@ int sr_sinks_open(struct sr_daemon *d)
 	 */
 	if (c->jsonl_path && c->jsonl_path[0])
 		want[n++] = &sr_sink_jsonl_ops;
+	for (i = 0; i < c->n_jsonl_extra; i++) {
+		args[n] = &c->jsonl_extra[i];
+		want[n++] = &sr_sink_jsonl_ops;
+	}
 	if (c->syslog_target && c->syslog_target[0])
 		want[n++] = &sr_sink_syslog_ops;
 	if (c->db_path && c->db_path[0])
@@ -48,11 +53,13 @@ int sr_sinks_open(struct sr_daemon *d)
 
 		memset(s, 0, sizeof(*s));
 		s->ops = want[i];
+		s->arg = args[i];
+		s->label = args[i] ? args[i]->label : NULL;
 		s->health.ok = true;
 		err = s->ops->init(s, c);
 		if (err) {
 			/* a sink that cannot even open is fatal: the admin asked for it */
-			sr_err("sink %s: cannot open: %s", s->ops->name,
+			sr_err("sink %s: cannot open: %s", sr_sink_name(s),
 			       s->health.last_error[0] ? s->health.last_error : strerror(-err));
 			sr_sinks_close(d);
 			return err;

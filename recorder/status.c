@@ -144,7 +144,8 @@ char *sr_status_json(struct sr_daemon *d)
 		const struct sr_sink_health *h = &d->sinks[i].health;
 		json_object *s = json_object_new_object();
 
-		json_object_object_add(s, "name", json_object_new_string(d->sinks[i].ops->name));
+		json_object_object_add(s, "name",
+		                       json_object_new_string(sr_sink_name(&d->sinks[i])));
 		json_object_object_add(s, "ok", json_object_new_boolean(h->ok));
 		json_object_object_add(s, "written", json_object_new_int64((int64_t)h->written));
 		json_object_object_add(s, "failed", json_object_new_int64((int64_t)h->failed));

@@ -359,6 +359,47 @@ static void test_retention(void **state)
 	sr_config_free(&cfg);
 }
 
+/* jsonl_format, and more JSON-lines sinks as jsonl.NAME (format from NAME or .format). */
+static void test_jsonl_sinks(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_int_equal(cfg.jsonl_format, SR_JSONL_NATIVE);
+	assert_int_equal(cfg.n_jsonl_extra, 0);
+	sr_config_free(&cfg);
+	assert_int_equal(load("jsonl_format = ocsf\njsonl.siem.format = ecs\n"
+	                      "jsonl.siem = /var/log/sshrec/ecs.jsonl\n"
+	                      "jsonl.ocsf = /var/log/sshrec/ocsf.jsonl\n"
+	                      "jsonl.raw = /var/log/sshrec/raw.jsonl\n",
+	                      0, NULL, &cfg, err),
+	                 0);
+	assert_int_equal(cfg.jsonl_format, SR_JSONL_OCSF);
+	assert_int_equal(cfg.n_jsonl_extra, 3);
+	assert_string_equal(cfg.jsonl_extra[0].label, "jsonl.siem");
+	assert_string_equal(cfg.jsonl_extra[0].path, "/var/log/sshrec/ecs.jsonl");
+	assert_int_equal(cfg.jsonl_extra[0].format, SR_JSONL_ECS);
+	assert_int_equal(cfg.jsonl_extra[1].format, SR_JSONL_OCSF); /* named after it */
+	assert_int_equal(cfg.jsonl_extra[2].format, SR_JSONL_NATIVE);
+	assert_string_equal(sr_jsonl_format_name(cfg.jsonl_extra[1].format), "ocsf");
+	sr_config_free(&cfg);
+	expect_error("jsonl_format = cef\n", "1: jsonl_format: expected native, ecs or ocsf");
+	expect_error("jsonl.x.format = xml\njsonl.x = /a\n", "1: jsonl.x.format: expected");
+	expect_error("jsonl.Upper = /a\n", "1: jsonl.Upper: expected jsonl.NAME");
+	expect_error("jsonl.x.max = 1\n", "1: jsonl.x.max: expected jsonl.NAME");
+	expect_error("jsonl.x = relative\n", "1: jsonl.x: expected an absolute path");
+	expect_error("jsonl.a = /1\njsonl.b = /2\njsonl.c = /3\njsonl.d = /4\njsonl.e = /5\n",
+	             "5: jsonl.e: at most 4");
+	assert_int_equal(load("jsonl.x.format = ecs\n", 0, NULL, &cfg, err), -EINVAL);
+	assert_non_null(strstr(err, "jsonl.x.format is set but jsonl.x (its file) is not"));
+	sr_config_free(&cfg);
+	assert_int_equal(load("jsonl = /a\njsonl.ecs = /a\n", 0, NULL, &cfg, err), -EINVAL);
+	assert_non_null(strstr(err, "jsonl.ecs: /a is already the jsonl file"));
+	sr_config_free(&cfg);
+}
+
 static void test_nice(void **state)
 {
 	struct sr_config cfg;
@@ -453,6 +494,7 @@ int main(void)
 	    cmocka_unit_test(test_retention),    cmocka_unit_test(test_sample_file),
 	    cmocka_unit_test(test_nice),         cmocka_unit_test(test_policy_errors),
 	    cmocka_unit_test(test_policy_rules), cmocka_unit_test(test_policy_for_login),
+	    cmocka_unit_test(test_jsonl_sinks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,8 @@
  * and compared line for line) keeps jsonl_keep files; reopen() follows a
  * logrotate rename; a flushed file survives kill -9; a write error
  * (ENOSPC from /dev/full) gives a bounded, counted backlog written later.
+ * jsonl_format = ecs | ocsf: documents instead of records, held until the
+ * session's terminal is known.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +27,10 @@
 #include <json-c/json.h>
 
 #include "strsafe.h"
+#include "timeutil.h"
 #include "tests/unit/sink_test_util.h"
 #include "recorder/sink.h"
+#include "recorder/sink_format.h"
 
 /* Lines of a file (plain, or gzip: gzread reads both), malloc'd. */
 struct lines {
@@ -483,6 +487,135 @@ static void test_schemas_validate(void **state)
 	tu_rmdir(dir);
 }
 
+/* Member @p path ("a.b.c") of line @p i as JSON text, "-" when absent. */
+static const char *member(const struct lines *l, size_t i, const char *path, char *buf, size_t cap)
+{
+	json_object *o, *v;
+	char p[128], *tok, *save = NULL;
+
+	assert_true(i < l->n);
+	o = parse_line(l->v[i]);
+	v = o;
+	snprintf(p, sizeof(p), "%s", path);
+	for (tok = strtok_r(p, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(v, tok, &v))
+			v = NULL;
+	snprintf(buf, cap, "%s",
+	         v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+	                                                   JSON_C_TO_STRING_NOSLASHESCAPE)
+	           : "-");
+	json_object_put(o);
+	return buf;
+}
+
+/*
+ * ECS and OCSF sinks: a session's documents wait until its terminal is
+ * known (the login shell's, set on the session before its command record
+ * arrives), then come out in order, all saying interactive; the image of a
+ * command completes its process's later documents. A session with no
+ * terminal SR_FMT_SETTLE_US after its login goes at the next flush, Logon
+ * and Logoff both Network.
+ */
+static void test_formats(void **state)
+{
+	static const char *const argv[] = {"bash", "-l"};
+	char *dir = tu_tmpdir("fmt"), ocsf_path[512], b[256];
+	struct sr_config cfg;
+	struct sr_jsonl_sink extra = {.label = "jsonl.siem", .format = SR_JSONL_OCSF};
+	struct sr_sink ecs, ocsf;
+	struct sr_session_info s, n;
+	struct tu_rec t = {0};
+	struct lines l;
+	int64_t now = sr_now_us();
+	int k;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	cfg.jsonl_format = SR_JSONL_ECS;
+	snprintf(ocsf_path, sizeof(ocsf_path), "%s/log/ocsf.jsonl", dir);
+	extra.path = ocsf_path;
+	sink_open(&ecs, &cfg);
+	memset(&ocsf, 0, sizeof(ocsf));
+	ocsf.ops = &sr_sink_jsonl_ops;
+	ocsf.arg = &extra;
+	assert_int_equal(ocsf.ops->init(&ocsf, &cfg), 0);
+
+	tu_session(&s, 31, "alice", now);
+	s.tty = "ssh"; /* PAM's, before sshd opened the pty */
+	for (k = 0; k < 2; k++) {
+		struct sr_sink *sk = k ? &ocsf : &ecs;
+
+		tu_start(&t, &s);
+		assert_int_equal(sk->ops->write(sk, &t.rec), 0);
+		tu_disk(&t, &s, 1, 0, s.leader_pid, "/etc/motd");
+		assert_int_equal(sk->ops->write(sk, &t.rec), 0);
+		tu_free(&t);
+	}
+	assert_int_equal(ecs.ops->flush(&ecs), 0);
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 0); /* held: the terminal is not known yet */
+	free_lines(&l);
+	s.tty = "/dev/pts/3"; /* the login shell's, as the correlator sets it */
+	for (k = 0; k < 2; k++) {
+		struct sr_sink *sk = k ? &ocsf : &ecs;
+
+		tu_command(&t, &s, 2, 10, 0, 4001, "/bin/bash", argv, 2);
+		assert_int_equal(sk->ops->write(sk, &t.rec), 0);
+		tu_exit(&t, &s, 3, 10, 4001, 0, 0);
+		assert_int_equal(sk->ops->write(sk, &t.rec), 0);
+		tu_end(&t, &s, 4);
+		assert_int_equal(sk->ops->write(sk, &t.rec), 0);
+		assert_int_equal(sk->ops->flush(sk), 0);
+		tu_free(&t);
+	}
+	read_lines(cfg.jsonl_path, &l);
+	assert_int_equal(l.n, 5);
+	for (size_t i = 0; i < l.n; i++) {
+		char want[24];
+
+		snprintf(want, sizeof(want), "%zu", i);
+		assert_string_equal(member(&l, i, "event.sequence", b, sizeof(b)), want);
+		assert_string_equal(member(&l, i, "process.entry_leader.interactive", b, sizeof(b)),
+		                    "true");
+		assert_string_equal(member(&l, i, "ecs.version", b, sizeof(b)), "\"9.4.0\"");
+	}
+	assert_string_equal(member(&l, 3, "process.executable", b, sizeof(b)), "\"/bin/bash\"");
+	assert_string_equal(member(&l, 3, "process.args", b, sizeof(b)), "[\"bash\",\"-l\"]");
+	free_lines(&l);
+	read_lines(ocsf_path, &l);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(member(&l, 0, "activity_name", b, sizeof(b)), "\"Logon\"");
+	assert_string_equal(member(&l, 0, "logon_type_id", b, sizeof(b)), "10");
+	assert_string_equal(member(&l, 4, "activity_name", b, sizeof(b)), "\"Logoff\"");
+	assert_string_equal(member(&l, 4, "logon_type_id", b, sizeof(b)), "10");
+	assert_string_equal(member(&l, 0, "metadata.profiles", b, sizeof(b)), "[\"host\"]");
+	free_lines(&l);
+
+	/* ssh host cmd: no terminal; the login was long enough ago */
+	tu_session(&n, 32, "bob", now - SR_FMT_SETTLE_US - 1000000);
+	n.tty = "ssh";
+	tu_start(&t, &n);
+	assert_int_equal(ocsf.ops->write(&ocsf, &t.rec), 0);
+	tu_command(&t, &n, 1, 20, 0, 5001, "/bin/sh", argv, 2);
+	assert_int_equal(ocsf.ops->write(&ocsf, &t.rec), 0);
+	tu_free(&t);
+	assert_int_equal(ocsf.ops->flush(&ocsf), 0); /* the settle time is over: out */
+	tu_end(&t, &n, 2);
+	assert_int_equal(ocsf.ops->write(&ocsf, &t.rec), 0);
+	assert_int_equal(ocsf.ops->flush(&ocsf), 0);
+	tu_free(&t);
+	read_lines(ocsf_path, &l);
+	assert_int_equal(l.n, 8);
+	assert_string_equal(member(&l, 5, "logon_type_id", b, sizeof(b)), "3");
+	assert_string_equal(member(&l, 5, "logon_type", b, sizeof(b)), "\"Network\"");
+	assert_string_equal(member(&l, 7, "logon_type_id", b, sizeof(b)), "3");
+	free_lines(&l);
+	assert_int_equal(ocsf.health.written, 8);
+	ecs.ops->close(&ecs);
+	ocsf.ops->close(&ocsf);
+	tu_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +625,7 @@ int main(void)
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_enospc_backlog),
 	    cmocka_unit_test(test_schemas_validate),
+	    cmocka_unit_test(test_formats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
