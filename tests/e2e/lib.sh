@@ -311,6 +311,20 @@ sr_validate_jsonl() {
 	"$SR_PY" "$SR_TOP_SRCDIR/tests/e2e/validate_jsonl.py" "$SR_TOP_SRCDIR/schema/json" "$@"
 }
 
+# sr_check_siem LABEL native|ecs|ocsf FILE...: the records against the
+# published references (tests/siem/check_siem.py: Teleport's event proto,
+# ECS, OCSF), 0 violations.
+sr_check_siem() {
+	local label=$1 kind=$2 out
+	shift 2
+	if out=$("$SR_PY" "$SR_TOP_SRCDIR/tests/siem/check_siem.py" "$kind" \
+		"$SR_TOP_SRCDIR/tests/siem/ref" "$@" 2>&1); then
+		sr_pass "$label: $(head -n 1 <<<"$out")"
+	else
+		sr_fail "$label: $(head -n 12 <<<"$out")"
+	fi
+}
+
 sr_cleanup() {
 	local rc=$? p
 	for p in "${SR_PIDS[@]}"; do

@@ -37,3 +37,4 @@ SR_E2E_TESTS += tests/e2e/blinding_matrix.sh
 check_PROGRAMS += tests/e2e/blind
 tests_e2e_blind_SOURCES = tests/e2e/blind.c
 tests_e2e_blind_LDFLAGS = -pthread
+SR_E2E_TESTS += tests/e2e/siem_refs.sh

@@ -25,8 +25,13 @@ sc_init() {
 	SC_TAG="t$$r$RANDOM"
 }
 
-# Daemon and sshd with the defaults (disk = all, network = on).
+# Daemon and sshd with the defaults (disk = all, network = on), and two more
+# JSON-lines sinks writing ECS and OCSF (checked by sc_check_jsonl_valid).
 sc_start() {
+	SC_ECS=$SR_T/events-ecs.jsonl
+	SC_OCSF=$SR_T/events-ocsf.jsonl
+	printf 'jsonl.ecs = %s\njsonl.siem = %s\njsonl.siem.format = ocsf\n' "$SC_ECS" "$SC_OCSF" \
+		>>"$SR_CONF"
 	sr_start_daemon "$@"
 	sr_start_sshd
 }
@@ -233,6 +238,22 @@ PY
 	else
 		sr_fail "$label: tests/e2e/validate_jsonl.py is missing: JSON lines not checked against schema/json"
 	fi
+	# every record written and exported, against the published references;
+	# the daemon's ECS and OCSF lines are the export's, text for text
+	sr_check_siem "$label: native JSON lines vs Teleport's event proto" native "$SR_JSONL"
+	local f sink
+	for f in ecs ocsf; do
+		sink=$SC_ECS
+		[ $f = ocsf ] && sink=$SC_OCSF
+		if "$SR_SSHREC" --db "$SR_DB" export --format $f -o "$SR_T/export.$f" 2>/dev/null; then
+			sr_check_siem "$label: sshrec export --format $f" $f "$SR_T/export.$f"
+		else
+			sr_fail "$label: sshrec export --format $f failed"
+		fi
+		sr_check_siem "$label: sshrecd's jsonl_format = $f lines" $f "$sink"
+		sr_check_eq "$label: sshrecd's $f lines are the export's ($(wc -l <"$sink") lines)" \
+			"$(sort "$SR_T/export.$f" | md5sum)" "$(sort "$sink" | md5sum)"
+	done
 }
 
 # sc_listen VAR ADDR: start the loopback TCP listener; VAR gets its port.
