@@ -8,6 +8,22 @@
  *
  * The buffer always holds octet-counted frames ("LEN SP MSG"); datagram
  * transports send each MSG on its own, TCP sends the frames as they are.
+ *
+ * Plain TCP syslog has no acknowledgement, and a collector that restarts
+ * loses what was sent into its closed connection: send() still succeeds,
+ * the reset comes later. So on TCP a frame is done only once the collector's
+ * TCP acknowledged all of it (TCP_INFO's bytes_acked, which a reset does not
+ * clear); until then it stays in the buffer, and a connection that fails (or
+ * that the collector closed, seen before each send) is replaced and the
+ * frames not acknowledged are sent again, whole. Records therefore arrive once through
+ * a collector restart; what is left is a collector that acknowledged bytes
+ * and then died without reading them (RELP would close that gap).
+ *
+ * While the collector is down, records wait in the buffer, reconnecting
+ * every 0.2 s doubling to 5 s, for as long as it takes; the bound is
+ * backlog_max records. Past it, new records are dropped (the oldest may be
+ * half sent): counted, and logged with the time range they span, which
+ * `sshrec export` can replay from the database.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked (glibc's lacks it) */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -42,8 +60,12 @@ struct sl {
 	bool connecting; /* TCP connect in progress */
 	char *buf;       /* frames not yet sent, from off */
 	size_t len, cap, off;
-	size_t head_sent; /* TCP: bytes of the first frame already sent */
+	size_t sent; /* TCP: bytes from off handed to this connection, maybe unacknowledged */
+	uint64_t acked_base; /* TCP: bytes_acked when the connection was made (the SYN) */
+	uint64_t popped;     /* TCP: frame bytes confirmed on this connection */
 	uint64_t nmsg;
+	uint64_t dropping;                   /* records dropped since the backlog filled */
+	int64_t drop_first_us, drop_last_us; /* their record times */
 	uint64_t backlog_max;
 	int64_t retry_at_ms;
 	int64_t retry_ms;
@@ -118,8 +140,29 @@ static void sl_disconnect(struct sl *s)
 		close(s->fd);
 	s->fd = -1;
 	s->connecting = false;
-	/* a partly sent frame is sent again whole: the framing must stay intact */
-	s->head_sent = 0;
+	/* what the collector did not acknowledge is sent again, whole frames */
+	s->sent = 0;
+}
+
+/* TCP: bytes the collector's TCP acknowledged on this connection so far. */
+static int tcp_bytes_acked(int fd, uint64_t *out)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
+		return -errno;
+	*out = ti.tcpi_bytes_acked;
+	return 0;
+}
+
+/* TCP: a new connection; count acknowledgements from here (the SYN is one). */
+static void tcp_established(struct sl *s)
+{
+	s->popped = 0;
+	if (s->t != T_TCP || tcp_bytes_acked(s->fd, &s->acked_base))
+		s->acked_base = 1;
 }
 
 static int sl_connect(struct sl *s)
@@ -139,6 +182,7 @@ static int sl_connect(struct sl *s)
 		sl_disconnect(s);
 		return err;
 	}
+	tcp_established(s);
 	return 0;
 }
 
@@ -156,6 +200,7 @@ static int sl_connected(struct sl *s)
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) || soerr)
 		return soerr ? -soerr : -errno;
 	s->connecting = false;
+	tcp_established(s);
 	return 0;
 }
 
@@ -173,7 +218,6 @@ static void frame_at(const char *p, const char **msg, size_t *msglen, size_t *fr
 static void frame_done(struct sl *s, struct sr_sink *sink, size_t framelen, bool sent)
 {
 	s->off += framelen;
-	s->head_sent = 0;
 	s->nmsg--;
 	if (sent)
 		sink->health.written++;
@@ -181,47 +225,120 @@ static void frame_done(struct sl *s, struct sr_sink *sink, size_t framelen, bool
 		sink->health.dropped++;
 }
 
+/* TCP: did the collector close or reset the connection? (It never sends.) */
+static int tcp_peer_gone(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == 0)
+		return -ECONNRESET; /* orderly close: whatever is sent now is lost */
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+/* TCP: the frames whose bytes the collector acknowledged are done. */
+static int tcp_confirm(struct sr_sink *sink, struct sl *s)
+{
+	uint64_t total;
+	size_t acked;
+	int err = tcp_bytes_acked(s->fd, &total);
+
+	if (err)
+		return err;
+	total -= total > s->acked_base ? s->acked_base : total;
+	acked = total > s->popped ? (size_t)(total - s->popped) : 0;
+	while (s->off < s->len) {
+		const char *msg;
+		size_t msglen, framelen;
+
+		frame_at(s->buf + s->off, &msg, &msglen, &framelen);
+		if (framelen > acked)
+			break;
+		acked -= framelen;
+		s->sent -= framelen;
+		s->popped += framelen;
+		frame_done(s, sink, framelen, true);
+	}
+	return 0;
+}
+
+/* TCP: confirm what the collector acknowledged, hand it what it has not had yet. */
+static int tcp_send(struct sr_sink *sink, struct sl *s)
+{
+	int err = tcp_confirm(sink, s);
+
+	if (!err)
+		err = tcp_peer_gone(s->fd);
+	if (err)
+		return err;
+	while (s->off + s->sent < s->len) {
+		ssize_t w = send(s->fd, s->buf + s->off + s->sent, s->len - s->off - s->sent,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w > 0) {
+			s->sent += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
+			break;
+		return w < 0 ? -errno : -EPIPE;
+	}
+	err = tcp_confirm(sink, s);
+	if (!err && s->off == s->len)
+		s->off = s->len = s->sent = 0;
+	return err;
+}
+
 /* Send what the socket takes now. 0 (maybe with data left: EAGAIN) or -errno. */
 static int sl_send(struct sr_sink *sink, struct sl *s)
 {
+	if (s->t == T_TCP)
+		return tcp_send(sink, s);
 	while (s->off < s->len) {
 		const char *msg;
 		size_t msglen, framelen;
 		ssize_t w;
 
 		frame_at(s->buf + s->off, &msg, &msglen, &framelen);
-		if (s->t == T_TCP) {
-			w = send(s->fd, s->buf + s->off + s->head_sent, framelen - s->head_sent,
-			         MSG_NOSIGNAL);
-			if (w > 0) {
-				s->head_sent += (size_t)w;
-				if (s->head_sent == framelen)
-					frame_done(s, sink, framelen, true);
-				continue;
-			}
-		} else {
-			w = send(s->fd, msg, msglen, MSG_NOSIGNAL);
-			if (w >= 0) {
-				frame_done(s, sink, framelen, true);
-				continue;
-			}
-			if (errno == EMSGSIZE) {
-				/* a datagram cannot carry it: no retry can help */
-				sr_warn("sink syslog: a %zu-byte record is too big for a datagram: "
-				        "dropped (use tcp://)",
-				        msglen);
-				frame_done(s, sink, framelen, false);
-				continue;
-			}
-		}
-		if (w < 0 && errno == EINTR)
+		w = send(s->fd, msg, msglen, MSG_NOSIGNAL);
+		if (w >= 0) {
+			frame_done(s, sink, framelen, true);
 			continue;
-		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		}
+		if (errno == EMSGSIZE) {
+			/* a datagram cannot carry it: no retry can help */
+			sr_warn("sink syslog: a %zu-byte record is too big for a datagram: "
+			        "dropped (use tcp://)",
+			        msglen);
+			frame_done(s, sink, framelen, false);
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == ENOBUFS)
 			return 0;
-		return w < 0 ? -errno : -EPIPE;
+		return -errno;
 	}
 	s->off = s->len = 0;
 	return 0;
+}
+
+/* Say once, when the collector takes records again, which ones it missed. */
+static void report_drops(struct sl *s)
+{
+	char a[SR_TIME_STRLEN], b[SR_TIME_STRLEN];
+
+	if (!s->dropping)
+		return;
+	sr_warn("sink syslog: %llu records recorded between %s and %s were not sent to %s (the "
+	        "backlog was full); the database has them: sshrec export --since %s --until %s",
+	        (unsigned long long)s->dropping, sr_time_format(s->drop_first_us, a),
+	        sr_time_format(s->drop_last_us, b), s->target, a, b);
+	s->dropping = 0;
 }
 
 static int sl_flush(struct sr_sink *sink)
@@ -253,6 +370,8 @@ static int sl_flush(struct sr_sink *sink)
 		s->retry_ms = RETRY_MIN_MS;
 		s->last_err = 0;
 		sr_sink_set_ok(sink);
+		if (s->nmsg < s->backlog_max)
+			report_drops(s);
 		return 0;
 	}
 	sl_disconnect(s);
@@ -314,6 +433,14 @@ static int sl_write(struct sr_sink *sink, const struct sr_record *rec)
 	 */
 	if (s->nmsg >= s->backlog_max) {
 		sink->health.dropped++;
+		if (!s->dropping++) {
+			s->drop_first_us = rec->time_us;
+			sr_warn(
+			    "sink syslog: %llu records wait for %s: dropping new records until it "
+			    "takes them (they stay in the database)",
+			    (unsigned long long)s->nmsg, s->target);
+		}
+		s->drop_last_us = rec->time_us;
 		return 0;
 	}
 	hostname_field(rec->sess ? rec->sess->server_hostname : NULL, host, sizeof(host));
@@ -351,6 +478,7 @@ static void sl_close(struct sr_sink *sink)
 		else if (s->nmsg)
 			break;
 	}
+	report_drops(s);
 	if (s->nmsg)
 		sr_warn("sink syslog: %llu records not sent to %s", (unsigned long long)s->nmsg,
 		        s->target);
