@@ -26,6 +26,25 @@ sr_check_eq "every record is exported (ECS: all, OCSF: all but session.data_loss
 	"$(wc -l <"$SR_T/all.jsonl") $(grep -vc '"session.data_loss"' "$SR_T/all.jsonl")" \
 	"$(wc -l <"$SR_T/all.ecs") $(wc -l <"$SR_T/all.ocsf")"
 
+# validate_jsonl.py under every python3 here that has jsonschema: Debian's 4.10
+# (RefResolver) always, a newer one (the referencing registry) where a pyenv
+# or venv python3 on PATH has it.
+declare -A seen=()
+for py in /usr/bin/python3 $(type -a -P python3 2>/dev/null); do
+	real=$(readlink -f "$py")
+	[ -n "${seen[$real]:-}" ] && continue
+	seen[$real]=1
+	ver=$("$py" -c 'import importlib.metadata as m; print(m.version("jsonschema"))' 2>/dev/null) ||
+		continue
+	sr_check "validate_jsonl.py with $py (jsonschema $ver): the generated records pass" \
+		"$py" "$SR_TOP_SRCDIR/tests/e2e/validate_jsonl.py" "$SR_TOP_SRCDIR/schema/json" "$SR_T/all.jsonl"
+	jq -c 'if .event == "session.command" then del(.argv0) else . end' "$SR_T/all.jsonl" >"$SR_T/bad.jsonl"
+	sr_check "validate_jsonl.py with $py (jsonschema $ver): a record without argv0 fails" \
+		bash -c '! "$@" >/dev/null' _ "$py" "$SR_TOP_SRCDIR/tests/e2e/validate_jsonl.py" \
+		"$SR_TOP_SRCDIR/schema/json" "$SR_T/bad.jsonl"
+done
+[ -n "${seen[$(readlink -f /usr/bin/python3)]:-}" ] || sr_fail "Debian's python3 was not tried"
+
 # The checker finds each finding of issue 12 when it is put back.
 mutant() { # LABEL KIND FILE JQ-FILTER: the filter applied to the first matching line
 	local label=$1 kind=$2 file=$3 f=$4 out
