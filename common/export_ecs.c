@@ -293,7 +293,7 @@ static void ecs_denied(struct sr_jw *w, const struct sr_jrec *rec)
 		sr_jw_str(w, "direction", "egress");
 		sr_jw_end(w);
 	} else {
-		ecs_file(w, sr_jrec_str(rec, "path"));
+		ecs_file(w, sr_jrec_str(rec, "path"), sr_jrec_int(rec, "flags", 0));
 	}
 }
 

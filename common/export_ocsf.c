@@ -153,11 +153,6 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		sr_jw_str(w, "status_code", sr_errno_name((int)-rc, eb, sizeof(eb)));
 	sr_jw_obj(w, "metadata");
 	sr_jw_str(w, "version", SR_OCSF_VERSION);
-	if (security_control) { /* session.denied: action_id, disposition_id */
-		sr_jw_arr(w, "profiles");
-		sr_jw_str(w, NULL, "security_control");
-		sr_jw_end(w);
-	}
 	sr_jw_obj(w, "product");
 	sr_jw_str(w, "name", "sshrec");
 	sr_jw_str(w, "vendor_name", "sshrec");
@@ -169,9 +164,12 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_exp_copy(w, "original_time", rec, "time");
 	sr_jw_str(w, "log_name", ev);
 	/* device and actor come with the host profile (System Activity has them
-	 * of its own, Network Activity and Authentication through the profile) */
+	 * of its own, Network Activity and Authentication through the profile);
+	 * session.denied's action_id and disposition_id with security_control */
 	sr_jw_arr(w, "profiles");
 	sr_jw_str(w, NULL, "host");
+	if (security_control)
+		sr_jw_str(w, NULL, "security_control");
 	sr_jw_end(w);
 	sr_jw_end(w);
 	sr_jw_obj(w, "device");

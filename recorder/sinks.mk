@@ -26,7 +26,7 @@ EXTRA_DIST += schema/sql2c.sh
 
 # Unit tests of the sinks (cmocka). record_json.c gives sr_rec_event_name().
 SR_SINK_TEST_SRCS = $(SR_SINK_SRCS) recorder/record_json.c recorder/record_json.h \
-	recorder/config.c recorder/config.h \
+	recorder/config.c recorder/config.h recorder/policy.c recorder/policy.h \
 	tests/unit/sink_test_util.c tests/unit/sink_test_util.h
 SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
 SR_SINK_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(SR_SINK_LIBS) \

@@ -182,10 +182,10 @@ def check_ecs(doc, ref, documented, bad):
         for e in v if isinstance(v, list) else [v]:
             if e not in ref["allowed_values"][f"event.{key}"]:
                 bad(f"event.{key}: {e!r} is not an allowed value")
-    for c in ev.get("category", []):
-        for t in ev.get("type", []):
-            if t not in ref["expected_event_types"].get(c, []):
-                bad(f"event.type {t!r} is not expected for event.category {c!r}")
+    cats = ev.get("category", [])
+    for t in ev.get("type", []):
+        if cats and not any(t in ref["expected_event_types"].get(c, []) for c in cats):
+            bad(f"event.type {t!r} is expected for none of event.category {cats}")
 
 
 # ---- OCSF -------------------------------------------------------------------

@@ -648,7 +648,7 @@ static void test_denied_export(void **state)
 	assert_string_equal(json_object_get_string(path_get(d, "disposition")), "Blocked");
 	assert_int_equal(json_object_get_int(path_get(d, "action_id")), 2);
 	assert_string_equal(json_object_get_string(path_get(d, "metadata.profiles")),
-	                    "[ \"security_control\" ]");
+	                    "[ \"host\", \"security_control\" ]");
 	assert_string_equal(json_object_get_string(path_get(d, "process.file.path")),
 	                    "/usr/bin/nc");
 	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 2);

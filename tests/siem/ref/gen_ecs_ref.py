@@ -17,7 +17,7 @@ import sys
 import yaml
 
 FIELD_SETS = ("@timestamp", "ecs", "event", "host", "user", "related", "process", "file",
-              "source", "destination", "network")
+              "source", "destination", "network", "rule")
 # Nested sets sshrec never fills (executable formats, hashes, signatures,
 # other leaders, geo data): left out to keep the reference small. A field
 # under one of them is then reported as unknown, which is the safe side.
