@@ -136,6 +136,12 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 				       " ended sessions removed by retention since start\n",
 				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
 				       sr_j_int(k, "pruned_sessions", 0));
+			if (sr_j_int(k, "resent", 0) > 0)
+				printf("%s: %" PRId64
+				       " records sent again after a failed connection "
+				       "(copies: same sid and ei)\n",
+				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
+				       sr_j_int(k, "resent", 0));
 		}
 	}
 	static const char *ch[] = {"SID",   "LOGIN", "STATE", "START", "FROM",

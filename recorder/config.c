@@ -25,6 +25,8 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->jsonl_max_bytes = 100ull << 20;
 	cfg->jsonl_keep = 10;
 	cfg->backlog_max = 100000;
+	cfg->syslog_resend_s = 10;
+	cfg->syslog_resend_bytes = 8ull << 20;
 	cfg->syscall_linger_s = 60;
 	cfg->syscall_linger_stopped_s = 600;
 	cfg->nice = SR_DEFAULT_NICE;
@@ -362,6 +364,24 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 			cfg->jsonl_keep = (int)n;
 		else
 			cfg->backlog_max = (uint64_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "syslog_resend_time")) {
+		uint64_t dur;
+
+		if (parse_duration(value, 3600, &dur))
+			BAD("syslog_resend_time: expected a duration up to 1h (like 10, 10s, 1m), "
+			    "not '%s'",
+			    value);
+		cfg->syslog_resend_s = (uint32_t)dur;
+		return 0;
+	}
+	if (!strcmp(key, "syslog_resend_size")) {
+		if (parse_size(value, &sz) || sz > (1ull << 30))
+			BAD("syslog_resend_size: expected a size up to 1G (like 8M, 0 for none), "
+			    "not '%s'",
+			    value);
+		cfg->syslog_resend_bytes = sz;
 		return 0;
 	}
 	if (!strcmp(key, "syscall_linger") || !strcmp(key, "syscall_linger_stopped")) {

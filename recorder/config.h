@@ -63,7 +63,12 @@ struct sr_config {
 	/** SQLite: ended sessions older than this many seconds are removed
 	 * (0, the default: keep everything). */
 	uint64_t retention_s;
-	char *syslog_target;   /**< NULL: off; "unix:/dev/log", "udp://h:p", "tcp://h:p" */
+	char *syslog_target; /**< NULL: off; "unix:/dev/log", "udp://h:p", "tcp://h:p" */
+	/** TCP syslog: after a failed connection, records the collector acknowledged
+	 * up to this many seconds before the failure are sent again (0: none) */
+	uint32_t syslog_resend_s;
+	/** ... and at most this many bytes of them (0: none) */
+	uint64_t syslog_resend_bytes;
 	char *server_id;       /**< host UUID (default from /etc/machine-id) */
 	char *server_hostname; /**< default gethostname() */
 

@@ -36,6 +36,7 @@ struct sr_sink_health {
 	uint64_t failed;  /**< records that could not be written */
 	uint64_t backlog; /**< records held in memory waiting to be written */
 	uint64_t dropped; /**< records dropped because the backlog bound was hit */
+	uint64_t resent;  /**< records sent again after a failed connection (TCP syslog) */
 	uint64_t pruned;  /**< sessions removed by retention (SQLite) */
 	char last_error[256];
 };

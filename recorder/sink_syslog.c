@@ -9,15 +9,23 @@
  * The buffer always holds octet-counted frames ("LEN SP MSG"); datagram
  * transports send each MSG on its own, TCP sends the frames as they are.
  *
- * Plain TCP syslog has no acknowledgement, and a collector that restarts
- * loses what was sent into its closed connection: send() still succeeds,
- * the reset comes later. So on TCP a frame is done only once the collector's
- * TCP acknowledged all of it (TCP_INFO's bytes_acked, which a reset does not
- * clear); until then it stays in the buffer, and a connection that fails (or
- * that the collector closed, seen before each send) is replaced and the
- * frames not acknowledged are sent again, whole. Records therefore arrive once through
- * a collector restart; what is left is a collector that acknowledged bytes
- * and then died without reading them (RELP would close that gap).
+ * Plain TCP syslog has no receipt, and a collector that restarts loses
+ * what was sent into its closed connection: send() still succeeds, the
+ * reset comes later. So on TCP a frame is confirmed only once the
+ * collector's TCP acknowledged all of it (TCP_INFO's bytes_acked, which a
+ * reset does not clear); until then it stays in the buffer, and a
+ * connection that fails (or that the collector closed, seen before each
+ * send) is replaced and the frames not acknowledged are sent again, whole.
+ *
+ * An acknowledgement only says the collector's kernel has the bytes, not
+ * that the collector wrote them: rsyslog's imtcp, stopped while records
+ * flow, resets the connection with acknowledged data unread, and any
+ * collector may lose what it queued in memory. So delivery is at least
+ * once: confirmed frames stay in the buffer for syslog_resend_time seconds
+ * (at most syslog_resend_size bytes), and after a failed connection they
+ * are sent again, before anything new, as the very same bytes. A SIEM
+ * drops the copies by keying records on (sid, ei); the resend is counted
+ * (status "resent") and logged with its time range.
  *
  * While the collector is down, records wait in the buffer, reconnecting
  * every 0.2 s doubling to 5 s, for as long as it takes; the bound is
@@ -46,10 +54,18 @@
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000
+/* TCP: confirmations remembered for the resend window; older ones are merged */
+#define CONFS 64
 /* LOG_AUTHPRIV: records say who ran what, they belong with the auth logs */
 #define FACILITY 10
 
 enum transport { T_UNIX, T_UDP, T_TCP };
+
+/* TCP: frames the collector acknowledged at one time, up to a stream position */
+struct conf {
+	uint64_t end; /* stream position after them */
+	int64_t at_ms;
+};
 
 struct sl {
 	enum transport t;
@@ -58,14 +74,21 @@ struct sl {
 	socklen_t addrlen;
 	int fd;
 	bool connecting; /* TCP connect in progress */
-	char *buf;       /* frames not yet sent, from off */
+	char *buf;       /* frames: kept (TCP) from keep, not yet confirmed from off */
 	size_t len, cap, off;
 	size_t sent; /* TCP: bytes from off handed to this connection, maybe unacknowledged */
-	uint64_t acked_base; /* TCP: bytes_acked when the connection was made (the SYN) */
-	uint64_t popped;     /* TCP: frame bytes confirmed on this connection */
-	uint64_t nmsg;
-	uint64_t dropping;                   /* records dropped since the backlog filled */
-	int64_t drop_first_us, drop_last_us; /* their record times */
+	uint64_t acked_base;      /* TCP: bytes_acked when the connection was made (the SYN) */
+	uint64_t popped;          /* TCP: frame bytes confirmed on this connection */
+	size_t keep;              /* TCP: confirmed frames kept for a resend, from here to off */
+	uint64_t base;            /* TCP: stream position of buf[0] (bytes ever moved out) */
+	uint64_t again;           /* TCP: frames before this stream position are resends */
+	struct conf confs[CONFS]; /* TCP: when the kept frames were confirmed, oldest first */
+	size_t nconfs;
+	uint64_t resend_bytes;
+	int64_t resend_ms;
+	uint64_t nmsg;                    /* records not confirmed yet (resends not counted) */
+	uint64_t dropping;                /* records dropped since the backlog filled */
+	int64_t drop_min_us, drop_max_us; /* their record times */
 	uint64_t backlog_max;
 	int64_t retry_at_ms;
 	int64_t retry_ms;
@@ -207,12 +230,13 @@ static int sl_connected(struct sl *s)
 /* Parse the frame at @p: its MSG and total frame length. */
 static void frame_at(const char *p, const char **msg, size_t *msglen, size_t *framelen)
 {
-	char *sp;
-	size_t n = strtoul(p, &sp, 10);
+	/* "LEN SP MSG", written by sl_write: LEN is digits only */
+	size_t digits = strspn(p, "0123456789");
+	size_t n = strtoul(p, NULL, 10);
 
-	*msg = sp + 1;
+	*msg = p + digits + 1;
 	*msglen = n;
-	*framelen = (size_t)(sp + 1 - p) + n;
+	*framelen = digits + 1 + n;
 }
 
 static void frame_done(struct sl *s, struct sr_sink *sink, size_t framelen, bool sent)
@@ -225,17 +249,109 @@ static void frame_done(struct sl *s, struct sr_sink *sink, size_t framelen, bool
 		sink->health.dropped++;
 }
 
-/* TCP: did the collector close or reset the connection? (It never sends.) */
+/*
+ * TCP: did the collector close the connection (-ESHUTDOWN: in order, it read
+ * all it acknowledged) or reset it (-ECONNRESET)? It never sends.
+ */
 static int tcp_peer_gone(int fd)
 {
 	char c;
 	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
 	if (n == 0)
-		return -ECONNRESET; /* orderly close: whatever is sent now is lost */
+		return -ESHUTDOWN; /* what is sent now is not acknowledged: sent again */
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		return -errno;
 	return 0;
+}
+
+/* The RFC 5424 TIMESTAMP of a frame's MSG ("<PRI>1 TIMESTAMP HOST ..."). */
+static void frame_time(const char *msg, size_t msglen, char out[SR_TIME_STRLEN])
+{
+	const char *ts = memchr(msg, ' ', msglen), *end = NULL;
+	size_t n;
+
+	if (ts) {
+		ts++;
+		end = memchr(ts, ' ', msglen - (size_t)(ts - msg));
+	}
+	n = end ? (size_t)(end - ts) : 0;
+	n = n < SR_TIME_STRLEN ? n : SR_TIME_STRLEN - 1;
+	memcpy(out, ts ? ts : "", n);
+	out[n] = '\0';
+}
+
+/*
+ * TCP: forget the kept frames that left the resend window: confirmed more
+ * than resend_ms ago, or beyond the newest resend_bytes.
+ */
+static void keep_trim(struct sl *s, int64_t now)
+{
+	while (s->keep < s->off) {
+		const char *msg;
+		size_t msglen, framelen;
+		uint64_t end;
+
+		frame_at(s->buf + s->keep, &msg, &msglen, &framelen);
+		end = s->base + s->keep + framelen;
+		while (s->nconfs && s->confs[0].end < end) {
+			memmove(s->confs, s->confs + 1, --s->nconfs * sizeof(s->confs[0]));
+		}
+		if (s->off - s->keep <= s->resend_bytes && s->nconfs &&
+		    s->confs[0].at_ms + s->resend_ms > now)
+			break;
+		s->keep += framelen;
+	}
+	while (s->nconfs && s->confs[0].end <= s->base + s->keep)
+		memmove(s->confs, s->confs + 1, --s->nconfs * sizeof(s->confs[0]));
+}
+
+/* TCP: frames up to the stream position @p end were confirmed at @p now. */
+static void keep_confirmed(struct sl *s, uint64_t end, int64_t now)
+{
+	if (s->nconfs == CONFS) {
+		/* the two oldest become one, kept as long as the newer: never shorter */
+		memmove(s->confs, s->confs + 1, --s->nconfs * sizeof(s->confs[0]));
+	}
+	s->confs[s->nconfs++] = (struct conf){.end = end, .at_ms = now};
+	keep_trim(s, now);
+}
+
+/*
+ * TCP: the connection failed: send the kept frames again, first. The
+ * collector acknowledged them, but may not have written them.
+ */
+static void keep_resend(struct sr_sink *sink, struct sl *s, int64_t now)
+{
+	size_t p, n = 0;
+	char t[SR_TIME_STRLEN], a[SR_TIME_STRLEN] = "", b[SR_TIME_STRLEN] = "";
+
+	keep_trim(s, now);
+	for (p = s->keep; p < s->off;) {
+		const char *msg;
+		size_t msglen, framelen;
+
+		frame_at(s->buf + p, &msg, &msglen, &framelen);
+		/* sr_time_format's text sorts as the time it says */
+		frame_time(msg, msglen, t);
+		if (!n || strcmp(t, a) < 0)
+			memcpy(a, t, sizeof(a));
+		if (!n || strcmp(t, b) > 0)
+			memcpy(b, t, sizeof(b));
+		n++;
+		p += framelen;
+	}
+	s->nconfs = 0;
+	if (!n)
+		return;
+	if (s->again < s->base + s->off)
+		s->again = s->base + s->off;
+	sink->health.resent += n;
+	sr_warn("sink syslog: the connection to %s failed: sending again the %zu records (%zu "
+	        "bytes, recorded between %s and %s) it acknowledged in the last %lld s, as it may "
+	        "not have written them; copies are byte-identical, a SIEM drops them by (sid, ei)",
+	        s->target, n, s->off - s->keep, a, b, (long long)(s->resend_ms / 1000));
+	s->off = s->keep;
 }
 
 /* TCP: the frames whose bytes the collector acknowledged are done. */
@@ -243,6 +359,7 @@ static int tcp_confirm(struct sr_sink *sink, struct sl *s)
 {
 	uint64_t total;
 	size_t acked;
+	bool any = false;
 	int err = tcp_bytes_acked(s->fd, &total);
 
 	if (err)
@@ -259,8 +376,14 @@ static int tcp_confirm(struct sr_sink *sink, struct sl *s)
 		acked -= framelen;
 		s->sent -= framelen;
 		s->popped += framelen;
-		frame_done(s, sink, framelen, true);
+		any = true;
+		if (s->base + s->off < s->again)
+			s->off += framelen; /* a resend: counted once, when first confirmed */
+		else
+			frame_done(s, sink, framelen, true);
 	}
+	if (any)
+		keep_confirmed(s, s->base + s->off, sr_sink_mono_ms());
 	return 0;
 }
 
@@ -287,10 +410,7 @@ static int tcp_send(struct sr_sink *sink, struct sl *s)
 			break;
 		return w < 0 ? -errno : -EPIPE;
 	}
-	err = tcp_confirm(sink, s);
-	if (!err && s->off == s->len)
-		s->off = s->len = s->sent = 0;
-	return err;
+	return tcp_confirm(sink, s);
 }
 
 /* Send what the socket takes now. 0 (maybe with data left: EAGAIN) or -errno. */
@@ -336,8 +456,8 @@ static void report_drops(struct sl *s)
 		return;
 	sr_warn("sink syslog: %llu records recorded between %s and %s were not sent to %s (the "
 	        "backlog was full); the database has them: sshrec export --since %s --until %s",
-	        (unsigned long long)s->dropping, sr_time_format(s->drop_first_us, a),
-	        sr_time_format(s->drop_last_us, b), s->target, a, b);
+	        (unsigned long long)s->dropping, sr_time_format(s->drop_min_us, a),
+	        sr_time_format(s->drop_max_us, b), s->target, a, b);
 	s->dropping = 0;
 }
 
@@ -347,7 +467,8 @@ static int sl_flush(struct sr_sink *sink)
 	int64_t now = sr_sink_mono_ms();
 	int err = 0;
 
-	if (s->off == s->len && s->fd >= 0 && !s->connecting) {
+	/* TCP goes on: a collector that went away while idle is noticed now */
+	if (s->t != T_TCP && s->off == s->len && s->fd >= 0 && !s->connecting) {
 		sr_sink_set_ok(sink);
 		return 0;
 	}
@@ -375,8 +496,12 @@ static int sl_flush(struct sr_sink *sink)
 		return 0;
 	}
 	sl_disconnect(s);
+	if (s->t == T_TCP)
+		keep_resend(sink, s, now);
 	s->last_err = err;
-	sr_sink_set_error(sink, "%s: %s", s->target, strerror(-err));
+	sr_sink_set_error(sink, "%s: %s", s->target,
+	                  err == -ESHUTDOWN ? "the collector closed the connection"
+	                                    : strerror(-err));
 	s->retry_at_ms = now + s->retry_ms;
 	s->retry_ms = s->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : s->retry_ms * 2;
 	return err;
@@ -396,13 +521,17 @@ static void hostname_field(const char *in, char *out, size_t outlen)
 
 static int reserve(struct sl *s, size_t need)
 {
+	/* TCP keeps the confirmed frames of the resend window */
+	size_t from = s->t == T_TCP ? s->keep : s->off;
 	char *nb;
 	size_t cap;
 
-	if (s->off && s->len + need > s->cap) {
-		memmove(s->buf, s->buf + s->off, s->len - s->off);
-		s->len -= s->off;
-		s->off = 0;
+	if (from && s->len + need > s->cap) {
+		memmove(s->buf, s->buf + from, s->len - from);
+		s->len -= from;
+		s->off -= from;
+		s->keep -= s->t == T_TCP ? from : 0;
+		s->base += from;
 	}
 	if (s->len + need <= s->cap)
 		return 0;
@@ -434,13 +563,17 @@ static int sl_write(struct sr_sink *sink, const struct sr_record *rec)
 	if (s->nmsg >= s->backlog_max) {
 		sink->health.dropped++;
 		if (!s->dropping++) {
-			s->drop_first_us = rec->time_us;
+			s->drop_min_us = s->drop_max_us = rec->time_us;
 			sr_warn(
 			    "sink syslog: %llu records wait for %s: dropping new records until it "
 			    "takes them (they stay in the database)",
 			    (unsigned long long)s->nmsg, s->target);
 		}
-		s->drop_last_us = rec->time_us;
+		/* record times need not rise across sessions */
+		if (rec->time_us < s->drop_min_us)
+			s->drop_min_us = rec->time_us;
+		if (rec->time_us > s->drop_max_us)
+			s->drop_max_us = rec->time_us;
 		return 0;
 	}
 	hostname_field(rec->sess ? rec->sess->server_hostname : NULL, host, sizeof(host));
@@ -470,12 +603,12 @@ static void sl_close(struct sr_sink *sink)
 	if (!s)
 		return;
 	/* give a connecting or congested TCP socket a moment, never more */
-	for (i = 0; i < 20 && s->nmsg; i++) {
+	for (i = 0; i < 20 && s->off < s->len; i++) {
 		s->retry_at_ms = 0;
 		sl_flush(sink);
-		if (s->nmsg && s->fd >= 0)
+		if (s->off < s->len && s->fd >= 0)
 			poll(&(struct pollfd){.fd = s->fd, .events = POLLOUT}, 1, 50);
-		else if (s->nmsg)
+		else if (s->off < s->len)
 			break;
 	}
 	report_drops(s);
@@ -500,6 +633,8 @@ static int sl_init(struct sr_sink *sink, const struct sr_config *cfg)
 	s->target = strdup(cfg->syslog_target);
 	s->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
 	s->retry_ms = RETRY_MIN_MS;
+	s->resend_ms = (int64_t)cfg->syslog_resend_s * 1000;
+	s->resend_bytes = cfg->syslog_resend_bytes;
 	snprintf(s->procid, sizeof(s->procid), "%d", (int)getpid());
 	err = s->target ? parse_target(s, cfg->syslog_target) : -ENOMEM;
 	if (err) {

@@ -32,7 +32,7 @@ SR_SINK_TEST_CFLAGS = $(SR_SAN_CFLAGS) $(SR_SINK_CFLAGS) $(CMOCKA_CFLAGS)
 SR_SINK_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(SR_SINK_LIBS) \
 	$(CMOCKA_LIBS)
 SR_SINK_TESTS = tests/unit/test_sink_sqlite tests/unit/test_sink_jsonl \
-	tests/unit/test_sink_syslog tests/unit/test_migrate
+	tests/unit/test_sink_syslog tests/unit/test_sink_syslog_tcp tests/unit/test_migrate
 check_PROGRAMS += $(SR_SINK_TESTS)
 TESTS += $(SR_SINK_TESTS)
 tests_unit_test_sink_sqlite_SOURCES = tests/unit/test_sink_sqlite.c $(SR_SINK_TEST_SRCS)
@@ -47,6 +47,10 @@ tests_unit_test_sink_syslog_SOURCES = tests/unit/test_sink_syslog.c $(SR_SINK_TE
 tests_unit_test_sink_syslog_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_sink_syslog_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_sink_syslog_LDADD = $(SR_SINK_TEST_LIBS)
+tests_unit_test_sink_syslog_tcp_SOURCES = tests/unit/test_sink_syslog_tcp.c $(SR_SINK_TEST_SRCS)
+tests_unit_test_sink_syslog_tcp_CFLAGS = $(SR_SINK_TEST_CFLAGS)
+tests_unit_test_sink_syslog_tcp_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_sink_syslog_tcp_LDADD = $(SR_SINK_TEST_LIBS)
 tests_unit_test_migrate_SOURCES = tests/unit/test_migrate.c $(SR_DB_SRCS)
 tests_unit_test_migrate_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_migrate_LDFLAGS = $(SAN_LDFLAGS)

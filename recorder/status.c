@@ -151,6 +151,7 @@ char *sr_status_json(struct sr_daemon *d)
 		json_object_object_add(s, "failed", json_object_new_int64((int64_t)h->failed));
 		json_object_object_add(s, "backlog", json_object_new_int64((int64_t)h->backlog));
 		json_object_object_add(s, "dropped", json_object_new_int64((int64_t)h->dropped));
+		json_object_object_add(s, "resent", json_object_new_int64((int64_t)h->resent));
 		json_object_object_add(s, "pruned_sessions",
 		                       json_object_new_int64((int64_t)h->pruned));
 		json_object_object_add(s, "last_error",

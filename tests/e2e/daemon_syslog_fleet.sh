@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The fleet path: syslog = tcp://127.0.0.1:PORT to a real rsyslog (its own
 # config, pid file and work directory; never the system's) that writes each
-# message to a file. rsyslog is stopped while a session runs and started
-# again: every record of the session reaches the file exactly once, and the
-# daemon says what it did meanwhile.
+# message to a file. rsyslog is stopped (SIGTERM) and later killed (SIGKILL)
+# while a session's records flow, and started again each time. Delivery is
+# at least once: every record of the session reaches the file, every copy is
+# the same bytes as the record (a SIEM drops it by sid and ei), there are no
+# more copies than the daemon says it sent again, and nothing else arrives.
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
 command -v rsyslogd >/dev/null || sr_die "rsyslogd missing (apt-get install rsyslog)"
@@ -29,9 +31,35 @@ rs_start() {
 	done
 	sr_die "rsyslogd did not listen on 127.0.0.1:$RPORT: $(tail -n 5 "$RS/rsyslog.err")"
 }
-rs_stop() {
-	kill -TERM "$RS_PID"
+rs_stop() { # SIGNAL
+	kill "-$1" "$RS_PID"
 	wait "$RS_PID" 2>/dev/null
+	rm -f "$RS/rsyslog.pid"
+}
+# the records of this session in rsyslog's file (lines that are no record count too)
+rs_lines() {
+	grep -cF "\"sid\":\"$1\"" "$RS/out.log" 2>/dev/null || true
+}
+# wait until rsyslog's file has more than N lines of SID
+rs_wait_past() { # SID N
+	local i
+	for i in $(seq 1 300); do
+		[ "$(rs_lines "$1")" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# the syslog sink's "ok backlog dropped resent" once a flush confirmed what
+# rsyslog acknowledged (the backlog is the figure of the last flush)
+sink_settled() {
+	local i st
+	for i in $(seq 1 100); do
+		st=$("$SR_SSHREC" --socket "$SR_SOCK" status --json 2>/dev/null)
+		st=$(jq -r '.sinks[] | select(.name == "syslog") | "\(.ok) \(.backlog) \(.dropped) \(.resent)"' <<<"$st")
+		case $st in "true 0 "*) break ;; esac
+		sleep 0.1
+	done
+	echo "$st"
 }
 # records of SID in rsyslog's file, as "ei event" lines (a line that is no
 # record shows as "bad LINE")
@@ -58,11 +86,14 @@ printf 'syslog = tcp://127.0.0.1:%s\n' "$RPORT" >>"$SR_CONF"
 sr_start_daemon
 sr_start_sshd
 
+# three bursts of commands; rsyslog goes away in the middle of the second and third
 sr_ssh "for i in 1 2 3 4 5; do /bin/echo fleet-a-\$i >/dev/null; done
 	while [ ! -e $SR_T/go ]; do sleep 0.05; done
-	for i in 1 2 3 4 5; do /bin/echo fleet-b-\$i >/dev/null; done
+	for i in \$(seq 1 150); do /bin/echo fleet-b-\$i >/dev/null; done
 	while [ ! -e $SR_T/go2 ]; do sleep 0.05; done
-	/bin/echo fleet-c >/dev/null" >"$SR_T/ssh.out" 2>&1 &
+	for i in \$(seq 1 150); do /bin/echo fleet-c-\$i >/dev/null; done
+	while [ ! -e $SR_T/go3 ]; do sleep 0.05; done
+	/bin/echo fleet-d >/dev/null" >"$SR_T/ssh.out" 2>&1 &
 ssh_pid=$!
 sid=$(sr_wait_sid root) || exit 99
 for _ in $(seq 1 100); do
@@ -70,10 +101,14 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 sr_check "the first commands reached rsyslog" grep -q '"fleet-a-5"' "$RS/out.log"
-rs_stop # the collector goes away in the middle of the session
+
+# 1: stopped (SIGTERM) while the second burst flows, down for a while
+n=$(rs_lines "$sid")
 touch "$SR_T/go"
-for _ in $(seq 1 100); do
-	grep -q '"fleet-b-5"' "$SR_JSONL" && break
+sr_check "the second burst reaches rsyslog" rs_wait_past "$sid" $((n + 50))
+rs_stop TERM
+for _ in $(seq 1 300); do
+	grep -q '"fleet-b-400"' "$SR_JSONL" && break
 	sleep 0.1
 done
 sleep 1 # the daemon has tried to send them to the closed connection by now
@@ -82,22 +117,36 @@ sr_check_eq "while rsyslog is down: the syslog sink is unhealthy, holds a backlo
 	"false true 0" \
 	"$(jq -r '.sinks[] | select(.name == "syslog") | "\(.ok) \(.backlog > 0) \(.dropped)"' <<<"$st")"
 rs_start
+
+# 2: killed (SIGKILL: what it queued in memory is lost) while the third burst flows
+n=$(rs_lines "$sid")
 touch "$SR_T/go2"
+sr_check "the third burst reaches rsyslog" rs_wait_past "$sid" $((n + 50))
+rs_stop KILL
+sleep 0.5
+rs_start
+touch "$SR_T/go3"
 wait "$ssh_pid"
 sr_check "session ended" sr_wait_ended "$sid" 30
-for _ in $(seq 1 150); do
-	rs_records "$sid" | grep -q session.end && break
+for _ in $(seq 1 300); do
+	grep -F "\"sid\":\"$sid\"" "$RS/out.log" 2>/dev/null | grep -q '"session.end"' && break
 	sleep 0.1
 done
-want=$(jq -r --arg s "$sid" 'select(.sid == $s) | "\(.ei) \(.event)"' "$SR_JSONL" | sort -n)
-got=$(rs_records "$sid" | sort -n)
-sr_check_eq "every record of the session reached rsyslog exactly once ($(wc -l <<<"$want") records)" \
-	"$want" "$got"
-sr_check "the records rsyslog got are the daemon's JSON, byte for byte" \
-	cmp <(grep -F "\"sid\":\"$sid\"" "$SR_JSONL" | sort) <(grep -F "\"sid\":\"$sid\"" "$RS/out.log" | sort)
-st=$("$SR_SSHREC" --socket "$SR_SOCK" status --json 2>/dev/null)
+st=$(sink_settled)
+read -r ok backlog dropped resent <<<"$st"
 sr_check_eq "after: the syslog sink is healthy, nothing waiting, nothing dropped" "true 0 0" \
-	"$(jq -r '.sinks[] | select(.name == "syslog") | "\(.ok) \(.backlog) \(.dropped)"' <<<"$st")"
+	"$ok $backlog $dropped"
+want=$(grep -F "\"sid\":\"$sid\"" "$SR_JSONL" | sort)
+got=$(grep -F "\"sid\":\"$sid\"" "$RS/out.log" | sort)
+nwant=$(grep -c . <<<"$want")
+ncopies=$(($(grep -c . <<<"$got") - $(sort -u <<<"$got" | grep -c .)))
+sr_check "every record of the session reached rsyslog, and every copy is the record byte for byte ($nwant records, $ncopies copies)" \
+	cmp <(printf '%s\n' "$want") <(sort -u <<<"$got")
+sr_check_eq "each record appears once in the daemon's own JSON lines" "$nwant" \
+	"$(sort -u <<<"$want" | grep -c .)"
+sr_check "the daemon sent records again after each failure ($resent), no more copies arrived ($ncopies)" \
+	test "$resent" -gt 0 -a "$ncopies" -le "$resent"
+sr_check "the daemon logged the resends" grep -q "sink syslog: the connection to tcp://127.0.0.1:$RPORT failed: sending again the" "$SR_T/sshrecd.log"
 sr_check "the daemon logged the outage and the recovery" \
 	grep -q "sink syslog: recovered" "$SR_T/sshrecd.log"
 sr_finish

@@ -57,6 +57,8 @@ static void test_good_file(void **state)
 	                      "jsonl_max_size = 256M\n"
 	                      "jsonl_keep = 20\n"
 	                      "syslog = tcp://127.0.0.1:6514\n"
+	                      "syslog_resend_time = 2m\n"
+	                      "syslog_resend_size = 16M\n"
 	                      "ringbuf_size = 4M\n"
 	                      "disk = writes-only\n"
 	                      "network = off\n"
@@ -73,6 +75,8 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.jsonl_max_bytes, 256ull << 20);
 	assert_int_equal(cfg.jsonl_keep, 20);
 	assert_string_equal(cfg.syslog_target, "tcp://127.0.0.1:6514");
+	assert_int_equal(cfg.syslog_resend_s, 120);
+	assert_int_equal(cfg.syslog_resend_bytes, 16ull << 20);
 	assert_int_equal(cfg.ringbuf_bytes, 4u << 20);
 	assert_int_equal(cfg.disk, SR_DISK_WRITES_ONLY);
 	assert_false(cfg.network);
@@ -109,6 +113,10 @@ static void test_errors(void **state)
 	expect_error("jsonl_keep = -1\n", "1: jsonl_keep");
 	expect_error("server_id = not-a-uuid\n", "1: server_id");
 	expect_error("syslog = ftp://x:1\n", "1: syslog");
+	expect_error("syslog_resend_time = 2h\n", "1: syslog_resend_time");
+	expect_error("syslog_resend_time = -1\n", "1: syslog_resend_time");
+	expect_error("syslog_resend_size = 2G\n", "1: syslog_resend_size");
+	expect_error("syslog_resend_size = lots\n", "1: syslog_resend_size");
 	expect_error("socket = relative\n", "1: socket");
 	expect_error("just words\n", "1: expected 'key = value'");
 	expect_error("disk.user. = off\n", "1: ");
