@@ -404,7 +404,7 @@ static void session_start(struct sess *s, int i, struct sb *j)
 	    ",\"addr.remote\":\"%s:%d\",\"addr.local\":\"10.0.0.4:22\",\"tty\":\"/dev/pts/%d\","
 	    "\"service\":\"sshd\",\"rhost\":\"%s\",\"auth\":{\"method\":\"publickey\","
 	    "\"key_type\":\"ssh-ed25519\",\"fingerprint\":\"SHA256:%s%.30s\"},"
-	    "\"cgroup_path\":\"/sshrec/%s\"}",
+	    "\"cgroup_path\":\"/sshrec/%s\",\"capture_backend\":\"tracepoint\"}",
 	    s->remote, s->rport, i % 8, s->remote, s->login, "Zk3bQ8mWl2vT0yHq9xR4uN7cE1pA6sD",
 	    s->sid);
 	insert_event(s, "session.start", "T2000I", uid, 800 + i % 30000, 0, "sshd", NULL, NULL, 0,
