@@ -18,10 +18,16 @@ sc_listen P 127.0.0.1
 backend=$("$SR_SSHREC" --socket "$SR_SOCK" status --json |
 	"$SR_PY" -c 'import json,sys; print(json.load(sys.stdin)["capture"]["backend"])')
 B=$SR_TOP_BUILDDIR
-BLIND=$B/tests/e2e/blind
-URING=$B/tests/kernel/uring_ops
 W=$SC_W/m
 mkdir -p "$W" && chmod 1777 "$W"
+# The session user runs the test programs: copies where any user may run
+# them (a build tree under root's 0700 home, as on a fresh Debian, is not).
+mkdir -p "$W/bin"
+cp "$B/tests/e2e/blind" "$B/tests/kernel/uring_ops" "$B/tests/kernel/compat32" "$W/bin/"
+chmod 755 "$W/bin" "$W/bin"/*
+BLIND=$W/bin/blind
+URING=$W/bin/uring_ops
+COMPAT32=$W/bin/compat32
 for f in r1 r2 r4 r11 r19; do echo "$f" >"$W/$f-file"; done
 chmod 644 "$W"/*-file
 chmod 600 "$W/r19-file" # only root may open it: the session user gets its fd passed
@@ -31,7 +37,10 @@ MATRIX=$SR_T/matrix.md
 printf '| # | as | attempt | %s backend | record |\n|---|---|---|---|---|\n' "$backend" >"$MATRIX"
 
 # ---- outcomes -------------------------------------------------------------
-n_cmd() { sc_jl "$1" 'select(.event == "session.command") | select(tostring | contains($m)) | .ei' --arg m "$2" | wc -l; }
+# A command counts when the program itself ran with MARK as an argument
+# (or as argv[0]): the login shell's "-c" string, which holds every mark of
+# the row, must not count, or a program that never ran would pass.
+n_cmd() { sc_jl "$1" 'select(.event == "session.command" and (.argv0 == $m or any(.argv[]?; . == $m))) | .ei' --arg m "$2" | wc -l; }
 n_disk() { sc_jl "$1" 'select(.event == "session.disk" and .path == $p) | .ei' --arg p "$2" | wc -l; }
 n_net() { sc_jl "$1" 'select(.event == "session.network" and .dst_port == $p) | .ei' --argjson p "$2" | wc -l; }
 
@@ -79,7 +88,7 @@ row 10 user "vfork / posix_spawn" recorded "$got" "session.command"
 ROW=11; run "$U" "unshare -Urm /bin/sh -c '/bin/true unshare-$SC_TAG; cat $W/r11-file >/dev/null'"
 got=$(yes_no "$(( $(n_cmd "$SID" "unshare-$SC_TAG") > 0 && $(n_disk "$SID" "$W/r11-file") > 0 ))")
 row 11 user "unshare -Urm (user and mount namespaces)" recorded "$got" "session.command, session.disk"
-ROW=12; run "$U" "mkdir -p $W/r12 && $B/tests/kernel/compat32 $W/r12"
+ROW=12; run "$U" "mkdir -p $W/r12 && $COMPAT32 $W/r12"
 fail32=$(sc_jl "$SID" 'select(.event == "session.command" and .return_code == -2) | select(tostring | contains("compat-missing")) | .ei' | wc -l)
 got=$(yes_no "$(( $(n_disk "$SID" "$W/r12/compat-creat") > 0 && fail32 > 0 ))")
 row 12 user "32-bit (int 0x80) open, creat, failed execve" recorded "$got" "session.disk, failed session.command"
