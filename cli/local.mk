@@ -31,6 +31,16 @@ tests_unit_test_cli_format_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_cli_format_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la \
 	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
+# Unit tests: the mappings fed records sshrecd never writes.
+check_PROGRAMS += tests/unit/test_export_hostile
+TESTS += tests/unit/test_export_hostile
+tests_unit_test_export_hostile_SOURCES = tests/unit/test_export_hostile.c $(SR_CLI_FMT_SRCS) \
+	cli/cli.h
+tests_unit_test_export_hostile_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
+	$(JSONC_CFLAGS)
+tests_unit_test_export_hostile_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_export_hostile_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+
 # Benchmark (not part of make check): make bench-cli
 bench-cli: sshrec tests/bench/gen_db
 	$(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh

@@ -9,6 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
 /* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SRC SUPER" */
 int sr_cgroup2_mount_from_line(const char *line, char *buf, size_t len)
 {
@@ -25,11 +30,13 @@ int sr_cgroup2_mount_from_line(const char *line, char *buf, size_t len)
 	const char *end = strchr(p, ' ');
 	if (!end || end > sep)
 		return -EINVAL;
-	/* mountinfo octal-escapes space, tab, newline and backslash as \ooo. */
+	/* mountinfo octal-escapes space, tab, newline and backslash as \ooo;
+	 * a backslash not followed by three octal digits is kept as it is. */
 	size_t o = 0;
 	for (const char *s = p; s < end; s++) {
 		char c = *s;
-		if (c == '\\' && end - s >= 4) {
+		if (c == '\\' && end - s >= 4 && is_octal(s[1]) && is_octal(s[2]) &&
+		    is_octal(s[3])) {
 			c = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
 			s += 3;
 		}
@@ -157,4 +164,22 @@ int sr_cgroup_mkdir(const char *dir)
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+bool sr_cgroup_path_ok(const char *p)
+{
+	const char *c = p;
+
+	if (p[0] != '/')
+		return false;
+	while (*c) {
+		size_t n;
+
+		c++; /* past the '/' */
+		n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+	}
+	return true;
 }

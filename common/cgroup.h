@@ -42,6 +42,12 @@ int sr_cgroup_move(const char *dir, pid_t pid);
 /** Read "populated" from @p dir/cgroup.events. */
 int sr_cgroup_populated(const char *dir, bool *populated);
 
+/**
+ * True when @p p is an absolute cgroup path (relative to the mount) with no
+ * "." or ".." component: the one check of a path the daemon will rmdir.
+ */
+bool sr_cgroup_path_ok(const char *p);
+
 /** Create @p dir (mode 0755, root owned) if missing; -EEXIST is success. */
 int sr_cgroup_mkdir(const char *dir);
 

@@ -159,6 +159,13 @@ struct sr_exp_file {
  */
 void sr_exp_file_split(const char *path, int64_t flags, struct sr_exp_file *f);
 
+/**
+ * The exit status a shell reports for a process killed by the signal of
+ * @p rec ("signal", 128 + its number) into *@p code; false when the record
+ * has no real signal number (1..127: a hostile value would overflow).
+ */
+bool sr_exp_signal_status(const struct sr_jrec *rec, int64_t *code);
+
 /** The last path component of @p p (NULL when @p p is NULL). */
 const char *sr_exp_basename(const char *p);
 

@@ -102,11 +102,12 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 	}
 	if (!strcmp(ev, "session.process_exit")) {
 		sr_exp_copy(w, "end", rec, "time");
+		int64_t code;
+
 		if (sr_jrec_has(rec, "exit_code"))
 			sr_jw_int(w, "exit_code", sr_jrec_int(rec, "exit_code", 0));
-		else if (sr_jrec_int(rec, "signal", 0) > 0)
-			/* killed: the shell convention 128 + signal */
-			sr_jw_int(w, "exit_code", 128 + sr_jrec_int(rec, "signal", 0));
+		else if (sr_exp_signal_status(rec, &code))
+			sr_jw_int(w, "exit_code", code);
 	}
 	return 0;
 }

@@ -190,12 +190,13 @@ static int ocsf_process_class(struct sr_jw *w, const struct sr_jrec *rec,
 	    (rc = ocsf_actor(w, rec, ctx, sr_jrec_int(rec, is_cmd ? "ppid" : "pid", 0))))
 		return rc;
 	if (!strcmp(ev, "session.process_exit")) {
-		int64_t sig = sr_jrec_int(rec, "signal", 0);
+		int64_t sig = sr_jrec_int(rec, "signal", 0), code;
 		char eb[32];
 
-		sr_jw_int(w, "exit_code",
-		          sr_jrec_has(rec, "exit_code") ? sr_jrec_int(rec, "exit_code", 0)
-		                                        : 128 + sig);
+		if (sr_jrec_has(rec, "exit_code"))
+			sr_jw_int(w, "exit_code", sr_jrec_int(rec, "exit_code", 0));
+		else if (sr_exp_signal_status(rec, &code))
+			sr_jw_int(w, "exit_code", code);
 		if (sig > 0)
 			sr_jw_str(w, "status_detail", sr_signal_name((int)sig, eb, sizeof(eb)));
 	}

@@ -103,15 +103,26 @@ int64_t sr_exp_time_ms(const struct sr_jrec *rec)
 	return us / 1000;
 }
 
-/* One element of argv as JSON: strings re-encoded, scalars as they are, a
- * nested value as its text (as a string when that is not valid UTF-8). */
+bool sr_exp_signal_status(const struct sr_jrec *rec, int64_t *code)
+{
+	int64_t sig = sr_jrec_int(rec, "signal", 0);
+
+	if (sig <= 0 || sig > 127)
+		return false;
+	*code = 128 + sig;
+	return true;
+}
+
+/*
+ * One element of argv as JSON: strings re-encoded, scalars as they are. A
+ * nested value (never written by sshrecd) becomes the string of its text:
+ * copied raw, its newlines would break the framing of JSON lines.
+ */
 static void argv_elem(struct sr_jw *w, const struct sr_jval *e)
 {
 	if (e->t == SR_JT_STR)
 		sr_jw_str(w, NULL, e->s);
 	else if (e->t != SR_JT_OBJ && e->t != SR_JT_ARR)
-		sr_jw_raw(w, NULL, e->s, e->len);
-	else if (sr_utf8_valid(e->s, e->len))
 		sr_jw_raw(w, NULL, e->s, e->len);
 	else
 		sr_jw_strn(w, NULL, e->s, e->len);
@@ -120,7 +131,8 @@ static void argv_elem(struct sr_jw *w, const struct sr_jval *e)
 int sr_exp_argv(const struct sr_jrec *rec, const struct sr_jval *v, const struct sr_jval *a0,
                 struct sr_jw *w, const char *key, char **cmdline)
 {
-	const struct sr_jval *el = rec->el + v->first;
+	/* an empty array has no elements: rec->el may be NULL */
+	const struct sr_jval *el = v->n ? rec->el + v->first : NULL;
 	const char *stackw[16], **words = stackw;
 	char **owned = NULL;
 	size_t i, pre = a0 && a0->t == SR_JT_STR ? 1 : 0, n = v->n + pre;

@@ -111,7 +111,7 @@ static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 		p++;
 	}
 	*o++ = '"';
-	if ((hi & 0x80) && !sr_utf8_valid(s, len)) {
+	if ((hi & 0x80) && !sr_utf8_valid_nul(s, len)) {
 		w->len = start;
 		return false;
 	}
@@ -121,16 +121,18 @@ static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 
 void sr_jw_quote(struct sr_jw *w, const char *s, size_t len)
 {
+	size_t clen;
 	char *clean;
 
 	if (quote_valid(w, s, len))
 		return;
-	clean = sr_utf8_sanitize(s, len);
+	/* NUL stays NUL (written \u0000) whatever the other bytes are */
+	clean = sr_utf8_sanitize_nul(s, len, &clen);
 	if (!clean) {
 		w->oom = true;
 		return;
 	}
-	quote_valid(w, clean, strlen(clean));
+	quote_valid(w, clean, clen);
 	free(clean);
 }
 

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+
 static int emit(json_object *o, char *buf, size_t cap)
 {
 	if (!o)
@@ -163,8 +165,7 @@ static int decode_open(json_object *o, struct sr_open_req *r, char *err, size_t 
 		snprintf(err, errlen, "field \"user\" is empty");
 		return -EINVAL;
 	}
-	if (r->cgroup_path[0] != '/' || strstr(r->cgroup_path, "/../") ||
-	    strstr(r->cgroup_path, "/./")) {
+	if (!sr_cgroup_path_ok(r->cgroup_path)) {
 		snprintf(err, errlen, "field \"cgroup_path\" must be an absolute cgroup path");
 		return -EINVAL;
 	}

@@ -8,12 +8,13 @@
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid (RFC 3629:
- * no overlongs, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
+ * no overlongs, no surrogates, nothing above U+10FFFF); NUL is valid only
+ * when @p nul. */
+static size_t utf8_seq_nul(const unsigned char *s, size_t avail, bool nul)
 {
 	unsigned char c = s[0];
 	if (c < 0x80)
-		return c ? 1 : 0;
+		return c || nul ? 1 : 0;
 	size_t n;
 	uint32_t cp;
 	if (c >= 0xC2 && c <= 0xDF) {
@@ -41,11 +42,16 @@ static size_t utf8_seq(const unsigned char *s, size_t avail)
 	return n;
 }
 
-bool sr_utf8_valid(const char *in, size_t len)
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	return utf8_seq_nul(s, avail, false);
+}
+
+static bool valid(const char *in, size_t len, bool nul)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = utf8_seq_nul(s + i, len - i, nul);
 		if (!n)
 			return false;
 		i += n;
@@ -53,7 +59,17 @@ bool sr_utf8_valid(const char *in, size_t len)
 	return true;
 }
 
-char *sr_utf8_sanitize(const char *in, size_t len)
+bool sr_utf8_valid(const char *in, size_t len)
+{
+	return valid(in, len, false);
+}
+
+bool sr_utf8_valid_nul(const char *in, size_t len)
+{
+	return valid(in, len, true);
+}
+
+static char *sanitize(const char *in, size_t len, bool nul, size_t *outlen)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	char *out = malloc(len * 4 + 1);
@@ -61,7 +77,7 @@ char *sr_utf8_sanitize(const char *in, size_t len)
 		return NULL;
 	size_t o = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = utf8_seq_nul(s + i, len - i, nul);
 		if (n) {
 			memcpy(out + o, s + i, n);
 			o += n;
@@ -72,7 +88,19 @@ char *sr_utf8_sanitize(const char *in, size_t len)
 		}
 	}
 	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
 	return out;
+}
+
+char *sr_utf8_sanitize(const char *in, size_t len)
+{
+	return sanitize(in, len, false, NULL);
+}
+
+char *sr_utf8_sanitize_nul(const char *in, size_t len, size_t *outlen)
+{
+	return sanitize(in, len, true, outlen);
 }
 
 /* Write the terminal-safe form of in into out (cap >= 8); returns bytes used,

@@ -28,6 +28,15 @@ char *sr_utf8_sanitize(const char *in, size_t len);
 /** True when @p len bytes at @p in are valid UTF-8 with no NUL. */
 bool sr_utf8_valid(const char *in, size_t len);
 
+/** True when @p len bytes at @p in are valid UTF-8, NUL bytes allowed. */
+bool sr_utf8_valid_nul(const char *in, size_t len);
+
+/**
+ * As sr_utf8_sanitize(), but NUL bytes are kept as they are (for writers that
+ * escape them, such as JSON's \u0000); the length is stored in *@p outlen.
+ */
+char *sr_utf8_sanitize_nul(const char *in, size_t len, size_t *outlen);
+
 /**
  * Return a malloc'd copy of the NUL-terminated @p in that is safe to print on
  * a terminal: no control characters, no escape sequences, valid UTF-8.

@@ -182,19 +182,6 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Absolute, and no ".." component: the daemon rmdirs it later. */
-static bool cgroup_path_ok(const char *p)
-{
-	const char *dd;
-
-	if (p[0] != '/')
-		return false;
-	for (dd = strstr(p, "/.."); dd; dd = strstr(dd + 1, "/.."))
-		if (dd[3] == '/' || dd[3] == '\0')
-			return false;
-	return true;
-}
-
 static int64_t mono_us(void)
 {
 	struct timespec ts;
@@ -246,9 +233,9 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	int rport = 0, lport = 0, err;
 	uint64_t key;
 
-	if (!cgroup_path_ok(req->cgroup_path)) {
+	if (!sr_cgroup_path_ok(req->cgroup_path)) { /* the daemon rmdirs it later */
 		snprintf(rep->error, sizeof(rep->error),
-		         "cgroup_path must be absolute, without '..'");
+		         "cgroup_path must be absolute, without '.' or '..' components");
 		return -EINVAL;
 	}
 	if ((size_t)snprintf(dir, sizeof(dir), "%s%.1023s", d->cg2, req->cgroup_path) >=

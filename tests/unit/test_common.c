@@ -112,6 +112,31 @@ static void test_mountinfo_line(void **state)
 	assert_int_equal(sr_cgroup2_mount_from_line(spaced, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/mnt/cg two");
 	assert_int_equal(sr_cgroup2_mount_from_line(unified, buf, 5), -ENAMETOOLONG);
+	/* a backslash without three octal digits is no escape (and no negative shift) */
+	const char *odd = "30 23 0:26 / /mnt/a\\9z!\\07x\\1 rw - cgroup2 none rw\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(odd, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/a\\9z!\\07x\\1");
+	const char *low = "30 23 0:26 / /mnt/\\!#$x rw - cgroup2 none rw\n";
+	assert_int_equal(sr_cgroup2_mount_from_line(low, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/\\!#$x");
+}
+
+/* One check of the cgroup paths the daemon accepts (and later removes). */
+static void test_cgroup_path_ok(void **state)
+{
+	static const char *const good[] = {
+	    "/", "/sshrec/s-1-ab", "/user.slice/session-3.scope", "/a/...", "/a/.b/..c", "/a//b/"};
+	static const char *const bad[] = {"",   "sshrec/x", "/sshrec/..", "/sshrec/../x", "/..",
+	                                  "/.", "/a/./b",   "/a/.",       "../x"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!sr_cgroup_path_ok(good[i]))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sr_cgroup_path_ok(bad[i]))
+			fail_msg("accepted %s", bad[i]);
 }
 
 static void test_exec_via_fd(void **state)
@@ -180,6 +205,7 @@ int main(void)
 	    cmocka_unit_test(test_mountinfo_line),
 	    cmocka_unit_test(test_exec_via_fd),
 	    cmocka_unit_test(test_exe_label),
+	    cmocka_unit_test(test_cgroup_path_ok),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,6 +386,35 @@ static const char *rec_member(int i, const char *k, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * A record whose header claims less than its type's struct (a buggy or
+ * foreign producer): the buffer is large, so only hdr.size frames it. The
+ * tail lengths are 0 and the argv would be read past the claimed record.
+ */
+static void test_size_below_struct(void **state)
+{
+	static const size_t types[] = {SR_EV_EXEC, SR_EV_OPEN, SR_EV_ESCAPE, SR_EV_EXIT};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		/* malloc'd to its size, so that ASan sees a read past the claim */
+		size_t claim = sizeof(struct sr_event_hdr) + 4;
+		union {
+			struct sr_exec_event e;
+			char raw[sizeof(struct sr_exec_event) + 64];
+		} *u = calloc(1, sizeof(*u));
+
+		assert_non_null(u);
+		hdr(&u->e.hdr, (uint16_t)types[i], (uint32_t)claim, 1, 1);
+		u->e.argv_len = 3; /* in the bytes past the claimed size */
+		assert_int_equal(sr_corr_event(&corr, &sess, u, sizeof(*u)), -EINVAL);
+		free(u);
+	}
+	assert_int_equal(nrec, 0);
+	assert_int_equal(corr.malformed, 4);
+}
+
 /* argv as Teleport has it (without argv[0]), argv0 beside it, the full
  * vector in the processes row; sanitized strings either way. */
 static void test_argv_json(void **state)
@@ -759,6 +788,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_size_below_struct, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),

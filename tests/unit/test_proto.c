@@ -288,6 +288,12 @@ static void test_request_rejects(void **state)
 	REJECT(OPEN_PREFIX "\"pid\":5,\"user\":\"u\",\"cgroup_id\":9,"
 	                   "\"cgroup_path\":\"/sshrec/../../etc\"}",
 	       "\"cgroup_path\"");
+	/* a trailing ".." the daemon's own check refused later: one check now */
+	REJECT(OPEN_PREFIX "\"pid\":5,\"user\":\"u\",\"cgroup_id\":9,"
+	                   "\"cgroup_path\":\"/sshrec/..\"}",
+	       "\"cgroup_path\"");
+	REJECT(OPEN_PREFIX "\"pid\":5,\"user\":\"u\",\"cgroup_id\":9,\"cgroup_path\":\"/.\"}",
+	       "\"cgroup_path\"");
 	REJECT(OPEN_PREFIX OPEN_OK ",\"cgroup_adopted\":\"yes\"}", "\"cgroup_adopted\"");
 	REJECT(OPEN_PREFIX OPEN_OK ",\"audit_session_id\":4294967296}", "\"audit_session_id\"");
 	REJECT(OPEN_PREFIX OPEN_OK ",\"audit_session_id\":-3}", "\"audit_session_id\"");

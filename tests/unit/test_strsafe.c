@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jwrite.h"
 #include "strsafe.h"
 
 static void sanitize_is(const char *in, size_t len, const char *want)
@@ -49,6 +50,38 @@ static void test_valid_check(void **state)
 	assert_true(sr_utf8_valid("plain", 5));
 	assert_false(sr_utf8_valid("x\xfe", 2));
 	assert_false(sr_utf8_valid("a\0b", 3));
+}
+
+/* jwrite.h: a NUL inside a string is \u0000 whatever else the string holds
+ * (it was the text \x00 when another byte was not valid UTF-8). */
+static void jw_is(const char *in, size_t len, const char *want)
+{
+	struct sr_jw w = {0};
+
+	sr_jw_reset(&w);
+	sr_jw_quote(&w, in, len);
+	sr_jw_put(&w, "", 1);
+	assert_int_equal(sr_jw_error(&w), 0);
+	assert_string_equal(w.b, want);
+	sr_jw_free(&w);
+}
+
+static void test_jwrite_nul(void **state)
+{
+	(void)state;
+	jw_is("a\0b", 3, "\"a\\u0000b\"");
+	jw_is("\xc3\xa9\0", 3, "\"\xc3\xa9\\u0000\"");
+	jw_is("\xff\0", 2, "\"\\\\xff\\u0000\"");
+	jw_is("\0\xc3\xa9\xc3", 4, "\"\\u0000\xc3\xa9\\\\xc3\"");
+	char *out;
+	size_t n;
+	out = sr_utf8_sanitize_nul("a\0\xff", 3, &n);
+	assert_non_null(out);
+	assert_int_equal(n, 6);
+	assert_memory_equal(out, "a\0\\xff", 6);
+	free(out);
+	assert_true(sr_utf8_valid_nul("a\0\xc3\xa9", 4));
+	assert_false(sr_utf8_valid_nul("a\0\xc3", 3));
 }
 
 static void term_is(const char *in, const char *want)
@@ -95,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(test_valid_utf8_passes),
 	    cmocka_unit_test(test_invalid_bytes_escaped),
 	    cmocka_unit_test(test_valid_check),
+	    cmocka_unit_test(test_jwrite_nul),
 	    cmocka_unit_test(test_terminal_escape),
 	    cmocka_unit_test(test_terminal_escape_buf_truncates),
 	};
