@@ -1,7 +1,8 @@
 # pam_sshrec.so: loaded by sshd, so built without sanitizers and linked with
 # the plain common library. Only the pam_sm_* symbols are exported.
 pammod_LTLIBRARIES += pam/pam_sshrec.la
-pam_pam_sshrec_la_SOURCES = pam/pam_sshrec.c pam/options.c pam/options.h
+pam_pam_sshrec_la_SOURCES = pam/pam_sshrec.c pam/options.c pam/options.h \
+	pam/login_info.c pam/login_info.h pam/stack.c pam/stack.h
 pam_pam_sshrec_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) -fvisibility=hidden
 pam_pam_sshrec_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,--version-script=$(srcdir)/pam/pam_sshrec.map -Wl,-z,defs
@@ -37,3 +38,12 @@ bench-login: pam/pam_sshrec.la sshrecd$(EXEEXT)
 	SR_TOP_SRCDIR='$(abs_top_srcdir)' SR_TOP_BUILDDIR='$(abs_top_builddir)' \
 		$(BASH) $(srcdir)/tests/bench/bench_login.sh $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-login
+
+# Unit tests: the PAM stack reader and the login's peer and parsers.
+check_PROGRAMS += tests/unit/test_pam_login
+TESTS += tests/unit/test_pam_login
+tests_unit_test_pam_login_SOURCES = tests/unit/test_pam_login.c pam/login_info.c \
+	pam/login_info.h pam/stack.c pam/stack.h
+tests_unit_test_pam_login_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pam_login_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_pam_login_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS)

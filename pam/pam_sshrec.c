@@ -14,16 +14,15 @@
  *     audit session id (/proc/self/sessionid), the second key of the kernel
  *     session filter;
  *   - "ExposeAuthInfo yes" in sshd_config, so sshd fills SSH_AUTH_INFO_0
- *     (method, key type and key) in the PAM environment.
+ *     (method, key type and key) in the PAM environment; it is trusted only
+ *     when no pam_env reading a user's file runs before this module
+ *     (stack.h says why).
  *
  * Only the session entry points are provided.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +39,11 @@
 #include <security/pam_modules.h>
 
 #include "cgroup.h"
+#include "login_info.h"
 #include "options.h"
 #include "paths.h"
 #include "proto.h"
+#include "stack.h"
 
 /* The module is built with -fvisibility=hidden: only these are exported. */
 #define SR_PAM_EXPORT __attribute__((visibility("default")))
@@ -50,7 +51,6 @@
 /* pam_set_data key for the session id handed from open to close. */
 #define SID_DATA "sshrec_sid"
 #define SID_ENV  "SSHREC_SID"
-
 /* Where a session stands while open_session sets it up, for the undo path. */
 struct setup {
 	char mount[PATH_MAX]; /* cgroup2 mount point */
@@ -80,22 +80,6 @@ __attribute__((format(printf, 3, 4))) static int fail(struct setup *s, int err, 
 static void report_opt(void *ctx, int level, const char *arg, const char *why)
 {
 	pam_syslog((pam_handle_t *)ctx, level, "sshrec: module option \"%s\": %s", arg, why);
-}
-
-/* A systemd-logind session scope: last path component "session-<id>.scope". */
-static bool is_logind_scope(const char *cgpath)
-{
-	const char *base = strrchr(cgpath, '/');
-	base = base ? base + 1 : cgpath;
-	size_t len = strlen(base);
-	if (len <= strlen("session-.scope") || strncmp(base, "session-", 8) != 0 ||
-	    strcmp(base + len - 6, ".scope") != 0)
-		return false;
-	for (const char *p = base + 8; p < base + len - 6; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= 'A' && *p <= 'Z')))
-			return false;
-	return true;
 }
 
 /* Create <mount>/sshrec/s-<pid>-<random> (root owned, 0755) in s->dir. */
@@ -162,17 +146,9 @@ static uint32_t read_audit_sid(void)
 	int fd = open("/proc/self/sessionid", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return SR_AUDIT_SID_UNSET;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n <= 0)
-		return SR_AUDIT_SID_UNSET;
-	buf[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(buf, &end, 10);
-	if (errno || end == buf || v > UINT32_MAX)
-		return SR_AUDIT_SID_UNSET;
-	return (uint32_t)v;
+	return n > 0 ? sr_pam_parse_sessionid(buf, (size_t)n) : SR_AUDIT_SID_UNSET;
 }
 
 /* Copy @p src (NULL: empty) into @p dst, truncating to @p cap - 1 bytes. */
@@ -183,6 +159,13 @@ static void copy_field(char *dst, size_t cap, const char *src)
 	dst[len] = '\0';
 }
 
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
 static const char *item_str(pam_handle_t *pamh, int type)
 {
 	const void *v = NULL;
@@ -191,86 +174,15 @@ static const char *item_str(pam_handle_t *pamh, int type)
 	return v;
 }
 
-static void format_addr(const struct sockaddr_storage *ss, char *host, size_t hlen, int *port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hlen);
-		*port = ntohs(in->sin_port);
-		return;
-	}
-	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-		inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, (socklen_t)hlen);
-	else
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hlen);
-	*port = ntohs(in6->sin6_port);
-}
-
-/*
- * SSH_CONNECTION when sshd did not put it into the PAM environment: the
- * addresses of the connected TCP socket among our descriptors.
- */
-static int connection_from_fds(char *out, size_t cap)
-{
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return -errno;
-	int ret = -ENOTCONN;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd == dirfd(d))
-			continue;
-		struct stat st;
-		int type = 0;
-		socklen_t tl = sizeof(type);
-		if (fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-		    getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM)
-			continue;
-		struct sockaddr_storage peer, self;
-		socklen_t pl = sizeof(peer), sl = sizeof(self);
-		if (getpeername((int)fd, (struct sockaddr *)&peer, &pl) < 0 ||
-		    getsockname((int)fd, (struct sockaddr *)&self, &sl) < 0 ||
-		    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
-			continue;
-		char rh[INET6_ADDRSTRLEN], lh[INET6_ADDRSTRLEN];
-		int rp, lp;
-		format_addr(&peer, rh, sizeof(rh), &rp);
-		format_addr(&self, lh, sizeof(lh), &lp);
-		snprintf(out, cap, "%s %d %s %d", rh, rp, lh, lp);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
-}
-
-/* Copy SSH_AUTH_INFO_0, cutting at a line boundary if it does not fit. */
-static bool copy_auth_info(char *dst, size_t cap, const char *src)
-{
-	size_t len = strlen(src);
-	if (len < cap) {
-		memcpy(dst, src, len + 1);
-		return true;
-	}
-	size_t keep = cap - 1;
-	while (keep > 0 && src[keep - 1] != '\n')
-		keep--;
-	memcpy(dst, src, keep);
-	dst[keep] = '\0';
-	return false;
-}
-
-/* Fill the request from PAM items, the environment and /proc. */
+/* Fill the request from PAM items, the connection socket and /proc. */
 static void gather(pam_handle_t *pamh, const struct sr_pam_opts *o, struct sr_open_req *req)
 {
 	req->pid = (int32_t)getpid();
 	copy_field(req->service, sizeof(req->service), item_str(pamh, PAM_SERVICE));
 	const char *tty = item_str(pamh, PAM_TTY);
 	copy_field(req->tty, sizeof(req->tty), tty && *tty ? tty : "ssh");
-	copy_field(req->rhost, sizeof(req->rhost), item_str(pamh, PAM_RHOST));
+	const char *rhost = item_str(pamh, PAM_RHOST);
+	copy_field(req->rhost, sizeof(req->rhost), rhost);
 
 	req->audit_sid = read_audit_sid();
 	if (req->audit_sid == SR_AUDIT_SID_UNSET)
@@ -280,32 +192,44 @@ static void gather(pam_handle_t *pamh, const struct sr_pam_opts *o, struct sr_op
 		           "session cgroup alone",
 		           req->user);
 
-	const char *conn = pam_getenv(pamh, "SSH_CONNECTION");
-	if (conn && *conn) {
-		copy_field(req->ssh_connection, sizeof(req->ssh_connection), conn);
-	} else {
-		int ret = connection_from_fds(req->ssh_connection, sizeof(req->ssh_connection));
-		if (o->debug)
-			pam_syslog(pamh, LOG_DEBUG,
-			           "sshrec: SSH_CONNECTION not in the PAM environment; %s \"%s\"",
-			           ret == 0 ? "derived from the connection socket:"
-			                    : "no TCP peer:",
-			           req->ssh_connection);
-	}
+	/* never SSH_CONNECTION: the user's ~/.pam_environment can override it */
+	int ret = sr_pam_connection(rhost, req->ssh_connection, sizeof(req->ssh_connection));
+	if (o->debug)
+		pam_syslog(pamh, LOG_DEBUG, "sshrec: connection of user %s: %s", req->user,
+		           ret == 0 ? req->ssh_connection : "no TCP peer among sshd's descriptors");
 
 	const char *auth = pam_getenv(pamh, "SSH_AUTH_INFO_0");
-	if (auth && *auth) {
-		if (!copy_auth_info(req->ssh_auth_info, sizeof(req->ssh_auth_info), auth))
-			pam_syslog(pamh, LOG_WARNING,
-			           "sshrec: SSH_AUTH_INFO_0 of user %s is %zu bytes; recorded the "
-			           "first %zu",
-			           req->user, strlen(auth), strlen(req->ssh_auth_info));
-	} else if (o->debug) {
-		pam_syslog(pamh, LOG_DEBUG,
-		           "sshrec: SSH_AUTH_INFO_0 not in the PAM environment (ExposeAuthInfo yes "
-		           "in sshd_config?); no key fingerprint for user %s",
-		           req->user);
+	if (!auth || !*auth) {
+		if (o->debug)
+			pam_syslog(
+			    pamh, LOG_DEBUG,
+			    "sshrec: SSH_AUTH_INFO_0 not in the PAM environment (ExposeAuthInfo "
+			    "yes in sshd_config?); no key fingerprint for user %s",
+			    req->user);
+		return;
 	}
+	char where[4200], ebuf[128];
+	ret = sr_pam_user_env_first(SR_PAM_CONFDIR, req->service, where, sizeof(where));
+	if (ret > 0) {
+		pam_syslog(pamh, LOG_WARNING,
+		           "sshrec: no key recorded for user %s: pam_env with user_readenv (%s) "
+		           "runs before pam_sshrec, so the user can set SSH_AUTH_INFO_0; put "
+		           "pam_sshrec.so before it in the session stack",
+		           req->user, where);
+		return;
+	}
+	if (ret < 0) {
+		pam_syslog(pamh, LOG_WARNING,
+		           "sshrec: no key recorded for user %s: cannot read the PAM configuration "
+		           "%s (%s) to tell whether the user could set SSH_AUTH_INFO_0",
+		           req->user, where, errstr(ret, ebuf, sizeof(ebuf)));
+		return;
+	}
+	if (!sr_pam_copy_auth_info(req->ssh_auth_info, sizeof(req->ssh_auth_info), auth))
+		pam_syslog(
+		    pamh, LOG_WARNING,
+		    "sshrec: SSH_AUTH_INFO_0 of user %s is %zu bytes; recorded the first %zu",
+		    req->user, strlen(auth), strlen(req->ssh_auth_info));
 }
 
 /* Set up the session cgroup: adopt a logind scope or create and enter ours. */
@@ -322,7 +246,7 @@ static int setup_cgroup(pam_handle_t *pamh, const struct sr_pam_opts *o, struct 
 		            errstr(ret, ebuf, sizeof(ebuf)));
 	if (strlen(s->orig) >= sizeof(req->cgroup_path))
 		return fail(s, -ENAMETOOLONG, "cgroup path %.64s... is too long", s->orig);
-	if (is_logind_scope(s->orig)) {
+	if (sr_pam_is_logind_scope(s->orig)) {
 		req->cgroup_adopted = true;
 		if (snprintf(s->dir, sizeof(s->dir), "%s%s", s->mount, s->orig) >=
 		    (int)sizeof(s->dir))
@@ -380,13 +304,6 @@ static int register_session(const struct sr_pam_opts *o, struct setup *s,
 	return 0;
 }
 
-static void free_data(pam_handle_t *pamh, void *data, int error_status)
-{
-	(void)pamh;
-	(void)error_status;
-	free(data);
-}
-
 /* Export the sid and keep it for close_session. Failures only lose the env. */
 static void publish_sid(pam_handle_t *pamh, const char *user, const char *sid)
 {
@@ -401,9 +318,9 @@ static void publish_sid(pam_handle_t *pamh, const char *user, const char *sid)
 	if (!copy || pam_set_data(pamh, SID_DATA, copy, free_data) != PAM_SUCCESS) {
 		free(copy);
 		pam_syslog(pamh, LOG_WARNING,
-		           "sshrec: cannot keep session id %s for close_session; it will be taken "
-		           "from %s",
-		           sid, SID_ENV);
+		           "sshrec: cannot keep session id %s for close_session; it will end "
+		           "when its cgroup empties",
+		           sid);
 	}
 }
 
@@ -487,12 +404,11 @@ SR_PAM_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags,
 	struct sr_pam_opts o;
 	sr_pam_parse_opts(argc, argv, &o, report_opt, pamh);
 
+	/* only what this handle opened: SSHREC_SID in the environment is the user's */
 	const void *data = NULL;
 	const char *sid = NULL;
 	if (pam_get_data(pamh, SID_DATA, &data) == PAM_SUCCESS && data)
 		sid = data;
-	else
-		sid = pam_getenv(pamh, SID_ENV);
 	if (!sid || strlen(sid) != 36) {
 		if (o.debug)
 			pam_syslog(pamh, LOG_DEBUG, "sshrec: no recorded session to close");

@@ -174,7 +174,7 @@ void sr_control_serve(struct sr_daemon *d, int fd)
 		if (req.op == SR_OP_OPEN)
 			sr_session_open(d, &req.open, &rep);
 		else
-			sr_session_close(d, &req.close, &rep);
+			sr_session_close(d, &req.close, d->clients[i].pid, &rep);
 		if (!rep.ok && rep.error[0])
 			sr_warn("control: %s failed: %s", req.op == SR_OP_OPEN ? "open" : "close",
 			        rep.error);

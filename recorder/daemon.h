@@ -46,7 +46,7 @@ struct sr_session {
 /** A control-socket connection waiting for its request. */
 struct sr_client {
 	int fd;
-	pid_t pid; /**< from SO_PEERCRED, for log lines */
+	pid_t pid; /**< from SO_PEERCRED: for log lines and the owner of a close */
 	int64_t since_us;
 	bool reply_pending;  /**< an "open" waiting for the batch's flush */
 	struct sr_reply rep; /**< its reply */
@@ -110,9 +110,13 @@ int sr_session_insert(struct sr_daemon *d, struct sr_session *s);
 int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct sr_reply *rep);
 /**
  * "close": mark closing; the session ends when its cgroup is empty. A sid
- * that is not open (it already ended) is acknowledged as closed.
+ * that is not open (it already ended) is acknowledged as closed. Only its
+ * owner may close it: @p peer (the client's SO_PEERCRED pid) must be the
+ * session's leader (the sshd that opened it) or a process in its cgroup;
+ * anyone else gets -EPERM and the session stays as it is.
  */
-int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep);
+int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, pid_t peer,
+                     struct sr_reply *rep);
 /**
  * End @p s once its cgroup is empty (or gone) and none of its tracked
  * processes runs elsewhere. When our own cgroup empties because logind took

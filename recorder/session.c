@@ -344,7 +344,26 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	return 0;
 }
 
-int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct sr_reply *rep)
+/*
+ * Is @p peer (the closing client's SO_PEERCRED pid) the owner of @p s: the
+ * sshd process that opened it, or a process inside its cgroup? Anything
+ * else is another login's sshd, or a root process of another session, that
+ * got hold of this sid (SSHREC_SID is in every session's environment).
+ */
+static bool session_owner(const struct sr_session *s, pid_t peer)
+{
+	char cg[PATH_MAX];
+
+	if (peer <= 0)
+		return false;
+	if (peer == s->corr.info.leader_pid)
+		return true;
+	return sr_cgroup_of_pid(peer, cg, sizeof(cg)) == 0 && s->corr.info.cgroup_path &&
+	       !strcmp(cg, s->corr.info.cgroup_path);
+}
+
+int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, pid_t peer,
+                     struct sr_reply *rep)
 {
 	struct sr_session *s = sr_session_by_sid(d, req->sid);
 
@@ -358,6 +377,12 @@ int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, struct
 		rep->ok = true;
 		snprintf(rep->sid, sizeof(rep->sid), "%s", req->sid);
 		return 0;
+	}
+	if (!session_owner(s, peer)) {
+		snprintf(rep->error, sizeof(rep->error),
+		         "session %s was not opened by pid %d: not closed", s->corr.info.sid,
+		         (int)peer);
+		return -EPERM;
 	}
 	if (!s->closing) {
 		s->closing = true;

@@ -202,6 +202,7 @@ MaxSessions 100
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
 AcceptEnv LANG
+${SR_SSHD_EXTRA:-}
 CFG
 	"$SR_T/sshd-sshrec-test-$SR_ID" -D -e -f "$SR_T/sshd_config" >>"$SR_T/sshd.log" 2>&1 &
 	SR_SSHD_PID=$!

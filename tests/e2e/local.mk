@@ -39,3 +39,4 @@ tests_e2e_blind_SOURCES = tests/e2e/blind.c
 tests_e2e_blind_LDFLAGS = -pthread
 SR_E2E_TESTS += tests/e2e/siem_refs.sh
 SR_E2E_TESTS += tests/e2e/daemon_syslog_fleet.sh
+SR_E2E_TESTS += tests/e2e/pam_env_trust.sh

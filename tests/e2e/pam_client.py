@@ -3,7 +3,8 @@
 
 Usage:
   pam_client.py SOCKET open       one well-formed "open" for a made-up session
-  pam_client.py SOCKET close      a well-formed "close" of a session that is not open
+  pam_client.py SOCKET close [SID]  a well-formed "close" (of a session that is not
+                                  open, or of SID)
   pam_client.py SOCKET garbage    the hostile messages below, one connection each
   pam_client.py SOCKET hold SECS  connect, send nothing, hold the connection
 
@@ -94,7 +95,8 @@ def main():
     if mode == "open":
         exchange(path, "open", j(OPEN))
     elif mode == "close":
-        exchange(path, "close", j({"v": 1, "op": "close", "sid": SID}))
+        sid = sys.argv[3] if len(sys.argv) > 3 else SID
+        exchange(path, "close", j({"v": 1, "op": "close", "sid": sid}))
     elif mode == "garbage":
         for name, msg in garbage():
             exchange(path, name, msg)
