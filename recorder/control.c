@@ -89,14 +89,22 @@ static void client_drop(struct sr_daemon *d, size_t i)
 
 void sr_control_accept(struct sr_daemon *d)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	int fd;
 
 	while ((fd = accept4(d->listenfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
 
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred)) {
+			/* cred holds nothing to log: say what failed instead */
+			sr_warn("control: rejected a client whose credentials cannot be read: %s",
+			        len != sizeof(cred) ? "short SO_PEERCRED" : strerror(errno));
+			reply_error(fd, "permission denied");
+			close(fd);
+			continue;
+		}
+		if (cred.uid != 0) {
 			sr_warn("control: rejected a client with uid %d (pid %d): root only",
 			        (int)cred.uid, (int)cred.pid);
 			reply_error(fd, "permission denied");

@@ -53,6 +53,14 @@ tests_unit_test_record_json_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_record_json_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)
 
+# The control socket's credential check, the rest of the daemon stubbed.
+check_PROGRAMS += tests/unit/test_control
+TESTS += tests/unit/test_control
+tests_unit_test_control_SOURCES = tests/unit/test_control.c recorder/control.c
+tests_unit_test_control_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS) $(LIBBPF_CFLAGS)
+tests_unit_test_control_LDFLAGS = $(SAN_LDFLAGS) -Wl,--wrap=getsockopt
+tests_unit_test_control_LDADD = $(SR_CORE_TEST_LIBS)
+
 # Daemon benchmark (not part of make check): make bench-daemon
 # Built without sanitizers; real correlator and sinks, synthetic events.
 noinst_PROGRAMS += tests/bench/bench_daemon
