@@ -27,7 +27,7 @@ void sr_log_init(const char *ident, enum sr_log_target target, int max_level);
 
 /** Log at a syslog level (LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG). */
 void sr_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sr_vlog(int level, const char *fmt, va_list ap);
+void sr_vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #define sr_err(...)   sr_log(LOG_ERR, __VA_ARGS__)
 #define sr_warn(...)  sr_log(LOG_WARNING, __VA_ARGS__)

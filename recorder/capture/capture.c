@@ -21,7 +21,8 @@
 #define SR_BPF_FS_MAGIC  0xcafe4a11
 #define SR_TRACEFS_MAGIC 0x74726163
 
-static int sr_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int sr_libbpf_print(enum libbpf_print_level level,
+                                                                 const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN)
 		sr_vlog(LOG_WARNING, fmt, ap);

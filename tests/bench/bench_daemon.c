@@ -341,15 +341,16 @@ int main(int argc, char **argv)
 		many[i] = new_session(&d, i + 1);
 		for (int p = 0; p < 3; p++) {
 			static const char ex[] = "bash";
-			struct {
+			/* a union: a flexible array member must end its struct (ISO C) */
+			union {
 				struct sr_exec_event e;
-				char t[32];
+				char raw[sizeof(struct sr_exec_event) + 32];
 			} u = {0};
 
 			u.e.filename_len = 10;
 			u.e.cwd_len = 2;
 			u.e.argv_len = sizeof(ex);
-			memcpy(u.t, "/bin/bash\0/\0bash", 17);
+			memcpy(u.e.data, "/bin/bash\0/\0bash", 17);
 			hdr(&u.e.hdr, SR_EV_EXEC, sizeof(u), (uint64_t)many[i]->corr.info.key,
 			    (uint32_t)(100000 + i * 4 + p));
 			sr_corr_event(&d.corr, &many[i]->corr, &u, sizeof(u));

@@ -102,8 +102,7 @@ static void test_hostile_strings(void **state)
 	                                   "echo \"$(printf '\\x1b]0;pwned\\a')\"\n rm -rf /",
 	                                   "\xff\xfe\xc0\xaf",
 	                                   "tab\there\r\n",
-	                                   "\xe2\x80\xae"
-	                                   "evil",
+	                                   "\xe2\x80\xae\x65vil", /* U+202E then "evil" */
 	                                   "\\\"}{"};
 	char *dir = tu_tmpdir("jsonl");
 	struct sr_config cfg;
