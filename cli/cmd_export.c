@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "export.h"
 #include "timeutil.h"
 
@@ -252,7 +253,7 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 	if (have_s)
 		sqlite3_bind_int64(st, 3, s.id);
 	if (outp) {
-		x.out = fopen(outp, "w");
+		x.out = sr_fopen_private(outp);
 		if (!x.out) {
 			sr_cli_error("cannot write %s: %s", outp, strerror(errno));
 			goto out;

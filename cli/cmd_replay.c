@@ -117,7 +117,7 @@ int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv)
 	struct rev *ev = NULL;
 	size_t nev = 0, i, order = 0;
 	int64_t prev;
-	char *end, h[512], out[96], dur[32];
+	char *end, h[512], id[160], from[512], out[96], dur[32];
 	int c, ret = SR_EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -200,9 +200,10 @@ int sr_cmd_replay(struct sr_cli *cli, int argc, char **argv)
 		cursor_hidden = 1;
 	}
 	printf("%sreplay of session %s%s: %s from %s, %zu programs, ",
-	       sr_col(cli->color, SR_C_BOLD), s.sid, sr_col(cli->color, SR_C_RESET),
+	       sr_col(cli->color, SR_C_BOLD), sr_term_escape_buf(s.sid, id, sizeof(id)),
+	       sr_col(cli->color, SR_C_RESET),
 	       sr_term_escape_buf(s.login ? s.login : "?", h, sizeof(h)),
-	       s.remote_addr ? s.remote_addr : "-", t.n);
+	       sr_term_escape_buf(s.remote_addr ? s.remote_addr : "-", from, sizeof(from)), t.n);
 	if (step)
 		printf("step mode: any key for the next command, q to quit\n");
 	else

@@ -223,7 +223,7 @@ int sr_cmd_report(struct sr_cli *cli, int argc, char **argv)
 		sr_cli_error("out of memory");
 		goto out;
 	}
-	r.f = fopen(outp, "w");
+	r.f = sr_fopen_private(outp);
 	if (!r.f) {
 		sr_cli_error("cannot write %s: %s", outp, strerror(errno));
 		goto out;

@@ -97,7 +97,7 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 	const char *ev = (const char *)sqlite3_column_text(st, 2);
 	const char *prog = (const char *)sqlite3_column_text(st, 4);
 	const char *js = (const char *)sqlite3_column_text(st, 5);
-	char line[16384], t[SR_TIME_STRLEN], pidb[16], *e;
+	char line[16384], t[SR_TIME_STRLEN], pidb[16], evb[64], *e;
 	json_object *o;
 	size_t i;
 
@@ -153,7 +153,8 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 	                          : i == 3                                  ? SR_C_MAGENTA
 	                          : i == 2                                  ? SR_C_BLUE
 	                                                                    : SR_C_YELLOW),
-	       i < NTYPES ? types[i].label : (ev ? ev : "?"), sr_col(cli->color, SR_C_RESET));
+	       i < NTYPES ? types[i].label : sr_term_escape_buf(ev ? ev : "?", evb, sizeof(evb)),
+	       sr_col(cli->color, SR_C_RESET));
 	sr_put_term(stdout, line);
 	fputc('\n', stdout);
 	return 0;
@@ -294,11 +295,11 @@ int sr_cmd_timeline(struct sr_cli *cli, int argc, char **argv)
 	if (x.json && !x.follow) {
 		sr_jarr_begin(&x.ja, stdout);
 	} else if (!x.json) {
-		char l[512], h[512], r[512];
+		char l[512], h[512], r[512], id[160];
 
 		printf(
 		    "%ssession %s%s  login %s on %s from %s\n", sr_col(cli->color, SR_C_BOLD),
-		    s.sid, sr_col(cli->color, SR_C_RESET),
+		    sr_term_escape_buf(s.sid, id, sizeof(id)), sr_col(cli->color, SR_C_RESET),
 		    sr_term_escape_buf(s.login ? s.login : "?", l, sizeof(l)),
 		    sr_term_escape_buf(s.server_hostname ? s.server_hostname : "?", h, sizeof(h)),
 		    sr_term_escape_buf(s.remote_addr ? s.remote_addr : "-", r, sizeof(r)));

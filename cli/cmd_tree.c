@@ -98,16 +98,16 @@ static int tree_text(struct sr_cli *cli, const struct sr_session_row *s, const s
 {
 	const struct glyphs *g = cli->utf8 ? &utf8_glyphs : &ascii_glyphs;
 	bool last[MAX_DRAW_DEPTH + 2] = {0};
-	char start[32], h[512];
+	char start[32], h[512], id[160], from[512];
 	struct frame *stack = calloc(t->n + 1, sizeof(*stack));
 	size_t top = 0;
 
 	if (!stack)
 		return -ENOMEM;
-	printf("%ssession %s%s  %s from %s, %s\n", sr_col(cli->color, SR_C_BOLD), s->sid,
-	       sr_col(cli->color, SR_C_RESET),
+	printf("%ssession %s%s  %s from %s, %s\n", sr_col(cli->color, SR_C_BOLD),
+	       sr_term_escape_buf(s->sid, id, sizeof(id)), sr_col(cli->color, SR_C_RESET),
 	       sr_term_escape_buf(s->login ? s->login : "?", h, sizeof(h)),
-	       s->remote_addr ? s->remote_addr : "-",
+	       sr_term_escape_buf(s->remote_addr ? s->remote_addr : "-", from, sizeof(from)),
 	       sr_fmt_time(s->start_us, start, sizeof(start)));
 	stack[0] = (struct frame){.proc = SIZE_MAX, .child = t->first_root, .depth = 1};
 	for (;;) {

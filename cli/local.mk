@@ -32,14 +32,14 @@ tests_unit_test_cli_format_LDADD = common/libsrsiem_san.la common/libsrcommon_sa
 	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Unit tests: the mappings fed records sshrecd never writes.
-check_PROGRAMS += tests/unit/test_export_hostile
-TESTS += tests/unit/test_export_hostile
-tests_unit_test_export_hostile_SOURCES = tests/unit/test_export_hostile.c $(SR_CLI_FMT_SRCS) \
+check_PROGRAMS += tests/unit/test_cli_hostile
+TESTS += tests/unit/test_cli_hostile
+tests_unit_test_cli_hostile_SOURCES = tests/unit/test_cli_hostile.c $(SR_CLI_FMT_SRCS) \
 	cli/cli.h
-tests_unit_test_export_hostile_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
+tests_unit_test_cli_hostile_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JSONC_CFLAGS)
-tests_unit_test_export_hostile_LDFLAGS = $(SAN_LDFLAGS)
-tests_unit_test_export_hostile_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+tests_unit_test_cli_hostile_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_cli_hostile_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Benchmark (not part of make check): make bench-cli
 bench-cli: sshrec tests/bench/gen_db

@@ -3,12 +3,15 @@
 #include "cli/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "strsafe.h"
 
@@ -306,4 +309,68 @@ char *sr_denied_text(const char *action, const char *target, const char *rule, c
 	                     : "?",
 	         audit ? "" : ")");
 	return buf;
+}
+
+void sr_html_put(FILE *f, const char *s)
+{
+	size_t len = s ? strlen(s) : 0, i = 0;
+
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t n = sr_utf8_next(s + i, len - i, &cp);
+
+		if (!n) {
+			fprintf(f, "\\x%02x",
+			        (unsigned char)s[i]); /* not UTF-8: shown, not guessed */
+			i++;
+			continue;
+		}
+		i += n;
+		switch (cp) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+				fprintf(f, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+			else if (sr_unicode_is_format(cp))
+				fprintf(f, SR_HTML_MARK_OPEN "U+%04X" SR_HTML_MARK_CLOSE,
+				        (unsigned)cp);
+			else
+				fwrite(s + i - n, 1, n, f);
+		}
+	}
+}
+
+FILE *sr_fopen_private(const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), err;
+
+	if (fd < 0)
+		return NULL;
+	/* an existing file keeps its mode through O_TRUNC: a regular one is narrowed */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, 0600))
+		goto fail;
+	f = fdopen(fd, "w");
+	if (f)
+		return f;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return NULL;
 }

@@ -132,4 +132,25 @@ void sr_put_exe_label(FILE *out, bool color, const char *label);
 /** "[label] " (raw) into @p buf, or "" when @p label is NULL. Returns @p buf. */
 char *sr_exe_prefix(const char *label, char *buf, size_t cap);
 
+/**
+ * Open @p path for writing, created 0600 (a report or an export holds full
+ * argv); an existing regular file is truncated and narrowed to 0600. NULL
+ * with errno on failure.
+ */
+FILE *sr_fopen_private(const char *path);
+
+/** How sr_html_put() shows an invisible format character ("U+202E" between these). */
+#define SR_HTML_MARK_OPEN                                                                          \
+	"<span title='invisible format character' style='color:#c93c37;border:1px solid "          \
+	"#c93c37;border-radius:3px;padding:0 2px;font-size:11px'>"
+#define SR_HTML_MARK_CLOSE "</span>"
+
+/**
+ * Write @p s HTML-escaped to @p f: & < > " ' as entities, control characters
+ * as \\xNN / \\u00NN, bytes that are not UTF-8 as \\xNN, and each invisible
+ * format character (sr_unicode_is_format(): bidi overrides, zero-width
+ * characters) as a visible marked "U+XXXX", so text cannot display reordered.
+ */
+void sr_html_put(FILE *f, const char *s);
+
 #endif

@@ -69,7 +69,7 @@ struct rp {
 /** The page's style sheet (inline, no external resource). */
 extern const char rp_css[];
 
-/** Write @p s HTML-escaped (& < > " ' and control characters as \\xNN). */
+/** Write @p s HTML-escaped, invisible format characters marked (sr_html_put()). */
 void rp_html(FILE *f, const char *s);
 
 /** "08:12:01.123" (UTC) of @p us into @p buf. Returns @p buf. */

@@ -74,13 +74,26 @@ static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 	while (p < end) {
 		const unsigned char *run = p;
 
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+		/* DEL and C1 controls (UTF-8 C2 80..C2 9F) too: a terminal showing
+		 * the JSON lines must not act on them */
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f &&
+		       !(*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] < 0xa0))
 			hi |= *p++;
 		memcpy(o, run, (size_t)(p - run));
 		o += p - run;
 		if (p >= end)
 			break;
 		*o++ = '\\';
+		if (*p == 0xc2) { /* a C1 control: \u0080..\u009f */
+			hi |= 0x80;
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[p[1] >> 4];
+			*o++ = hex[p[1] & 0xf];
+			p += 2;
+			continue;
+		}
 		switch (*p) {
 		case '"':
 		case '\\':

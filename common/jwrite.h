@@ -8,9 +8,11 @@
  * single cost per record (allocations, hashing, printbuf); the unit tests
  * check the output against json-c's for hostile strings.
  * Strings are escaped as json-c does with JSON_C_TO_STRING_NOSLASHESCAPE
- * (\\" \\\\ \\b \\f \\n \\r \\t, other control characters as \\u00xx); a
- * string that is not valid UTF-8 is first passed through sr_utf8_sanitize(),
- * so the output is always valid UTF-8.
+ * (\\" \\\\ \\b \\f \\n \\r \\t, other control characters as \\u00xx), and
+ * also DEL and the C1 controls (\\u007f, \\u0080..\\u009f), which json-c passes
+ * raw: a terminal showing the JSON lines would act on them. A string that is
+ * not valid UTF-8 is first passed through sr_utf8_sanitize_nul(), so the
+ * output is always valid UTF-8.
  */
 #ifndef SSHREC_JWRITE_H
 #define SSHREC_JWRITE_H

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strsafe.h"
+
 static const char *log_ident = "sshrec";
 static enum sr_log_target log_target = SR_LOG_STDERR;
 static int log_max = LOG_INFO;
@@ -39,14 +41,17 @@ void sr_vlog(int level, const char *fmt, va_list ap)
 {
 	if (level > log_max)
 		return;
+	/* Messages quote what clients sent (user names, paths): one line each,
+	 * with no control character reaching a log reader's terminal. */
+	char line[2048], safe[4096];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	sr_term_escape_buf(line, safe, sizeof(safe));
 	if (log_target == SR_LOG_SYSLOG) {
-		vsyslog(level, fmt, ap);
+		syslog(level, "%s", safe);
 		return;
 	}
 	/* One fprintf per line so concurrent writers do not interleave mid-line. */
-	char line[2048];
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "%s: %s: %s\n", log_ident, level_name(level), line);
+	fprintf(stderr, "%s: %s: %s\n", log_ident, level_name(level), safe);
 }
 
 void sr_log(int level, const char *fmt, ...)

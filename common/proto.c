@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "strsafe.h"
 
 static int emit(json_object *o, char *buf, size_t cap)
 {
@@ -261,7 +262,10 @@ int sr_proto_decode_request(const char *buf, size_t len, struct sr_request *out,
 		out->op = SR_OP_STATUS;
 		ret = 0;
 	} else {
-		snprintf(err, errlen, "unknown op \"%.15s\"", op);
+		char shown[96]; /* the client's bytes: escaped for the log line and the reply */
+
+		snprintf(err, errlen, "unknown op \"%s\"",
+		         sr_term_escape_buf(op, shown, sizeof(shown)));
 	}
 cleanup:
 	json_object_put(o);

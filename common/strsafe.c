@@ -103,7 +103,47 @@ char *sr_utf8_sanitize_nul(const char *in, size_t len, size_t *outlen)
 	return sanitize(in, len, true, outlen);
 }
 
-/* Write the terminal-safe form of in into out (cap >= 8); returns bytes used,
+size_t sr_utf8_next(const char *in, size_t len, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = len ? utf8_seq(s, len) : 0;
+	uint32_t c;
+
+	if (!n)
+		return 0;
+	c = n == 1 ? s[0] : s[0] & (0xFF >> (n + 1));
+	for (size_t i = 1; i < n; i++)
+		c = (c << 6) | (s[i] & 0x3F);
+	*cp = c;
+	return n;
+}
+
+/*
+ * Unicode general category Cf (format: invisible, and some reorder what
+ * follows them), Unicode 15.1, plus the line and paragraph separators: a
+ * terminal or browser would show "ls" for "\u202esl" or hide a zero-width
+ * space inside a command.
+ */
+static const struct {
+	uint32_t lo, hi;
+} format_chars[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x180E, 0x180E},
+    {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},
+    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F},
+};
+
+bool sr_unicode_is_format(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof(format_chars) / sizeof(format_chars[0]); i++)
+		if (cp >= format_chars[i].lo && cp <= format_chars[i].hi)
+			return true;
+	return false;
+}
+
+/* Write the terminal-safe form of in into out (cap >= 1); returns bytes used,
  * stopping early (and flagging *cut) when the next piece would not fit. */
 static size_t term_escape_into(const char *in, char *out, size_t cap, bool *cut)
 {
@@ -111,14 +151,14 @@ static size_t term_escape_into(const char *in, char *out, size_t cap, bool *cut)
 	size_t len = strlen(in), o = 0;
 	*cut = false;
 	for (size_t i = 0; i < len;) {
-		char piece[8];
+		char piece[16];
 		size_t plen;
-		size_t n = utf8_seq(s + i, len - i);
-		uint32_t c = s[i];
-		if (n == 2 && c == 0xC2 && s[i + 1] < 0xA0) {
-			/* C1 control (U+0080..U+009F): CSI and friends. */
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\u%04x", s[i + 1]);
-			n = 2;
+		uint32_t c = s[i], cp = 0;
+		size_t n = sr_utf8_next(in + i, len - i, &cp);
+		if (n >= 2 && ((cp >= 0x80 && cp < 0xA0) || sr_unicode_is_format(cp))) {
+			/* C1 controls (CSI and friends) and invisible format characters */
+			plen = (size_t)snprintf(piece, sizeof(piece),
+			                        cp > 0xFFFF ? "\\U%08x" : "\\u%04x", cp);
 		} else if (n == 1 && (c < 0x20 || c == 0x7F)) {
 			switch (c) {
 			case '\n':

@@ -11,13 +11,17 @@
  *   - every byte that is not part of a valid UTF-8 sequence (and NUL inside
  *     a length-delimited string) becomes the four characters "\xNN".
  * Terminal output additionally escapes every control character (C0, DEL,
- * C1, so ESC sequences are inert) as \\n, \\t, \\e or \\xNN.
+ * C1, so ESC sequences are inert) as \\n, \\t, \\e or \\xNN, and every
+ * invisible format character (Unicode category Cf: bidi overrides and
+ * isolates, zero-width characters, BOM; and U+2028/2029) as \\uXXXX or
+ * \\UXXXXXXXX, so a command cannot display reordered or hide a character.
  */
 #ifndef SSHREC_STRSAFE_H
 #define SSHREC_STRSAFE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * Return a malloc'd NUL-terminated valid UTF-8 copy of @p len bytes at @p in,
@@ -38,8 +42,21 @@ bool sr_utf8_valid_nul(const char *in, size_t len);
 char *sr_utf8_sanitize_nul(const char *in, size_t len, size_t *outlen);
 
 /**
+ * Decode the valid UTF-8 sequence at the start of @p in (@p len bytes) into
+ * *@p cp; returns its length (1..4), or 0 when it is not valid UTF-8 or NUL.
+ */
+size_t sr_utf8_next(const char *in, size_t len, uint32_t *cp);
+
+/**
+ * True when code point @p cp is an invisible format character (Unicode
+ * category Cf, and the line/paragraph separators U+2028/2029).
+ */
+bool sr_unicode_is_format(uint32_t cp);
+
+/**
  * Return a malloc'd copy of the NUL-terminated @p in that is safe to print on
- * a terminal: no control characters, no escape sequences, valid UTF-8.
+ * a terminal: no control characters, no escape sequences, no invisible format
+ * characters, valid UTF-8.
  */
 char *sr_term_escape(const char *in);
 

@@ -163,13 +163,18 @@ void sr_corr_free(struct sr_corr *c)
 	sr_jw_free(&c->argv_jw);
 }
 
+/*
+ * A session's strings come from PAM and sshd (and back from the database on
+ * a restart): stored as every user-controlled string is, valid UTF-8 with
+ * other bytes as \xNN (strsafe.h), in the records and in the database alike.
+ */
 static int dup_str(const char **dst, const char *src)
 {
 	if (!src) {
 		*dst = NULL;
 		return 0;
 	}
-	*dst = strdup(src);
+	*dst = sr_utf8_sanitize(src, strlen(src));
 	return *dst ? 0 : -ENOMEM;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "proto.h"
+#include "recorder/auth_info.h"
 #include "recorder/capture/capture.h"
 #include "recorder/config.h"
 #include "recorder/correlate.h"
@@ -140,14 +141,14 @@ void sr_session_update_demand(struct sr_daemon *d);
  * syscall_linger_stopped (recorder/linger.c). Call after the capture is closed.
  */
 void sr_linger_spawn(struct sr_daemon *d);
-/** Most groups of a login looked at (getgrouplist). */
-#define SR_LOGIN_GROUPS_MAX 64
 /**
- * The names of @p login's groups (primary and supplementary, getgrouplist),
- * at most @p max, malloc'd into @p names. @return how many (0 for an unknown login).
+ * The names of all of @p login's groups (primary and supplementary,
+ * getgrouplist, however many), in a malloc'd array stored in *@p names.
+ * @return how many (0 for an unknown login; groups that cannot be read are
+ * left out and logged).
  */
-size_t sr_login_groups(const char *login, char **names, size_t max);
-/** Free what sr_login_groups() returned. */
+size_t sr_login_groups(const char *login, char ***names);
+/** Free what sr_login_groups() returned (the array too). */
 void sr_login_groups_free(char **names, size_t n);
 /**
  * Classes and SR_CFG_* flags of @p login from the config: global defaults,
@@ -158,15 +159,6 @@ void sr_session_login_classes(const struct sr_config *cfg, const char *login, ui
                               uint32_t *flags);
 /** Free every session (shutdown: they stay in the DB and the kernel maps). */
 void sr_session_free_all(struct sr_daemon *d);
-/** Parse "raddr rport laddr lport" (SSH_CONNECTION). Returns 0 or -EINVAL. */
-int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport, char *laddr,
-                            size_t llen, int *lport);
-/**
- * Parse the first line of SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA…"):
- * method, key type and the "SHA256:…" fingerprint (libssh). Returns 0 or -EINVAL.
- */
-int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen, char *fp,
-                       size_t fplen);
 
 /* scope.c */
 /**

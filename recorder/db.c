@@ -3,10 +3,12 @@
 #include "recorder/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -233,12 +235,22 @@ static int open_fail(sqlite3 **db, const char *path, int rc)
 int sr_db_open(const char *path, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
-	int rc, err;
+	int rc, err, fd;
 
 	*out = NULL;
 	err = sr_db_mkdir_parents(path);
 	if (err)
 		return err;
+	/* the file holds who ran what: created 0600, never world-readable for a
+	 * moment (SQLite would create it 0644 and its -wal/-shm files alike) */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
+	else if (errno != EEXIST) {
+		err = -errno;
+		sr_err("database %s: cannot create: %s", path, strerror(-err));
+		return err;
+	}
 	/* NOMUTEX: one thread uses this connection (the checkpoint thread opens its
 	 * own), so SQLite's per-call connection mutex is pure cost */
 	rc = sqlite3_open_v2(
@@ -247,7 +259,7 @@ int sr_db_open(const char *path, sqlite3 **out)
 		return open_fail(&db, path, rc);
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	/* the file holds who ran what: not world-readable */
+	/* and one made by an older version is narrowed */
 	if (chmod(path, 0600) && errno != EPERM)
 		sr_warn("database %s: chmod 0600: %s", path, strerror(errno));
 	/* page_size: only a new, still empty database takes it (see schema/sshrec.sql;

@@ -16,6 +16,7 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/main.c recorder/daemon.h \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
 	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
+	recorder/auth_info.c recorder/auth_info.h \
 	recorder/restore.c recorder/sinks_run.c recorder/sink.h \
 	recorder/policy_kern.c recorder/policy_kern.h recorder/policy_run.c recorder/linger.c
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
@@ -52,6 +53,15 @@ tests_unit_test_record_json_SOURCES = tests/unit/test_record_json.c $(SR_CORE_SR
 tests_unit_test_record_json_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_record_json_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)
+
+# The parsers of what sshd says about a login.
+check_PROGRAMS += tests/unit/test_auth_info
+TESTS += tests/unit/test_auth_info
+tests_unit_test_auth_info_SOURCES = tests/unit/test_auth_info.c recorder/auth_info.c \
+	recorder/auth_info.h
+tests_unit_test_auth_info_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(LIBSSH_CFLAGS)
+tests_unit_test_auth_info_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_auth_info_LDADD = $(CMOCKA_LIBS) $(LIBSSH_LIBS)
 
 # The control socket's credential check, the rest of the daemon stubbed.
 check_PROGRAMS += tests/unit/test_control

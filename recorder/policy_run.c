@@ -51,7 +51,7 @@ void sr_policy_close(struct sr_daemon *d)
 static int login_set(struct sr_daemon *d, const char *login, struct sr_policy_set **out)
 {
 	const struct sr_policy *p = d->pk.pol;
-	char *groups[SR_LOGIN_GROUPS_MAX] = {0};
+	char **groups = NULL;
 	size_t ng = 0, n, *idx;
 	int err;
 
@@ -62,7 +62,7 @@ static int login_set(struct sr_daemon *d, const char *login, struct sr_policy_se
 	if (!idx)
 		return -ENOMEM;
 	if (sr_policy_has_scoped(p))
-		ng = sr_login_groups(login, groups, SR_LOGIN_GROUPS_MAX);
+		ng = sr_login_groups(login, &groups);
 	n = sr_policy_for_login(p, login, (const char *const *)groups, ng, idx);
 	sr_login_groups_free(groups, ng);
 	err = sr_policy_kern_get(&d->pk, idx, n, out);

@@ -2,7 +2,6 @@
 /* Session lifecycle: open (maps, session.start), close, end on empty cgroup. */
 #include <errno.h>
 #include <grp.h>
-#include <libssh/libssh.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,72 +81,44 @@ int sr_session_insert(struct sr_daemon *d, struct sr_session *s)
 	return 0;
 }
 
-int sr_parse_ssh_connection(const char *s, char *raddr, size_t rlen, int *rport, char *laddr,
-                            size_t llen, int *lport)
+size_t sr_login_groups(const char *login, char ***names)
 {
-	char ra[128], la[128];
-	int rp, lp;
-
-	if (!s || sscanf(s, "%127s %d %127s %d", ra, &rp, la, &lp) != 4 || rp < 0 || rp > 65535 ||
-	    lp < 0 || lp > 65535)
-		return -EINVAL;
-	snprintf(raddr, rlen, "%s", ra);
-	snprintf(laddr, llen, "%s", la);
-	*rport = rp;
-	*lport = lp;
-	return 0;
-}
-
-int sr_parse_auth_info(const char *s, char *method, size_t mlen, char *ktype, size_t klen, char *fp,
-                       size_t fplen)
-{
-	char m[64] = "", kt[128] = "", b64[12288] = "";
-	ssh_key key = NULL;
-	unsigned char *hash = NULL;
-	size_t hlen = 0;
-	char *f;
-	int n;
-
-	method[0] = ktype[0] = fp[0] = '\0';
-	if (!s)
-		return -EINVAL;
-	n = sscanf(s, "%63s %127s %12287s", m, kt, b64);
-	if (n < 1)
-		return -EINVAL;
-	snprintf(method, mlen, "%s", m);
-	if (strcmp(m, "publickey") || n < 3)
-		return 0;
-	snprintf(ktype, klen, "%s", kt);
-	if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(kt), &key) != SSH_OK)
-		return -EINVAL;
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
-		ssh_key_free(key);
-		return -EINVAL;
-	}
-	f = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-	if (f)
-		snprintf(fp, fplen, "%s", f);
-	ssh_string_free_char(f);
-	ssh_clean_pubkey_hash(&hash);
-	ssh_key_free(key);
-	return f ? 0 : -ENOMEM;
-}
-
-size_t sr_login_groups(const char *login, char **names, size_t max)
-{
-	gid_t gids[SR_LOGIN_GROUPS_MAX];
-	int ng = SR_LOGIN_GROUPS_MAX, i;
-	size_t n = 0;
 	struct passwd *pw = login ? getpwnam(login) : NULL;
+	gid_t *gids = NULL;
+	int cap = 64, ng = 0, i;
+	size_t n = 0;
 
-	if (!pw || getgrouplist(login, pw->pw_gid, gids, &ng) < 0)
-		return 0;
-	for (i = 0; i < ng && n < max; i++) {
-		struct group *g = getgrgid(gids[i]);
+	*names = NULL;
+	/* as many groups as the login has: getgrouplist says how many when short */
+	while (pw) {
+		gid_t *more = realloc(gids, (size_t)cap * sizeof(*gids));
 
-		if (g && (names[n] = strdup(g->gr_name)))
-			n++;
+		ng = 0;
+		if (!more)
+			break;
+		gids = more;
+		ng = cap;
+		if (getgrouplist(login, pw->pw_gid, gids, &ng) >= 0)
+			break;
+		if (ng <= cap) { /* no count to grow to */
+			ng = 0;
+			break;
+		}
+		cap = ng;
 	}
+	if (ng > 0 && (*names = calloc((size_t)ng, sizeof(**names)))) {
+		for (i = 0; i < ng; i++) {
+			struct group *g = getgrgid(gids[i]);
+
+			if (g && ((*names)[n] = strdup(g->gr_name)))
+				n++;
+		}
+	}
+	if (pw && (!ng || n < (size_t)ng))
+		sr_warn("login %s: %zu of its groups could not be read: their overrides do not "
+		        "apply",
+		        login, ng ? (size_t)ng - n : (size_t)cap);
+	free(gids);
 	return n;
 }
 
@@ -155,13 +126,14 @@ void sr_login_groups_free(char **names, size_t n)
 {
 	while (n)
 		free(names[--n]);
+	free(names);
 }
 
 void sr_session_login_classes(const struct sr_config *cfg, const char *login, uint32_t *classes,
                               uint32_t *flags)
 {
-	char *names[SR_LOGIN_GROUPS_MAX] = {0};
-	size_t n = cfg->n_overrides ? sr_login_groups(login, names, SR_LOGIN_GROUPS_MAX) : 0;
+	char **names = NULL;
+	size_t n = cfg->n_overrides ? sr_login_groups(login, &names) : 0;
 
 	sr_config_classes(cfg, login, (const char *const *)names, n, classes, flags);
 	sr_login_groups_free(names, n);

@@ -56,3 +56,11 @@ tests_unit_test_migrate_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_migrate_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_migrate_LDADD = $(SR_SINK_TEST_LIBS)
 EXTRA_DIST += tests/unit/data/sshrec-v1.sql
+
+# A new database is created private (chmod wrapped to see the mode before it).
+check_PROGRAMS += tests/unit/test_db_mode
+TESTS += tests/unit/test_db_mode
+tests_unit_test_db_mode_SOURCES = tests/unit/test_db_mode.c $(SR_DB_SRCS)
+tests_unit_test_db_mode_CFLAGS = $(SR_SINK_TEST_CFLAGS)
+tests_unit_test_db_mode_LDFLAGS = $(SAN_LDFLAGS) -Wl,--wrap=chmod
+tests_unit_test_db_mode_LDADD = $(SR_SINK_TEST_LIBS)

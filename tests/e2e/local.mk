@@ -40,3 +40,5 @@ tests_e2e_blind_LDFLAGS = -pthread
 SR_E2E_TESTS += tests/e2e/siem_refs.sh
 SR_E2E_TESTS += tests/e2e/daemon_syslog_fleet.sh
 SR_E2E_TESTS += tests/e2e/pam_env_trust.sh
+SR_E2E_TESTS += tests/e2e/cli_hostile.sh
+SR_E2E_TESTS += tests/e2e/daemon_many_groups.sh

@@ -744,7 +744,7 @@ static void test_jwrite(void **state)
 	sr_jw_put(&w, "", 1);
 	assert_int_equal(sr_jw_error(&w), 0);
 	assert_string_equal(w.b,
-	                    "{\"a\":\"q\\\"\\\\/\\u001b\\n\x7f\xc3\xa9\","
+	                    "{\"a\":\"q\\\"\\\\/\\u001b\\n\\u007f\xc3\xa9\","
 	                    "\"bad\":\"x\\\\xff\\\\xc3\",\"l\":[-9223372036854775808,false,{}]}");
 	sr_jw_free(&w);
 }

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "execname.h"
+#include "log.h"
 #include "timeutil.h"
 #include "uuid.h"
 
@@ -121,6 +123,31 @@ static void test_mountinfo_line(void **state)
 	assert_string_equal(buf, "/mnt/\\!#$x");
 }
 
+/* A log line quoting client bytes stays one line without control characters. */
+static void test_log_one_line(void **state)
+{
+	char buf[256];
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	sr_log_init("t", SR_LOG_STDERR, LOG_INFO);
+	sr_warn("bad request: %s", "unknown op \"x\n\x1b[2Jforged: line\"");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_string_equal(buf,
+	                    "t: warning: bad request: unknown op \"x\\n\\e[2Jforged: line\"\n");
+}
+
 /* One check of the cgroup paths the daemon accepts (and later removes). */
 static void test_cgroup_path_ok(void **state)
 {
@@ -206,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_exec_via_fd),
 	    cmocka_unit_test(test_exe_label),
 	    cmocka_unit_test(test_cgroup_path_ok),
+	    cmocka_unit_test(test_log_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

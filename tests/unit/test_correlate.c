@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "recorder/correlate.h"
+#include "strsafe.h"
 
 #define MAXREC 64
 
@@ -415,6 +416,42 @@ static void test_size_below_struct(void **state)
 	assert_int_equal(corr.malformed, 4);
 }
 
+/* Session strings are stored as the schema says: valid UTF-8, other bytes \xNN. */
+static void test_session_strings_sanitized(void **state)
+{
+	struct sr_session_info in = {.key = 43,
+	                             .sid = "0190a0b0-0000-7000-8000-000000000002",
+	                             .login = "al\xff\x1b]0;x",
+	                             .user = "u\xc3",
+	                             .service = "sshd\xfe",
+	                             .tty = "\xc0\xafpts/1",
+	                             .rhost = "h\xe2\x80",
+	                             .remote_addr = "192.0.2.7\xff",
+	                             .local_addr = "\xed\xa0\x80",
+	                             .auth_method = "publickey\x80",
+	                             .key_type = "ssh-ed25519\xf8",
+	                             .key_fingerprint = "SHA256:\xff",
+	                             .start_us = 1};
+	struct sr_corr_session s2;
+	const struct sr_session_info *o = &s2.info;
+	const char *all[11];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sr_corr_session_init(&s2, &in, "ss\xffhd", SR_DISK_ALL, true), 0);
+	assert_string_equal(o->login, "al\\xff\x1b]0;x"); /* ESC is valid: JSON and CLI escape it */
+	assert_string_equal(o->tty, "\\xc0\\xafpts/1");
+	assert_string_equal(o->remote_addr, "192.0.2.7\\xff");
+	assert_string_equal(o->key_type, "ssh-ed25519\\xf8");
+	assert_string_equal(s2.leader_comm, "ss\\xffhd");
+	all[0] = o->login, all[1] = o->user, all[2] = o->service, all[3] = o->tty;
+	all[4] = o->rhost, all[5] = o->remote_addr, all[6] = o->local_addr, all[7] = o->auth_method;
+	all[8] = o->key_type, all[9] = o->key_fingerprint, all[10] = s2.leader_comm;
+	for (i = 0; i < 11; i++)
+		assert_true(sr_utf8_valid(all[i], strlen(all[i])));
+	sr_corr_session_free(&s2);
+}
+
 /* argv as Teleport has it (without argv[0]), argv0 beside it, the full
  * vector in the processes row; sanitized strings either way. */
 static void test_argv_json(void **state)
@@ -789,6 +826,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_below_struct, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_strings_sanitized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_argv_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),

@@ -257,6 +257,8 @@ static void test_request_rejects(void **state)
 	REJECT("{\"v\":1}", "\"op\"");
 	REJECT("{\"v\":1,\"op\":7}", "\"op\"");
 	REJECT("{\"v\":1,\"op\":\"destroy\"}", "unknown op");
+	/* the client's op is escaped in the one-line reason (found by fuzz_proto) */
+	REJECT("{\"v\":1,\"op\":\"bl\\n\\u001b[2J\"}", "unknown op \"bl\\n\\e[2J\"");
 	REJECT("{\"v\":1,\"op\":\"openopenopenopenopen\"}", "\"op\"");
 	REJECT(OPEN_PREFIX "\"user\":\"u\",\"cgroup_id\":9,\"cgroup_path\":\"/a\"}", "\"pid\"");
 	REJECT(OPEN_PREFIX "\"pid\":0,\"user\":\"u\",\"cgroup_id\":9,\"cgroup_path\":\"/a\"}",

@@ -73,6 +73,11 @@ static void test_jwrite_nul(void **state)
 	jw_is("\xc3\xa9\0", 3, "\"\xc3\xa9\\u0000\"");
 	jw_is("\xff\0", 2, "\"\\\\xff\\u0000\"");
 	jw_is("\0\xc3\xa9\xc3", 4, "\"\\u0000\xc3\xa9\\\\xc3\"");
+	/* DEL and C1 controls are escaped too (found by fuzz_escape) */
+	jw_is("a\x7f\xc2\x9b"
+	      "2J\xc2\xa0",
+	      8, "\"a\\u007f\\u009b2J\xc2\xa0\"");
+	jw_is("\xc2\x9b\xff", 3, "\"\\u009b\\\\xff\"");
 	char *out;
 	size_t n;
 	out = sr_utf8_sanitize_nul("a\0\xff", 3, &n);
@@ -108,6 +113,30 @@ static void test_terminal_escape(void **state)
 	term_is("caf\xc3\xa9", "caf\xc3\xa9");
 }
 
+/* Invisible format characters (Unicode Cf) cannot reorder or hide text. */
+static void test_terminal_escape_format_chars(void **state)
+{
+	(void)state;
+	term_is("cat invoice\xe2\x80\xae"
+	        "fdp.exe",
+	        "cat invoice\\u202efdp.exe");                    /* RLO */
+	term_is("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069"); /* LRI, PDI */
+	term_is("a\xe2\x80\x8b"
+	        "b\xe2\x80\x8f",
+	        "a\\u200bb\\u200f");                             /* ZWSP, RLM */
+	term_is("\xef\xbb\xbfx\xe2\x81\xa0", "\\ufeffx\\u2060"); /* BOM, WJ */
+	term_is("l1\xe2\x80\xa8l2", "l1\\u2028l2");              /* LINE SEP */
+	term_is("\xf3\xa0\x81\x81", "\\U000e0041");              /* TAG A */
+	term_is("soft\xc2\xadhyphen", "soft\\u00adhyphen");
+	/* visible letters of other scripts are kept */
+	term_is("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d caf\xc3\xa9 \xe2\x82\xac",
+	        "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d caf\xc3\xa9 \xe2\x82\xac");
+	assert_true(sr_unicode_is_format(0x202E));
+	assert_true(sr_unicode_is_format(0xE007F));
+	assert_false(sr_unicode_is_format(0x2065)); /* unassigned */
+	assert_false(sr_unicode_is_format('a'));
+}
+
 static void test_terminal_escape_buf_truncates(void **state)
 {
 	(void)state;
@@ -130,6 +159,7 @@ int main(void)
 	    cmocka_unit_test(test_valid_check),
 	    cmocka_unit_test(test_jwrite_nul),
 	    cmocka_unit_test(test_terminal_escape),
+	    cmocka_unit_test(test_terminal_escape_format_chars),
 	    cmocka_unit_test(test_terminal_escape_buf_truncates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The ECS / OCSF mappings fed records sshrecd never writes (a foreign or
- * tampered database): every document stays one line of valid JSON and no
- * arithmetic on a hostile number overflows (UBSan aborts the test if it does).
+ * The CLI's formatting fed what sshrecd never writes (a foreign or tampered
+ * database): ECS / OCSF documents stay one line of valid JSON and no
+ * arithmetic on a hostile number overflows (UBSan aborts the test if it
+ * does); the HTML escaper lets no markup through and marks invisible format
+ * characters.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "cli/export.h"
+#include "cli/output.h"
 
 #define REC_HEAD                                                                                   \
 	"{\"code\":\"T4000I\",\"time\":\"2026-01-05T08:00:01Z\",\"ei\":3,\"uid\":\"u\",\"sid\":"   \
@@ -137,12 +140,44 @@ static void test_hostile_signal(void **state)
 	json_object_put(d);
 }
 
+static char *html(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	sr_html_put(f, in);
+	fclose(f);
+	return buf;
+}
+
+static void test_html(void **state)
+{
+	char *h;
+
+	(void)state;
+	h = html("<script>x='1'&\"</script>");
+	assert_string_equal(h, "&lt;script&gt;x=&#39;1&#39;&amp;&quot;&lt;/script&gt;");
+	free(h);
+	h = html("a\x1b[2J\x07\xc2\x9b\xff\xc3");
+	assert_string_equal(h, "a\\x1b[2J\\x07\\u009b\\xff\\xc3");
+	free(h);
+	h = html("invoice\xe2\x80\xae"
+	         "fdp.exe \xe2\x80\x8b \xc3\xa9");
+	assert_string_equal(h,
+	                    "invoice" SR_HTML_MARK_OPEN "U+202E" SR_HTML_MARK_CLOSE
+	                    "fdp.exe " SR_HTML_MARK_OPEN "U+200B" SR_HTML_MARK_CLOSE " \xc3\xa9");
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_empty_argv),
 	    cmocka_unit_test(test_nested_argv),
 	    cmocka_unit_test(test_hostile_signal),
+	    cmocka_unit_test(test_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
