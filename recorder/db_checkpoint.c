@@ -19,7 +19,9 @@ struct sr_ckpt {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	pthread_cond_t idle_cv; /* broadcast when a round ends (sr_ckpt_sync) */
 	bool pending, stop;
+	bool running;       /* a round is under way */
 	int signalled_at;   /* WAL pages when the thread was last woken (writer side) */
 	int last_pages;     /* WAL pages at the writer's previous commit */
 	int signal_pages;   /* SR_CKPT_BYTES in pages of this database */
@@ -69,10 +71,13 @@ static void *ckpt_main(void *arg)
 				break;
 		}
 		c->pending = false;
+		c->running = true;
 		pthread_mutex_unlock(&c->mu);
 		run_checkpoint(c);
 		pthread_mutex_lock(&c->mu);
+		c->running = false;
 		c->done++;
+		pthread_cond_broadcast(&c->idle_cv);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
@@ -158,6 +163,7 @@ int sr_ckpt_start(sqlite3 *writer, const char *path, struct sr_ckpt **out)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&c->idle_cv, NULL);
 	/* signals belong to the main loop's signalfd, never to this thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -168,6 +174,7 @@ int sr_ckpt_start(sqlite3 *writer, const char *path, struct sr_ckpt **out)
 		        "the writer",
 		        path, strerror(-err));
 		pthread_cond_destroy(&c->cv);
+		pthread_cond_destroy(&c->idle_cv);
 		pthread_mutex_destroy(&c->mu);
 		sqlite3_close(c->db);
 		free(c);
@@ -194,6 +201,7 @@ void sr_ckpt_stop(struct sr_ckpt *c)
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	pthread_cond_destroy(&c->cv);
+	pthread_cond_destroy(&c->idle_cv);
 	pthread_mutex_destroy(&c->mu);
 	sqlite3_close(c->db);
 	free(c);
@@ -209,4 +217,14 @@ unsigned long sr_ckpt_done(struct sr_ckpt *c)
 	n = c->done;
 	pthread_mutex_unlock(&c->mu);
 	return n;
+}
+
+void sr_ckpt_sync(struct sr_ckpt *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	while ((c->pending || c->running) && !c->stop)
+		pthread_cond_wait(&c->idle_cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
 }

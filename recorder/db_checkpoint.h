@@ -48,4 +48,11 @@ void sr_ckpt_stop(struct sr_ckpt *c);
 /** Checkpoints completed by the thread (for tests). */
 unsigned long sr_ckpt_done(struct sr_ckpt *c);
 
+/**
+ * Wait until the thread has finished the round it was woken for, if any
+ * (for tests: what the thread does depends on when the scheduler runs it;
+ * this makes a test see the thread as one that always gets the CPU in time).
+ */
+void sr_ckpt_sync(struct sr_ckpt *c);
+
 #endif
