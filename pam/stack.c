@@ -61,7 +61,7 @@ int sr_pam_conf_split(const char *line, struct sr_pam_line *out)
 		return field(&p, out->module, sizeof(out->module)) > 0 ? 1 : -EINVAL;
 	}
 	out->optional_type = type[0] == '-';
-	if (strlen(type + out->optional_type) >= sizeof(out->type))
+	if (!type[out->optional_type] || strlen(type + out->optional_type) >= sizeof(out->type))
 		return -EINVAL;
 	strcpy(out->type, type + out->optional_type);
 	if (field(&p, out->control, sizeof(out->control)) <= 0 ||

@@ -25,15 +25,26 @@ static uint32_t map_id(int fd)
 /*
  * The record header at position @p p: its length word (with the DISCARD
  * bit) in @p len, and the position of the next record. Returns false while
- * the producer is still writing it (BUSY).
+ * the producer is still writing it (BUSY), and for a length larger than the
+ * ring (which only a corrupt ring can hold: reading it would run past the
+ * mapping, so reading stops there for good, said once).
  */
-static bool record_at(const struct sr_ringbuf *rb, uint64_t p, uint32_t *len, uint64_t *next)
+static bool record_at(struct sr_ringbuf *rb, uint64_t p, uint32_t *len, uint64_t *next)
 {
 	uint32_t l =
 	    __atomic_load_n((const uint32_t *)(rb->data + (p & rb->mask)), __ATOMIC_ACQUIRE);
 
 	if (l & BPF_RINGBUF_BUSY_BIT)
 		return false;
+	if ((l & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT) > rb->mask + 1 - BPF_RINGBUF_HDR_SZ) {
+		if (!rb->corrupt)
+			sr_err(
+			    "ring buffer: a record of %u bytes at position %llu does not fit the "
+			    "ring: corrupt, reading stops",
+			    l & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT, (unsigned long long)p);
+		rb->corrupt = true;
+		return false;
+	}
 	*len = l;
 	*next = p + (((l & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT) + BPF_RINGBUF_HDR_SZ + 7) & ~7u);
 	return true;

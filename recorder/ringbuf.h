@@ -15,6 +15,7 @@
 #ifndef SSHREC_RINGBUF_H
 #define SSHREC_RINGBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct sr_ringbuf {
 	size_t data_map_len;
 	uint64_t read_pos; /* next record to hand out */
 	uint32_t id;       /* the ring buffer map's kernel id (0: unknown) */
+	bool corrupt;      /* a record header claimed more than the ring holds */
 };
 
 /** Map the ring buffer map @p fd of @p size data bytes. Returns 0 or -errno. */

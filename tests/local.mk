@@ -33,3 +33,4 @@ check-fresh:
 	$(BASH) $(abs_top_srcdir)/tests/fresh/run.sh
 .PHONY: check-fresh
 EXTRA_DIST += tests/fresh/run.sh tests/fresh/ci.sh
+include $(srcdir)/tests/fuzz/local.mk

@@ -151,6 +151,8 @@ static void test_conf_split(void **state)
 	assert_int_equal(sr_pam_conf_split("session required", &l), -EINVAL);
 	assert_int_equal(sr_pam_conf_split("@include", &l), -EINVAL);
 	assert_int_equal(sr_pam_conf_split("averyveryverylongtype required x.so", &l), -EINVAL);
+	/* found by fuzz_pam: a lone '-' is no type */
+	assert_int_equal(sr_pam_conf_split("- required pam_x.so", &l), -EINVAL);
 }
 
 static struct sockaddr_storage sa4(const char *ip, int port)
