@@ -8,6 +8,8 @@ PKGS=(
 	build-essential autoconf automake libtool pkg-config clang llvm bpftool
 	libbpf-dev libelf-dev zlib1g-dev libssh-dev libjson-c-dev libsqlite3-dev
 	libpam0g-dev libcmocka-dev
+	# clang's fuzzer and sanitizer runtimes (make fuzz, scripts/ci-fuzz.sh)
+	libclang-rt-14-dev
 	# tests and demo
 	openssh-server openssh-client sqlite3 jq python3 python3-jsonschema curl
 	iproute2 procps psmisc tmux rsyslog logrotate systemd gcc-multilib util-linux chromium

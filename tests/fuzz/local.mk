@@ -50,9 +50,13 @@ fuzz-build: $(SR_FUZZ_BINS)
 fuzz: fuzz-build
 	$(BASH) $(srcdir)/tests/fuzz/run.sh $(abs_top_srcdir)/tests/fuzz tests/fuzz \
 		$${FUZZ_SECONDS:-60} $${FUZZ_JOBS:-2} $(SR_FUZZ_NAMES)
-.PHONY: fuzz fuzz-build
+# The unit tests, which scripts/ci-fuzz.sh runs on the clang build.
+print-unit-tests:
+	@for t in $(TESTS); do case $$t in tests/unit/*) echo $$t;; esac; done
+.PHONY: fuzz fuzz-build print-unit-tests
 CLEANFILES += $(SR_FUZZ_BINS) tests/fuzz/report-recorder-db.o
-EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h \
+EXTRA_DIST += scripts/ci-fuzz.sh SECURITY.md \
+	tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_proto.c tests/fuzz/fuzz_config.c tests/fuzz/fuzz_ringbuf.c \
 	tests/fuzz/fuzz_escape.c tests/fuzz/fuzz_export.c tests/fuzz/fuzz_report.c \
 	tests/fuzz/fuzz_pam.c tests/fuzz/seeds.py tests/fuzz/proto.dict tests/fuzz/config.dict \
