@@ -9,21 +9,20 @@ SR_FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer $(WARN_CFLAGS) \
 	$(AM_CPPFLAGS)
 # Sources come from the parts' own lists (common/local.mk, cli/local.mk,
-# recorder/sinks.mk), so a new file there needs no change here: the recipe
+# recorder/local.mk, recorder/sinks.mk), so a new file there needs no change here: the recipe
 # picks the .c files among the prerequisites ($^, found through VPATH),
 # leaving out those ending as one of $$skip.
 SR_FUZZ_PICK = `for f in $$srcs; do for k in $$skip; do case $$f in *$$k) continue 2;; esac; \
 	done; case $$f in *.c) echo $$f;; esac; done`
 SR_FUZZ_CC = $(MKDIR_P) tests/fuzz && $(CLANG) $(SR_FUZZ_CFLAGS) -o $@ $(SR_FUZZ_PICK)
 SR_FUZZ_DEPS = $(SR_COMMON_SRCS) tests/fuzz/fuzz.h config.h
-SR_FUZZ_REC = recorder/correlate.c recorder/record_json.c recorder/config.c
 
 tests/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c recorder/auth_info.c $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(LIBSSH_CFLAGS) $(JSONC_LIBS) \
 		$(LIBSSH_LIBS)
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c recorder/config.c $(SR_FUZZ_DEPS)
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SR_CORE_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(JSONC_LIBS)
-tests/fuzz/fuzz_ringbuf: tests/fuzz/fuzz_ringbuf.c recorder/ringbuf.c $(SR_FUZZ_REC) \
+tests/fuzz/fuzz_ringbuf: tests/fuzz/fuzz_ringbuf.c recorder/ringbuf.c $(SR_CORE_SRCS) \
 		$(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(LIBBPF_CFLAGS) $(JSONC_LIBS) \
 		$(LIBBPF_LIBS)
