@@ -47,6 +47,8 @@ def config():
     put("config", "overrides", "disk = writes-only\nnetwork = off\ndisk.group.admins = all\n"
         "network.user.backup = on\nretention = 90d\nsyslog = tcp://[::1]:514\n"
         "jsonl_max_size = 4K\n# comment\n\nlog_level = debug\n")
+    put("config", "policy", "enforce = audit\ndeny_exec = /usr/bin/nc /tmp/*\n"
+        "deny_connect.group.ops = 10.0.0.0/8:22\ndeny_write.user.alice = /etc/*\n")
 
 
 def escape():
