@@ -54,7 +54,7 @@ print-unit-tests:
 	@for t in $(TESTS); do case $$t in tests/unit/*) echo $$t;; esac; done
 .PHONY: fuzz fuzz-build print-unit-tests
 CLEANFILES += $(SR_FUZZ_BINS) tests/fuzz/report-recorder-db.o
-EXTRA_DIST += scripts/ci-fuzz.sh SECURITY.md \
+EXTRA_DIST += scripts/ci-fuzz.sh SECURITY.md FUZZING.md \
 	tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_proto.c tests/fuzz/fuzz_config.c tests/fuzz/fuzz_ringbuf.c \
 	tests/fuzz/fuzz_escape.c tests/fuzz/fuzz_export.c tests/fuzz/fuzz_report.c \
