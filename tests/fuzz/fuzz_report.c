@@ -79,10 +79,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static bool own_tag(const char *p)
 {
 	static const char *const tags[] = {
-	    "!DOCTYPE", "html", "head", "meta",    "title",  "style", "body",  "h1",      "h2",
-	    "table",    "tr",   "th",   "td",      "div",    "svg",   "rect",  "text",    "line",
-	    "g",        "ul",   "li",   "span",    "p",      "b",     "small", "details", "summary",
-	    "code",     "pre",  "a",    "section", "header", "footer"};
+	    "!DOCTYPE", "html",    "head",    "meta", "title", "style", "body",    "h1",
+	    "h2",       "table",   "tr",      "th",   "td",    "div",   "svg",     "rect",
+	    "text",     "line",    "g",       "ul",   "li",    "span",  "p",       "b",
+	    "small",    "details", "summary", "code", "pre",   "a",     "section", "header",
+	    "footer",   "dl",      "dt",      "dd",   "ol"};
 	size_t i, n;
 
 	if (*p == '/')
