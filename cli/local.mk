@@ -39,7 +39,8 @@ tests_unit_test_cli_hostile_SOURCES = tests/unit/test_cli_hostile.c $(SR_CLI_FMT
 tests_unit_test_cli_hostile_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JSONC_CFLAGS)
 tests_unit_test_cli_hostile_LDFLAGS = $(SAN_LDFLAGS)
-tests_unit_test_cli_hostile_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+tests_unit_test_cli_hostile_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la \
+	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Benchmark (not part of make check): make bench-cli
 bench-cli: sshrec tests/bench/gen_db

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The ECS and OCSF exports (cli/export_*.c) of any record text: the scanner
+ * The ECS and OCSF exports (common/export_*.c) of any record text: the scanner
  * accepts or refuses it; an accepted record maps to one line of valid JSON in
  * valid UTF-8 (or is reported unmapped), with the session row and the process
  * row (argv JSON) also taken from the input.
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cli/export.h"
+#include "export.h"
 #include "fuzz.h"
 #include "strsafe.h"
 
@@ -43,11 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz f = {data, size};
 	size_t rlen, alen;
 	char *rec = fz_str(&f, 1 << 16, &rlen), *argv = fz_str(&f, 1 << 14, &alen);
-	struct sr_session_row s = {.id = 1,
-	                           .remote_port = 50022,
-	                           .local_port = 22,
-	                           .leader_pid = 1990,
-	                           .start_us = 1767600000000000LL};
+	char *sid, *login, *raddr, *fp;
+	struct sr_exp_sess s = {.remote_port = 50022,
+	                        .local_port = 22,
+	                        .leader_pid = 1990,
+	                        .start_us = 1767600000000000LL};
 	struct sr_exp_proc p = {.id = 12,
 	                        .path = "/usr/bin/x",
 	                        .argv_json = argv,
@@ -59,10 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sr_jw w = {0};
 	int rc;
 
-	s.sid = fz_str(&f, 64, NULL);
-	s.login = fz_str(&f, 256, NULL);
-	s.remote_addr = fz_str(&f, 256, NULL);
-	s.key_fingerprint = fz_str(&f, 256, NULL);
+	s.sid = sid = fz_str(&f, 64, NULL);
+	s.login = login = fz_str(&f, 256, NULL);
+	s.remote_addr = raddr = fz_str(&f, 256, NULL);
+	s.key_fingerprint = fp = fz_str(&f, 256, NULL);
 	s.tty = "/dev/pts/1";
 	if (sr_exp_proc_prepare(&p, &scratch) == 0 && sr_exp_frag_prepare(&frag, &s) == 0) {
 		if (fz_u8(&f) & 1)
@@ -83,9 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sr_jw_free(&w);
 	free(rec);
 	free(argv);
-	free(s.sid);
-	free(s.login);
-	free(s.remote_addr);
-	free(s.key_fingerprint);
+	free(sid);
+	free(login);
+	free(raddr);
+	free(fp);
 	return 0;
 }

@@ -8,7 +8,7 @@ SR_FUZZ_BINS = $(SR_FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 SR_FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer $(WARN_CFLAGS) \
 	$(AM_CPPFLAGS)
-# Sources come from the parts' own lists (common/local.mk, cli/local.mk,
+# Sources come from the parts' own lists (common/local.mk: SR_COMMON_SRCS and SR_SIEM_SRCS, cli/local.mk,
 # recorder/local.mk, recorder/sinks.mk), so a new file there needs no change here: the recipe
 # picks the .c files among the prerequisites ($^, found through VPATH),
 # leaving out those ending as one of $$skip.
@@ -20,21 +20,22 @@ SR_FUZZ_DEPS = $(SR_COMMON_SRCS) tests/fuzz/fuzz.h config.h
 tests/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c recorder/auth_info.c $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(LIBSSH_CFLAGS) $(JSONC_LIBS) \
 		$(LIBSSH_LIBS)
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SR_CORE_SRCS) $(SR_FUZZ_DEPS)
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SR_CORE_SRCS) $(SR_SIEM_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(JSONC_LIBS)
 tests/fuzz/fuzz_ringbuf: tests/fuzz/fuzz_ringbuf.c recorder/ringbuf.c $(SR_CORE_SRCS) \
-		$(SR_FUZZ_DEPS)
+		$(SR_SIEM_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(LIBBPF_CFLAGS) $(JSONC_LIBS) \
 		$(LIBBPF_LIBS)
-tests/fuzz/fuzz_escape: tests/fuzz/fuzz_escape.c cli/output.c $(SR_FUZZ_DEPS)
+tests/fuzz/fuzz_escape: tests/fuzz/fuzz_escape.c cli/output.c $(SR_SIEM_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(JSONC_LIBS)
-tests/fuzz/fuzz_export: tests/fuzz/fuzz_export.c $(SR_CLI_FMT_SRCS) $(SR_FUZZ_DEPS)
+tests/fuzz/fuzz_export: tests/fuzz/fuzz_export.c $(SR_CLI_FMT_SRCS) $(SR_SIEM_SRCS) \
+		$(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(JSONC_LIBS)
 # fuzz_report includes cli/main.c (its main() renamed); the daemon's and the
 # CLI's sr_db_open_ro() differ, so recorder/db.c is compiled with the
 # daemon's renamed
-tests/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(SR_SINK_SRCS) recorder/record_json.c \
-		tests/unit/sink_test_util.c $(SR_CLI_SRCS) $(SR_FUZZ_DEPS)
+tests/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(SR_SINK_TEST_SRCS) $(SR_CLI_SRCS) \
+		$(SR_SIEM_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && $(CLANG) $(SR_FUZZ_CFLAGS) $(SQLITE_CFLAGS) \
 		-Dsr_db_open_ro=sr_db_open_ro_daemon -c $(srcdir)/recorder/db.c \
 		-o tests/fuzz/report-recorder-db.o

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cli/export.h"
+#include "export.h"
 #include "cli/output.h"
 
 #define REC_HEAD                                                                                   \
