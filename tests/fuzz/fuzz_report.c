@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -60,6 +61,16 @@ static void sink_open(void)
 	written = 0;
 }
 
+/* libFuzzer ends a run with exit(): the database directory goes with it. */
+static void cleanup(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "fuzz_report: could not remove %s\n", dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -72,6 +83,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(html, sizeof(html), "%s/r.html", dir);
 	sink_open();
+	atexit(cleanup);
 	return 0;
 }
 
