@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "bpf/events.h"
 #include "strsafe.h"
 #include "paths.h"
+#include "recorder/records_perm.h"
 
 int sr_config_defaults(struct sr_config *cfg)
 {
@@ -36,6 +38,7 @@ int sr_config_defaults(struct sr_config *cfg)
 	cfg->network = true;
 	cfg->log_level = LOG_INFO;
 	sr_policy_init(&cfg->policy);
+	cfg->records_gid = SR_NO_GROUP;
 	if (!cfg->conf_path || !cfg->socket_path || !cfg->db_path || !cfg->jsonl_path ||
 	    !cfg->pin_dir)
 		return -ENOMEM;
@@ -46,7 +49,7 @@ void sr_config_free(struct sr_config *cfg)
 {
 	char **strs[] = {&cfg->db_path,     &cfg->jsonl_path,      &cfg->syslog_target,
 	                 &cfg->server_id,   &cfg->server_hostname, &cfg->conf_path,
-	                 &cfg->socket_path, &cfg->pin_dir};
+	                 &cfg->socket_path, &cfg->pin_dir,         &cfg->records_group};
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -480,6 +483,28 @@ int sr_config_set(struct sr_config *cfg, const char *key, const char *value, cha
 				return 0;
 			}
 		BAD("log_level: expected error, warning, info or debug, not '%s'", value);
+	}
+	if (!strcmp(key, "records_group")) {
+		struct group *gr;
+		gid_t gid;
+		int ret;
+
+		if (!*value) {
+			free(cfg->records_group);
+			cfg->records_group = NULL;
+			cfg->records_gid = SR_NO_GROUP;
+			return 0;
+		}
+		errno = 0;
+		gr = getgrnam(value);
+		if (!gr)
+			BAD("records_group: no group '%s'%s%s", value, errno ? ": " : "",
+			    errno ? strerror(errno) : "");
+		gid = gr->gr_gid;
+		ret = set_str(&cfg->records_group, value);
+		if (!ret)
+			cfg->records_gid = gid;
+		return ret;
 	}
 	if (!strcmp(key, "server_id")) {
 		if (!is_uuid(value))

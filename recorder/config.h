@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "recorder/policy.h"
 #include "recorder/capture/capture.h"
@@ -71,6 +72,10 @@ struct sr_config {
 	uint64_t syslog_resend_bytes;
 	char *server_id;       /**< host UUID (default from /etc/machine-id) */
 	char *server_hostname; /**< default gethostname() */
+	/** records_group: the group that may read the database and JSON lines
+	 * (NULL: root only) and its gid (SR_NO_GROUP when none). */
+	char *records_group;
+	gid_t records_gid;
 
 	/* --- daemon core (extended by recorder/config.c) ------------------ */
 	char *conf_path;

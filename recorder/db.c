@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "recorder/records_perm.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -45,38 +47,6 @@ int sr_db_errno(int rc)
 	default:
 		return -EIO;
 	}
-}
-
-int sr_db_mkdir_parents(const char *path)
-{
-	char *dir = strdup(path);
-	char *p;
-	int err = 0;
-
-	if (!dir)
-		return -ENOMEM;
-	p = strrchr(dir, '/');
-	if (!p || p == dir) {
-		free(dir);
-		return 0;
-	}
-	*p = '\0';
-	for (p = dir + 1; !err; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST) {
-			err = -errno;
-			sr_err("cannot create directory %s: %s", dir, strerror(errno));
-		}
-		*p = c;
-		if (!c)
-			break;
-	}
-	free(dir);
-	return err;
 }
 
 static int exec_sql(sqlite3 *db, const char *sql, const char *what)
@@ -232,13 +202,16 @@ static int open_fail(sqlite3 **db, const char *path, int rc)
 	return sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
 }
 
-int sr_db_open(const char *path, sqlite3 **out)
+int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out)
 {
+	static const char *const sidecars[] = {"-wal", "-shm"};
+	char side[PATH_MAX];
 	sqlite3 *db = NULL;
+	size_t i;
 	int rc, err, fd;
 
 	*out = NULL;
-	err = sr_db_mkdir_parents(path);
+	err = sr_records_mkdir_parents(path, records_gid);
 	if (err)
 		return err;
 	/* the file holds who ran what: created 0600, never world-readable for a
@@ -259,9 +232,9 @@ int sr_db_open(const char *path, sqlite3 **out)
 		return open_fail(&db, path, rc);
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	/* and one made by an older version is narrowed */
-	if (chmod(path, 0600) && errno != EPERM)
-		sr_warn("database %s: chmod 0600: %s", path, strerror(errno));
+	/* then root's alone or opened to records_group; a file an older
+	 * version left 0644 is narrowed */
+	sr_records_path(path, records_gid);
 	/* page_size: only a new, still empty database takes it (see schema/sshrec.sql;
 	 * inside the schema's transaction it would come too late). An 8 MiB page
 	 * cache keeps the index pages an insert touches from being read back. */
@@ -278,6 +251,12 @@ int sr_db_open(const char *path, sqlite3 **out)
 		sqlite3_close(db);
 		return err;
 	}
+	/* SQLite made them like the database; ones left by a crash may predate
+	 * a change of records_group */
+	for (i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++)
+		if (snprintf(side, sizeof(side), "%s%s", path, sidecars[i]) < (int)sizeof(side))
+			sr_records_path(side, records_gid);
+	sr_records_check_reach(path, records_gid);
 	*out = db;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #define SSHREC_DB_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -48,7 +49,9 @@ extern const struct sr_db_migration sr_db_migrations[];
  * database at @p path read-write: WAL, synchronous=NORMAL, a busy timeout,
  * foreign keys off (the sinks write parents first, but a replay may not),
  * 16 KiB pages for a new database, an 8 MiB page cache. The connection is
- * for one thread at a time (SQLITE_OPEN_NOMUTEX).
+ * for one thread at a time (SQLITE_OPEN_NOMUTEX). Missing directories are
+ * created; the file and its -wal and -shm get the records' mode and group
+ * (records_perm.h: @p records_gid, or SR_NO_GROUP for root only).
  * An empty database gets the schema; an older one is migrated forward in one
  * transaction; a newer one is refused ("database schema version N is newer
  * than this sshrecd supports (M); upgrade sshrec").
@@ -56,7 +59,7 @@ extern const struct sr_db_migration sr_db_migrations[];
  * @return 0, -EPROTONOSUPPORT (newer schema), -EINVAL (not an sshrec
  *         database or a migration failed), -EACCES/-EROFS/-ENOSPC/-EIO or -errno.
  */
-int sr_db_open(const char *path, sqlite3 **out);
+int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out);
 
 /**
  * Open an existing database read-only (the CLI) and check its version with
@@ -79,12 +82,6 @@ int sr_db_check_version(sqlite3 *db, int *version);
  * @return 0, -EPROTONOSUPPORT (newer), -EINVAL or a mapped SQLite error.
  */
 int sr_db_migrate(sqlite3 *db);
-
-/**
- * Create the missing parent directories of the file @p path, mode 0700 (the
- * database and the JSON-lines file hold who ran what). Returns 0 or -errno.
- */
-int sr_db_mkdir_parents(const char *path);
 
 /** Map an SQLite result code to -errno (SQLITE_FULL -> -ENOSPC, ...). */
 int sr_db_errno(int rc);

@@ -24,8 +24,8 @@
 
 #include "log.h"
 #include "recorder/config.h"
-#include "recorder/db.h"
 #include "recorder/sink_format.h"
+#include "recorder/records_perm.h"
 #include "recorder/sink_priv.h"
 #include "timeutil.h"
 
@@ -40,6 +40,7 @@ struct jl {
 	uint64_t size; /* bytes in the current file */
 	uint64_t max_bytes;
 	int keep;
+	gid_t gid; /* records_group, or SR_NO_GROUP */
 	uint64_t backlog_max;
 	char *buf; /* complete lines not yet written, from off */
 	size_t len, cap, off;
@@ -63,12 +64,14 @@ static int jl_open(struct sr_sink *sink, struct jl *j)
 	}
 	if (fstat(fd, &st) == 0)
 		j->size = (uint64_t)st.st_size;
+	sr_records_fd(fd, j->gid, j->path);
 	j->fd = fd;
 	return 0;
 }
 
-/* gzip @src into @src.gz (through a temporary name), then remove @src. */
-static int gzip_file(const char *src)
+/* gzip @src into @src.gz (through a temporary name, with the records' mode
+ * and group @gid), then remove @src. */
+static int gzip_file(const char *src, gid_t gid)
 {
 	char dst[PATH_MAX], tmp[PATH_MAX];
 	char chunk[65536];
@@ -87,6 +90,7 @@ static int gzip_file(const char *src)
 		close(in);
 		return err;
 	}
+	sr_records_fd(out, gid, tmp);
 	/* fastest level: rotation runs in the daemon's loop and must not stall it */
 	gz = gzdopen(out, "wb1");
 	if (!gz) {
@@ -134,7 +138,7 @@ static int jl_rotate(struct sr_sink *sink, struct jl *j)
 		/* a .1 left uncompressed by an earlier failure goes first */
 		rotated_name(a, sizeof(a), j->path, 1, false);
 		if (access(a, F_OK) == 0)
-			gzip_file(a);
+			gzip_file(a, j->gid);
 		rotated_name(a, sizeof(a), j->path, j->keep, true);
 		unlink(a);
 		for (i = j->keep - 1; i >= 1; i--) {
@@ -147,7 +151,7 @@ static int jl_rotate(struct sr_sink *sink, struct jl *j)
 		if (rename(j->path, a)) {
 			sr_warn("sink jsonl: rename %s -> %s: %s", j->path, a, strerror(errno));
 		} else {
-			err = gzip_file(a);
+			err = gzip_file(a, j->gid);
 			if (err)
 				sr_warn("sink jsonl: cannot compress %s (kept as is): %s", a,
 				        strerror(-err));
@@ -405,9 +409,12 @@ static int jl_init(struct sr_sink *sink, const struct sr_config *cfg)
 	j->retry_ms = RETRY_MIN_MS;
 	sink->priv = j;
 	sink->health.ok = true;
-	err = j->path ? sr_db_mkdir_parents(j->path) : -ENOMEM;
+	j->gid = cfg->records_gid;
+	err = j->path ? sr_records_mkdir_parents(j->path, j->gid) : -ENOMEM;
 	if (!err)
 		err = jl_open(sink, j);
+	if (!err)
+		sr_records_check_reach(j->path, j->gid);
 	if (err) {
 		sr_fmt_free(j->fmt);
 		free(j->path);

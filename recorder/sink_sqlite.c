@@ -373,7 +373,7 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 	q->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
 	q->retention_us = (int64_t)cfg->retention_s * 1000000;
 	q->retry_ms = RETRY_MIN_MS;
-	err = q->path ? sr_db_open(q->path, &q->db) : -ENOMEM;
+	err = q->path ? sr_db_open(q->path, cfg->records_gid, &q->db) : -ENOMEM;
 	if (!err)
 		err = sq_prepare(sink, q);
 	if (!err)

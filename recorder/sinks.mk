@@ -7,6 +7,7 @@ SR_DB_MIGRATIONS = schema/migrations/002-indexes-user-event.sql \
 	schema/migrations/005-processes-exe.sql \
 	schema/migrations/006-denied.sql
 SR_DB_SRCS = recorder/db.c recorder/db.h recorder/db_sql.c \
+	recorder/records_perm.c recorder/records_perm.h \
 	recorder/db_checkpoint.c recorder/db_checkpoint.h
 SR_SINK_SRCS = $(SR_DB_SRCS) \
 	recorder/sink.c recorder/sink_priv.h \
@@ -56,6 +57,12 @@ tests_unit_test_migrate_CFLAGS = $(SR_SINK_TEST_CFLAGS)
 tests_unit_test_migrate_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_migrate_LDADD = $(SR_SINK_TEST_LIBS)
 EXTRA_DIST += tests/unit/data/sshrec-v1.sql
+check_PROGRAMS += tests/unit/test_records_perm
+TESTS += tests/unit/test_records_perm
+tests_unit_test_records_perm_SOURCES = tests/unit/test_records_perm.c $(SR_DB_SRCS)
+tests_unit_test_records_perm_CFLAGS = $(SR_SINK_TEST_CFLAGS)
+tests_unit_test_records_perm_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_records_perm_LDADD = $(SR_SINK_TEST_LIBS)
 
 # A new database is created private (chmod wrapped to see the mode before it).
 check_PROGRAMS += tests/unit/test_db_mode

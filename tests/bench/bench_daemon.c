@@ -17,6 +17,7 @@
 
 #include "recorder/daemon.h"
 #include "recorder/db.h"
+#include "recorder/records_perm.h"
 #include "timeutil.h"
 
 static double now_s(void)
@@ -248,7 +249,7 @@ static double sqlite_floor(const char *db, long rows, size_t row_bytes)
 	long i;
 
 	unlink(db);
-	if (!blob || sr_db_open(db, &h) ||
+	if (!blob || sr_db_open(db, SR_NO_GROUP, &h) ||
 	    sqlite3_exec(h, "CREATE TABLE floor (json TEXT NOT NULL)", NULL, NULL, NULL) ||
 	    sqlite3_prepare_v2(h, "INSERT INTO floor VALUES (?)", -1, &st, NULL))
 		goto out;

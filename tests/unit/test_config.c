@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* sshrecd.conf parser and command-line override tests. */
 #include <errno.h>
+#include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "bpf/events.h"
 #include "recorder/config.h"
+#include "recorder/records_perm.h"
 
 static char path[64];
 
@@ -408,6 +410,37 @@ static void test_jsonl_sinks(void **state)
 	sr_config_free(&cfg);
 }
 
+/* records_group: a group name resolved at load time; empty means root only. */
+static void test_records_group(void **state)
+{
+	struct sr_config cfg;
+	char err[512];
+	struct group *gr = getgrgid(getegid());
+
+	(void)state;
+	assert_non_null(gr);
+	assert_int_equal(load("", 0, NULL, &cfg, err), 0);
+	assert_null(cfg.records_group);
+	assert_int_equal(cfg.records_gid, SR_NO_GROUP);
+	sr_config_free(&cfg);
+	{
+		char conf[300];
+		gid_t want = gr->gr_gid;
+
+		snprintf(conf, sizeof(conf), "records_group = %s\n", gr->gr_name);
+		assert_int_equal(load(conf, 0, NULL, &cfg, err), 0);
+		assert_int_equal(cfg.records_gid, want);
+		sr_config_free(&cfg);
+		snprintf(conf, sizeof(conf), "records_group = %s\nrecords_group =\n", gr->gr_name);
+		assert_int_equal(load(conf, 0, NULL, &cfg, err), 0);
+		assert_null(cfg.records_group);
+		assert_int_equal(cfg.records_gid, SR_NO_GROUP);
+		sr_config_free(&cfg);
+	}
+	expect_error("records_group = no-such-group-sshrec\n",
+	             "1: records_group: no group 'no-such-group-sshrec'");
+}
+
 static void test_nice(void **state)
 {
 	struct sr_config cfg;
@@ -495,14 +528,14 @@ static void test_classes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_file),    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_cli_override), cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_classes),      cmocka_unit_test(test_syscall_linger),
-	    cmocka_unit_test(test_capture_backend),
-	    cmocka_unit_test(test_retention),    cmocka_unit_test(test_sample_file),
-	    cmocka_unit_test(test_nice),         cmocka_unit_test(test_policy_errors),
-	    cmocka_unit_test(test_policy_rules), cmocka_unit_test(test_policy_for_login),
-	    cmocka_unit_test(test_jsonl_sinks),
+	    cmocka_unit_test(test_good_file),        cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_cli_override),     cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_classes),          cmocka_unit_test(test_syscall_linger),
+	    cmocka_unit_test(test_capture_backend),  cmocka_unit_test(test_retention),
+	    cmocka_unit_test(test_sample_file),      cmocka_unit_test(test_nice),
+	    cmocka_unit_test(test_policy_errors),    cmocka_unit_test(test_policy_rules),
+	    cmocka_unit_test(test_policy_for_login), cmocka_unit_test(test_jsonl_sinks),
+	    cmocka_unit_test(test_records_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

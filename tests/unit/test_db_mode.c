@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "recorder/db.h"
+#include "recorder/records_perm.h"
 
 static mode_t seen_other; /* group/other bits a chmod'ed file had */
 
@@ -49,7 +50,7 @@ static void test_new_db_private(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sub/sshrec.db", dir);
 	umask(022);
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(seen_other, 0);
 	assert_int_equal(mode_of(path), 0600);
 	/* the WAL and shared-memory files follow the database's mode */
@@ -62,7 +63,7 @@ static void test_new_db_private(void **state)
 
 	/* a database an older version left 0644 is narrowed */
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(mode_of(path), 0600);
 	sqlite3_close(db);
 	snprintf(side, sizeof(side), "rm -rf '%s'", dir);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "recorder/db.h"
+#include "recorder/records_perm.h"
 
 static char dir[] = "/tmp/sshrec-unit-migrate.XXXXXX";
 
@@ -123,7 +124,7 @@ static char *capture_stderr(int (*fn)(const char *), const char *arg, int *ret)
 static int open_and_close(const char *path)
 {
 	sqlite3 *db;
-	int err = sr_db_open(path, &db);
+	int err = sr_db_open(path, SR_NO_GROUP, &db);
 
 	assert_true(err || db);
 	sqlite3_close(db);
@@ -181,7 +182,7 @@ static void test_fresh_database(void **state)
 	(void)state;
 	/* parent directories are created, 0700 */
 	path_of(path, sizeof(path), "new/sub/sshrec.db");
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
 	assert_int_equal(sr_db_check_version(db, &v), 0);
 	assert_int_equal(v, SR_DB_VERSION);
@@ -207,7 +208,7 @@ static void test_fresh_database(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* opening again changes nothing */
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
 	sqlite3_close(db);
 }
@@ -261,7 +262,7 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(v, 1);
 	sqlite3_close(db);
 
-	assert_int_equal(sr_db_open(v1, &db), 0);
+	assert_int_equal(sr_db_open(v1, SR_NO_GROUP, &db), 0);
 	assert_int_equal(q_int(db, "PRAGMA user_version"), SR_DB_VERSION);
 	assert_int_equal(
 	    q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 7 AND login = 'alice'"), 1);
@@ -286,7 +287,7 @@ static void test_migrate_v1(void **state)
 	                     0xff,
 	                 SQLITE_CONSTRAINT);
 	/* the migrated schema is exactly the one a new database gets */
-	assert_int_equal(sr_db_open(fresh, &ref), 0);
+	assert_int_equal(sr_db_open(fresh, SR_NO_GROUP, &ref), 0);
 	got = schema_dump(db);
 	want = schema_dump(ref);
 	assert_string_equal(got, want);
@@ -328,7 +329,7 @@ static void test_newer_refused(void **state)
 	         SR_DB_VERSION + 1, SR_DB_VERSION);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SR_DB_VERSION + 1);
 	path_of(path, sizeof(path), "newer.db");
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sr_db_check_version(db, &v), -EPROTONOSUPPORT);
 	assert_int_equal(v, SR_DB_VERSION + 1);

@@ -25,6 +25,7 @@
 #include "tests/unit/sink_test_util.h"
 #include "timeutil.h"
 #include "recorder/db.h"
+#include "recorder/records_perm.h"
 #include "recorder/db_checkpoint.h"
 #include "recorder/sink.h"
 
@@ -495,7 +496,7 @@ static void test_checkpoint_thread_bounds_wal(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/ck.db", dir);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
-	assert_int_equal(sr_db_open(path, &db), 0);
+	assert_int_equal(sr_db_open(path, SR_NO_GROUP, &db), 0);
 	assert_int_equal(sr_ckpt_start(db, path, &ck), 0);
 	assert_non_null(ck);
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE b (x BLOB)", NULL, NULL, NULL), SQLITE_OK);

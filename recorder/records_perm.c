@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The records' file modes and group: root only, or root and the auditor group. */
+#include "recorder/records_perm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+int sr_records_mkdir_parents(const char *path, gid_t gid)
+{
+	char *dir = strdup(path);
+	char *p;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	p = strrchr(dir, '/');
+	if (!p || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; !err; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == 0) {
+			/* group first: until then it stays 0700 */
+			if (gid != SR_NO_GROUP && (chown(dir, (uid_t)-1, gid) || chmod(dir, 0750)))
+				sr_warn("directory %s: cannot open it to group %u: %s", dir,
+				        (unsigned)gid, strerror(errno));
+		} else if (errno != EEXIST) {
+			err = -errno;
+			sr_err("cannot create directory %s: %s", dir, strerror(errno));
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(dir);
+	return err;
+}
+
+int sr_records_fd(int fd, gid_t gid, const char *what)
+{
+	int err;
+
+	/* the group before the mode: the file is never readable by the old one */
+	if (gid != SR_NO_GROUP) {
+		if (fchown(fd, (uid_t)-1, gid) == 0) {
+			if (fchmod(fd, 0640) == 0)
+				return 0;
+			err = -errno;
+			sr_warn("%s: chmod 0640: %s", what, strerror(errno));
+			return err;
+		}
+		sr_warn("%s: cannot give it to group %u: %s; only root may read it", what,
+		        (unsigned)gid, strerror(errno));
+	}
+	/* EPERM: not ours (a test's file as another user); leave it */
+	if (fchmod(fd, 0600) && errno != EPERM) {
+		err = -errno;
+		sr_warn("%s: chmod 0600: %s", what, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+int sr_records_path(const char *path, gid_t gid)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	int err;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		sr_warn("%s: cannot open to set its mode: %s", path, strerror(errno));
+		return err;
+	}
+	err = sr_records_fd(fd, gid, path);
+	close(fd);
+	return err;
+}
+
+void sr_records_check_reach(const char *path, gid_t gid)
+{
+	char *dir;
+	char *p;
+	struct stat st;
+
+	if (gid == SR_NO_GROUP)
+		return;
+	dir = strdup(path);
+	if (!dir)
+		return;
+	/* from the file's own directory up to / */
+	while ((p = strrchr(dir, '/'))) {
+		*p = '\0';
+		if (stat(*dir ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode) &&
+		    !(st.st_mode & S_IXOTH) && !(st.st_gid == gid && (st.st_mode & S_IXGRP))) {
+			struct group *gr = getgrgid(gid);
+
+			sr_warn("records_group %s cannot reach %s: directory %s is %04o, group %u",
+			        gr ? gr->gr_name : "?", path, *dir ? dir : "/",
+			        (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid);
+			break;
+		}
+	}
+	free(dir);
+}
