@@ -34,3 +34,16 @@ check-fresh:
 .PHONY: check-fresh
 EXTRA_DIST += tests/fresh/run.sh tests/fresh/ci.sh
 include $(srcdir)/tests/fuzz/local.mk
+
+# The unit tests alone (no root, no BPF, no sshd): what a package build runs.
+check-unit: all
+	@units=; for t in $(TESTS); do case $$t in tests/unit/*) units="$$units $$t" ;; esac; done; \
+	$(MAKE) $(AM_MAKEFLAGS) $$units && $(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS="$$units"
+.PHONY: check-unit
+
+# The Debian package (debian/README.source).
+EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules debian/source/format \
+	debian/README.source debian/pam-configs/sshrec debian/sshrec.install debian/sshrec.docs \
+	debian/sshrec.postinst debian/sshrec.prerm debian/sshrec.postrm debian/sshrec.lintian-overrides \
+	debian/libpam-sshrec.install debian/libpam-sshrec.postinst debian/libpam-sshrec.prerm \
+	debian/libpam-sshrec.lintian-overrides
