@@ -12,9 +12,8 @@
 #  3. The root is entered with `unshare -m` + `pivot_root`, not chroot: under
 #     a chroot the BPF path walks would return paths outside the new root.
 #     /proc and /sys are the host's, and so are /dev's device nodes (in a
-#     /dev of the check's own, see host_dev); /run is a new tmpfs; bpffs is
-#     left unmounted, as on a fresh machine (the scripts mount their own
-#     instance, private to this namespace, so no pin can touch the host's).
+#     /dev of the check's own); /run is a new tmpfs; bpffs is left
+#     unmounted, as on a fresh machine (tests/ns_lib.sh).
 #  4. README's two commands are taken from README.md of the clone ("Two
 #     commands" section) and run there exactly as written, as root in a
 #     login shell with a clean environment, one after the other; then, as
@@ -76,58 +75,15 @@ login_sh() {
 		setpriv --reuid="$user" --regid="$user" --init-groups /bin/bash -l -c "cd && $*"
 }
 
-# The host's /dev, in a tmpfs of the check's own: every device node bind
-# mounted, the directories bound, the symlinks copied. What the fresh root
-# creates in /dev (a syslog daemon's /dev/log, the tests' own listener there)
-# stays in the check, and a host test's /dev/log listener stays out of it.
-# Terminals: a devpts instance of its own with a fresh Debian's modes and
-# /dev/ptmx pointing at it (a bound ptmx node would look for its devpts
-# next to the host's node, and fail), and a new /dev/shm.
-host_dev() {
-	local d=$1 e n
-	mount -t tmpfs -o mode=755,nosuid tmpfs "$d"
-	for e in /dev/*; do
-		n=${e#/dev/}
-		if [ -L "$e" ]; then
-			cp -P "$e" "$d/$n"
-		elif [ "$n" = ptmx ]; then
-			ln -s pts/ptmx "$d/ptmx"
-		elif [ -c "$e" ] || [ -b "$e" ]; then
-			: >"$d/$n"
-			mount --bind "$e" "$d/$n"
-		elif [ -d "$e" ]; then
-			mkdir "$d/$n"
-			case $n in
-			pts) mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts "$d/pts" ;;
-			shm) mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$d/shm" ;;
-			mqueue) ;;
-			*) mount --rbind "$e" "$d/$n" ;;
-			esac
-		fi # sockets (a host /dev/log) stay out
-	done
-}
-
 # $1 the fresh root, $2 file with README's commands, one a line, $3 the
 # results file (a path inside the fresh root). Mounts, pivots, runs.
 inside() {
 	local R=$1 cmds=$2 n=0 cmd
 	RESULTS=$3
-	mount --make-rprivate /
-	mount --bind "$R" "$R"
-	mount --rbind /proc "$R/proc"
-	mount --rbind /sys "$R/sys"
-	host_dev "$R/dev"
-	# a fresh machine has no bpffs mounted; the host's must stay out of reach
-	while mountpoint -q "$R/sys/fs/bpf"; do umount -l "$R/sys/fs/bpf"; done
-	mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$R/run"
+	sr_ns_mount "$R"
 	mount --bind "$CACHE/apt-archives" "$R/var/cache/apt/archives"
 	mapfile -t lines <"$cmds"
-	cd "$R"
-	mkdir -p .oldroot
-	pivot_root . .oldroot
-	cd /
-	umount -l /.oldroot
-	rmdir /.oldroot
+	sr_ns_pivot "$R"
 
 	# README's commands, as root
 	for cmd in "${lines[@]}"; do
@@ -148,6 +104,9 @@ inside() {
 	login_sh "$SUDO_USER_NAME" 'cd sshrec && sudo scripts/demo.sh stop' </dev/null >>/root/fresh-stop.log 2>&1 || true
 }
 
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/ns_lib.sh"
+
 if [ "${1:-}" = --inside ]; then
 	shift
 	inside "$@"
@@ -160,7 +119,6 @@ fi
 for t in debootstrap unshare pivot_root git flock tar ss; do
 	command -v "$t" >/dev/null || die "missing tool: $t (apt-get install debootstrap util-linux git iproute2 tar)"
 done
-top=$(cd "$(dirname "$0")/../.." && pwd)
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || die "$top is not a git checkout (the check clones its HEAD)"
 head=$(git -C "$top" rev-parse HEAD)
 [ -z "$(git -C "$top" status --porcelain --untracked-files=no)" ] ||
@@ -201,31 +159,10 @@ R=$W/root
 NS= # mount namespace id (mnt:[N]) of the check, once entered
 RUN_PID=
 
-# Kill every process of the check's namespace, by PID; returns when none is left.
-kill_ns_procs() {
-	local sig pid pids round
-	[ -n "$NS" ] || return 0
-	for round in 1 2 3 4 5 6 7 8 9 10; do
-		pids=()
-		for pid in /proc/[0-9]*; do
-			pid=${pid#/proc/}
-			[ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$NS" ] && pids+=("$pid")
-		done
-		[ ${#pids[@]} -eq 0 ] && return 0
-		sig=TERM
-		[ $round -gt 3 ] && sig=KILL
-		log "ending ${#pids[@]} process(es) left in the check's namespace with SIG$sig: ${pids[*]}"
-		kill -"$sig" "${pids[@]}" 2>/dev/null || true
-		sleep 1
-	done
-	log "warning: processes still in the check's namespace: ${pids[*]}"
-	return 1
-}
-
 cleanup() {
 	local rc=$?
 	[ -n "$RUN_PID" ] && kill -0 "$RUN_PID" 2>/dev/null && kill -TERM "$RUN_PID" 2>/dev/null
-	kill_ns_procs || rc=1
+	sr_ns_kill "$NS" fresh || rc=1
 	[ -n "$RUN_PID" ] && wait "$RUN_PID" 2>/dev/null
 	# Everything was mounted inside the private namespace, gone with its
 	# processes; refuse to delete anything that is still a mount point.
@@ -278,11 +215,7 @@ results=/var/tmp/fresh-results # inside the fresh root
 : >"$R$results"
 unshare -m --propagation private "$BASH" "$0" --inside "$R" "$W/commands" "$results" &
 RUN_PID=$!
-for _ in $(seq 1 100); do
-	NS=$(readlink "/proc/$RUN_PID/ns/mnt" 2>/dev/null) || break
-	[ "$NS" != "$(readlink /proc/self/ns/mnt)" ] && break
-	sleep 0.05
-done
+NS=$(sr_ns_of "$RUN_PID")
 timeout=${SR_FRESH_TIMEOUT:-3600}
 for ((i = 0; i < timeout; i++)); do
 	kill -0 "$RUN_PID" 2>/dev/null || break
@@ -290,11 +223,11 @@ for ((i = 0; i < timeout; i++)); do
 done
 if kill -0 "$RUN_PID" 2>/dev/null; then
 	log "timeout: the commands did not finish in $timeout s"
-	kill_ns_procs || true
+	sr_ns_kill "$NS" fresh || true
 fi
 wait "$RUN_PID" || log "the namespace's runner exited with $?"
 RUN_PID=
-kill_ns_procs
+sr_ns_kill "$NS" fresh
 
 # ---- 4. results ----
 T2=$(now)

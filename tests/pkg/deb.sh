@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The Debian package (debian/): dpkg-buildpackage -b builds sshrec and
+# libpam-sshrec, lintian finds no error and no warning (the info and
+# experimental tags that remain are overridden, each with its reason, in
+# debian/*.lintian-overrides), the packages hold what they must, and
+# their maintainer scripts do what they must in a throwaway copy of this
+# host (an overlay of / in a private mount namespace, entered with
+# pivot_root; tests/pkg/inside.sh): install, a login through the packaged
+# PAM profile recorded by the packaged daemon and read by a member of
+# sshrec-auditors, remove, purge. Without systemd as PID 1 here, the unit's
+# start on install is checked in the postinst; the vm helper's systemd
+# guest installs the same .deb for real.
+. "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
+. "$SR_TOP_SRCDIR/tests/ns_lib.sh"
+sr_init
+for t in dpkg-buildpackage dh lintian unshare pivot_root; do
+	command -v "$t" >/dev/null || sr_die "$t missing (scripts/deps.sh installs debhelper, lintian, dpkg-dev)"
+done
+
+# ---- build, in a copy of the source (dpkg-buildpackage writes next to it)
+src=$SR_T/src/sshrec
+mkdir -p "$src"
+if git -C "$SR_TOP_SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
+	# tracked and new files, as they are in the work tree; no build output
+	git -C "$SR_TOP_SRCDIR" ls-files -co --exclude-standard -z |
+		tar -C "$SR_TOP_SRCDIR" --null -T - -cf - | tar -C "$src" -xf -
+else
+	tar -C "$SR_TOP_SRCDIR" --exclude='./build*' --exclude=autom4te.cache -cf - . | tar -C "$src" -xf -
+fi
+# nocheck: this suite runs the unit tests already (the package build runs
+# them with 'make check-unit' otherwise)
+(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc) \
+	>"$SR_T/build.log" 2>&1
+rc=$?
+sr_check_eq "dpkg-buildpackage -b -us -uc" 0 "$rc"
+[ "$rc" = 0 ] || { tail -n 40 "$SR_T/build.log"; sr_die "the package did not build"; }
+changes=$(echo "$SR_T"/src/sshrec_*.changes)
+deb=$(echo "$SR_T"/src/sshrec_*.deb)
+pam=$(echo "$SR_T"/src/libpam-sshrec_*.deb)
+
+# ---- lintian: nothing left but what debian/*.lintian-overrides explain
+out=$(lintian --fail-on error,warning "$changes" 2>&1)
+sr_check "lintian: no error, no warning ($out)" [ $? = 0 ]
+out=$(lintian -I -E --pedantic "$changes" 2>&1 | grep -v '^running with root privileges')
+sr_check "lintian -I -E --pedantic: every remaining tag overridden with a reason ($out)" [ -z "$out" ]
+
+# ---- contents
+has() { dpkg-deb -c "$1" | awk '{ print $6 }' | grep -qx "./$2"; }
+for f in usr/sbin/sshrecd usr/bin/sshrec lib/systemd/system/sshrecd.service etc/sshrec/sshrecd.conf \
+	usr/share/man/man8/sshrecd.8.gz usr/share/man/man1/sshrec.1.gz usr/share/man/man5/sshrecd.conf.5.gz; do
+	sr_check "sshrec ships /$f" has "$deb" "$f"
+done
+triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+for f in "lib/$triplet/security/pam_sshrec.so" usr/share/pam-configs/sshrec usr/share/man/man8/pam_sshrec.8.gz; do
+	sr_check "libpam-sshrec ships /$f" has "$pam" "$f"
+done
+sr_check_eq "the configuration is a conffile" /etc/sshrec/sshrecd.conf \
+	"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)"
+sr_check "libpam-sshrec depends on the same version of sshrec" sh -c \
+	"dpkg-deb -f '$pam' Depends | grep -q 'sshrec (= $(dpkg-deb -f "$deb" Version))'"
+
+# ---- maintainer scripts, in a throwaway copy of this host
+port=$(sr_free_port)
+mkdir -p "$SR_T/ovl"
+unshare -m --propagation private "$BASH" -c '
+	set -e
+	. "$1/tests/ns_lib.sh"
+	O=$2
+	mount -t tmpfs tmpfs "$O"
+	mkdir "$O/up" "$O/work" "$O/root"
+	mount -t overlay overlay -o "lowerdir=/,upperdir=$O/up,workdir=$O/work" "$O/root"
+	sr_ns_mount "$O/root"
+	mount -t tmpfs tmpfs "$O/root/tmp"
+	# /etc and the dpkg database as they are now: the live lower layer
+	# would show the host tests'"'"' useradd lock files of the moment
+	for d in etc var/lib/dpkg; do
+		mkdir -p "$O/snap/$d"
+		cp -a "/$d/." "$O/snap/$d/"
+		mount --bind "$O/snap/$d" "$O/root/$d"
+	done
+	rm -f "$O"/snap/etc/*.lock
+	mkdir -p "$O/root/var/tmp/pkgtest"
+	cp "$3" "$4" "$1/tests/pkg/inside.sh" "$O/root/var/tmp/pkgtest/"
+	sr_ns_pivot "$O/root"
+	exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PORT="$5" bash /var/tmp/pkgtest/inside.sh
+' inside "$SR_TOP_SRCDIR" "$SR_T/ovl" "$deb" "$pam" "$port" >"$SR_T/inside.out" 2>&1 &
+pid=$!
+SR_PIDS+=("$pid")
+ns=$(sr_ns_of "$pid")
+SR_CLEANUP_HOOKS+=("sr_ns_kill '$ns' deb")
+wait "$pid"
+rc=$?
+left=$(sr_ns_pids "$ns" | tr '\n' ' ')
+sr_check "nothing left running in the throwaway root ($left)" [ -z "$left" ]
+sr_ns_kill "$ns" deb
+# its PASS/FAIL lines count as this test's
+while IFS= read -r line; do
+	case $line in
+	"PASS: "*) sr_pass "${line#PASS: }" ;;
+	"FAIL: "*) sr_fail "${line#FAIL: }" ;;
+	*) echo "  $line" ;;
+	esac
+done <"$SR_T/inside.out"
+sr_check_eq "the throwaway root's checks ran to the end" 0 "$rc"
+sr_finish
