@@ -50,14 +50,16 @@ int sr_records_mkdir_parents(const char *path, gid_t gid)
 	return err;
 }
 
-int sr_records_fd(int fd, gid_t gid, const char *what)
+/* Group then mode of the open file @p fd; @p proc, when not NULL, is the
+ * path to chmod instead of fchmod (an O_PATH descriptor's /proc link). */
+static int set_mode(int fd, const char *proc, gid_t gid, const char *what)
 {
 	int err;
 
 	/* the group before the mode: the file is never readable by the old one */
 	if (gid != SR_NO_GROUP) {
-		if (fchown(fd, (uid_t)-1, gid) == 0) {
-			if (fchmod(fd, 0640) == 0)
+		if (fchownat(fd, "", (uid_t)-1, gid, AT_EMPTY_PATH) == 0) {
+			if ((proc ? chmod(proc, 0640) : fchmod(fd, 0640)) == 0)
 				return 0;
 			err = -errno;
 			sr_warn("%s: chmod 0640: %s", what, strerror(errno));
@@ -67,7 +69,7 @@ int sr_records_fd(int fd, gid_t gid, const char *what)
 		        (unsigned)gid, strerror(errno));
 	}
 	/* EPERM: not ours (a test's file as another user); leave it */
-	if (fchmod(fd, 0600) && errno != EPERM) {
+	if ((proc ? chmod(proc, 0600) : fchmod(fd, 0600)) && errno != EPERM) {
 		err = -errno;
 		sr_warn("%s: chmod 0600: %s", what, strerror(errno));
 		return err;
@@ -75,9 +77,19 @@ int sr_records_fd(int fd, gid_t gid, const char *what)
 	return 0;
 }
 
+int sr_records_fd(int fd, gid_t gid, const char *what)
+{
+	return set_mode(fd, NULL, gid, what);
+}
+
 int sr_records_path(const char *path, gid_t gid)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	/* O_PATH: closing it drops none of this process's POSIX locks on the
+	 * file (an ordinary descriptor would drop SQLite's); O_NOFOLLOW on
+	 * O_PATH opens a symlink itself, refused below */
+	int fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	char proc[64];
+	struct stat st;
 	int err;
 
 	if (fd < 0) {
@@ -87,7 +99,17 @@ int sr_records_path(const char *path, gid_t gid)
 		sr_warn("%s: cannot open to set its mode: %s", path, strerror(errno));
 		return err;
 	}
-	err = sr_records_fd(fd, gid, path);
+	if (fstat(fd, &st)) {
+		err = -errno;
+		sr_warn("%s: cannot stat to set its mode: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		err = S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+		sr_warn("%s: not a regular file, its mode left alone", path);
+	} else {
+		/* fchmod refuses an O_PATH descriptor; its /proc link does not */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		err = set_mode(fd, proc, gid, path);
+	}
 	close(fd);
 	return err;
 }

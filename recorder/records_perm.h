@@ -33,7 +33,12 @@ int sr_records_mkdir_parents(const char *path, gid_t gid);
  */
 int sr_records_fd(int fd, gid_t gid, const char *what);
 
-/** sr_records_fd() for the file @p path; a missing file is not an error. */
+/**
+ * sr_records_fd() for the file @p path, by path: safe on a database SQLite
+ * has open in this process (closing a descriptor of it would drop SQLite's
+ * POSIX locks). A missing file is not an error; a symlink is not followed
+ * (-ELOOP).
+ */
 int sr_records_path(const char *path, gid_t gid);
 
 /**

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -152,6 +154,51 @@ static void test_database(void **state)
 	sqlite3_close(db);
 }
 
+/* Whether another process sees a lock on byte @p off of @p path that keeps
+ * it from writing there. */
+static bool locked_elsewhere(const char *path, off_t off)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct flock fl = {
+		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = off, .l_len = 1};
+		int fd = open(path, O_RDWR);
+
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Setting the modes must not drop SQLite's POSIX locks (closing any
+ * descriptor of a file drops all of the process's locks on it): the
+ * connection keeps its shared lock on the -shm's dead-man-switch byte
+ * (SQLite's UNIX_SHM_DMS, 128), which tells the next connection that the
+ * WAL index is live. */
+static void test_sqlite_locks_kept(void **state)
+{
+	char db_path[256], shm[300];
+	sqlite3 *db;
+
+	(void)state;
+	at(db_path, sizeof(db_path), "locks.db");
+	snprintf(shm, sizeof(shm), "%s-shm", db_path);
+	assert_int_equal(sr_db_open(db_path, group, &db), 0);
+	/* the first write opens the WAL and its index */
+	assert_int_equal(
+	    sqlite3_exec(db, "INSERT INTO meta (key, value) VALUES ('l', 'x')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_true(locked_elsewhere(shm, 128));
+	assert_int_equal(sr_records_path(shm, group), 0);
+	assert_int_equal(sr_records_path(db_path, group), 0);
+	assert_true(locked_elsewhere(shm, 128));
+	sqlite3_close(db);
+	assert_false(locked_elsewhere(shm, 128));
+}
+
 /* A directory that lets neither the group nor others through is reported. */
 static void test_check_reach(void **state)
 {
@@ -186,9 +233,8 @@ static void test_check_reach(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mkdir_parents),
-	    cmocka_unit_test(test_files),
-	    cmocka_unit_test(test_database),
+	    cmocka_unit_test(test_mkdir_parents), cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_database),      cmocka_unit_test(test_sqlite_locks_kept),
 	    cmocka_unit_test(test_check_reach),
 	};
 
