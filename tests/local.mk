@@ -44,7 +44,7 @@ check-unit: all
 # The Debian package (debian/): built, linted, installed and purged in a
 # throwaway overlay of the host (tests/pkg/deb.sh).
 TESTS += tests/pkg/deb.sh
-EXTRA_DIST += tests/pkg/deb.sh tests/pkg/inside.sh tests/ns_lib.sh
+EXTRA_DIST += tests/pkg/deb.sh tests/pkg/build.sh tests/pkg/inside.sh tests/ns_lib.sh
 EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules debian/source/format \
 	debian/README.source debian/pam-configs/sshrec debian/sshrec.install debian/sshrec.docs \
 	debian/sshrec.postinst debian/sshrec.prerm debian/sshrec.postrm debian/sshrec.lintian-overrides \

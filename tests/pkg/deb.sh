@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package (debian/): dpkg-buildpackage -b builds sshrec and
-# libpam-sshrec, lintian finds no error and no warning (the info and
+# libpam-sshrec (tests/pkg/build.sh, into $SR_TOP_BUILDDIR/deb, once per
+# source), lintian finds no error and no warning (the info and
 # experimental tags that remain are overridden, each with its reason, in
 # debian/*.lintian-overrides), the packages hold what they must, and
 # their maintainer scripts do what they must in a throwaway copy of this
@@ -17,26 +18,17 @@ for t in dpkg-buildpackage dh lintian unshare pivot_root; do
 	command -v "$t" >/dev/null || sr_die "$t missing (scripts/deps.sh installs debhelper, lintian, dpkg-dev)"
 done
 
-# ---- build, in a copy of the source (dpkg-buildpackage writes next to it)
-src=$SR_T/src/sshrec
-mkdir -p "$src"
-if git -C "$SR_TOP_SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
-	# tracked and new files, as they are in the work tree; no build output
-	git -C "$SR_TOP_SRCDIR" ls-files -co --exclude-standard -z |
-		tar -C "$SR_TOP_SRCDIR" --null -T - -cf - | tar -C "$src" -xf -
-else
-	tar -C "$SR_TOP_SRCDIR" --exclude='./build*' --exclude=autom4te.cache -cf - . | tar -C "$src" -xf -
-fi
-# nocheck: this suite runs the unit tests already (the package build runs
-# them with 'make check-unit' otherwise)
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc) \
-	>"$SR_T/build.log" 2>&1
+# ---- build, in a copy of the source (tests/pkg/build.sh: once per source,
+# shared with make check-kernels' systemd guest, which installs them)
+pkgs=$SR_TOP_BUILDDIR/deb
+bash "$SR_TOP_SRCDIR/tests/pkg/build.sh" "$pkgs" >"$SR_T/build.out" 2>&1
 rc=$?
-sr_check_eq "dpkg-buildpackage -b -us -uc" 0 "$rc"
-[ "$rc" = 0 ] || { tail -n 40 "$SR_T/build.log"; sr_die "the package did not build"; }
-changes=$(echo "$SR_T"/src/sshrec_*.changes)
-deb=$(echo "$SR_T"/src/sshrec_*.deb)
-pam=$(echo "$SR_T"/src/libpam-sshrec_*.deb)
+sr_log "$(tail -n 1 "$SR_T/build.out")"
+sr_check_eq "dpkg-buildpackage -b -us -uc of this source" 0 "$rc"
+[ "$rc" = 0 ] || { tail -n 40 "$SR_T/build.out"; sr_die "the package did not build"; }
+changes=$(echo "$pkgs"/sshrec_*.changes)
+deb=$(echo "$pkgs"/sshrec_*.deb)
+pam=$(echo "$pkgs"/libpam-sshrec_*.deb)
 
 # ---- lintian: nothing left but what debian/*.lintian-overrides explain
 out=$(lintian --fail-on error,warning "$changes" 2>&1)
