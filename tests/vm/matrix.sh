@@ -14,6 +14,12 @@
 #                   guest_matrix.sh, e.g. +blinding +bench), default
 #                   "6.1 6.12+blinding 6.1:nobpf 6.1:systemd" (CI: 45 min;
 #                   the capture benchmark in guests is make bench-kernels)
+#   SR_VM_DEBS      the systemd guest installs the .deb files of this
+#                   directory with dpkg -i; unset: the packages of this
+#                   source, built once by tests/pkg/build.sh into
+#                   $SR_TOP_BUILDDIR/deb (the host suite's tests/pkg/deb.sh
+#                   builds the same ones, so CI builds them once); empty:
+#                   `make install` instead
 #   SR_VM_TIMEOUT   seconds per guest, default 900
 #   SR_VM_OUT       logs and matrix.json, default $SR_TOP_BUILDDIR/vm-matrix
 set -uo pipefail
@@ -31,15 +37,30 @@ for bin in tests/kernel/test_capture tests/kernel/compat32 tests/kernel/uring_op
 		{ echo "matrix: $SR_TOP_BUILDDIR/$bin is not built (make check builds it)" >&2; exit 2; }
 done
 
-fmt='%-24s %-7s %-5s %-6s %-44s %-6s %s\n'
+# The packages for a systemd guest; a build that fails is a failed row.
 rows=() failed=0 npass=0
+debs=${SR_VM_DEBS-}
+if [ -z "${SR_VM_DEBS+set}" ] && [[ " $matrix" == *:systemd* ]]; then
+	t=$(date +%s)
+	echo "===== Debian packages =====" >&2
+	if bash "$SR_TOP_SRCDIR/tests/pkg/build.sh" "$SR_TOP_BUILDDIR/deb" >&2; then
+		debs=$SR_TOP_BUILDDIR/deb
+	else
+		failed=$((failed + 1))
+		rows+=("$(printf '%-24s %-7s %-5s %-6s %-44s %-6s %s' packages - - - "tests/pkg/build.sh" \
+			"$(($(date +%s) - t))" FAIL)")
+	fi
+fi
+
+fmt='%-24s %-7s %-5s %-6s %-44s %-6s %s\n'
 t_all=$(date +%s)
 for g in $matrix; do
 	spec=${g%%+*} extra=()
 	[ "$spec" != "$g" ] && IFS=+ read -r -a extra <<<"${g#*+}"
 	k=${spec%%:*} init=plain opts=() parts=()
 	[ "$spec" != "$k" ] && init=${spec#*:}
-	[ "$init" = systemd ] && opts=(--systemd) parts=(systemd)
+	genv=()
+	[ "$init" = systemd ] && opts=(--systemd) parts=(systemd) genv=("SR_VM_DEBS=$debs")
 	[ "$init" = nobpf ] && opts=(--append "lsm=lockdown,capability,landlock,yama,apparmor") \
 		parts=(capture)
 	[ ${#extra[@]} -gt 0 ] && [ "$init" = plain ] &&
@@ -50,7 +71,7 @@ for g in $matrix; do
 	rm -f "$stats"
 	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" "${opts[@]}" \
 		--timeout "${SR_VM_TIMEOUT:-900}" --stats "$stats" -- \
-		bash "$SR_TOP_SRCDIR/tests/vm/guest_matrix.sh" "${parts[@]}") 2>&1 | tee "$log"
+		env "${genv[@]}" bash "$SR_TOP_SRCDIR/tests/vm/guest_matrix.sh" "${parts[@]}") 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	[ -s "$stats" ] || echo '{}' >"$stats"
 	# "capture 57/0, login 11/0, ..." from the guest's vm-part lines
