@@ -83,6 +83,11 @@ PY
 
 rs_start
 printf 'syslog = tcp://127.0.0.1:%s\n' "$RPORT" >>"$SR_CONF"
+# the window must cover what the collector may hold unwritten: its socket
+# buffer and its memory queue (a burst's worth: ~15 MiB here), for as long as
+# a loaded machine keeps rsyslog from writing them (the defaults, 10 s and
+# 8 MiB, lost records in a loaded suite run)
+printf 'syslog_resend_time = 2m\nsyslog_resend_size = 64M\n' >>"$SR_CONF"
 sr_start_daemon
 sr_start_sshd
 
