@@ -5,8 +5,9 @@
  * (recorder/policy_kern.c) and pinned with the state maps, so a session's
  * rules hold while the daemon restarts.
  *
- * Included by bpf/lib/maps.bpf.h into every bpf/hooks/ object; the maps are
- * __weak, so the linked object has one of each.
+ * Included by bpf/lib/maps.bpf.h into every bpf/hooks/ object; the maps and
+ * the knob are __weak, so the linked object has one of each. The checks and
+ * the verdict are in bpf/emit/denied.bpf.h.
  */
 #ifndef SSHREC_ENFORCE_BPF_H
 #define SSHREC_ENFORCE_BPF_H
@@ -55,5 +56,40 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sr_policy_stats);
 } policy_stats SEC(".maps") __weak;
+
+/*
+ * How verdicts are applied (loader knob): SR_POLICY_MECH_LSM when the
+ * policy's BPF LSM programs are loaded (hooks refuse the call), else
+ * SR_POLICY_MECH_SIGNAL (the recording programs check and send SIGKILL).
+ */
+const volatile __u8 sr_policy_mech __weak = SR_POLICY_MECH_SIGNAL;
+
+/*
+ * Per-CPU scratch of the policy: a lookup key and the record being built.
+ * The record's lengths are masked for the verifier (bpf/emit/denied.bpf.h),
+ * so the buffer holds the largest masked path and rule, and every size
+ * under 0x4000 (the ring buffer output's mask).
+ */
+#define SR_DENIED_PATH_MASK (2 * SR_PATH_CAP - 1)
+#define SR_DENIED_RULE_MASK 0x3ff
+#define SR_DENIED_EV_MAX    0x4000
+_Static_assert(sizeof(struct sr_denied_event) + SR_DENIED_PATH_MASK + SR_DENIED_RULE_MASK <=
+                   SR_DENIED_EV_MAX,
+               "the masked lengths fit the scratch record");
+_Static_assert(SR_POLICY_RULE_LEN <= SR_DENIED_RULE_MASK, "a rule fits its mask");
+struct sr_policy_scratch {
+	union {
+		struct sr_policy_path_key path;
+		struct sr_policy_net_key net;
+	} key;
+	__u8 ev[SR_DENIED_EV_MAX] __attribute__((aligned(8)));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sr_policy_scratch);
+} policy_scratch SEC(".maps") __weak;
 
 #endif /* SSHREC_ENFORCE_BPF_H */

@@ -72,7 +72,8 @@ enum sr_source {
 
 /** What a program decided about the action (sr_event_hdr.verdict, since ABI 5). */
 enum sr_verdict {
-	SR_VERDICT_NONE = 0, /* recorded only: no policy applied */
+	SR_VERDICT_NONE = 0,   /* recorded only: no policy applied */
+	SR_VERDICT_DENIED = 1, /* the session policy denied it (a connect killed at SYN_SENT) */
 };
 
 /** Common header of every ring buffer record. */

@@ -85,10 +85,11 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 	if (json_object_object_get_ex(s, "policy", &pol) && pol) {
 		int64_t na = sr_j_int(pol, "not_applied", 0);
 
-		printf("policy: enforce %s, %" PRId64 " rules in %" PRId64
+		printf("policy: enforce %s (%s), %" PRId64 " rules in %" PRId64
 		       " rule sets; denied %" PRId64 ", audited %" PRId64 ", %snot applied %" PRId64
 		       "%s, records lost %" PRId64 "\n",
 		       sr_j_str(pol, "enforce") ? sr_j_str(pol, "enforce") : "?",
+		       sr_j_str(pol, "mechanism") ? sr_j_str(pol, "mechanism") : "?",
 		       sr_j_int(pol, "rules", 0), sr_j_int(pol, "rule_sets", 0),
 		       sr_j_int(pol, "denied", 0), sr_j_int(pol, "audited", 0),
 		       sr_col(cli->color && na, SR_C_RED), na, sr_col(cli->color && na, SR_C_RESET),

@@ -691,6 +691,9 @@ static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
 	r.dst_addr = dst;
 	r.dst_port = e->dport;
 	r.result = e->op < 4 ? e->op : 0;
+	/* killed by the policy at SYN_SENT (signal): the SYN was out, the connect denied */
+	if (e->hdr.verdict == SR_VERDICT_DENIED)
+		r.action = SR_NET_ACTION_DENIED;
 	return rec_emit(c, s, &r);
 }
 
@@ -748,6 +751,25 @@ static int on_denied(struct sr_corr *c, struct sr_corr_session *s, const struct 
 	if (e->rule_len && !(r.rule = kstr(e->data + e->path_len, e->rule_len, &orule)))
 		goto out;
 	err = rec_emit(c, s, &r);
+	/*
+	 * A connect a BPF LSM hook refused never reaches the TCP state the
+	 * network records come from: its session.network is made here, with
+	 * Teleport's action DENIED, so SIEM content for those sees it.
+	 */
+	if (!err && net && e->mode == SR_POLICY_ENFORCE && e->mechanism == SR_POLICY_MECH_LSM &&
+	    !(e->flags & SR_DENIED_NOT_APPLIED) && s->network) {
+		int64_t pid = r.process_id;
+
+		s->class_events[SR_CLASS_NETWORK]++;
+		event_rec(c, s, &r, SR_REC_NETWORK, &e->hdr, comm);
+		r.process_id = pid;
+		r.src_addr = e->family == 10 ? "::" : "0.0.0.0"; /* not bound: no source yet */
+		r.dst_addr = dst;
+		r.dst_port = e->dport;
+		r.result = 2; /* failed */
+		r.action = SR_NET_ACTION_DENIED;
+		err = rec_emit(c, s, &r);
+	}
 out:
 	free(opath);
 	free(orule);

@@ -12,15 +12,6 @@
 #include "log.h"
 #include "recorder/daemon.h"
 
-/* The kernel hooks that act on the rules are not in this version (issue 13). */
-static void warn_not_enforced(const struct sr_policy *p)
-{
-	if (p->n && p->mode != SR_POLICY_OFF)
-		sr_warn("policy: %zu deny rules are loaded into the kernel maps, but this version "
-		        "of sshrecd does not act on them yet: nothing is denied",
-		        p->n);
-}
-
 int sr_policy_open(struct sr_daemon *d)
 {
 	static const char *const names[SR_POLICY_ACTION_MAX] = {
@@ -38,7 +29,6 @@ int sr_policy_open(struct sr_daemon *d)
 		sr_err("policy: the BPF object has no policy maps");
 		return -ENOENT;
 	}
-	warn_not_enforced(&d->cfg->policy);
 	return sr_policy_kern_init(&d->pk, &m, &d->cfg->policy);
 }
 
@@ -230,7 +220,7 @@ int sr_policy_reload(struct sr_daemon *d)
 	policy_summary(&d->cfg->policy, sum, sizeof(sum));
 	sr_info("SIGHUP: policy reloaded: %s; %zu sessions switched%s", sum, r.switched,
 	        r.kept ? ", some kept the old one (see above)" : "");
-	warn_not_enforced(&d->cfg->policy);
+	sr_session_update_demand(d); /* write rules may want the open tracepoints now */
 	free(r.sets);
 	sr_config_free(&nc);
 	return 0;
@@ -266,6 +256,10 @@ void *sr_policy_status_json(struct sr_daemon *d)
 		nsets++;
 	sr_policy_kern_entries(&d->pk, entries);
 	json_object_object_add(o, "enforce", json_object_new_string(sr_policy_mode_name(p->mode)));
+	json_object_object_add(
+	    o, "mechanism",
+	    json_object_new_string(
+	        sr_capture_policy_mech(d->cap) == SR_POLICY_MECH_LSM ? "lsm" : "signal"));
 	json_object_object_add(o, "rules", json_object_new_int64((int64_t)p->n));
 	json_object_object_add(o, "rule_sets", json_object_new_int64((int64_t)nsets));
 	json_object_object_add(

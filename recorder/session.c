@@ -178,8 +178,13 @@ void sr_session_update_demand(struct sr_daemon *d)
 	struct sr_session *s;
 
 	for (i = 0; i < SR_SESS_BUCKETS; i++)
-		for (s = d->sess[i]; s; s = s->next)
+		for (s = d->sess[i]; s; s = s->next) {
 			want |= s->classes;
+			/* deny_write without BPF LSM checks opens where disk events are seen */
+			if (s->pset && (s->pset->actions & SR_POLICY_ACTION_BIT(SR_POLICY_WRITE)) &&
+			    sr_capture_policy_mech(d->cap) == SR_POLICY_MECH_SIGNAL)
+				want |= SR_CLASS_BIT(SR_CLASS_DISK);
+		}
 	want &= sr_capture_demand_classes(d->cap);
 	if (have & ~want) {
 		if (!d->demand_spare_us)

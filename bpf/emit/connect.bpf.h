@@ -14,6 +14,7 @@
 #ifndef SSHREC_BPF_EMIT_CONNECT_H
 #define SSHREC_BPF_EMIT_CONNECT_H
 
+#include "emit/denied.bpf.h"
 #include "lib/output.bpf.h"
 
 static __always_inline void sr_connect_addrs(struct sr_connect_event *ev,
@@ -84,11 +85,19 @@ static __always_inline void sr_connect_state(struct trace_event_raw_inet_sock_se
 	if (ctx->protocol != SR_IPPROTO_TCP)
 		return;
 	if (ctx->newstate == SR_TCP_SYN_SENT) {
+		__u8 verdict;
+
+		/* deny_connect without BPF LSM: killed here, the record says so */
+		sr_connect_addrs(&ev, ctx);
+		verdict = sr_signal_connect(ev.family, ev.daddr, ev.dport) == SR_POL_KILLED
+		              ? SR_VERDICT_DENIED
+		              : SR_VERDICT_NONE;
 		parked = bpf_map_lookup_elem(&connect_park, &sk);
 		/* Parked by this process's connect() hook: keep that header. */
 		if (parked && parked->hdr.source != SR_SRC_TRACEPOINT &&
 		    parked->hdr.pid == bpf_get_current_pid_tgid() >> 32) {
 			sr_connect_addrs(parked, ctx);
+			parked->hdr.verdict = verdict;
 			return;
 		}
 		if (!sr_filter_class(&s, SR_CLASS_NETWORK))
@@ -96,7 +105,7 @@ static __always_inline void sr_connect_state(struct trace_event_raw_inet_sock_se
 		sr_fill_hdr(&ev.hdr, SR_EV_CONNECT, &s, bpf_get_current_task_btf(), true,
 		            SR_SRC_TRACEPOINT);
 		ev.hdr.size = sizeof(ev);
-		sr_connect_addrs(&ev, ctx);
+		ev.hdr.verdict = verdict;
 		if (!bpf_map_update_elem(&connect_park, &sk, &ev, BPF_ANY))
 			return;
 		ev.op = SR_CONNECT_PENDING;

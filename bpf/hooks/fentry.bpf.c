@@ -8,13 +8,21 @@
  * its own function, so the host's other syscalls stay on the fast path.
  */
 #include "emit/connect.bpf.h"
+#include "emit/denied.bpf.h"
 #include "emit/exec.bpf.h"
 #include "emit/open.bpf.h"
 
 SEC("fentry/security_file_open")
 int BPF_PROG(sr_fentry_file_open, struct file *file)
 {
+	__u32 kflags = BPF_CORE_READ(file, f_flags);
+	struct sr_sess s;
+
 	sr_emit_open_file(file, SR_SRC_FENTRY);
+	/* deny_write without BPF LSM: the open is under way, the task dies before it writes */
+	if (sr_policy_mech == SR_POLICY_MECH_SIGNAL && !(kflags & SR_FMODE_EXEC) &&
+	    sr_filter_current(&s))
+		sr_signal_open(&s, file, -1, sr_open_flags(kflags), SR_SRC_FENTRY);
 	return 0;
 }
 

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * BPF LSM programs: the LSM backend's opens and connects. A security hook
- * sees every open that got past path lookup and every connect(), however
- * they were made (syscalls, io_uring, /proc/self/fd), in the task that
- * makes them, and costs nothing on the syscall path of other processes.
- * They return the verdict of the BPF LSM programs before them unchanged:
- * recording never denies.
+ * BPF LSM programs.
+ *
+ * Recording (the LSM backend's opens and connects): a security hook sees
+ * every open that got past path lookup and every connect(), however they
+ * were made (syscalls, io_uring, /proc/self/fd), in the task that makes
+ * them, and costs nothing on the syscall path of other processes.
+ *
+ * Enforcing (the session policy, on whatever backend records, wherever BPF
+ * LSM is active): a hook returns -EPERM for what a session's rules deny
+ * (nothing in audit mode), after the SR_EV_DENIED record. On the LSM backend
+ * the recording programs check first and record nothing they refused; the
+ * sr_pol_open and sr_pol_connect programs do the check on the other backends.
+ *
+ * Every program returns the verdict of the BPF LSM programs before it
+ * unchanged.
  */
 #include "emit/connect.bpf.h"
+#include "emit/denied.bpf.h"
 #include "emit/open.bpf.h"
 
 SEC("lsm/file_open")
@@ -15,6 +25,9 @@ int BPF_PROG(sr_lsm_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret; /* already denied: nothing was opened */
+	ret = sr_lsm_ret(sr_lsm_check_open(file));
+	if (ret)
+		return ret; /* refused: the denial is the record */
 	sr_emit_open_file(file, SR_SRC_LSM);
 	return 0;
 }
@@ -25,6 +38,45 @@ int BPF_PROG(sr_lsm_socket_connect, struct socket *sock, struct sockaddr *addres
 {
 	if (ret)
 		return ret;
+	ret = sr_lsm_ret(sr_lsm_check_connect(address));
+	if (ret)
+		return ret;
 	sr_connect_hook(sock, address, SR_SRC_LSM);
 	return 0;
+}
+
+/* ---- the session policy on the other backends, and its own hooks ---- */
+
+SEC("lsm/file_open")
+int BPF_PROG(sr_pol_open, struct file *file, int ret)
+{
+	return ret ? ret : sr_lsm_ret(sr_lsm_check_open(file));
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(sr_pol_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	return ret ? ret : sr_lsm_ret(sr_lsm_check_connect(address));
+}
+
+/* Every stage of an exec: a #! script, then its interpreter. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(sr_pol_exec, struct linux_binprm *bprm, int ret)
+{
+	return ret ? ret : sr_lsm_ret(sr_lsm_check_exec(bprm));
+}
+
+/* A file about to be created: an O_CREAT open of a new name, mknod (CONFIG_SECURITY_PATH). */
+SEC("lsm/path_mknod")
+int BPF_PROG(sr_pol_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+             unsigned int dev, int ret)
+{
+	return ret ? ret : sr_lsm_ret(sr_lsm_check_create(dir, dentry));
+}
+
+/* A destination given to sendmsg(2): a datagram to an address, a TCP fast open. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(sr_pol_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	return ret ? ret : sr_lsm_ret(sr_lsm_check_sendmsg(sock, msg));
 }

@@ -4,6 +4,7 @@
  * and cgroup escapes. tp_btf programs run only for those events, so they
  * cost the host nothing on its syscall path.
  */
+#include "emit/denied.bpf.h"
 #include "emit/exec.bpf.h"
 #include "emit/proc.bpf.h"
 
@@ -18,6 +19,7 @@ int BPF_PROG(sr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		sr_track_tgid(p->tgid, s.key);
 	if (sr_wants(&s, SR_CLASS_COMMAND))
 		sr_emit_exec(&s, p, bprm);
+	sr_signal_exec(&s, bprm); /* deny_exec without BPF LSM */
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  * before the session filter are cheaper tests: the jobs knob, "is this a
  * compat syscall", "was there an enter record for this tid".
  */
+#include "emit/denied.bpf.h"
 #include "emit/exec.bpf.h"
 #include "emit/open.bpf.h"
 
@@ -84,7 +85,7 @@ static __always_inline int sr_open_enter(__s64 dirfd, __u64 path, __u64 flags, _
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sr_sess s;
 
-	if (!(sr_tp_jobs & (SR_TPJ_OPEN | SR_TPJ_OPEN_FAIL)) || !sr_filter_class(&s, SR_CLASS_DISK))
+	if (!(sr_tp_jobs & (SR_TPJ_OPEN | SR_TPJ_OPEN_FAIL)) || !sr_filter_current(&s))
 		return 0;
 	if (how) {
 		struct open_how h = {};
@@ -93,7 +94,12 @@ static __always_inline int sr_open_enter(__s64 dirfd, __u64 path, __u64 flags, _
 		flags = h.flags;
 		mode = h.mode;
 	}
-	if (sr_open_skipped(&s, flags))
+	st.record = sr_wants(&s, SR_CLASS_DISK) && !sr_open_skipped(&s, flags);
+	/* deny_write without BPF LSM, on this backend: the opened file at the exit */
+	st.check = (sr_tp_jobs & SR_TPJ_OPEN) && sr_policy_mech == SR_POLICY_MECH_SIGNAL &&
+	           (flags & (SR_O_WRONLY | SR_O_RDWR | SR_O_CREAT | SR_O_TRUNC)) &&
+	           sr_policy_for(&s, SR_POLICY_WRITE);
+	if (!st.record && !st.check)
 		return 0;
 	st.path = path;
 	st.flags = flags;
@@ -122,10 +128,12 @@ static __noinline int sr_open_exit(long ret)
 		return 0;
 	st = *p;
 	bpf_map_delete_elem(&open_stash, &tid);
-	if (ret >= 0 && !(sr_tp_jobs & SR_TPJ_OPEN))
-		return 0; /* a hook records successful opens */
 	if (!sr_filter_current(&s))
 		return 0;
+	if (st.check && ret >= 0)
+		sr_signal_open(&s, NULL, (int)ret, st.flags, SR_SRC_TRACEPOINT);
+	if (!st.record || (ret >= 0 && !(sr_tp_jobs & SR_TPJ_OPEN)))
+		return 0; /* not recorded, or a hook records successful opens */
 	task = bpf_get_current_task_btf();
 	ev = sr_open_begin(&s, &sc, task, SR_SRC_TRACEPOINT);
 	if (!ev)

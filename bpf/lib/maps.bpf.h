@@ -123,6 +123,9 @@ struct sr_open_stash {
 	__s32 dirfd;
 	__u32 syscall;
 	__u32 oflags; /* SR_OPEN_COMPAT */
+	__u8 record;  /* the open is to be recorded */
+	__u8 check;   /* deny_write without BPF LSM: check the opened file at the exit */
+	__u8 _pad[6];
 };
 
 struct sr_exec_stash {

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/policy.h"
 #include "bpf/sshrec.skel.h"
 #include "log.h"
 #include "paths.h"
@@ -252,6 +253,8 @@ static int sr_capture_configure(struct sr_capture *cap, const struct sr_capture_
 	    o->argv_cap && o->argv_cap < SR_ARGV_CAP ? o->argv_cap : SR_ARGV_CAP;
 	cap->skel->rodata->sr_wakeup_bytes = o->wakeup_bytes;
 	cap->skel->rodata->sr_tp_jobs = cap->sel.tp_jobs;
+	cap->skel->rodata->sr_policy_mech =
+	    cap->sel.policy_lsm ? SR_POLICY_MECH_LSM : SR_POLICY_MECH_SIGNAL;
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0) {
 		sr_err("capture: cannot count CPUs: %s", strerror(-ncpu));
@@ -343,6 +346,11 @@ cleanup:
 	/* Keep whatever pins a previous instance left: it may still be capturing. */
 	sr_capture_close(cap);
 	return err;
+}
+
+int sr_capture_policy_mech(const struct sr_capture *cap)
+{
+	return cap->sel.policy_lsm ? SR_POLICY_MECH_LSM : SR_POLICY_MECH_SIGNAL;
 }
 
 int sr_capture_map_fd(const struct sr_capture *cap, const char *name)

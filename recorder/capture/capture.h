@@ -126,6 +126,13 @@ bool sr_capture_reused(const struct sr_capture *cap);
 /** The fd of map @p name of the BPF object (owned by @p cap), or -ENOENT. */
 int sr_capture_map_fd(const struct sr_capture *cap, const char *name);
 
+/**
+ * How the loaded programs apply the session policy's deny verdicts:
+ * SR_POLICY_MECH_LSM (BPF LSM hooks refuse the call) or
+ * SR_POLICY_MECH_SIGNAL (SIGKILL from the hook that saw the action), bpf/policy.h.
+ */
+int sr_capture_policy_mech(const struct sr_capture *cap);
+
 /** The backend this capture runs on (never SR_BACKEND_AUTO). */
 enum sr_backend sr_capture_backend(const struct sr_capture *cap);
 

@@ -59,6 +59,7 @@ struct sr_slot {
 struct sr_selection {
 	enum sr_backend backend;
 	uint32_t tp_jobs; /* value of the sr_tp_jobs knob */
+	bool policy_lsm;  /* the session policy's BPF LSM programs are taken (sr_policy_mech) */
 	struct sr_slot slots[SR_MAX_SLOTS];
 	int nslots;
 	char gaps[512]; /* best-effort jobs not done, NUL-separated */

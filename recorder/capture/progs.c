@@ -30,6 +30,12 @@ enum sr_job {
 	SR_JOB_URING,     /* tracepoint backend: io_uring opens */
 	SR_JOB_CONNECT,   /* hook backends: connect() */
 	SR_JOB_TCP_STATE, /* TCP outcome (and the tracepoint backend's connects) */
+	/* the session policy's BPF LSM hooks (without them: SIGKILL, bpf/emit/denied.bpf.h) */
+	SR_JOB_POL_EXEC,    /* bprm_check_security */
+	SR_JOB_POL_OPEN,    /* file_open for writing */
+	SR_JOB_POL_CREATE,  /* path_mknod: creation (needs CONFIG_SECURITY_PATH) */
+	SR_JOB_POL_CONNECT, /* socket_connect */
+	SR_JOB_POL_SEND,    /* socket_sendmsg with a destination */
 	SR_JOB_MAX,
 };
 
@@ -37,6 +43,7 @@ static const struct {
 	const char *name;
 	uint8_t cls;
 	bool best_effort; /* missing: a logged gap, not a failure */
+	bool policy;      /* the session policy's: missing, verdicts are SIGKILL (no gap) */
 } sr_jobs[SR_JOB_MAX] = {
     [SR_JOB_EXEC] = {"exec", SR_CLASS_COMMAND, false},
     [SR_JOB_PROC] = {"fork/exit", SR_CLASS_COMMAND, false},
@@ -47,6 +54,11 @@ static const struct {
     [SR_JOB_URING] = {"io_uring open", SR_CLASS_DISK, true},
     [SR_JOB_CONNECT] = {"connect", SR_CLASS_NETWORK, false},
     [SR_JOB_TCP_STATE] = {"TCP connect outcome", SR_CLASS_NETWORK, false},
+    [SR_JOB_POL_EXEC] = {"policy: exec", SR_CLASS_COMMAND, true, true},
+    [SR_JOB_POL_OPEN] = {"policy: open for writing", SR_CLASS_COMMAND, true, true},
+    [SR_JOB_POL_CREATE] = {"policy: file creation", SR_CLASS_COMMAND, true, true},
+    [SR_JOB_POL_CONNECT] = {"policy: connect", SR_CLASS_COMMAND, true, true},
+    [SR_JOB_POL_SEND] = {"policy: sendmsg to an address", SR_CLASS_COMMAND, true, true},
 };
 
 #define B_TP    (1u << SR_BACKEND_TRACEPOINT)
@@ -126,6 +138,18 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_lsm_socket_connect", SR_JOB_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
     {"sr_inet_state", SR_JOB_TCP_STATE, 0, B_ALL, 0, 0, 0, false, false},
+    /*
+     * the session policy: BPF LSM hooks on every backend where BPF LSM works;
+     * on the LSM backend the recording programs of file_open and
+     * socket_connect also refuse, elsewhere programs of their own do
+     */
+    {"sr_pol_exec", SR_JOB_POL_EXEC, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_lsm_file_open", SR_JOB_POL_OPEN, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_pol_open", SR_JOB_POL_OPEN, 0, B_TP | B_FE, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_pol_mknod", SR_JOB_POL_CREATE, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_lsm_socket_connect", SR_JOB_POL_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_pol_connect", SR_JOB_POL_CONNECT, 0, B_TP | B_FE, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_pol_sendmsg", SR_JOB_POL_SEND, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
 };
 
 #define SR_NROWS (sizeof(sr_rows) / sizeof(sr_rows[0]))
@@ -253,6 +277,35 @@ static int sr_take(struct bpf_object *obj, enum sr_backend b, const int *alts, u
 	return 0;
 }
 
+/*
+ * The session policy denies with BPF LSM when its exec, open, connect and
+ * sendmsg hooks are all there (creation is refused too where path_mknod
+ * exists), else with SIGKILL from the recording programs: then none of its
+ * LSM programs is taken.
+ */
+static void sr_policy_pick(struct sr_selection *sel, int *alts, const struct sr_features *f)
+{
+	static const int need[] = {SR_JOB_POL_EXEC, SR_JOB_POL_OPEN, SR_JOB_POL_CONNECT,
+	                           SR_JOB_POL_SEND};
+	size_t i;
+
+	sel->policy_lsm = true;
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		sel->policy_lsm &= alts[need[i]] >= 0;
+	if (!sel->policy_lsm) {
+		for (i = 0; i < SR_JOB_MAX; i++)
+			if (sr_jobs[i].policy)
+				alts[i] = -1;
+		sr_info("capture: the session policy denies with SIGKILL: %s",
+		        f->have & SR_FEAT_LSM ? "BPF LSM lacks its hooks here" : f->why_lsm);
+		return;
+	}
+	sr_info("capture: the session policy denies with BPF LSM (EPERM)%s",
+	        alts[SR_JOB_POL_CREATE] < 0 ? ", except file creation (no path_mknod hook: "
+	                                      "CONFIG_SECURITY_PATH is off)"
+	                                    : "");
+}
+
 int sr_progs_select(struct bpf_object *obj, enum sr_backend forced, struct sr_selection *sel)
 {
 	static const enum sr_backend order[] = {SR_BACKEND_LSM, SR_BACKEND_FENTRY,
@@ -285,8 +338,9 @@ int sr_progs_select(struct bpf_object *obj, enum sr_backend forced, struct sr_se
 		if (!ok)
 			continue;
 		sel->backend = b;
+		sr_policy_pick(sel, alts, f);
 		for (job = 0; job < SR_JOB_MAX; job++)
-			if (alts[job] == -1)
+			if (alts[job] == -1 && !sr_jobs[job].policy)
 				sr_gap(sel, sr_jobs[job].name, "the kernel has none of its hooks");
 		err = sr_take(obj, b, alts, f->have, sel);
 		if (err)

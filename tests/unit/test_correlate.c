@@ -483,11 +483,14 @@ static void test_argv_json(void **state)
 	assert_string_equal(rec_member(3, "argv0", buf, sizeof(buf)), "\"\"");
 }
 
+static uint8_t next_verdict; /* hdr.verdict of the next ev_connect */
+
 static int ev_connect(uint32_t pid, int family, const char *src, const char *dst, uint16_t dport)
 {
 	struct sr_connect_event e = {0};
 
 	hdr(&e.hdr, SR_EV_CONNECT, sizeof(e), pid, 100);
+	e.hdr.verdict = next_verdict;
 	e.family = (uint16_t)family;
 	e.sport = 40000;
 	e.dport = dport;
@@ -523,17 +526,22 @@ static void test_teleport_fields(void **state)
 		assert_string_equal(rec_member(i, "action", buf, sizeof(buf)), "0");
 	}
 	assert_string_equal(rec_member(1, "dst_addr", buf, sizeof(buf)), "\"2001:db8::7\"");
+	/* a connect the policy killed at SYN_SENT (signal): Teleport's DENIED */
+	next_verdict = SR_VERDICT_DENIED;
+	assert_int_equal(ev_connect(100, AF_INET, "127.0.0.1", "192.0.2.9", 25), 0);
+	next_verdict = SR_VERDICT_NONE;
+	assert_string_equal(rec_member(3, "action", buf, sizeof(buf)), "1");
 	/* PAM's "ssh" only: not interactive */
 	assert_int_equal(sr_corr_end(&corr, &sess, 10), 0);
-	assert_string_equal(rec_member(3, "enhanced_recording", buf, sizeof(buf)), "true");
-	assert_string_equal(rec_member(3, "interactive", buf, sizeof(buf)), "false");
-	assert_string_equal(rec_member(3, "participants", buf, sizeof(buf)), "[\"SHA256:abc\"]");
+	assert_string_equal(rec_member(4, "enhanced_recording", buf, sizeof(buf)), "true");
+	assert_string_equal(rec_member(4, "interactive", buf, sizeof(buf)), "false");
+	assert_string_equal(rec_member(4, "participants", buf, sizeof(buf)), "[\"SHA256:abc\"]");
 	/* the login shell had a terminal: interactive */
 	next_tty = "pts2";
 	assert_int_equal(ev_exec(1000, 100, "/bin/bash", "bash", 5, 0), 0);
 	next_tty = "";
 	assert_int_equal(sr_corr_end(&corr, &sess, 20), 0);
-	assert_string_equal(rec_member(5, "interactive", buf, sizeof(buf)), "true");
+	assert_string_equal(rec_member(6, "interactive", buf, sizeof(buf)), "true");
 }
 
 /* Record @p i's "tty", or "(null)". */
@@ -776,6 +784,45 @@ static void test_denied(void **state)
 	json_object_put(o);
 }
 
+/*
+ * A connect refused by BPF LSM never reaches the TCP state tracepoint: its
+ * session.network comes from the denial, with Teleport's action DENIED (1),
+ * when the session records network. Audited or signalled connects get none
+ * here (the connect happens and is recorded as usual).
+ */
+static void test_denied_connect_network(void **state)
+{
+	static const uint8_t v4[4] = {10, 1, 2, 3};
+	json_object *o;
+
+	(void)state;
+	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	                 0);
+	assert_int_equal(nrec, 2);
+	assert_int_equal(recs[0].kind, SR_REC_DENIED);
+	assert_int_equal(recs[1].kind, SR_REC_NETWORK);
+	o = rec_obj(1);
+	assert_string_equal(jstr(o, "action"), "1");
+	assert_string_equal(jstr(o, "dst_addr"), "10.1.2.3");
+	assert_string_equal(jstr(o, "dst_port"), "22");
+	assert_string_equal(jstr(o, "src_addr"), "0.0.0.0");
+	assert_string_equal(jstr(o, "result"), "failed");
+	json_object_put(o);
+	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	                 0);
+	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL,
+	                           0, "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	                 0);
+	assert_int_equal(nrec, 4);
+	sess.network = false;
+	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	                 0);
+	assert_int_equal(nrec, 5); /* the denial only: the session does not record network */
+}
+
 /* A denied event that does not add up is refused and counted, never half-recorded. */
 static void test_denied_malformed(void **state)
 {
@@ -833,6 +880,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_teleport_fields, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_denied, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_denied_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_denied_connect_network, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
