@@ -81,7 +81,8 @@ tests/kernel/compat32: tests/kernel/compat32.c
 # Capture benchmark (not part of make check): make bench-capture
 # Built without sanitizers (they would slow the consumer down), the loader compiled in.
 noinst_PROGRAMS += tests/bench/bench_capture
-tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c $(SR_CAPTURE_SRCS)
+tests_bench_bench_capture_SOURCES = tests/bench/bench_capture.c tests/bench/bench_util.h \
+	$(SR_CAPTURE_SRCS)
 nodist_tests_bench_bench_capture_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_capture_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_capture_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
@@ -100,3 +101,17 @@ tests_kernel_test_policy_maps_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 tests_kernel_test_policy_maps_LDFLAGS = $(SAN_LDFLAGS)
 tests_kernel_test_policy_maps_LDADD = common/libsrcommon_san.la $(LIBBPF_LIBS) $(LIBELF_LIBS) \
 	$(ZLIB_LIBS)
+
+# Session policy benchmark (not part of make check): make bench-policy
+# The cost of the deny-rule check per exec and per write-open, 100 rules vs none.
+noinst_PROGRAMS += tests/bench/bench_policy
+tests_bench_bench_policy_SOURCES = tests/bench/bench_policy.c tests/bench/bench_util.h \
+	$(SR_CAPTURE_SRCS) recorder/policy.c recorder/policy_kern.c
+nodist_tests_bench_bench_policy_SOURCES = bpf/sshrec.skel.h
+tests_bench_bench_policy_CFLAGS = $(AM_CFLAGS) -O2 $(LIBBPF_CFLAGS)
+tests_bench_bench_policy_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) -lpthread
+EXTRA_DIST += tests/bench/bench_policy.sh
+bench-policy: tests/bench/bench_policy
+	$(srcdir)/tests/bench/bench_policy.sh $(abs_top_builddir)/tests/bench/bench_policy \
+	  $(abs_top_srcdir)/tests/bench/results
+.PHONY: bench-policy

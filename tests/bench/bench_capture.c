@@ -27,12 +27,11 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "tests/bench/bench_util.h"
 #include "recorder/capture/capture.h"
 
 #define KEY  0x0000425e00000001ull
 #define REPS 5
-
-extern char **environ;
 
 static char cg_dir[512];
 static int quick;
@@ -42,29 +41,7 @@ static struct sr_capture *cap;
 static atomic_ullong rx[8];
 static atomic_int stop_consumer;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- workloads, each in a child that may join the session cgroup ------------- */
-
-static void exec_storm(long n)
-{
-	char *argv[] = {"/bin/true", NULL};
-	long i;
-
-	for (i = 0; i < n; i++) {
-		pid_t pid;
-		int st;
-
-		if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0)
-			waitpid(pid, &st, 0);
-	}
-}
 
 static void open_storm(long n)
 {
@@ -81,11 +58,11 @@ static void open_storm(long n)
 /* Paced: @rate operations per second for @secs seconds. */
 static void paced(void (*op)(long), long rate, double secs, long batch)
 {
-	double t0 = now_s(), per = (double)batch / rate;
+	double t0 = sr_bench_now_s(), per = (double)batch / rate;
 	long k;
 
-	for (k = 0; now_s() - t0 < secs; k++) {
-		double due = t0 + k * per, t = now_s();
+	for (k = 0; sr_bench_now_s() - t0 < secs; k++) {
+		double due = t0 + k * per, t = sr_bench_now_s();
 
 		if (due > t)
 			usleep((useconds_t)((due - t) * 1e6));
@@ -96,7 +73,7 @@ static void paced(void (*op)(long), long rate, double secs, long batch)
 /* Run @fn(@n) in a child (inside the session cgroup when @inside); seconds taken. */
 static double run_child(bool inside, void (*fn)(long), long n)
 {
-	double t0 = now_s();
+	double t0 = sr_bench_now_s();
 	pid_t pid = fork();
 	int st;
 
@@ -107,7 +84,7 @@ static double run_child(bool inside, void (*fn)(long), long n)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
-	return now_s() - t0;
+	return sr_bench_now_s() - t0;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -288,7 +265,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s...\n", cfg[i].name);
 		rows[nrows].name = cfg[i].name;
 		rows[nrows].target = cfg[i].target;
-		if (pair(cfg[i].disk, cfg[i].inside, cfg[i].exec ? exec_storm : open_storm,
+		if (pair(cfg[i].disk, cfg[i].inside, cfg[i].exec ? sr_bench_exec_storm : open_storm,
 		         cfg[i].exec ? nexec : nopen, &rows[nrows].base, &rows[nrows].with))
 			goto out;
 		nrows++;
@@ -301,17 +278,17 @@ int main(int argc, char **argv)
 	ringbuf = sr_capture_ringbuf_size(cap);
 	ex_before = atomic_load(&rx[SR_EV_EXEC]);
 	op_before = atomic_load(&rx[SR_EV_OPEN]);
-	t0 = now_s();
+	t0 = sr_bench_now_s();
 	ew1 = fork();
 	if (ew1 == 0) {
 		sr_cgroup_move(cg_dir, 0);
-		paced(exec_storm, 1000, mix_secs, 10);
+		paced(sr_bench_exec_storm, 1000, mix_secs, 10);
 		_exit(0);
 	}
 	ew2 = fork();
 	if (ew2 == 0) {
 		sr_cgroup_move(cg_dir, 0);
-		paced(exec_storm, 1000, mix_secs, 10);
+		paced(sr_bench_exec_storm, 1000, mix_secs, 10);
 		_exit(0);
 	}
 	ow = fork();
@@ -323,7 +300,7 @@ int main(int argc, char **argv)
 	waitpid(ew1, NULL, 0);
 	waitpid(ew2, NULL, 0);
 	waitpid(ow, NULL, 0);
-	el = now_s() - t0;
+	el = sr_bench_now_s() - t0;
 	usleep(300000);
 	unload(&lost);
 	got_exec = atomic_load(&rx[SR_EV_EXEC]) - ex_before;
@@ -349,7 +326,8 @@ int main(int argc, char **argv)
 		fprintf(f,
 		        "{\n  \"kernel\": \"%s\",\n  \"cpus\": %ld,\n  \"backend\": \"%s\",\n"
 		        "  \"ringbuf_bytes\": %u,\n  \"wakeup_bytes\": %u,\n",
-		        un.release, sysconf(_SC_NPROCESSORS_ONLN), backend_ran, ringbuf, wakeup_bytes);
+		        un.release, sysconf(_SC_NPROCESSORS_ONLN), backend_ran, ringbuf,
+		        wakeup_bytes);
 		fprintf(f,
 		        "  \"reps\": %d,\n  \"execs_per_rep\": %ld,\n  \"opens_per_rep\": %ld,\n",
 		        REPS, nexec, nopen);
@@ -370,7 +348,8 @@ int main(int argc, char **argv)
 	}
 	if (md && (f = fopen(md, "a"))) {
 		fprintf(f, "Capture backend: **%s**.\n\n", backend_ran);
-		fprintf(f, "| workload | no BPF (ops/s) | with capture (ops/s) | cost | target |\n");
+		fprintf(f,
+		        "| workload | no BPF (ops/s) | with capture (ops/s) | cost | target |\n");
 		fprintf(f, "|---|---:|---:|---:|---|\n");
 		for (i = 0; i < nrows; i++)
 			fprintf(f, "| %s | %.0f | %.0f | %+.1f%% | %s |\n", rows[i].name,
