@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Inside one kernel-matrix guest (tests/vm/matrix.sh starts it through
 # run.sh): the parts named as arguments (default: the capture tests on every
-# backend the kernel has, then end-to-end logins over a real sshd; "blinding"
-# and "bench" on request; "systemd" in a systemd guest). Each
+# backend the kernel has, then end-to-end logins over a real sshd; "blinding",
+# "bench", "policy" (BPF LSM) and "policy-signal" (:nobpf) on request;
+# "systemd" in a systemd guest). Each
 # part prints its own output, then one line
 #   vm-part <name> rc=<exit status> pass=<N> fail=<N> seconds=<S>
 # for the host's table. Exits non-zero when any part failed.
@@ -51,6 +52,10 @@ for p in "$@"; do
 	bench) part bench bash "$SR_TOP_SRCDIR/tests/bench/bench_capture_vm.sh" ;;
 	login) part login bash "$SR_TOP_SRCDIR/tests/vm/login.sh" ;;
 	scope-after) part scope-after bash "$SR_TOP_SRCDIR/tests/e2e/pam_scope_after.sh" ;;
+	# Debian's kernels have BPF LSM: the session policy must deny with it there
+	policy) part policy env SR_POLICY_EXPECT_MECH=lsm bash "$SR_TOP_SRCDIR/tests/e2e/policy_enforce.sh" ;;
+	# booted without bpf among the LSMs (:nobpf): SIGKILL, from the fentry backend's programs
+	policy-signal) part policy-signal env SR_POLICY_EXPECT_MECH=signal bash "$SR_TOP_SRCDIR/tests/e2e/policy_enforce.sh" ;;
 	systemd) part systemd bash "$SR_TOP_SRCDIR/tests/vm/systemd_guest.sh" ;;
 	*) echo "guest_matrix: unknown part $p" >&2; exit 2 ;;
 	esac

@@ -11,8 +11,9 @@
 #                   (run.sh --kernel values; :nobpf boots with an lsm= list
 #                   without bpf and runs the capture test, whose auto backend
 #                   must then fall back to fentry; +part adds a part of
-#                   guest_matrix.sh, e.g. +blinding +bench), default
-#                   "6.1 6.12+blinding 6.1:nobpf 6.1:systemd" (CI: 45 min;
+#                   guest_matrix.sh, e.g. +blinding +bench +policy, or
+#                   6.1:nobpf+policy-signal), default
+#                   "6.1 6.12+blinding+policy 6.1:nobpf 6.1:systemd" (CI: 45 min;
 #                   the capture benchmark in guests is make bench-kernels)
 #   SR_VM_DEBS      the systemd guest installs the .deb files of this
 #                   directory with dpkg -i; unset: the packages of this
@@ -26,7 +27,7 @@ set -uo pipefail
 : "${SR_TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${SR_TOP_BUILDDIR:=$SR_TOP_SRCDIR}"
 export SR_TOP_SRCDIR SR_TOP_BUILDDIR
-matrix=${SR_VM_MATRIX:-6.1 6.12+blinding 6.1:nobpf 6.1:systemd}
+matrix=${SR_VM_MATRIX:-6.1 6.12+blinding+policy 6.1:nobpf 6.1:systemd}
 out=${SR_VM_OUT:-$SR_TOP_BUILDDIR/vm-matrix}
 mkdir -p "$out"
 : >"$out/matrix.json"
@@ -62,7 +63,7 @@ for g in $matrix; do
 	genv=()
 	[ "$init" = systemd ] && opts=(--systemd) parts=(systemd) genv=("SR_VM_DEBS=$debs")
 	[ "$init" = nobpf ] && opts=(--append "lsm=lockdown,capability,landlock,yama,apparmor") \
-		parts=(capture)
+		parts=(capture "${extra[@]}")
 	[ ${#extra[@]} -gt 0 ] && [ "$init" = plain ] &&
 		parts=(capture capture-fentry capture-tracepoint login scope-after "${extra[@]}")
 	echo "===== $k ($init) =====" >&2
