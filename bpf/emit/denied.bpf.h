@@ -315,6 +315,8 @@ static __always_inline int sr_lsm_check_open(struct file *file)
 
 	if (!(fmode & SR_FMODE_WRITE) && !(fl & SR_O_TRUNC))
 		return 0;
+	if (fmode & SR_FMODE_NOACCOUNT)
+		return 0; /* overlayfs' open of the real file: the user's open was checked */
 	if (!sr_filter_current(&s) || !sr_policy_for(&s, SR_POLICY_WRITE))
 		return 0;
 	sc = sr_scratch_get();
