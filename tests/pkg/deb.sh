@@ -87,7 +87,13 @@ ns=$(sr_ns_of "$pid")
 SR_CLEANUP_HOOKS+=("sr_ns_kill '$ns' deb")
 wait "$pid"
 rc=$?
-left=$(sr_ns_pids "$ns" | tr '\n' ' ')
+# what inside.sh stopped last (sshrecd's linger watcher polls each second)
+# may take a moment to go; anything still there after 15 s is a leftover
+for _ in $(seq 1 150); do
+	[ -z "$(sr_ns_pids "$ns")" ] && break
+	sleep 0.1
+done
+left=$(for p in $(sr_ns_pids "$ns"); do printf '%s(%s) ' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80)"; done)
 sr_check "nothing left running in the throwaway root ($left)" [ -z "$left" ]
 sr_ns_kill "$ns" deb
 # its PASS/FAIL lines count as this test's
