@@ -76,7 +76,14 @@ for g in $matrix; do
 	log=$out/${g//[:\/+]/_}.log
 	stats=$log.stats.json
 	rm -f "$stats"
-	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" "${opts[@]}" \
+	# Plain guests get one vCPU: under TCG with two, the 6.12 guest panicked
+	# in bpf_lsm_file_open+0x5 (mid-instruction: a stale translation of the
+	# call site the kernel patches as sshrecd attaches LSM programs) twice in
+	# two runs, during logins that start sshrecd. The systemd guest keeps two
+	# (passed with two; not yet run with one).
+	vcpus=1
+	[ "$init" = systemd ] && vcpus=2
+	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" --smp "$vcpus" "${opts[@]}" \
 		--timeout "${SR_VM_TIMEOUT:-900}" --stats "$stats" -- \
 		env "${genv[@]}" bash "$SR_TOP_SRCDIR/tests/vm/guest_matrix.sh" "${parts[@]}") 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
