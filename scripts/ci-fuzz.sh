@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # CI stage after the test suite (.ci/run). CI as a whole must fit 45 minutes,
-# so this stage is budgeted at ~3-4 minutes wall on 2 cores:
+# so this stage is budgeted at ~5-6 minutes wall on 2 cores:
 #   1. clang builds everything with -Werror and its ASan/UBSan (build/clang;
 #      clang's UBSan checks more than gcc's, e.g. pointer arithmetic on NULL):
 #      ~85 CPU-s with configure;
 #   2. the unit tests run on that build (the e2e tests ran on the gcc one):
 #      ~5 CPU-s;
-#   3. the fuzz targets are built (~35 CPU-s) and each runs FUZZ_SECONDS (30)
-#      on its committed corpus, two at a time (~2 minutes): a crash, leak,
+#   3. the fuzz targets are built (~35 CPU-s) and each runs FUZZ_SECONDS (60,
+#      as issue #11 asks of CI) on its committed corpus, two at a time
+#      (7 targets: ~4 minutes): a crash, leak,
 #      timeout or out-of-memory fails CI and keeps the input. This is a
 #      regression check (every corpus input, regressions included, is
 #      replayed first) plus a short search; the long searches are FUZZING.md's.
@@ -61,7 +62,7 @@ took "$(echo "$units" | wc -w) unit tests on the clang build"
 make -j"$(nproc)" fuzz-build >fuzz-build.out 2>&1 ||
 	{ tail -n 40 fuzz-build.out; echo "fuzz: build failed"; exit 1; }
 took "fuzz targets built"
-make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" FUZZ_JOBS="${FUZZ_JOBS:-2}"
+make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" FUZZ_JOBS="${FUZZ_JOBS:-2}"
 rc=$?
 took "fuzz targets run"
 echo "ci-fuzz: stage took $((SECONDS - t0)) s"
