@@ -108,9 +108,9 @@ static void denied_detail(const char *js, char *buf, size_t cap)
 		snprintf(buf, cap, "(unreadable record)");
 		return;
 	}
-	sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
-	               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"), buf,
-	               cap);
+	sr_denied_text(sr_j_str_or(o, "kind", "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
+	               sr_j_str_or(o, "policy_mode", "mode"), sr_j_str(o, "mechanism"),
+	               sr_j_str(o, "effect"), buf, cap);
 	json_object_put(o);
 }
 

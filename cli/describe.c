@@ -54,7 +54,10 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		         sr_j_int(o, "src_port", 0), v6 ? "[" : "",
 		         sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", v6 ? "]" : "",
 		         sr_j_int(o, "dst_port", 0),
-		         sr_j_str(o, "result") ? sr_j_str(o, "result") : "");
+		         /* action 1: the session policy refused it */
+		         sr_j_int(o, "action", 0) == 1 ? "denied"
+		         : sr_j_str(o, "result")       ? sr_j_str(o, "result")
+		                                       : "");
 	} else if (!strcmp(ev, "session.process_exit")) {
 		int64_t sig = sr_j_int(o, "signal", 0);
 
@@ -103,9 +106,9 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		snprintf(buf, cap, "left the session cgroup for %s",
 		         sr_j_str(o, "to_cgroup_path") ? sr_j_str(o, "to_cgroup_path") : "?");
 	} else if (!strcmp(ev, "session.denied")) {
-		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
-		               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"),
-		               buf, cap);
+		sr_denied_text(sr_j_str_or(o, "kind", "action"), sr_j_str(o, "target"),
+		               sr_j_str(o, "rule"), sr_j_str_or(o, "policy_mode", "mode"),
+		               sr_j_str(o, "mechanism"), sr_j_str(o, "effect"), buf, cap);
 	} else {
 		snprintf(buf, cap, "%s", json_object_to_json_string(o));
 	}

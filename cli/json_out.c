@@ -41,6 +41,13 @@ const char *sr_j_str(json_object *o, const char *k)
 	return json_object_get_string(v);
 }
 
+const char *sr_j_str_or(json_object *o, const char *k, const char *old)
+{
+	const char *v = sr_j_str(o, k);
+
+	return v ? v : sr_j_str(o, old);
+}
+
 int64_t sr_j_int(json_object *o, const char *k, int64_t dflt)
 {
 	json_object *v;

@@ -50,6 +50,13 @@ void sr_json_add_time(json_object *o, const char *key, int64_t us);
 /** The string member @p k of @p o, or NULL (absent, or not a string). */
 const char *sr_j_str(json_object *o, const char *k);
 
+/**
+ * The string member @p k, else the string member @p old (the name it had
+ * in an older record format: session.denied's "kind" and "policy_mode"
+ * were the strings "action" and "mode" in format 2), else NULL.
+ */
+const char *sr_j_str_or(json_object *o, const char *k, const char *old);
+
 /** The member @p k of @p o as an integer, or @p dflt when absent or null. */
 int64_t sr_j_int(json_object *o, const char *k, int64_t dflt);
 

@@ -69,15 +69,16 @@ static int attach_text(const char *event, const char *json, struct sr_attach *a)
 		return (a->text = strdup(json)) ? 0 : -ENOMEM;
 	if (!strcmp(event, "session.denied")) {
 		*failed = true;
-		sr_denied_text(sr_j_str(o, "action"), sr_j_str(o, "target"), sr_j_str(o, "rule"),
-		               sr_j_str(o, "mode"), sr_j_str(o, "mechanism"), sr_j_str(o, "effect"),
-		               buf, sizeof(buf));
+		sr_denied_text(sr_j_str_or(o, "kind", "action"), sr_j_str(o, "target"),
+		               sr_j_str(o, "rule"), sr_j_str_or(o, "policy_mode", "mode"),
+		               sr_j_str(o, "mechanism"), sr_j_str(o, "effect"), buf, sizeof(buf));
 	} else if (net) {
-		const char *res = sr_j_str(o, "result");
+		/* action 1: the session policy refused it */
+		const char *res = sr_j_int(o, "action", 0) == 1 ? "denied" : sr_j_str(o, "result");
 		int v = (int)sr_j_int(o, "version", 4);
 		const char *lb = v == 6 ? "[" : "", *rb = v == 6 ? "]" : "";
 
-		*failed = res && strcmp(res, "failed") == 0;
+		*failed = res && strcmp(res, "established") && strcmp(res, "pending");
 		snprintf(buf, sizeof(buf), "connect %s%s%s:%" PRId64 " from %s%s%s:%" PRId64 " %s",
 		         lb, sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", rb,
 		         sr_j_int(o, "dst_port", 0), lb,

@@ -66,9 +66,9 @@ void sr_exp_proc_clear(struct sr_exp_proc *p);
 
 /** An owned, prepared copy of an exec'd image: an entry of a process cache. */
 struct sr_exp_image {
-	struct sr_exp_proc p;    /**< prepared; its strings are the copies below */
+	struct sr_exp_proc p;                     /**< prepared; its strings are the copies below */
 	char *path, *argv, *cwd, *exe, *exe_kind; /**< owned */
-	bool valid;              /**< holds image p.id */
+	bool valid;                               /**< holds image p.id */
 };
 
 /**
@@ -168,6 +168,13 @@ bool sr_exp_signal_status(const struct sr_jrec *rec, int64_t *code);
 
 /** The last path component of @p p (NULL when @p p is NULL). */
 const char *sr_exp_basename(const char *p);
+
+/**
+ * The string member @p key, else the string member @p old (the name it had
+ * in an older record format: session.denied's "kind" and "policy_mode" were
+ * the strings "action" and "mode" in format 2), else NULL.
+ */
+const char *sr_exp_str_or(const struct sr_jrec *rec, const char *key, const char *old);
 
 /** What ran, for the process fields of a record. */
 struct sr_exp_exec {

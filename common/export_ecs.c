@@ -166,7 +166,8 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 
 		cat = "network";
 		type = "connection";
-		type2 = "start";
+		/* action 1: the policy refused it (Teleport's EventAction DENIED) */
+		type2 = sr_jrec_int(rec, "action", 0) == 1 ? "denied" : "start";
 		outcome = res && !strcmp(res, "failed")        ? "failure"
 		          : res && !strcmp(res, "established") ? "success"
 		                                               : "unknown";
@@ -183,7 +184,8 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		cat = "process";
 		type = "change";
 	} else if (!strcmp(ev, "session.denied")) {
-		const char *act = sr_jrec_str(rec, "action"), *mode = sr_jrec_str(rec, "mode");
+		const char *act = sr_exp_str_or(rec, "kind", "action"),
+		           *mode = sr_exp_str_or(rec, "policy_mode", "mode");
 		bool audit = mode && !strcmp(mode, "audit");
 
 		/* a policy hit: denied (enforced) or allowed and flagged (audit) */
@@ -268,9 +270,9 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 		sr_jw_int(w, "duration_ms", sr_jrec_int(rec, "duration_ms", 0));
 	sr_exp_copy(w, "to_cgroup_path", rec, "to_cgroup_path");
 	if (sr_jrec_str(rec, "effect")) { /* session.denied */
-		sr_exp_copy(w, "action", rec, "action");
+		sr_jw_str(w, "kind", sr_exp_str_or(rec, "kind", "action"));
 		sr_exp_copy(w, "target", rec, "target");
-		sr_exp_copy(w, "mode", rec, "mode");
+		sr_jw_str(w, "policy_mode", sr_exp_str_or(rec, "policy_mode", "mode"));
 		sr_exp_copy(w, "mechanism", rec, "mechanism");
 		sr_exp_copy(w, "effect", rec, "effect");
 	}
@@ -280,7 +282,7 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 /* session.denied: the rule, and what it was about (a file, or a destination). */
 static void ecs_denied(struct sr_jw *w, const struct sr_jrec *rec)
 {
-	const char *act = sr_jrec_str(rec, "action");
+	const char *act = sr_exp_str_or(rec, "kind", "action");
 
 	sr_jw_obj(w, "rule");
 	sr_exp_copy(w, "name", rec, "rule");

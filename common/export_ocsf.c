@@ -440,11 +440,15 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		const char *res = sr_jrec_str(rec, "result");
 
 		cls = OCSF_NETWORK;
-		act = res && !strcmp(res, "failed") ? 4 : 1;
-		aname = act == 4 ? "Fail" : "Open";
-		status = act == 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
+		/* action 1: the policy refused it (Refuse); else it opened or failed */
+		act = sr_jrec_int(rec, "action", 0) == 1 ? 5
+		      : res && !strcmp(res, "failed")    ? 4
+		                                         : 1;
+		aname = act == 5 ? "Refuse" : act == 4 ? "Fail" : "Open";
+		status = act >= 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
 	} else if (!strcmp(ev, "session.denied")) {
-		const char *a = sr_jrec_str(rec, "action"), *mode = sr_jrec_str(rec, "mode");
+		const char *a = sr_exp_str_or(rec, "kind", "action"),
+		           *mode = sr_exp_str_or(rec, "policy_mode", "mode");
 
 		denied = true;
 		audit = mode && !strcmp(mode, "audit");

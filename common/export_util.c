@@ -9,6 +9,13 @@
 #include "export.h"
 #include "strsafe.h"
 
+const char *sr_exp_str_or(const struct sr_jrec *rec, const char *key, const char *old)
+{
+	const char *v = sr_jrec_str(rec, key);
+
+	return v ? v : sr_jrec_str(rec, old);
+}
+
 const char *sr_exp_basename(const char *p)
 {
 	const char *s = p ? strrchr(p, '/') : NULL;
@@ -277,8 +284,7 @@ static char *dup_or_null(const char *s, bool *fail)
 	return d;
 }
 
-int sr_exp_image_set(struct sr_exp_image *m, const struct sr_exp_proc *src,
-                     struct sr_jrec *scratch)
+int sr_exp_image_set(struct sr_exp_image *m, const struct sr_exp_proc *src, struct sr_jrec *scratch)
 {
 	bool fail = false;
 

@@ -24,10 +24,14 @@
  * Version of the record format (schema/RECORDS.md). 2: session.command's
  * argv leaves argv[0] out (Teleport) and argv0 carries it, session.network's
  * operation and action are Teleport's numbers, IPv6 addr.* are "[ip]:port",
- * session.end has enhanced_recording, interactive, participants. Stored
- * records keep the format they were written in; readers handle both.
+ * session.end has enhanced_recording, interactive, participants. 3:
+ * session.denied's "action" is the number of session.network's (1 denied,
+ * 0 audited or not applied), "kind" says exec, connect or write and
+ * "policy_mode" enforced or audit (format 2: strings "action" and "mode"),
+ * so that one field name has one JSON type in every record. Stored records
+ * keep the format they were written in; readers handle all.
  */
-#define SR_RECORD_FORMAT 2
+#define SR_RECORD_FORMAT 3
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {

@@ -276,15 +276,24 @@ static const char *denied_effect(const struct sr_record *rec)
 	return rec->denied_action == SR_POLICY_EXEC ? "killed" : "killed_after";
 }
 
+int sr_denied_net_action(const struct sr_record *rec)
+{
+	return rec->denied_mode == SR_POLICY_ENFORCE && !rec->denied_not_applied
+	           ? SR_NET_ACTION_DENIED
+	           : SR_NET_ACTION_OBSERVED;
+}
+
 static void put_denied(struct sr_jw *w, const struct sr_record *rec)
 {
 	bool net = rec->denied_action == SR_POLICY_CONNECT;
 	char target[INET6_ADDRSTRLEN + 16], ftext[256];
 
-	sr_json_put_str(w, "action",
+	/* what it was about; "action" is Teleport's EventAction, a number in every record */
+	sr_json_put_str(w, "kind",
 	                net                                     ? "connect"
 	                : rec->denied_action == SR_POLICY_WRITE ? "write"
 	                                                        : "exec");
+	sr_json_put_int(w, "action", sr_denied_net_action(rec), false);
 	if (net)
 		snprintf(target, sizeof(target),
 		         sr_record_ip_version(rec) == 6 ? "[%s]:%d" : "%s:%d",
@@ -301,7 +310,9 @@ static void put_denied(struct sr_jw *w, const struct sr_record *rec)
 	                    ? sr_open_flags_text(rec->flags, ftext, sizeof(ftext))
 	                    : NULL);
 	sr_json_put_str(w, "rule", rec->rule);
-	sr_json_put_str(w, "mode", rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
+	/* "mode" is session.disk's open mode, a number */
+	sr_json_put_str(w, "policy_mode",
+	                rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
 	sr_json_put_str(w, "mechanism",
 	                rec->denied_mechanism == SR_POLICY_MECH_LSM ? "lsm" : "signal");
 	sr_json_put_str(w, "effect", denied_effect(rec));

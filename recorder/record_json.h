@@ -34,6 +34,13 @@ int sr_record_json(struct sr_jw *w, const struct sr_record *rec);
  */
 int sr_record_ip_version(const struct sr_record *rec);
 
+/**
+ * `action` of a session.denied record, Teleport's EventAction as in
+ * session.network: SR_NET_ACTION_DENIED when the policy enforced the
+ * verdict, SR_NET_ACTION_OBSERVED when it only audited or could not apply it.
+ */
+int sr_denied_net_action(const struct sr_record *rec);
+
 /** Add a string that is already valid UTF-8; NULL adds JSON null. */
 void sr_json_put_str(struct sr_jw *w, const char *key, const char *s);
 

@@ -320,7 +320,9 @@ static void denied(struct sess *s, const struct proc *p, const char *action, con
 	char uid[40];
 
 	common(j, s, "session.denied", "SR4020W", p->pid, p->ppid, base_name(p->path), uid);
-	sb_printf(j, ",\"action\":\"%s\",\"target\":", action);
+	/* action: Teleport's EventAction, 1 when the verdict was applied */
+	sb_printf(j, ",\"kind\":\"%s\",\"action\":%d,\"target\":", action,
+	          strcmp(effect, "audit") && strcmp(effect, "not_applied") ? 1 : 0);
 	sb_jstr(j, target);
 	sb_add(j, ",\"path\":", 8);
 	if (net)
@@ -331,10 +333,11 @@ static void denied(struct sess *s, const struct proc *p, const char *action, con
 	}
 	sb_printf(j, ",\"flags_text\":%s,\"rule\":", write ? "\"O_WRONLY|O_TRUNC\"" : "null");
 	sb_jstr(j, rule);
-	sb_printf(j,
-	          ",\"mode\":\"%s\",\"mechanism\":\"%s\",\"effect\":\"%s\",\"process_id\":%" PRId64
-	          "}",
-	          mode, mech, effect, p->id);
+	sb_printf(
+	    j,
+	    ",\"policy_mode\":\"%s\",\"mechanism\":\"%s\",\"effect\":\"%s\",\"process_id\":%" PRId64
+	    "}",
+	    mode, mech, effect, p->id);
 	insert_event(s, "session.denied", "SR4020W", uid, p->pid, p->id, base_name(p->path),
 	             net ? NULL : target, dst, port, false, 0, j);
 	s->counts[5]++;

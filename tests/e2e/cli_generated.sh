@@ -156,9 +156,9 @@ sr_check_eq "tree --json: denials per process" "/usr/bin/tee 1" \
 sr_check_eq "tree of a session without denials: nothing marked" 0 "$(R tree "$B" | grep -c DENIED)"
 sr_check_eq "search --denied: every denial, in time order" "nc curl tee" \
 	"$(R search --denied --json | jq -r '[.[].program] | join(" ")')"
-sr_check_eq "search --denied --path GLOB" "write" "$(R search --denied --path '/etc/ssh/*' --json | jq -r '.[].action')"
-sr_check_eq "search --denied --dst ADDR:PORT" "connect" "$(R search --denied --dst 10.0.0.9:80 --json | jq -r '.[].action')"
-sr_check_eq "search --denied --command" "exec" "$(R search --denied --command 'n*' --json | jq -r '.[].action')"
+sr_check_eq "search --denied --path GLOB" "write 1" "$(R search --denied --path '/etc/ssh/*' --json | jq -r '.[] | "\(.kind) \(.action)"')"
+sr_check_eq "search --denied --dst ADDR:PORT" "connect 0" "$(R search --denied --dst 10.0.0.9:80 --json | jq -r '.[] | "\(.kind) \(.action)"')"
+sr_check_eq "search --denied --command" "exec 1" "$(R search --denied --command 'n*' --json | jq -r '.[] | "\(.kind) \(.action)"')"
 sr_check_eq "search --denied --since after them: none" 0 "$(R search --denied --since 2026-01-05T08:01:00Z --json | jq length)"
 sr_check "search --denied table: WHAT reads as the timeline does" sh -c \
 	"'$SR_SSHREC' --color never search --denied | grep -Eq 'alice  [0-9]+  tee      write /etc/ssh/sshd_config denied by'"
@@ -167,12 +167,63 @@ sr_check_eq "search --denied on a database before schema 6: nothing, no error" 0
 		R --db "$SR_T/v5.db" search --denied --json | jq length)"
 sr_check_eq "export ecs: a denial is an alert, failure, type denied, with its rule" \
 	"alert failure denied deny_exec.group.contractors = /usr/bin/nc /usr/bin/nc" \
-	"$(R export --sid "$A" --format ecs | jq -r 'select(.event.action == "session.denied" and .sshrec.action == "exec") | "\(.event.kind) \(.event.outcome) \(.event.type[0]) \(.rule.name) \(.file.path)"')"
+	"$(R export --sid "$A" --format ecs | jq -r 'select(.event.action == "session.denied" and .sshrec.kind == "exec") | "\(.event.kind) \(.event.outcome) \(.event.type[0]) \(.rule.name) \(.file.path)"')"
 sr_check_eq "export ecs: an audited one is allowed, success" "allowed success" \
-	"$(R export --sid "$A" --format ecs | jq -r 'select(.sshrec.mode == "audit") | "\(.event.type[0]) \(.event.outcome)"')"
+	"$(R export --sid "$A" --format ecs | jq -r 'select(.sshrec.policy_mode == "audit") | "\(.event.type[0]) \(.event.outcome)"')"
 sr_check_eq "export ocsf: Blocked (2) when enforced, Logged (17) when audited" \
 	"1007 2 Blocked 2|4001 17 Logged 1|1001 2 Blocked 2" \
 	"$(R export --sid "$A" --format ocsf | jq -r 'select(.metadata.log_name == "session.denied") | "\(.class_uid) \(.disposition_id) \(.disposition) \(.action_id)"' | paste -sd'|')"
+
+# ---- a database older sshrecd wrote: read as it is, shown and exported the same ----
+# Format 1 (0.1.0) commands, connects and ends, format 2 denials (their
+# string action and mode): nothing is migrated, and every view reads them.
+cp "$DB" "$SR_T/old.db"
+"$SR_PY" - "$SR_T/old.db" <<'PY' || sr_die "could not write the old formats"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for rowid, ev, js in db.execute("SELECT rowid, event, json FROM events").fetchall():
+    r = json.loads(js)
+    if ev == "session.command":    # format 1: argv[0] first, no argv0
+        a0 = r.pop("argv0")
+        r["argv"] = ([a0] if a0 is not None else []) + r["argv"]
+    elif ev == "session.network":  # format 1: a string operation, no action
+        r["operation"] = "connect"
+        del r["action"]
+    elif ev == "session.end":      # format 1: without Teleport's three
+        for k in ("enhanced_recording", "interactive", "participants"):
+            del r[k]
+    elif ev == "session.denied":   # format 2: strings action and mode
+        r["action"] = r.pop("kind")
+        r["mode"] = r.pop("policy_mode")
+    else:
+        continue
+    db.execute("UPDATE events SET json = ? WHERE rowid = ?",
+               (json.dumps(r, ensure_ascii=False, separators=(",", ":")), rowid))
+db.commit()
+PY
+views() { # DB: every text view of every session, the searches, both exports
+	local s
+	R --db "$1" sessions
+	for s in $A $B $C; do
+		R --db "$1" timeline "$s"
+		R --db "$1" tree "$s" --files --net
+		R --db "$1" tree "$s" --json
+	done
+	R --db "$1" search --denied
+	R --db "$1" search --command 'cur*'
+	R --db "$1" export --format ecs
+	R --db "$1" export --format ocsf
+}
+sr_check_eq "old formats: the database holds them (format 2 denials, format 1 argv)" "3 0" \
+	"$(sqlite3 "$SR_T/old.db" "SELECT count(*) FROM events WHERE json_type(json, '$.action') = 'text'") $(
+		sqlite3 "$SR_T/old.db" "SELECT count(*) FROM events WHERE json_type(json, '$.argv0') IS NOT NULL")"
+sr_check_eq "old formats: timeline, tree, search and the ECS/OCSF exports read as format 3's" \
+	"$(views "$DB" | md5sum)" "$(views "$SR_T/old.db" | md5sum)"
+R --db "$DB" report "$A" -o "$SR_T/new.html"
+R --db "$SR_T/old.db" report "$A" -o "$SR_T/old.html"
+sr_check "old formats: the same HTML report" cmp "$SR_T/new.html" "$SR_T/old.html"
+sr_check "old formats: export jsonl gives the records as stored (nothing rewritten)" \
+	grep -q '"action":"exec"' <(R --db "$SR_T/old.db" export)
 
 # ---- export -------------------------------------------------------------------
 R export -o "$SR_T/all.jsonl"

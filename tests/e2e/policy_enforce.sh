@@ -8,7 +8,8 @@
 # connect; a denied write (through a symlink too); a user rule and a group
 # rule; audit mode; a SIGHUP reload mid-session; processes outside sessions
 # never denied; the session.denied records, the exec and exit records of a
-# killed program, counts and valid JSON lines. In the kernel matrix
+# killed program, counts, valid JSON lines and the published references
+# (tests/siem/check_siem.py: one JSON type per field too). In the kernel matrix
 # (tests/vm/guest_matrix.sh) SR_POLICY_EXPECT_MECH=lsm requires BPF LSM.
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
@@ -80,7 +81,7 @@ sr_check_eq "session.denied: six execs, each with its rule" \
 	"$(jl "$sid" 'select(.event == "session.denied") | "\(.target) \(.rule)"' | tr -d '"' | paste -sd'|')"
 want_effect=$([ "$mech" = lsm ] && echo "enforced lsm blocked" || echo "enforced signal killed")
 sr_check_eq "session.denied: mode, mechanism and effect" "$want_effect" \
-	"$(jl "$sid" 'select(.event == "session.denied") | "\(.mode) \(.mechanism) \(.effect)"' | sort -u | tr -d '"')"
+	"$(jl "$sid" 'select(.event == "session.denied") | "\(.policy_mode) \(.mechanism) \(.effect)"' | sort -u | tr -d '"')"
 if [ "$mech" = signal ]; then
 	sr_check_eq "signal: the killed exec is recorded, and its exit by SIGKILL" "9" \
 		"$(jl "$sid" "select(.event == \"session.process_exit\" and .program == \"denied-tool\") | .signal" | sort -u)"
@@ -149,7 +150,7 @@ sr_check "reading the protected file is not a write: allowed" has read-ok "$out"
 sr_check "the session ends" sr_wait_ended "$sid" 30
 sr_check_eq "session.denied: both writes (direct and through the symlink), resolved" \
 	"$SR_T/protected/file|$SR_T/protected/file" \
-	"$(jl "$sid" 'select(.event == "session.denied" and .action == "write") | .target' | tr -d '"' | paste -sd'|')"
+	"$(jl "$sid" 'select(.event == "session.denied" and .kind == "write") | .target' | tr -d '"' | paste -sd'|')"
 sr_check "the record names the open flags" test "$(jl "$sid" 'select(.event == "session.denied") | .flags_text' | grep -c O_TRUNC)" = 2
 if [ "$mech" = lsm ]; then
 	sr_check_eq "lsm: the file is unchanged" original "$(cat "$SR_T/protected/file")"
@@ -199,10 +200,17 @@ sr_check "reload mid-session: denied-tool allowed now" has again-out "$out"
 sr_check "the session ends" sr_wait_ended "$sid" 30
 sr_check_eq "records: the audited exec, then the denied one" \
 	"$B/denied-tool audit audit|$B/later-tool enforced $([ "$mech" = lsm ] && echo blocked || echo killed)" \
-	"$(jl "$sid" 'select(.event == "session.denied") | "\(.target) \(.mode) \(.effect)"' | tr -d '"' | paste -sd'|')"
+	"$(jl "$sid" 'select(.event == "session.denied") | "\(.target) \(.policy_mode) \(.effect)"' | tr -d '"' | paste -sd'|')"
 
 "$SR_SSHREC" --socket "$SR_SOCK" status --json >"$SR_T/status.json"
 sr_check "status: the kernel counted denials and audits, none not applied" \
 	jq -e '.policy.denied >= 12 and .policy.audited == 1 and .policy.not_applied == 0' "$SR_T/status.json"
 sr_check "JSON lines validate" sr_validate_jsonl "$SR_JSONL"
+# denials, refused connects and opens side by side: one JSON type per field
+sr_check_siem "records vs Teleport's event proto" native "$SR_JSONL"
+for f in ecs ocsf; do
+	"$SR_SSHREC" --db "$SR_DB" export --format $f -o "$SR_T/export.$f" ||
+		sr_fail "sshrec export --format $f failed"
+	sr_check_siem "sshrec export --format $f" $f "$SR_T/export.$f"
+done
 sr_finish

@@ -68,6 +68,10 @@ mutant "session.end without participants" native "$SR_T/all.jsonl" \
 	'if .event == "session.end" then del(.participants) else . end'
 mutant "a code that is not Teleport's" native "$SR_T/all.jsonl" \
 	'if .event == "session.disk" then .code = "T4009I" else . end'
+mutant "session.denied's action as a string (session.network's is a number)" native \
+	"$SR_T/all.jsonl" 'if .event == "session.denied" then .action = .kind else . end'
+mutant "session.denied with mode a string (session.disk's is a number)" native \
+	"$SR_T/all.jsonl" 'if .event == "session.denied" then .mode = .policy_mode else . end'
 mutant "process.ppid (not in ECS since 1.12)" ecs "$SR_T/all.ecs" \
 	'if .process.pid then .process.ppid = 1 else . end'
 mutant "ecs.version 8.11.0" ecs "$SR_T/all.ecs" '.ecs.version = "8.11.0"'

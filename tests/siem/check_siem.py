@@ -21,6 +21,10 @@ ocsf:   each event against OCSF (REF_DIR/ocsf-*.json): the class and its
         type, enum value and the caption of its sibling, every required
         attribute present, object constraints (at_least_one, just_one).
 
+All three: one field name has one JSON type in every record of every kind
+(null aside: a field may be null), as one SIEM index maps it once; numbers
+are one type, integer or not.
+
 Prints each violation and a summary; exits 1 on any, 2 on bad usage. Test
 tool, written for this project; reads only the small reference files.
 """
@@ -287,9 +291,44 @@ def check_ocsf(ev, ref, bad):
     check_ocsf_attrs(ev, cls["attributes"], ref, profiles, "", bad)
 
 
+# ---- one field, one type -----------------------------------------------------
+
+def json_kind(v):
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}[type(v)]
+
+
+def field_kinds(v, name=""):
+    """(name, JSON type) of every member at any depth; array elements as NAME[]."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            n = name + "." + k if name else k
+            yield n, json_kind(x)
+            yield from field_kinds(x, n)
+    elif isinstance(v, list):
+        for x in v:
+            yield name + "[]", json_kind(x)
+            yield from field_kinds(x, name + "[]")
+
+
+def check_one_type(doc, label, types, bad, where):
+    for name, t in field_kinds(doc):
+        if t is None:
+            continue
+        first = types.setdefault(name, (t, label, where))
+        if first[0] != t:
+            bad(f"{name} is a JSON {t} in {label}, a {first[0]} in {first[1]} ({first[2]}): "
+                "one field name must have one type across record kinds")
+
+
 # ---- driver -----------------------------------------------------------------
 
-def check_file(kind, ref, documented, path, errors, counts):
+def check_file(kind, ref, documented, path, errors, counts, types):
     with open(path, "rb") as f:
         data = f.read()
     for no, raw in enumerate(data.splitlines(), 1):
@@ -309,6 +348,7 @@ def check_file(kind, ref, documented, path, errors, counts):
 
         def bad(msg, where=where):
             errors.append(f"{where}: {msg}")
+        check_one_type(doc, label, types, bad, where)
         if kind == "native":
             check_native(doc, ref, bad)
         elif kind == "ecs":
@@ -321,9 +361,9 @@ def run(kind, ref_dir, files):
     ref = load_ref(ref_dir, {"native": "teleport-", "ecs": "ecs-", "ocsf": "ocsf-"}[kind])
     documented = records_md_sshrec_fields(
         os.path.join(ref_dir, "..", "..", "..", "schema", "RECORDS.md")) if kind == "ecs" else {}
-    errors, counts = [], collections.Counter()
+    errors, counts, types = [], collections.Counter(), {}
     for path in files:
-        check_file(kind, ref, documented, path, errors, counts)
+        check_file(kind, ref, documented, path, errors, counts, types)
     return errors, counts
 
 

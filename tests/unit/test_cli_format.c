@@ -195,6 +195,14 @@ static const char rec_net[] =
     "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"src_addr\":"
     "\"10.0.0.4\",\"src_port\":41000,\"dst_addr\":\"203.0.113.10\",\"dst_port\":80,"
     "\"version\":4,\"operation\":0,\"action\":0,\"result\":\"established\",\"process_id\":12}";
+/* a connect a BPF LSM hook refused (action 1, Teleport's DENIED) */
+static const char rec_net_denied[] =
+    "{\"event\":\"session.network\",\"code\":\"T4002I\",\"time\":\"2026-01-05T08:00:01.8Z\","
+    "\"ei\":7,\"uid\":\"u7\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"src_addr\":"
+    "\"0.0.0.0\",\"src_port\":0,\"dst_addr\":\"203.0.113.10\",\"dst_port\":443,"
+    "\"version\":4,\"operation\":0,\"action\":1,\"result\":\"failed\",\"process_id\":12}";
 static const char rec_start[] =
     "{\"event\":\"session.start\",\"code\":\"T2000I\",\"time\":\"2026-01-05T08:00:00Z\","
     "\"ei\":0,\"uid\":\"u0\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
@@ -567,20 +575,22 @@ static void test_ocsf(void **state)
 	"\"cgroup_id\":7,\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":"           \
 	"\"bash\","
 static const char rec_denied_exec[] =
-    REC_DENIED_HEAD "\"action\":\"exec\",\"target\":\"/usr/bin/nc\",\"path\":\"/usr/bin/nc\","
-                    "\"dst_addr\":null,\"dst_port\":null,\"version\":null,\"flags_text\":null,"
-                    "\"rule\":\"deny_exec.group.staff = /usr/bin/nc\",\"mode\":\"enforced\","
+    REC_DENIED_HEAD "\"kind\":\"exec\",\"action\":1,\"target\":\"/usr/bin/nc\",\"path\":"
+                    "\"/usr/bin/nc\",\"dst_addr\":null,\"dst_port\":null,\"version\":null,"
+                    "\"flags_text\":null,\"rule\":\"deny_exec.group.staff = /usr/bin/nc\","
+                    "\"policy_mode\":\"enforced\","
                     "\"mechanism\":\"lsm\",\"effect\":\"blocked\",\"process_id\":12}";
+/* record format 2: "action" and "mode" were strings */
 static const char rec_denied_connect[] =
     REC_DENIED_HEAD "\"action\":\"connect\",\"target\":\"10.1.2.3:22\",\"path\":null,"
                     "\"dst_addr\":\"10.1.2.3\",\"dst_port\":22,\"version\":4,"
                     "\"flags_text\":null,\"rule\":\"deny_connect = 10.0.0.0/8\",\"mode\":"
                     "\"audit\",\"mechanism\":\"signal\",\"effect\":\"audit\",\"process_id\":12}";
 static const char rec_denied_write[] =
-    REC_DENIED_HEAD "\"action\":\"write\",\"target\":\"/etc/ssh/sshd_config\",\"path\":"
-                    "\"/etc/ssh/sshd_config\",\"dst_addr\":null,\"dst_port\":null,"
+    REC_DENIED_HEAD "\"kind\":\"write\",\"action\":1,\"target\":\"/etc/ssh/sshd_config\","
+                    "\"path\":\"/etc/ssh/sshd_config\",\"dst_addr\":null,\"dst_port\":null,"
                     "\"version\":null,\"flags_text\":\"O_WRONLY|O_TRUNC\",\"rule\":"
-                    "\"deny_write = /etc/ssh/*\",\"mode\":\"enforced\",\"mechanism\":"
+                    "\"deny_write = /etc/ssh/*\",\"policy_mode\":\"enforced\",\"mechanism\":"
                     "\"signal\",\"effect\":\"killed_after\",\"process_id\":12}";
 
 static void test_denied_text(void **state)
@@ -618,8 +628,9 @@ static void test_denied_text(void **state)
 
 static void test_denied_export(void **state)
 {
-	static const char *const ecs_denied[] = {"rule.name",        "file.path",     "sshrec.mode",
-	                                         "sshrec.mechanism", "sshrec.effect", NULL};
+	static const char *const ecs_denied[] = {
+	    "rule.name",        "file.path",     "sshrec.kind", "sshrec.policy_mode",
+	    "sshrec.mechanism", "sshrec.effect", NULL};
 	bool un;
 	json_object *d;
 
@@ -635,10 +646,27 @@ static void test_denied_export(void **state)
 	                    "deny_exec.group.staff = /usr/bin/nc");
 	json_object_put(d);
 	d = map(rec_denied_connect, 0, &un);
+	/* format 2 reads the same: its string action and mode */
+	require_fields(d, ecs_denied + 2, "ecs denied connect (format 2)");
+	assert_string_equal(json_object_get_string(path_get(d, "sshrec.kind")), "connect");
+	assert_string_equal(json_object_get_string(path_get(d, "sshrec.policy_mode")), "audit");
 	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "success");
 	assert_string_equal(json_object_get_string(path_get(d, "event.type")), "[ \"allowed\" ]");
 	assert_string_equal(json_object_get_string(path_get(d, "destination.ip")), "10.1.2.3");
 	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 22);
+	json_object_put(d);
+
+	/* the session.network of a refused connect: denied (ECS), Refuse (OCSF) */
+	d = map(rec_net_denied, 0, &un);
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")),
+	                    "[ \"connection\", \"denied\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "failure");
+	json_object_put(d);
+	d = map(rec_net_denied, 1, &un);
+	require_fields(d, ocsf_4001, "ocsf refused connect");
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), 5);
+	assert_string_equal(json_object_get_string(path_get(d, "activity_name")), "Refuse");
+	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 2);
 	json_object_put(d);
 
 	d = map(rec_denied_exec, 1, &un);

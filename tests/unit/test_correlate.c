@@ -723,13 +723,15 @@ static void test_denied(void **state)
 	o = rec_obj(1);
 	assert_string_equal(jstr(o, "event"), "session.denied");
 	assert_string_equal(jstr(o, "code"), "SR4020W");
-	assert_string_equal(jstr(o, "action"), "exec");
+	assert_string_equal(jstr(o, "kind"), "exec");
+	assert_string_equal(jstr(o, "action"), "1"); /* a number, as in session.network */
+	assert_true(json_object_is_type(json_object_object_get(o, "action"), json_type_int));
 	assert_string_equal(jstr(o, "target"), "/usr/bin/nc.openbsd");
 	assert_string_equal(jstr(o, "path"), "/usr/bin/nc.openbsd");
 	assert_string_equal(jstr(o, "dst_addr"), "(null)");
 	assert_string_equal(jstr(o, "flags_text"), "(null)");
 	assert_string_equal(jstr(o, "rule"), "deny_exec = /usr/bin/*");
-	assert_string_equal(jstr(o, "mode"), "enforced");
+	assert_string_equal(jstr(o, "policy_mode"), "enforced");
 	assert_string_equal(jstr(o, "mechanism"), "signal");
 	assert_string_equal(jstr(o, "effect"), "killed");
 	assert_string_equal(jstr(o, "pid"), "200");
@@ -740,7 +742,8 @@ static void test_denied(void **state)
 	                           "deny_write.group.staff = /etc/ssh/*"),
 	                 0);
 	o = rec_obj(2);
-	assert_string_equal(jstr(o, "action"), "write");
+	assert_string_equal(jstr(o, "kind"), "write");
+	assert_string_equal(jstr(o, "action"), "1");
 	assert_string_equal(jstr(o, "flags_text"), "O_WRONLY|O_CREAT|O_TRUNC");
 	assert_string_equal(jstr(o, "effect"), "blocked");
 	assert_string_equal(jstr(o, "mechanism"), "lsm");
@@ -753,19 +756,21 @@ static void test_denied(void **state)
 	                 0);
 	o = rec_obj(3);
 	assert_string_equal(jstr(o, "effect"), "not_applied");
+	assert_string_equal(jstr(o, "action"), "0"); /* it was not denied */
 	json_object_put(o);
 
 	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_SIGNAL,
 	                           0, "", 10, v6, 22, "deny_connect.user.alice = [fd00::]/8"),
 	                 0);
 	o = rec_obj(4);
-	assert_string_equal(jstr(o, "action"), "connect");
+	assert_string_equal(jstr(o, "kind"), "connect");
+	assert_string_equal(jstr(o, "action"), "0"); /* audit */
 	assert_string_equal(jstr(o, "target"), "[fd00::1]:22");
 	assert_string_equal(jstr(o, "path"), "(null)");
 	assert_string_equal(jstr(o, "dst_addr"), "fd00::1");
 	assert_string_equal(jstr(o, "dst_port"), "22");
 	assert_string_equal(jstr(o, "version"), "6");
-	assert_string_equal(jstr(o, "mode"), "audit");
+	assert_string_equal(jstr(o, "policy_mode"), "audit");
 	assert_string_equal(jstr(o, "effect"), "audit");
 	json_object_put(o);
 
@@ -775,9 +780,11 @@ static void test_denied(void **state)
 	o = rec_obj(5);
 	assert_string_equal(jstr(o, "target"), "10.1.2.3:443");
 	assert_string_equal(jstr(o, "effect"), "killed_after");
+	assert_string_equal(jstr(o, "action"), "1");
 	json_object_put(o);
 
 	assert_int_equal(sess.info.counts[SR_REC_DENIED], 5);
+	assert_int_equal(sess.info.counts[SR_REC_NETWORK], 0); /* network off: none written */
 	assert_int_equal(sr_corr_end(&corr, &sess, 5), 0);
 	o = rec_obj(6);
 	assert_string_equal(jstr(json_object_object_get(o, "counts"), "denied"), "5");
@@ -785,42 +792,92 @@ static void test_denied(void **state)
 }
 
 /*
- * A connect refused by BPF LSM never reaches the TCP state tracepoint: its
- * session.network comes from the denial, with Teleport's action DENIED (1),
- * when the session records network. Audited or signalled connects get none
- * here (the connect happens and is recorded as usual).
+ * A connect a BPF LSM hook refused never reaches the TCP state tracepoint:
+ * its session.denied, then a session.network made from it with Teleport's
+ * action DENIED (1), when the session records network. A signal verdict, an
+ * audited or a not applied one adds none (the connect happens and the TCP
+ * states record it).
  */
 static void test_denied_connect_network(void **state)
 {
-	static const uint8_t v4[4] = {10, 1, 2, 3};
+	static const uint8_t v4[4] = {192, 0, 2, 7};
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
 	json_object *o;
 
 	(void)state;
-	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
-	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	sess.network = true;
+	assert_int_equal(EXEC(200, 100, "/usr/bin/curl"), 0);
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 443, "deny_connect = 192.0.2.0/24"),
 	                 0);
-	assert_int_equal(nrec, 2);
-	assert_int_equal(recs[0].kind, SR_REC_DENIED);
-	assert_int_equal(recs[1].kind, SR_REC_NETWORK);
+	assert_int_equal(nrec, 3);
+	assert_int_equal(recs[1].kind, SR_REC_DENIED);
+	assert_int_equal(recs[2].kind, SR_REC_NETWORK);
+	assert_int_equal(recs[1].ei + 1, recs[2].ei);
+	assert_int_equal(recs[1].process_id, recs[2].process_id);
 	o = rec_obj(1);
+	assert_string_equal(jstr(o, "kind"), "connect");
 	assert_string_equal(jstr(o, "action"), "1");
-	assert_string_equal(jstr(o, "dst_addr"), "10.1.2.3");
-	assert_string_equal(jstr(o, "dst_port"), "22");
-	assert_string_equal(jstr(o, "src_addr"), "0.0.0.0");
-	assert_string_equal(jstr(o, "result"), "failed");
+	assert_string_equal(jstr(o, "policy_mode"), "enforced");
+	assert_string_equal(jstr(o, "effect"), "blocked");
 	json_object_put(o);
-	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_LSM, 0,
-	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	o = rec_obj(2);
+	assert_string_equal(jstr(o, "event"), "session.network");
+	assert_string_equal(jstr(o, "action"), "1");
+	assert_string_equal(jstr(o, "operation"), "0");
+	assert_string_equal(jstr(o, "result"), "failed");
+	assert_string_equal(jstr(o, "src_addr"), "0.0.0.0");
+	assert_string_equal(jstr(o, "src_port"), "0");
+	assert_string_equal(jstr(o, "dst_addr"), "192.0.2.7");
+	assert_string_equal(jstr(o, "dst_port"), "443");
+	assert_string_equal(jstr(o, "version"), "4");
+	json_object_put(o);
+
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "", 10, v6, 22, "deny_connect = [2001:db8::]/32"),
 	                 0);
-	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL,
-	                           0, "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	assert_int_equal(recs[3].kind, SR_REC_DENIED);
+	o = rec_obj(4);
+	assert_string_equal(jstr(o, "src_addr"), "::");
+	assert_string_equal(jstr(o, "dst_addr"), "2001:db8::5");
+	assert_string_equal(jstr(o, "version"), "6");
+	json_object_put(o);
+
+	/* signal, audit, not applied: the denial only */
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_SIGNAL,
+	                           0, "", 2, v4, 443, "deny_connect = 192.0.2.0/24"),
 	                 0);
-	assert_int_equal(nrec, 4);
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_AUDIT, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 443, "deny_connect = 192.0.2.0/24"),
+	                 0);
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM,
+	                           SR_DENIED_NOT_APPLIED, "", 2, v4, 443,
+	                           "deny_connect = 192.0.2.0/24"),
+	                 0);
+	assert_int_equal(nrec, 8);
+	assert_int_equal(recs[5].kind, SR_REC_DENIED);
+	assert_int_equal(recs[6].kind, SR_REC_DENIED);
+	assert_int_equal(recs[7].kind, SR_REC_DENIED);
+	o = rec_obj(5);
+	assert_string_equal(jstr(o, "action"), "1"); /* signal: enforced and applied */
+	json_object_put(o);
+	o = rec_obj(6);
+	assert_string_equal(jstr(o, "action"), "0"); /* audit: observed */
+	assert_string_equal(jstr(o, "policy_mode"), "audit");
+	json_object_put(o);
+	o = rec_obj(7);
+	assert_string_equal(jstr(o, "action"), "0"); /* not applied: observed */
+	json_object_put(o);
+	assert_int_equal(sess.info.counts[SR_REC_NETWORK], 2);
+	assert_int_equal(sess.info.counts[SR_REC_DENIED], 5);
+
+	/* the session does not record network: the denial only */
 	sess.network = false;
-	assert_int_equal(ev_denied(300, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
-	                           "", 2, v4, 22, "deny_connect = 10.0.0.0/8"),
+	assert_int_equal(ev_denied(200, SR_POLICY_CONNECT, SR_POLICY_ENFORCE, SR_POLICY_MECH_LSM, 0,
+	                           "", 2, v4, 443, "deny_connect = 192.0.2.0/24"),
 	                 0);
-	assert_int_equal(nrec, 5); /* the denial only: the session does not record network */
+	assert_int_equal(nrec, 9);
+	assert_int_equal(recs[8].kind, SR_REC_DENIED);
 }
 
 /* A denied event that does not add up is refused and counted, never half-recorded. */
