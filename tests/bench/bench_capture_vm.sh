@@ -1,26 +1,59 @@
 #!/usr/bin/env bash
 # The capture benchmark in a kernel-matrix guest (tests/vm/guest_matrix.sh,
-# part "bench"): the best backend the kernel has, then the tracepoint backend
-# for comparison, with short runs. Under QEMU/TCG only the ratios mean
-# anything. The tables go to stdout (the guest's log); SR_BENCH_OUT, when
-# set, names a directory to copy them to (tests/bench/results/ by hand).
+# part "bench"): each backend of SR_BENCH_BACKENDS (default "lsm fentry
+# tracepoint") forced in turn, in the same boot, with short runs. Under
+# QEMU/TCG only the ratios within one run mean anything. The result files
+# (capture-<kernel>-<backend>.md/.json) are printed to stdout, the guest's
+# log, each between "===== begin NAME =====" and "===== end NAME =====",
+# because what a guest writes vanishes with it. On the host,
+#   bench_capture_vm.sh collect DIR LOG...
+# writes the files found in those logs into DIR (make bench-kernels does).
 set -uo pipefail
+
+if [ "${1:-}" = collect ]; then
+	dir=$2
+	shift 2
+	mkdir -p "$dir" || exit 1
+	n=$(awk -v dir="$dir" '
+		/^===== begin [A-Za-z0-9._-]+ =====$/ { f = dir "/" $3; printf "" >f; n++; next }
+		/^===== end [A-Za-z0-9._-]+ =====$/ { if (f) close(f); f = ""; next }
+		f { print >>f }
+		END { print n + 0 }' "$@")
+	echo "bench_capture_vm: $n result files in $dir"
+	[ "$n" -gt 0 ]
+	exit
+fi
+
 : "${SR_TOP_SRCDIR:?}" "${SR_TOP_BUILDDIR:?}"
 bin=$SR_TOP_BUILDDIR/tests/bench/bench_capture
 out=$(mktemp -d)
-note="In a QEMU/TCG guest (kernel $(uname -r)): emulated CPUs, so absolute numbers mean nothing; compare the costs (ratios) within this run."
-opts=(-e "${SR_BENCH_EXECS:-20}" -o "${SR_BENCH_OPENS:-20000}" -s 2)
-rc=0
-for b in auto tracepoint; do
-	SR_BENCH_TAG=$(uname -r | cut -d. -f1-2)-$b SR_BENCH_NOTE="$note" \
-		sh "$SR_TOP_SRCDIR/tests/bench/bench_capture.sh" "$bin" "$out" -b "$b" "${opts[@]}" >/dev/null ||
-		{ echo "FAIL: bench_capture -b $b"; rc=1; continue; }
+ver=$(uname -r | cut -d. -f1-2)
+note="In a QEMU/TCG guest (kernel $(uname -r), $(nproc) vCPU): emulated CPUs, so absolute numbers mean nothing; compare the costs (ratios) within this run."
+# The open storms open a file on the guest's tmpfs: the guest's root is the
+# host's over 9p, where every open is a round trip to QEMU that would hide
+# the hooks' cost (the exec storm still loads /bin/true and libc from there).
+mkdir -p /run/sshrec-bench && echo bench >/run/sshrec-bench/file
+opts=(-e "${SR_BENCH_EXECS:-20}" -o "${SR_BENCH_OPENS:-20000}" -s 2 -f /run/sshrec-bench/file)
+rc=0 ran=()
+for b in ${SR_BENCH_BACKENDS:-lsm fentry tracepoint}; do
+	t0=$(date +%s)
+	# -b forces the backend: a kernel without it fails the run, never a silent fallback
+	if SR_BENCH_TAG=$ver-$b SR_BENCH_NOTE="$note" \
+		sh "$SR_TOP_SRCDIR/tests/bench/bench_capture.sh" "$bin" "$out" -b "$b" "${opts[@]}" >/dev/null &&
+		grep -q "^Capture backend: \*\*$b\*\*" "$out/capture-$ver-$b.md"; then
+		ran+=("$b")
+		echo "bench_capture -b $b: $(($(date +%s) - t0)) s"
+	else
+		echo "FAIL: bench_capture -b $b (or it ran on another backend)"
+		rc=1
+	fi
 done
-for f in "$out"/*.md; do
-	echo "----- $(basename "$f") -----"
+for f in "$out"/*; do
+	[ -f "$f" ] || continue
+	echo "===== begin $(basename "$f") ====="
 	cat "$f"
+	echo "===== end $(basename "$f") ====="
 done
-[ -n "${SR_BENCH_OUT:-}" ] && cp "$out"/* "$SR_BENCH_OUT"/
-[ $rc = 0 ] && echo "PASS: bench_capture ran on $(uname -r) (auto and tracepoint backends)"
-rm -rf "$out"
+[ $rc = 0 ] && echo "PASS: bench_capture ran on $(uname -r), backends: ${ran[*]}"
+rm -rf "$out" /run/sshrec-bench
 exit $rc

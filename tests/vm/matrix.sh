@@ -21,6 +21,10 @@
 #                   restarted sshrecd under a running session (a stale
 #                   translation of a patched call site), and with 1 vCPU it
 #                   takes 11 minutes)
+#   SR_VM_PARTS_ONLY  set: a plain or :nobpf guest with +parts runs only
+#                   those (make bench-kernels: the benchmark, not the tests;
+#                   SR_VM_MATRIX='6.1:nobpf+blinding' SR_VM_PARTS_ONLY=1: the
+#                   blinding matrix on the fentry backend alone)
 #   SR_VM_DEBS      the systemd guest installs the .deb files of this
 #                   directory with dpkg -i; unset: the packages of this
 #                   source, built once by tests/pkg/build.sh into
@@ -72,6 +76,8 @@ for g in $matrix; do
 		parts=(capture "${extra[@]}")
 	[ ${#extra[@]} -gt 0 ] && [ "$init" = plain ] &&
 		parts=(capture capture-fentry capture-tracepoint login scope-after "${extra[@]}")
+	[ -n "${SR_VM_PARTS_ONLY:-}" ] && [ ${#extra[@]} -gt 0 ] && [ "$init" != systemd ] &&
+		parts=("${extra[@]}")
 	echo "===== $k ($init) =====" >&2
 	log=$out/${g//[:\/+]/_}.log
 	stats=$log.stats.json
