@@ -13,6 +13,8 @@ PKGS=(
 	# tests and demo
 	openssh-server openssh-client sqlite3 jq python3 python3-jsonschema curl
 	iproute2 procps psmisc tmux rsyslog logrotate systemd gcc-multilib util-linux chromium
+	# contrib/siem/rsyslog.conf checked by rsyslogd -N1 (it loads omelasticsearch)
+	rsyslog-elasticsearch
 	# the Debian package (debian/, tests/pkg): build, lint, install in a throwaway root
 	debhelper lintian dpkg-dev adduser libpam-runtime
 	# kernel matrix (tests/vm): QEMU guests booted on Debian's kernel packages

@@ -22,6 +22,13 @@ done
 sr_check_siem "generated records (hostile strings) vs Teleport's event proto" native "$SR_T/all.jsonl"
 sr_check_siem "their ECS export vs ECS 9.4.0" ecs "$SR_T/all.ecs"
 sr_check_siem "their OCSF export vs OCSF 1.1.0" ocsf "$SR_T/all.ocsf"
+# the ECS check holds sshrec.* to RECORDS.md's table; sshrec(1) lists the same
+# fields with the same types
+md_fields=$(sed -n 's/^| `\(sshrec\.[a-z_.]*\)` | \([a-z]*\) |.*/\1 \2/p' "$SR_TOP_SRCDIR/schema/RECORDS.md" | sort)
+man_fields=$(sed -n 's/^\.BR \(sshrec\.[a-z_.]*\) " (\([a-z]*\))"$/\1 \2/p' "$SR_TOP_SRCDIR/man/sshrec.1" | sort)
+sr_check "RECORDS.md documents sshrec.* fields ($(grep -c . <<<"$md_fields"))" [ -n "$md_fields" ]
+sr_check_eq "sshrec(1) documents the sshrec.* fields of RECORDS.md, with their types" \
+	"$md_fields" "$man_fields"
 sr_check_eq "every record is exported (ECS: all, OCSF: all but session.data_loss)" \
 	"$(wc -l <"$SR_T/all.jsonl") $(grep -vc '"session.data_loss"' "$SR_T/all.jsonl")" \
 	"$(wc -l <"$SR_T/all.ecs") $(wc -l <"$SR_T/all.ocsf")"
