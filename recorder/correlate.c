@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "execname.h"
 #include "recorder/record_json.h"
@@ -150,9 +149,6 @@ int sr_corr_init(struct sr_corr *c, int64_t first_entity, sr_corr_emit_fn emit, 
 	c->next_entity = first_entity > 0 ? first_entity : 1;
 	c->emit = emit;
 	c->ctx = ctx;
-	if (getrandom(c->rng, sizeof(c->rng), 0) != (ssize_t)sizeof(c->rng))
-		return -errno;
-	c->rng[0] |= 1;
 	c->want_json = true;
 	return 0;
 }
@@ -234,24 +230,41 @@ void sr_corr_session_free(struct sr_corr_session *s)
 
 /* ---- emitting ------------------------------------------------------------ */
 
-static uint64_t rng_next(struct sr_corr *c)
+/* splitmix64's finalizer: a bijection that spreads every input bit */
+static uint64_t mix64(uint64_t z)
 {
-	/* xorshift128+: record ids need uniqueness, not secrecy */
-	uint64_t x = c->rng[0], y = c->rng[1];
-
-	c->rng[0] = y;
-	x ^= x << 23;
-	c->rng[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
-	return c->rng[1] + y;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
-/* A new record of @p s: kind, time, the next ei, a UUIDv4, the task's ids. */
-static void rec_begin(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
-                      enum sr_rec_kind kind, int64_t time_us, uint64_t cgroup_id,
-                      uint32_t audit_sid)
+/*
+ * The record's UUID (v4 layout) from its session id and ei, not drawn at
+ * random: a record made again after a kill -9 (the ring read again from the
+ * position SQLite committed, its lines already in the JSON-lines file) is then
+ * the very same line, uid included, which a consumer drops by (sid, ei) as
+ * sshrecd(8) says. Unique as (sid, ei) is: the sid's random bits and the ei
+ * go through a 128-bit mix. Record ids need uniqueness, not secrecy.
+ */
+static void rec_uid(const char *sid, uint64_t ei, uint8_t uid[16])
 {
-	uint64_t a = rng_next(c), z = rng_next(c);
+	uint64_t h = 0xcbf29ce484222325ull, a, z;
+	const unsigned char *p;
 
+	for (p = (const unsigned char *)sid; *p; p++) /* FNV-1a of the sid */
+		h = (h ^ *p) * 0x100000001b3ull;
+	a = mix64(h + mix64(ei));
+	z = mix64(a ^ mix64(h ^ 0x9e3779b97f4a7c15ull) ^ ei);
+	memcpy(uid, &a, 8);
+	memcpy(uid + 8, &z, 8);
+	uid[6] = (uid[6] & 0x0f) | 0x40;
+	uid[8] = (uid[8] & 0x3f) | 0x80;
+}
+
+/* A new record of @p s: kind, time, the next ei, its uid, the task's ids. */
+static void rec_begin(struct sr_corr_session *s, struct sr_record *r, enum sr_rec_kind kind,
+                      int64_t time_us, uint64_t cgroup_id, uint32_t audit_sid)
+{
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->sess = &s->info;
@@ -259,10 +272,7 @@ static void rec_begin(struct sr_corr *c, struct sr_corr_session *s, struct sr_re
 	r->time_us = time_us;
 	r->cgroup_id = cgroup_id;
 	r->audit_session_id = audit_sid;
-	memcpy(r->uid, &a, 8);
-	memcpy(r->uid + 8, &z, 8);
-	r->uid[6] = (r->uid[6] & 0x0f) | 0x40;
-	r->uid[8] = (r->uid[8] & 0x3f) | 0x80;
+	rec_uid(s->info.sid, r->ei, r->uid);
 }
 
 /* Write the record's JSON (when a sink wants text), count it, hand it over. */
@@ -286,7 +296,7 @@ int sr_corr_start(struct sr_corr *c, struct sr_corr_session *s)
 	const struct sr_session_info *i = &s->info;
 	struct sr_record r;
 
-	rec_begin(c, s, &r, SR_REC_SESSION_START, i->start_us, i->cgroup_id, i->audit_session_id);
+	rec_begin(s, &r, SR_REC_SESSION_START, i->start_us, i->cgroup_id, i->audit_session_id);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
 	r.tty = i->tty; /* PAM's: the session's may change with its first program */
@@ -301,7 +311,7 @@ int sr_corr_end(struct sr_corr *c, struct sr_corr_session *s, int64_t end_us)
 	i->end_us = end_us;
 	i->state = "ended";
 	/* session_start, session_stop, counts and lost: the session's */
-	rec_begin(c, s, &r, SR_REC_SESSION_END, end_us, i->cgroup_id, i->audit_session_id);
+	rec_begin(s, &r, SR_REC_SESSION_END, end_us, i->cgroup_id, i->audit_session_id);
 	r.pid = i->leader_pid;
 	r.program = s->leader_comm;
 	return rec_emit(c, s, &r);
@@ -316,7 +326,7 @@ int sr_corr_loss(struct sr_corr *c, struct sr_corr_session *s, const struct sr_s
 	if (!total)
 		return 0;
 	s->info.lost += total;
-	rec_begin(c, s, &r, SR_REC_DATA_LOSS, now_us, s->info.cgroup_id, s->info.audit_session_id);
+	rec_begin(s, &r, SR_REC_DATA_LOSS, now_us, s->info.cgroup_id, s->info.audit_session_id);
 	r.pid = s->info.leader_pid;
 	r.program = s->leader_comm;
 	r.lost_command = delta->lost[SR_CLASS_COMMAND];
@@ -342,7 +352,7 @@ static int64_t entity_of(const struct sr_corr_session *s, uint32_t pid, uint32_t
 static void event_rec(struct sr_corr *c, struct sr_corr_session *s, struct sr_record *r,
                       enum sr_rec_kind kind, const struct sr_event_hdr *h, const char *comm)
 {
-	rec_begin(c, s, r, kind, sr_boot_to_us(h->ts_ns), h->cgroup_id, h->audit_sid);
+	rec_begin(s, r, kind, sr_boot_to_us(h->ts_ns), h->cgroup_id, h->audit_sid);
 	r->pid = (int32_t)h->pid;
 	r->ppid = (int32_t)h->ppid;
 	r->program = comm;

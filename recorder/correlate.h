@@ -49,7 +49,6 @@ struct sr_corr_session {
 /** The correlator. */
 struct sr_corr {
 	int64_t next_entity; /**< next processes.id */
-	uint64_t rng[2];     /**< record UUIDs: xorshift seeded from getrandom */
 	sr_corr_emit_fn emit;
 	void *ctx;
 	uint64_t malformed; /**< events that failed validation */

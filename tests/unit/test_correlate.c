@@ -388,6 +388,44 @@ static const char *rec_member(int i, const char *k, char *buf, size_t cap)
 }
 
 /*
+ * A record's uid comes from its sid and ei: the same events correlated again
+ * (a restarted daemon reading the ring from the position SQLite committed)
+ * give the very same lines, uid included; another ei gives another uid, in
+ * the UUIDv4 layout.
+ */
+static void test_uid_from_sid_ei(void **state)
+{
+	char first[8][2048], a[64], b[64];
+	uint64_t t0 = now_ns;
+	int n, i;
+
+	(void)state;
+	sr_corr_start(&corr, &sess);
+	EXEC(800, 100, "/bin/bash");
+	ev_open(800, 0, "/etc/passwd");
+	ev_exit(800, 100, 0, 0);
+	n = nrec;
+	assert_true(n >= 4 && n <= 8);
+	for (i = 0; i < n; i++)
+		snprintf(first[i], sizeof(first[i]), "%s", recs[i].json);
+	for (i = 1; i < n; i++)
+		assert_string_not_equal(rec_member(i, "uid", a, sizeof(a)),
+		                        rec_member(i - 1, "uid", b, sizeof(b)));
+	assert_int_equal(rec_member(0, "uid", a, sizeof(a))[15], '4');
+	/* the daemon again: a new correlator, the session as it was, the same events */
+	teardown(state);
+	now_ns = t0;
+	setup(state);
+	sr_corr_start(&corr, &sess);
+	EXEC(800, 100, "/bin/bash");
+	ev_open(800, 0, "/etc/passwd");
+	ev_exit(800, 100, 0, 0);
+	assert_int_equal(nrec, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(recs[i].json, first[i]);
+}
+
+/*
  * A record whose header claims less than its type's struct (a buggy or
  * foreign producer): the buffer is large, so only hdr.size frames it. The
  * tail lengths are 0 and the argv would be read past the claimed record.
@@ -927,6 +965,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_uid_from_sid_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_below_struct, setup, teardown),
