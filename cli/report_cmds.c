@@ -143,7 +143,9 @@ static void att_list(FILE *f, const struct sr_attach *att, size_t n,
 	}
 	for (i = 0; i < n; i++)
 		if (keep(&att[i]))
-			k[m++] = (struct key){att[i].network ? att[i].text : att[i].path, i};
+			/* a file by its path; a connection or a denial (no path) by its text */
+			k[m++] = (struct key){
+			    att[i].network || !att[i].path ? att[i].text : att[i].path, i};
 	qsort(k, m, sizeof(*k), cmp_key);
 	for (i = 0; i < m; i = j) {
 		for (j = i + 1; j < m && !strcmp(k[j].path, k[i].path); j++)
