@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "recorder/store_read.h"
+
 /** Exit codes of the CLI. */
 enum {
 	SR_EXIT_OK = 0,    /**< success */
@@ -24,9 +26,9 @@ enum {
 };
 
 /** Highest schema version (PRAGMA user_version) this sshrec reads. */
-#define SR_CLI_SCHEMA_MAX 6
-/** Lowest schema version this sshrec reads. */
-#define SR_CLI_SCHEMA_MIN 1
+#define SR_CLI_SCHEMA_MAX 7
+/** Lowest schema version this sshrec reads (sshrecd upgrades older ones). */
+#define SR_CLI_SCHEMA_MIN 7
 
 /** Global options and state shared by the subcommands. */
 struct sr_cli {
@@ -62,6 +64,20 @@ int sr_db_open_ro(struct sr_cli *cli);
 void sr_db_close(struct sr_cli *cli);
 
 /**
+ * Set up @p rd, which rebuilds stored records (recorder/store_read.h), on
+ * the CLI connection. Prints the error line. Returns 0 or -errno.
+ */
+int sr_db_reader(struct sr_cli *cli, struct sr_store_reader *rd);
+
+/**
+ * sr_store_read_json() on the current row of @p st (SR_STORE_EVENT_COLS at
+ * @p col); prints the error line when the record cannot be rebuilt.
+ * Returns 0 or -errno.
+ */
+int sr_db_record(struct sr_cli *cli, struct sr_store_reader *rd, sqlite3_stmt *st, int col,
+                 const struct sr_record **rec, const char **json, size_t *len);
+
+/**
  * Prepare @p sql on the CLI connection. On failure prints the error line
  * (with sqlite's message) and returns -EIO.
  */
@@ -84,12 +100,6 @@ struct sr_session_row {
  * Returns 0, -ENOENT, -EINVAL (ambiguous/too short) or -EIO.
  */
 int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *out);
-
-/**
- * Columns "exe, exe_kind" of the processes table for a SELECT (optionally
- * qualified "p."), or "NULL, NULL" on a database older than schema 5.
- */
-const char *sr_db_exe_cols(const struct sr_cli *cli, bool qualified);
 
 /** Load the session with sessions.id @p id. Returns 0, -ENOENT or -EIO. */
 int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *out);

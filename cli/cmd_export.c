@@ -34,6 +34,8 @@ struct exporter {
 	struct sr_exp_image *pc;
 	struct sr_jrec rec, scratch;
 	struct sr_jw w;
+	struct sr_store_reader rd;
+	bool have_rd;
 	uint64_t n, unmapped;
 };
 
@@ -114,23 +116,26 @@ static int get_proc(struct exporter *x, int64_t id, const struct sr_exp_proc **o
 	return 0;
 }
 
-/* Write one record; returns 0 or -errno. */
-static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
+/* Write the record of the current row of @p st; returns 0 or -errno. */
+static int export_one(struct exporter *x, sqlite3_stmt *st)
 {
-	const char *js = (const char *)sqlite3_column_text(st, 2);
-	int len = sqlite3_column_bytes(st, 2);
+	const struct sr_record *r;
 	struct sr_exp_ctx ctx = {0};
+	const char *js;
+	size_t len;
+	int64_t session_id = sqlite3_column_int64(st, 0);
 	int rc;
 
-	if (!js)
-		return 0;
+	rc = sr_db_record(x->cli, &x->rd, st, 0, &r, &js, &len);
+	if (rc)
+		return rc;
 	if (x->fmt == F_JSONL) {
-		fwrite(js, 1, (size_t)len, x->out);
+		fwrite(js, 1, len, x->out);
 		fputc('\n', x->out);
 		x->n++;
 		return 0;
 	}
-	rc = sr_jrec_parse(&x->rec, js, (size_t)len);
+	rc = sr_jrec_parse(&x->rec, js, len);
 	if (rc == -ENOMEM)
 		goto nomem;
 	if (rc) {
@@ -139,8 +144,7 @@ static int export_one(struct exporter *x, int64_t session_id, sqlite3_stmt *st)
 	}
 	if (get_session(x, session_id, &ctx))
 		goto nomem;
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
-	    get_proc(x, sqlite3_column_int64(st, 1), &ctx.proc))
+	if (r->process_id && get_proc(x, r->process_id, &ctx.proc))
 		goto nomem;
 	sr_jw_reset(&x->w);
 	rc = x->fmt == F_ECS ? sr_ecs_write(&x->rec, &ctx, &x->w)
@@ -184,7 +188,6 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 	struct sr_session_row s;
 	sqlite3_stmt *st = NULL;
 	bool progress = isatty(STDERR_FILENO), have_s = false;
-	char sql[256];
 	int c, rc, ret = SR_EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -236,16 +239,22 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		sr_cli_error("out of memory");
 		goto out;
 	}
-	snprintf(sql, sizeof(sql),
-	         "SELECT path, argv, cwd, pid, ppid, start_us, %s FROM processes WHERE id = ?1",
-	         sr_db_exe_cols(cli, false));
-	if (sr_db_prepare(cli, sql, &x.proc_st))
+	if (sr_db_reader(cli, &x.rd))
+		goto out;
+	x.have_rd = true;
+	if (sr_db_prepare(cli,
+	                  "SELECT d.path, a.argv, c.path, p.pid, p.ppid, p.start_us, x.path, "
+	                  "p.exe_kind FROM processes p JOIN paths d ON d.id = p.path "
+	                  "JOIN argvs a ON a.id = p.argv LEFT JOIN paths c ON c.id = p.cwd "
+	                  "LEFT JOIN paths x ON x.id = p.exe WHERE p.id = ?1",
+	                  &x.proc_st))
 		goto out;
 	if (sr_db_prepare(cli,
-	                  have_s ? "SELECT session_id, process_id, json FROM events WHERE "
-	                           "session_id = ?3 AND time_us >= ?1 AND time_us <= ?2 ORDER BY ei"
-	                         : "SELECT session_id, process_id, json FROM events WHERE "
-	                           "time_us >= ?1 AND time_us <= ?2 ORDER BY time_us",
+	                  have_s ? "SELECT " SR_STORE_EVENT_COLS " FROM events e WHERE "
+	                           "e.session_id = ?3 AND e.time_us >= ?1 AND e.time_us <= ?2 "
+	                           "ORDER BY e.ei"
+	                         : "SELECT " SR_STORE_EVENT_COLS " FROM events e WHERE "
+	                           "e.time_us >= ?1 AND e.time_us <= ?2 ORDER BY e.time_us",
 	                  &st))
 		goto out;
 	sqlite3_bind_int64(st, 1, since);
@@ -264,7 +273,7 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 	setvbuf(x.out, NULL, _IOFBF, 1 << 20);
 	t0 = last_prog = sr_now_us();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (export_one(&x, sqlite3_column_int64(st, 0), st))
+		if (export_one(&x, st))
 			goto out;
 		if (progress && (x.n & 1023) == 0) {
 			int64_t now = sr_now_us();
@@ -309,6 +318,8 @@ out:
 	sr_jrec_free(&x.rec);
 	sr_jrec_free(&x.scratch);
 	sr_jw_free(&x.w);
+	if (x.have_rd)
+		sr_store_reader_free(&x.rd);
 	if (x.have_sess) {
 		sr_session_row_free(&x.sess);
 		sr_exp_frag_clear(&x.frag);

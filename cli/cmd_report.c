@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,46 +119,63 @@ static void recs_free(struct rp_recs *v)
 /* The session's escapes, data losses and denials. Returns 0 or -errno. */
 static int load_records(struct sr_cli *cli, struct rp *r)
 {
+	struct sr_store_reader rd;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, err = 0;
 
-	if (sr_db_prepare(cli,
-	                  "SELECT time_us, pid, program, event, json FROM events WHERE "
-	                  "session_id = ?1 AND event IN ('session.escape', 'session.data_loss', "
-	                  "'session.denied') ORDER BY ei",
-	                  &st))
+	if (sr_db_reader(cli, &rd))
 		return -EIO;
+	if (sr_db_prepare(cli,
+	                  "SELECT " SR_STORE_EVENT_COLS " FROM events e WHERE e.session_id = ?1 "
+	                  "AND e.kind IN (?2, ?3, ?4) ORDER BY e.ei",
+	                  &st)) {
+		sr_store_reader_free(&rd);
+		return -EIO;
+	}
 	sqlite3_bind_int64(st, 1, r->s->id);
+	sqlite3_bind_int(st, 2, SR_REC_ESCAPE);
+	sqlite3_bind_int(st, 3, SR_REC_DATA_LOSS);
+	sqlite3_bind_int(st, 4, SR_REC_DENIED);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ev = (const char *)sqlite3_column_text(st, 3);
-		const char *prog = (const char *)sqlite3_column_text(st, 2);
-		json_object *o = json_tokener_parse((const char *)sqlite3_column_text(st, 4));
+		const struct sr_record *rec;
+		const char *js;
+		size_t jl;
+		json_object *o;
 		char buf[8192];
-		struct rp_rec x = {.time_us = sqlite3_column_int64(st, 0),
-		                   .pid = sqlite3_column_int(st, 1)};
+		struct rp_rec x = {0};
 
-		sr_describe(o, ev ? ev : "", buf, sizeof(buf));
+		err = sr_db_record(cli, &rd, st, 0, &rec, &js, &jl);
+		if (err)
+			break;
+		o = json_tokener_parse(js);
+		if (o)
+			sr_describe(o, sr_rec_event_name(rec->kind), buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "(unreadable record) %s", js);
 		json_object_put(o);
-		x.program = strdup(prog ? prog : "-");
+		x.time_us = rec->time_us;
+		x.pid = (int)rec->pid;
+		x.program = strdup(rec->program ? rec->program : "-");
 		x.text = strdup(buf);
 		if (!x.program || !x.text ||
-		    rec_add(!strcmp(ev, "session.escape")      ? &r->escapes
-		            : !strcmp(ev, "session.data_loss") ? &r->losses
-		                                               : &r->denials,
+		    rec_add(rec->kind == SR_REC_ESCAPE      ? &r->escapes
+		            : rec->kind == SR_REC_DATA_LOSS ? &r->losses
+		                                            : &r->denials,
 		            &x)) {
 			free(x.program);
 			free(x.text);
-			sqlite3_finalize(st);
 			sr_cli_error("out of memory");
-			return -ENOMEM;
+			err = -ENOMEM;
+			break;
 		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	sr_store_reader_free(&rd);
+	if (!err && rc != SQLITE_DONE) {
 		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
-		return -EIO;
+		err = -EIO;
 	}
-	return 0;
+	return err;
 }
 
 /* The page, section by section: what the login did first, everything last. */

@@ -22,6 +22,9 @@ static const char search_usage[] =
 
 enum mode { M_NONE, M_COMMAND, M_PATH, M_DST };
 
+/** Where the record's columns start in the --path and --dst queries. */
+#define RECORD_COL 8
+
 /** Rows of a search table that set its column widths before it streams. */
 #define SEARCH_WINDOW 1000
 
@@ -78,25 +81,33 @@ static bool has_glob(const char *s)
 
 /*
  * The session.denied rows (same columns as --path), narrowed by --command
- * (the program that tried), --path or --dst. From schema 6 on they are read
- * through their partial index, a few rows whatever the size of the database.
+ * (the program that tried), --path or --dst. They are read through their
+ * partial index (kind = 8), a few rows whatever the size of the database.
  */
-static void search_denied_sql(const struct sr_cli *cli, enum mode mode, const char *what, int port,
-                              char *sql, size_t cap)
+static void search_denied_sql(enum mode mode, const char *what, int port, char *sql, size_t cap)
 {
 	const char *by =
-	    mode == M_COMMAND ? (has_glob(what) ? "AND e.program GLOB ?1 " : "AND e.program = ?1 ")
-	    : mode == M_PATH  ? (has_glob(what) ? "AND e.path GLOB ?1 " : "AND e.path = ?1 ")
-	    : mode == M_DST
-	        ? (port >= 0 ? "AND e.dst_addr = ?1 AND e.dst_port = ?4 " : "AND e.dst_addr = ?1 ")
-	        : "";
+	    mode == M_COMMAND ? (has_glob(what) ? "AND e.program IN (SELECT id FROM programs "
+	                                          "WHERE name GLOB ?1) "
+	                                        : "AND e.program = (SELECT id FROM programs "
+	                                          "WHERE name = ?1) ")
+	    : mode == M_PATH  ? (has_glob(what) ? "AND e.path IN (SELECT id FROM paths WHERE "
+	                                          "path GLOB ?1) "
+	                                        : "AND e.path = (SELECT id FROM paths WHERE "
+	                                          "path = ?1) ")
+	    : mode == M_DST   ? (port >= 0 ? "AND e.addr = (SELECT id FROM addrs WHERE addr = "
+	                                     "?1) AND e.port = ?4 "
+	                                   : "AND e.addr = (SELECT id FROM addrs WHERE addr = "
+	                                     "?1) ")
+	                      : "";
 
 	snprintf(sql, cap,
-	         "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.event, e.path, "
-	         "e.return_code, e.json FROM events e %s JOIN sessions s ON s.id = e.session_id "
-	         "WHERE e.event = 'session.denied' %sAND e.time_us >= ?2 AND e.time_us <= ?3 "
-	         "ORDER BY e.time_us",
-	         cli->schema_version >= 6 ? "INDEXED BY events_denied" : "", by);
+	         "SELECT e.time_us, s.sid, s.login, e.pid, g.name, e.kind, d.path, "
+	         "e.rc, " SR_STORE_EVENT_COLS " FROM events e INDEXED BY events_denied "
+	         "JOIN sessions s ON s.id = e.session_id LEFT JOIN programs g ON g.id = "
+	         "e.program LEFT JOIN paths d ON d.id = e.path WHERE e.kind = %d %sAND "
+	         "e.time_us >= ?2 AND e.time_us <= ?3 ORDER BY e.time_us",
+	         SR_REC_DENIED, by);
 }
 
 /* The WHAT of a denied row, from its record. */
@@ -129,11 +140,12 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 	};
 	enum mode mode = M_NONE;
 	const char *what = NULL, *since_s = NULL, *until_s = NULL;
-	bool json = false, denied = false;
+	bool json = false, denied = false, records;
 	int64_t since = INT64_MIN, until = INT64_MAX;
 	char addr[256], sql[1536];
 	int port = -1, c, rc;
 	sqlite3_stmt *st;
+	struct sr_store_reader rd;
 	struct sr_table tab;
 	struct sr_jarr ja;
 
@@ -177,41 +189,62 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		return SR_EXIT_USAGE;
 	if (sr_db_open_ro(cli))
 		return SR_EXIT_ERROR;
+	records = mode != M_COMMAND || denied;
 
-	/* Columns: time, sid, login, pid, program, detail, json-ish extra */
+	/*
+	 * Columns: time, sid, login, pid, program, detail, json-ish extra; for
+	 * --path, --dst and --denied the record's columns follow
+	 * (SR_STORE_EVENT_COLS at RECORD_COL). A name, path or address is looked
+	 * up (or globbed) in its dictionary, whose index serves prefixes and whose
+	 * size bounds a scan, and the matches are joined to the indexed id columns.
+	 */
 	if (denied) {
-		search_denied_sql(cli, mode, what, port, sql, sizeof(sql));
+		search_denied_sql(mode, what, port, sql, sizeof(sql));
 	} else if (mode == M_COMMAND) {
 		bool by_path = strchr(what, '/') != NULL;
 
 		snprintf(
 		    sql, sizeof(sql),
-		    "SELECT p.start_us, s.sid, s.login, p.pid, p.program, p.argv, "
-		    "p.argv_truncated, p.return_code, p.path, p.cwd, p.id, %s FROM processes p "
-		    "JOIN sessions s ON s.id = p.session_id WHERE p.%s %s ?1 "
+		    "SELECT p.start_us, s.sid, s.login, p.pid, g.name, a.argv, "
+		    "p.argv_truncated, p.return_code, d.path, c.path, p.id, x.path, p.exe_kind "
+		    "FROM processes p JOIN sessions s ON s.id = p.session_id "
+		    "JOIN programs g ON g.id = p.program JOIN argvs a ON a.id = p.argv "
+		    "JOIN paths d ON d.id = p.path LEFT JOIN paths c ON c.id = p.cwd "
+		    "LEFT JOIN paths x ON x.id = p.exe WHERE p.%s %s "
 		    "AND p.start_us >= ?2 AND p.start_us <= ?3 ORDER BY p.start_us",
-		    sr_db_exe_cols(cli, true), by_path ? "path" : "program",
-		    has_glob(what) ? "GLOB" : "=");
+		    by_path ? "path" : "program",
+		    has_glob(what) ? (by_path ? "IN (SELECT id FROM paths WHERE path GLOB ?1)"
+		                              : "IN (SELECT id FROM programs WHERE name GLOB ?1)")
+		                   : (by_path ? "= (SELECT id FROM paths WHERE path = ?1)"
+		                              : "= (SELECT id FROM programs WHERE name = ?1)"));
 	} else if (mode == M_PATH) {
-		snprintf(
-		    sql, sizeof(sql),
-		    "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.event, e.path, "
-		    "e.return_code, e.json FROM events e JOIN sessions s ON s.id = e.session_id "
-		    "WHERE e.path %s ?1 AND e.path IS NOT NULL AND e.event IN "
-		    "('session.disk', 'session.command') AND e.time_us >= ?2 AND "
-		    "e.time_us <= ?3 ORDER BY e.time_us",
-		    has_glob(what) ? "GLOB" : "=");
+		snprintf(sql, sizeof(sql),
+		         "SELECT e.time_us, s.sid, s.login, e.pid, g.name, e.kind, d.path, "
+		         "e.rc, " SR_STORE_EVENT_COLS
+		         " FROM paths d JOIN events e ON e.path = d.id "
+		         "JOIN sessions s ON s.id = e.session_id LEFT JOIN programs g ON g.id = "
+		         "e.program "
+		         "WHERE d.path %s ?1 AND e.path IS NOT NULL AND e.kind IN (%d, %d) "
+		         "AND e.time_us >= ?2 AND e.time_us <= ?3 ORDER BY e.time_us",
+		         has_glob(what) ? "GLOB" : "=", SR_REC_DISK, SR_REC_COMMAND);
 	} else {
 		snprintf(
 		    sql, sizeof(sql),
-		    "SELECT e.time_us, s.sid, s.login, e.pid, e.program, e.dst_addr, e.dst_port, "
-		    "e.return_code, e.json FROM events e JOIN sessions s ON s.id = e.session_id "
-		    "WHERE e.dst_addr = ?1 %s AND e.time_us >= ?2 AND e.time_us <= ?3 "
-		    "ORDER BY e.time_us",
-		    port >= 0 ? "AND e.dst_port = ?4" : "");
+		    "SELECT e.time_us, s.sid, s.login, e.pid, g.name, ?1, e.port, "
+		    "e.rc, " SR_STORE_EVENT_COLS
+		    " FROM events e JOIN sessions s ON s.id = e.session_id "
+		    "LEFT JOIN programs g ON g.id = e.program "
+		    "WHERE e.addr = (SELECT id FROM addrs WHERE addr = ?1) %s AND e.time_us >= ?2 "
+		    "AND e.time_us <= ?3 ORDER BY e.time_us",
+		    port >= 0 ? "AND e.port = ?4" : "");
 	}
-	if (sr_db_prepare(cli, sql, &st))
+	if (records && sr_db_reader(cli, &rd))
 		return SR_EXIT_ERROR;
+	if (sr_db_prepare(cli, sql, &st)) {
+		if (records)
+			sr_store_reader_free(&rd);
+		return SR_EXIT_ERROR;
+	}
 	if (mode != M_NONE)
 		sqlite3_bind_text(st, 1, mode == M_DST ? addr : what, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
@@ -232,16 +265,24 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char t[32], pid[16], detail[8192], eb[16];
-		const char *cells[6];
+		const char *cells[6], *js = NULL;
 		char *cmd = NULL;
 
+		/* the record itself: the JSON output, a denial's WHAT */
+		if (records && (json || denied)) {
+			const struct sr_record *rec;
+			size_t jl;
+
+			if (sr_db_record(cli, &rd, st, RECORD_COL, &rec, &js, &jl)) {
+				rc = -1; /* said already */
+				break;
+			}
+		}
 		if (json) {
 			json_object *o;
 
-			if (mode != M_COMMAND || denied) {
-				const char *js = (const char *)sqlite3_column_text(st, 8);
-
-				sr_jarr_add_raw(&ja, js ? js : "null");
+			if (records) {
+				sr_jarr_add_raw(&ja, js);
 				continue;
 			}
 			o = json_object_new_object();
@@ -280,8 +321,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 		sr_fmt_time(sqlite3_column_int64(st, 0), t, sizeof(t));
 		snprintf(pid, sizeof(pid), "%d", sqlite3_column_int(st, 3));
 		if (denied) {
-			denied_detail((const char *)sqlite3_column_text(st, 8), detail,
-			              sizeof(detail));
+			denied_detail(js, detail, sizeof(detail));
 		} else if (mode == M_COMMAND) {
 			int r = sqlite3_column_int(st, 7);
 			char *label = sr_exe_label((const char *)sqlite3_column_text(st, 8),
@@ -298,9 +338,8 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
 			free(label);
 		} else if (mode == M_PATH) {
-			const char *ev = (const char *)sqlite3_column_text(st, 5);
 			int r = sqlite3_column_int(st, 7);
-			bool is_cmd = ev && !strcmp(ev, "session.command");
+			bool is_cmd = sqlite3_column_int(st, 5) == SR_REC_COMMAND;
 
 			snprintf(detail, sizeof(detail), "%s %s%s%s", is_cmd ? "exec" : "open",
 			         (const char *)sqlite3_column_text(st, 6), r < 0 ? " = " : "",
@@ -328,5 +367,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 			sr_table_color(&tab, 5, SR_C_RED);
 	}
 	sqlite3_finalize(st);
+	if (records)
+		sr_store_reader_free(&rd);
 	return sr_listing_finish(cli, rc, json ? &ja : NULL, json ? NULL : &tab);
 }

@@ -76,9 +76,10 @@ struct tl {
 	struct sr_cli *cli;
 	bool want[NTYPES], any_type, json, follow, have_re;
 	regex_t re;
-	struct sr_jarr ja;        /**< --json without --follow: one array */
-	char day[SR_TIME_STRLEN]; /**< the day of the last line printed */
-	int64_t last_ei;          /**< the last record read */
+	struct sr_jarr ja;         /**< --json without --follow: one array */
+	char day[SR_TIME_STRLEN];  /**< the day of the last line printed */
+	int64_t last_ei;           /**< the last record read */
+	struct sr_store_reader rd; /**< rebuilds the records from the rows */
 };
 
 /* One record as a JSON element, or a line of JSON lines with --follow. */
@@ -90,18 +91,25 @@ static void put_json(struct tl *x, const char *js)
 		sr_jarr_add_raw(&x->ja, js ? js : "null");
 }
 
-/* Print the row of (ei, time_us, event, pid, program, json) @p st if it passes the filters. */
+/*
+ * Print the record of the row (SR_STORE_EVENT_COLS) @p st if it passes the
+ * filters; 0, or -errno with the error line printed.
+ */
 static int put_row(struct tl *x, sqlite3_stmt *st)
 {
 	struct sr_cli *cli = x->cli;
-	const char *ev = (const char *)sqlite3_column_text(st, 2);
-	const char *prog = (const char *)sqlite3_column_text(st, 4);
-	const char *js = (const char *)sqlite3_column_text(st, 5);
+	const struct sr_record *rec;
+	const char *ev, *prog, *js;
 	char line[16384], t[SR_TIME_STRLEN], pidb[16], evb[64], *e;
 	json_object *o;
-	size_t i;
+	size_t i, jl;
+	int err = sr_db_record(cli, &x->rd, st, 0, &rec, &js, &jl);
 
-	x->last_ei = sqlite3_column_int64(st, 0);
+	if (err)
+		return err;
+	ev = sr_rec_event_name(rec->kind);
+	prog = rec->program;
+	x->last_ei = (int64_t)rec->ei;
 	for (i = 0; i < NTYPES; i++)
 		if (ev && !strcmp(ev, types[i].event))
 			break;
@@ -128,23 +136,25 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 			return 0;
 		}
 	}
-	sr_time_format(sqlite3_column_int64(st, 1), t);
+	sr_time_format(rec->time_us, t);
 	t[10] = '\0';
 	if (strcmp(x->day, t)) {
 		snprintf(x->day, sizeof(x->day), "%s", t);
 		printf("%s-- %s --%s\n", sr_col(cli->color, SR_C_DIM), x->day,
 		       sr_col(cli->color, SR_C_RESET));
 	}
-	t[26] = '\0'; /* HH:MM:SS.uuuuuu */
-	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+	t[26] = '\0';  /* HH:MM:SS.uuuuuu */
+	if (!rec->pid) /* no task: the session's own records */
 		snprintf(pidb, sizeof(pidb), "-");
 	else
-		snprintf(pidb, sizeof(pidb), "%d", sqlite3_column_int(st, 3));
+		snprintf(pidb, sizeof(pidb), "%d", rec->pid);
 	printf("%s%s%s %7s  ", sr_col(cli->color, SR_C_DIM), t + 11, sr_col(cli->color, SR_C_RESET),
 	       pidb);
 	e = sr_term_escape(prog ? prog : "-");
-	if (!e)
+	if (!e) {
+		sr_cli_error("out of memory");
 		return -ENOMEM;
+	}
 	pad_to(e, 15);
 	free(e);
 	printf(" %s%-7s%s ",
@@ -170,8 +180,7 @@ static int put_rows(struct tl *x, sqlite3_stmt *st, int64_t session_id)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (put_row(x, st)) {
 			sqlite3_reset(st);
-			sr_cli_error("out of memory");
-			return -ENOMEM;
+			return -EIO; /* said already */
 		}
 	sqlite3_reset(st); /* ends the statement's read: nothing held between looks */
 	if (rc != SQLITE_DONE) {
@@ -285,10 +294,15 @@ int sr_cmd_timeline(struct sr_cli *cli, int argc, char **argv)
 	rc = SR_EXIT_ERROR;
 	if (sr_db_open_ro(cli) || sr_db_session(cli, argv[optind], &s))
 		goto out_re;
+	if (sr_db_reader(cli, &x.rd)) {
+		sr_session_row_free(&s);
+		goto out_re;
+	}
 	if (sr_db_prepare(cli,
-	                  "SELECT ei, time_us, event, pid, program, json FROM events "
-	                  "WHERE session_id = ?1 AND ei > ?2 ORDER BY ei",
+	                  "SELECT " SR_STORE_EVENT_COLS " FROM events e "
+	                  "WHERE e.session_id = ?1 AND e.ei > ?2 ORDER BY e.ei",
 	                  &st)) {
+		sr_store_reader_free(&x.rd);
 		sr_session_row_free(&s);
 		goto out_re;
 	}
@@ -312,6 +326,7 @@ int sr_cmd_timeline(struct sr_cli *cli, int argc, char **argv)
 			sr_jarr_end(&x.ja);
 	}
 	sqlite3_finalize(st);
+	sr_store_reader_free(&x.rd);
 	sr_session_row_free(&s);
 out_re:
 	if (x.have_re)

@@ -123,13 +123,47 @@ int sr_db_open_ro(struct sr_cli *cli)
 		sr_db_close(cli);
 		return -EPROTO;
 	}
-	if (cli->schema_version < SR_CLI_SCHEMA_MIN) {
+	if (cli->schema_version < 1) {
 		sr_cli_error("%s is not an sshrec database (schema version %d)", cli->db_path,
 		             cli->schema_version);
 		sr_db_close(cli);
 		return -EPROTO;
 	}
+	if (cli->schema_version < SR_CLI_SCHEMA_MIN) {
+		sr_cli_error(
+		    "database schema version %d is older than this sshrec reads (%d): "
+		    "sshrecd upgrades it when it starts (sshrecd --upgrade-db does only that)",
+		    cli->schema_version, SR_CLI_SCHEMA_MIN);
+		sr_db_close(cli);
+		return -EPROTO;
+	}
 	return 0;
+}
+
+int sr_db_reader(struct sr_cli *cli, struct sr_store_reader *rd)
+{
+	int err = sr_store_reader_init(rd, cli->db);
+
+	if (err)
+		sr_cli_error("database %s: %s", cli->db_path,
+		             err == -ENOMEM ? "out of memory" : sqlite3_errmsg(cli->db));
+	return err;
+}
+
+int sr_db_record(struct sr_cli *cli, struct sr_store_reader *rd, sqlite3_stmt *st, int col,
+                 const struct sr_record **rec, const char **json, size_t *len)
+{
+	int err = sr_store_read_json(rd, st, col, rec, json, len);
+
+	if (err == -ENOMEM)
+		sr_cli_error("out of memory");
+	else if (err)
+		sr_cli_error("database %s: cannot rebuild record %lld of session %lld: %s",
+		             cli->db_path, (long long)sqlite3_column_int64(st, col + 1),
+		             (long long)sqlite3_column_int64(st, col),
+		             err == -ENOENT ? "a row it refers to is missing"
+		                            : sqlite3_errmsg(cli->db));
+	return err;
 }
 
 void sr_db_close(struct sr_cli *cli)
@@ -155,9 +189,9 @@ const char *sr_session_cols(const struct sr_cli *cli)
 	"id, sid, server_id, server_hostname, login, user, service, tty, rhost, remote_addr, "     \
 	"local_addr, auth_method, key_type, key_fingerprint, state, remote_port, local_port, "     \
 	"leader_pid, start_us, closing_us, end_us, n_command, n_disk, n_network, n_exit, "         \
-	"n_escape, lost, "
-	/* n_denied since schema 6: older databases have no denials */
-	return cli->schema_version >= 6 ? SR_SESSION_COLS "n_denied" : SR_SESSION_COLS "0";
+	"n_escape, lost, n_denied"
+	(void)cli; /* every schema this sshrec reads has them all */
+	return SR_SESSION_COLS;
 #undef SR_SESSION_COLS
 }
 
@@ -292,13 +326,6 @@ int sr_db_session(struct sr_cli *cli, const char *sid, struct sr_session_row *ou
 		return -EINVAL;
 	}
 	return 0;
-}
-
-const char *sr_db_exe_cols(const struct sr_cli *cli, bool qualified)
-{
-	if (cli->schema_version < 5)
-		return "NULL, NULL";
-	return qualified ? "p.exe, p.exe_kind" : "exe, exe_kind";
 }
 
 int sr_db_session_by_id(struct sr_cli *cli, int64_t id, struct sr_session_row *out)

@@ -130,6 +130,8 @@ int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_
 		sr_table_free(tab);
 	if (rc == SQLITE_DONE)
 		return SR_EXIT_OK;
+	if (rc == -1) /* the error line was printed where it happened */
+		return SR_EXIT_ERROR;
 	if (rc == SQLITE_NOMEM)
 		sr_cli_error("out of memory");
 	else

@@ -40,7 +40,8 @@ struct sr_table;
 /**
  * End a listing: close the JSON array @p ja or print and free the table
  * @p tab, then turn the last sqlite3_step() code @p rc into an exit code
- * (printing the error line when it is not SQLITE_DONE).
+ * (printing the error line when it is not SQLITE_DONE; -1: an error whose
+ * line is printed already).
  */
 int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab);
 

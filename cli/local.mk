@@ -2,7 +2,10 @@
 # tests and the synthetic database generator (tests, e2e and benchmark).
 SR_CLI_FMT_SRCS = \
 	cli/output.c cli/output.h cli/report.h cli/report_html.c
-SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) \
+# The records are rebuilt from the rows with the daemon's own writer.
+SR_CLI_STORE_SRCS = recorder/record.h recorder/record_json.c recorder/record_json.h \
+	recorder/store.h recorder/store_read.c recorder/store_read.h
+SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) $(SR_CLI_STORE_SRCS) \
 	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h cli/follow.c \
 	cli/describe.c \
 	cli/cmd_sessions.c cli/cmd_timeline.c cli/cmd_tree.c cli/cmd_replay.c \
@@ -15,11 +18,13 @@ sshrec_CFLAGS = $(SR_SAN_CFLAGS) $(SQLITE_CFLAGS) $(JSONC_CFLAGS)
 sshrec_LDFLAGS = $(SAN_LDFLAGS)
 sshrec_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la $(SQLITE_LIBS) $(JSONC_LIBS)
 
-# Synthetic database generator (schema/sshrec.sql, N sessions, M events).
+# Synthetic database generator (N sessions, M events) through sshrecd's own
+# record writer and sinks.
 check_PROGRAMS += tests/bench/gen_db
-tests_bench_gen_db_SOURCES = tests/bench/gen_db.c
-tests_bench_gen_db_CFLAGS = $(AM_CFLAGS) -O2 $(SQLITE_CFLAGS)
-tests_bench_gen_db_LDADD = common/libsrcommon.la $(SQLITE_LIBS)
+tests_bench_gen_db_SOURCES = tests/bench/gen_db.c recorder/config.c recorder/policy.c \
+	recorder/record_json.c $(SR_SINK_SRCS)
+tests_bench_gen_db_CFLAGS = $(AM_CFLAGS) -O2 $(SR_SINK_CFLAGS)
+tests_bench_gen_db_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS)
 
 # Unit tests: argv quoting, escaping, durations, names, ECS/OCSF mapping.
 check_PROGRAMS += tests/unit/test_cli_format
@@ -43,8 +48,8 @@ tests_unit_test_cli_hostile_LDADD = common/libsrsiem_san.la common/libsrcommon_s
 	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Benchmark (not part of make check): make bench-cli
-bench-cli: sshrec tests/bench/gen_db
-	$(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh
+bench-cli: sshrec sshrecd tests/bench/gen_db
+	SR_TOP_BUILDDIR=$(abs_top_builddir) $(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh
 .PHONY: bench-cli
 
 # Follow latency benchmark (root, real sshd; not part of make check).

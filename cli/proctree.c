@@ -112,36 +112,46 @@ static int attach_text(const char *event, const char *json, struct sr_attach *a)
 static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
                        struct sr_tree *t, const struct id_ix *map)
 {
+	struct sr_store_reader rd;
 	sqlite3_stmt *st;
 	int rc;
 
-	/* denials alone (the tree without --files/--net) read the small partial index */
+	if (sr_db_reader(cli, &rd))
+		return -EIO;
+	/* denials alone (the tree without --files/--net) read the small partial
+	 * index, whose condition (kind = 8) the query must state as it is */
 	if (sr_db_prepare(cli,
 	                  files || net
-	                      ? "SELECT process_id, event, json, time_us FROM events WHERE "
-	                        "session_id = ?1 AND event IN (?2, ?3, ?4) ORDER BY ei"
-	                      : "SELECT process_id, event, json, time_us FROM events WHERE "
-	                        "session_id = ?1 AND event = 'session.denied' ORDER BY ei",
-	                  &st))
+	                      ? "SELECT " SR_STORE_EVENT_COLS " FROM events e WHERE "
+	                        "e.session_id = ?1 AND e.kind IN (?2, ?3, ?4) ORDER BY e.ei"
+	                      : "SELECT " SR_STORE_EVENT_COLS " FROM events e WHERE "
+	                        "e.session_id = ?1 AND e.kind = 8 ORDER BY e.ei",
+	                  &st)) {
+		sr_store_reader_free(&rd);
 		return -EIO;
+	}
 	sqlite3_bind_int64(st, 1, session_id);
 	if (files || net) {
-		sqlite3_bind_text(st, 2, files ? "session.disk" : "-", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, net ? "session.network" : "-", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, denied ? "session.denied" : "-", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, files ? SR_REC_DISK : -1);
+		sqlite3_bind_int(st, 3, net ? SR_REC_NETWORK : -1);
+		sqlite3_bind_int(st, 4, denied ? SR_REC_DENIED : -1);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ev = (const char *)sqlite3_column_text(st, 1);
-		const char *js = (const char *)sqlite3_column_text(st, 2);
+		const struct sr_record *rec;
+		const char *js;
+		size_t jl, ix;
 		struct sr_attach a = {0};
-		size_t ix = sqlite3_column_type(st, 0) == SQLITE_NULL
-		                ? SIZE_MAX
-		                : find_ix(map, t->n, sqlite3_column_int64(st, 0));
 
-		a.time_us = sqlite3_column_int64(st, 3);
-		a.network = ev && strcmp(ev, "session.network") == 0;
-		a.denied = ev && strcmp(ev, "session.denied") == 0;
-		if (attach_text(ev ? ev : "", js ? js : "", &a) ||
+		if (sr_db_record(cli, &rd, st, 0, &rec, &js, &jl)) {
+			sqlite3_finalize(st);
+			sr_store_reader_free(&rd);
+			return -EIO;
+		}
+		ix = rec->process_id ? find_ix(map, t->n, rec->process_id) : SIZE_MAX;
+		a.time_us = rec->time_us;
+		a.network = rec->kind == SR_REC_NETWORK;
+		a.denied = rec->kind == SR_REC_DENIED;
+		if (attach_text(sr_rec_event_name(rec->kind), js, &a) ||
 		    (ix == SIZE_MAX
 		         ? attach_add(&t->orphan, &t->norphan, &t->orphan_cap, &a)
 		         : attach_add(&t->p[ix].att, &t->p[ix].natt, &t->p[ix].att_cap, &a))) {
@@ -153,6 +163,7 @@ static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool 
 			t->p[ix].ndenied++;
 	}
 	sqlite3_finalize(st);
+	sr_store_reader_free(&rd);
 	if (rc != SQLITE_DONE) {
 		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
 		return -EIO;
@@ -160,6 +171,7 @@ static int load_attach(struct sr_cli *cli, int64_t session_id, bool files, bool 
 	return 0;
 oom:
 	sqlite3_finalize(st);
+	sr_store_reader_free(&rd);
 	sr_cli_error("out of memory");
 	return -ENOMEM;
 }
@@ -170,17 +182,19 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, b
 	sqlite3_stmt *st;
 	struct id_ix *map = NULL;
 	size_t cap = 0, i, *last = NULL, last_root = SIZE_MAX;
-	char sql[512];
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->first_root = SIZE_MAX;
-	snprintf(sql, sizeof(sql),
-	         "SELECT id, parent_id, pid, ppid, program, path, argv, argv_truncated, cwd, "
-	         "return_code, start_us, end_us, exit_code, signal, duration_ms, %s "
-	         "FROM processes WHERE session_id = ?1 ORDER BY start_us, id",
-	         sr_db_exe_cols(cli, false));
-	if (sr_db_prepare(cli, sql, &st))
+	if (sr_db_prepare(cli,
+	                  "SELECT p.id, p.parent_id, p.pid, p.ppid, g.name, d.path, a.argv, "
+	                  "p.argv_truncated, c.path, p.return_code, p.start_us, p.end_us, "
+	                  "p.exit_code, p.signal, p.duration_ms, x.path, p.exe_kind "
+	                  "FROM processes p JOIN programs g ON g.id = p.program "
+	                  "JOIN paths d ON d.id = p.path JOIN argvs a ON a.id = p.argv "
+	                  "LEFT JOIN paths c ON c.id = p.cwd LEFT JOIN paths x ON x.id = p.exe "
+	                  "WHERE p.session_id = ?1 ORDER BY p.start_us, p.id",
+	                  &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -583,6 +583,7 @@ enum {
 	OPT_BACKEND,
 	OPT_CHECK,
 	OPT_VERSION,
+	OPT_UPGRADE_DB,
 };
 
 static const struct option long_opts[] = {
@@ -603,6 +604,7 @@ static const struct option long_opts[] = {
     {"capture-backend", required_argument, NULL, OPT_BACKEND},
     {"verbose", no_argument, NULL, 'v'},
     {"check-config", no_argument, NULL, OPT_CHECK},
+    {"upgrade-db", no_argument, NULL, OPT_UPGRADE_DB},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -615,7 +617,8 @@ void sr_config_usage(void *out)
 	      "               [--disk all|writes-only|off] [--network on|off] [--syslog TARGET]\n"
 	      "               [--ringbuf-size BYTES] [--server-id UUID] [--log stderr|syslog]\n"
 	      "               [--capture-backend auto|lsm|fentry|tracepoint]\n"
-	      "               [-v|--verbose] [--check-config] [-h|--help] [--version]\n",
+	      "               [-v|--verbose] [--check-config] [--upgrade-db] [-h|--help]\n"
+	      "               [--version]\n",
 	      out);
 }
 
@@ -732,6 +735,9 @@ int sr_config_load(struct sr_config *cfg, int argc, char **argv, enum sr_config_
 			break;
 		case OPT_CHECK:
 			cfg->check_config = true;
+			break;
+		case OPT_UPGRADE_DB:
+			cfg->upgrade_db = true;
 			break;
 		default:
 			snprintf(err, errlen, "unknown or incomplete option '%s'",

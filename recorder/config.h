@@ -101,8 +101,9 @@ struct sr_config {
 	bool foreground;
 	int log_level; /**< LOG_ERR..LOG_DEBUG */
 	bool log_syslog;
-	bool unpin;                          /**< --unpin: remove the pins and exit */
-	bool check_config;                   /**< --check-config: parse, report, exit */
+	bool unpin;        /**< --unpin: remove the pins and exit */
+	bool check_config; /**< --check-config: parse, report, exit */
+	bool upgrade_db;   /**< --upgrade-db: bring the database to this schema, exit */
 	struct sr_class_override *overrides; /**< disk.user.NAME = ..., in file order */
 	size_t n_overrides;
 	struct sr_policy policy; /**< enforce = and the deny_* rules (recorder/policy.h) */

@@ -94,6 +94,8 @@ struct sr_daemon {
 int sr_sinks_open(struct sr_daemon *d);
 /** The correlator's emit callback: write @p rec to every sink, in order. */
 int sr_sinks_write(void *daemon, const struct sr_record *rec);
+/** True when an open sink writes the records' JSON (all but SQLite, which stores the facts). */
+bool sr_sinks_want_json(const struct sr_daemon *d);
 /** A session's state changed with no record (closing): queue it in every sink that keeps it. */
 void sr_sinks_session_update(struct sr_daemon *d, const struct sr_session_info *sess);
 /** Flush every sink. A failing sink is unhealthy; returns 0 unless every sink failed. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "recorder/db_upgrade.h"
 #include "recorder/records_perm.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -128,14 +129,14 @@ int sr_db_check_version(sqlite3 *db, int *version)
 	return 0;
 }
 
-/* Runs inside the caller's transaction. */
+/* Runs inside the caller's transaction: the in-place migrations (up to 4). */
 static int migrate_from(sqlite3 *db, int from)
 {
 	const struct sr_db_migration *m;
 	char sql[64];
 	int err;
 
-	for (m = sr_db_migrations; m->version; m++) {
+	for (m = sr_db_migrations; m->version && m->version <= SR_DB_IN_PLACE_MAX; m++) {
 		if (m->version <= from)
 			continue;
 		err = exec_sql(db, m->sql, m->name);
@@ -151,7 +152,7 @@ static int migrate_from(sqlite3 *db, int from)
 	return 0;
 }
 
-int sr_db_migrate(sqlite3 *db)
+int sr_db_migrate(sqlite3 *db, int *version)
 {
 	int v = 0, empty = 0, err;
 
@@ -184,12 +185,15 @@ int sr_db_migrate(sqlite3 *db)
 		err = -EINVAL;
 	} else {
 		err = migrate_from(db, v);
+		if (!err)
+			err = user_version(db, &v);
 	}
 out:
 	if (err) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return err;
 	}
+	*version = v;
 	return exec_sql(db, "COMMIT", "commit migration");
 }
 
@@ -202,18 +206,27 @@ static int open_fail(sqlite3 **db, const char *path, int rc)
 	return sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
 }
 
-int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out)
+/*
+ * page_size: only a new, still empty database takes it (see
+ * schema/sshrec.sql; inside the schema's transaction it would come too
+ * late). An 8 MiB page cache keeps the index pages an insert touches from
+ * being read back.
+ */
+static int set_pragmas(sqlite3 *db)
 {
-	static const char *const sidecars[] = {"-wal", "-shm"};
-	char side[PATH_MAX];
+	return exec_sql(db,
+	                "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; "
+	                "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192;",
+	                "set pragmas");
+}
+
+/* Open @p path read-write as sr_db_open() does, with no schema work. */
+static int open_rw(const char *path, sqlite3 **out)
+{
 	sqlite3 *db = NULL;
-	size_t i;
 	int rc, err, fd;
 
 	*out = NULL;
-	err = sr_records_mkdir_parents(path, records_gid);
-	if (err)
-		return err;
 	/* the file holds who ran what: created 0600, never world-readable for a
 	 * moment (SQLite would create it 0644 and its -wal/-shm files alike) */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -232,18 +245,60 @@ int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out)
 		return open_fail(&db, path, rc);
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	*out = db;
+	return 0;
+}
+
+/* The database an upgrade just renamed into place, checked. */
+static int reopen(const char *path, sqlite3 **out)
+{
+	int v = 0, err = open_rw(path, out);
+
+	if (!err)
+		err = set_pragmas(*out);
+	if (!err)
+		err = sr_db_check_version(*out, &v);
+	if (!err && v != SR_DB_VERSION) {
+		sr_err("database %s: schema version %d after the upgrade, expected %d", path, v,
+		       SR_DB_VERSION);
+		err = -EINVAL;
+	}
+	if (err) {
+		sqlite3_close(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out)
+{
+	static const char *const sidecars[] = {"-wal", "-shm"};
+	char side[PATH_MAX];
+	sqlite3 *db = NULL;
+	size_t i;
+	int err, v = 0;
+
+	*out = NULL;
+	err = sr_records_mkdir_parents(path, records_gid);
+	if (err)
+		return err;
+	err = open_rw(path, &db);
+	if (err)
+		return err;
 	/* then root's alone or opened to records_group; a file an older
 	 * version left 0644 is narrowed */
 	sr_records_path(path, records_gid);
-	/* page_size: only a new, still empty database takes it (see schema/sshrec.sql;
-	 * inside the schema's transaction it would come too late). An 8 MiB page
-	 * cache keeps the index pages an insert touches from being read back. */
-	err = exec_sql(db,
-	               "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; "
-	               "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192;",
-	               "set pragmas");
+	err = set_pragmas(db);
 	if (!err)
-		err = sr_db_migrate(db);
+		err = sr_db_migrate(db, &v);
+	if (!err && v == SR_DB_IN_PLACE_MAX) {
+		/* 6 -> 7 builds a new file: this connection is to the old one */
+		sqlite3_close(db);
+		db = NULL;
+		err = sr_db_upgrade_v7(path);
+		if (!err)
+			err = reopen(path, &db);
+	}
 	/* after the version check: a database we refuse stays as it was */
 	if (!err)
 		err = exec_sql(db, "PRAGMA journal_mode = WAL", "set WAL mode");

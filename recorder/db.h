@@ -18,7 +18,7 @@
 #include <sqlite3.h>
 
 /** The schema version this build writes (PRAGMA user_version). */
-#define SR_DB_VERSION 6
+#define SR_DB_VERSION 7
 
 /**
  * meta key of the ring buffer position the stored records reach,
@@ -28,6 +28,12 @@
 
 /** meta key of the record format (SR_RECORD_FORMAT) the newest records have. */
 #define SR_DB_META_RECORD_FORMAT "record_format"
+
+/**
+ * The last schema version reached in place (migrations 002-006); the step
+ * to 7 copies the database into a new file (db_upgrade.h).
+ */
+#define SR_DB_IN_PLACE_MAX 6
 
 /** The oldest schema version a migration path exists from. */
 #define SR_DB_VERSION_MIN 1
@@ -52,9 +58,11 @@ extern const struct sr_db_migration sr_db_migrations[];
  * for one thread at a time (SQLITE_OPEN_NOMUTEX). Missing directories are
  * created; the file and its -wal and -shm get the records' mode and group
  * (records_perm.h: @p records_gid, or SR_NO_GROUP for root only).
- * An empty database gets the schema; an older one is migrated forward in one
- * transaction; a newer one is refused ("database schema version N is newer
- * than this sshrecd supports (M); upgrade sshrec").
+ * An empty database gets the schema; an older one is migrated forward: up
+ * to version 6 in place in one transaction, then to version 7 into a new
+ * file renamed over it (db_upgrade.h); a newer one is refused ("database
+ * schema version N is newer than this sshrecd supports (M); upgrade
+ * sshrec").
  * @param[out] out the connection, NULL on failure.
  * @return 0, -EPROTONOSUPPORT (newer schema), -EINVAL (not an sshrec
  *         database or a migration failed), -EACCES/-EROFS/-ENOSPC/-EIO or -errno.
@@ -77,11 +85,13 @@ int sr_db_open_ro(const char *path, sqlite3 **out);
 int sr_db_check_version(sqlite3 *db, int *version);
 
 /**
- * Bring @p db (opened read-write) to SR_DB_VERSION: the schema on an empty
- * database, else the missing migrations, all in one transaction.
+ * The in-place part of bringing @p db (opened read-write) up to date, in one
+ * transaction: the schema on an empty database, else the missing
+ * migrations up to version 6. *@p version gets the version it is at then
+ * (6 still needs sr_db_upgrade_v7()).
  * @return 0, -EPROTONOSUPPORT (newer), -EINVAL or a mapped SQLite error.
  */
-int sr_db_migrate(sqlite3 *db);
+int sr_db_migrate(sqlite3 *db, int *version);
 
 /** Map an SQLite result code to -errno (SQLITE_FULL -> -ENOSPC, ...). */
 int sr_db_errno(int rc);

@@ -79,8 +79,18 @@ tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c 
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_daemon_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS) \
 	$(JSONC_LIBS)
+# It runs next to the schema 4 build's (tests/bench/bench_daemon.sh).
 bench-daemon: tests/bench/bench_daemon
-	@d=$$(mktemp -d) && \
-	  ./tests/bench/bench_daemon $$d $(abs_top_srcdir)/tests/bench/results/daemon.json \
-	    $${SR_BENCH_EVENTS:-2000000}; rc=$$?; rm -rf $$d; exit $$rc
+	SR_BENCH_V4=$${SR_BENCH_V4:-$(abs_top_builddir)/bench-v4} $(BASH) \
+	  $(abs_top_srcdir)/tests/bench/bench_daemon.sh $(abs_top_builddir)/tests/bench/bench_daemon \
+	  $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-daemon
+EXTRA_DIST += tests/bench/bench_daemon.sh tests/bench/v4_build.sh tests/bench/v4gen.c \
+	tests/bench/v4gen.sh tests/bench/bench_migrate.sh
+
+# The upgrade of a schema 4 database (2 M events) to schema 7: make bench-migrate
+bench-migrate: sshrecd$(EXEEXT) sshrec$(EXEEXT)
+	SR_BENCH_V4=$${SR_BENCH_V4:-$(abs_top_builddir)/bench-v4} $(BASH) \
+	  $(abs_top_srcdir)/tests/bench/bench_migrate.sh $(abs_top_builddir) \
+	  $(abs_top_srcdir)/tests/bench/results
+.PHONY: bench-migrate

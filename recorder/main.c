@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "recorder/daemon.h"
+#include "recorder/db.h"
 #include "timeutil.h"
 
 /* server_id: the config, else /etc/machine-id as a UUID. */
@@ -127,6 +128,7 @@ static int setup(struct sr_daemon *d)
 	err = sr_corr_init(&d->corr, sr_restore_next_entity(d->cfg), sr_sinks_write, d);
 	if (err)
 		return err;
+	d->corr.want_json = sr_sinks_want_json(d);
 	if (sr_capture_reused(d->cap))
 		sr_info("reattached to pinned capture in %s: reading what queued while down",
 		        d->cfg->pin_dir);
@@ -207,6 +209,17 @@ int main(int argc, char **argv)
 	sr_log_init("sshrecd", cfg.log_syslog ? SR_LOG_SYSLOG : SR_LOG_STDERR, cfg.log_level);
 	if (cfg.unpin) {
 		ret = sr_capture_unpin(cfg.pin_dir);
+		sr_config_free(&cfg);
+		return ret ? 1 : 0;
+	}
+	if (cfg.upgrade_db) {
+		/* what a start does first, alone: no BPF, no socket (and no root needed) */
+		sqlite3 *db = NULL;
+
+		ret = sr_db_open(cfg.db_path, cfg.records_gid, &db);
+		sqlite3_close(db);
+		if (!ret)
+			printf("%s: schema version %d\n", cfg.db_path, SR_DB_VERSION);
 		sr_config_free(&cfg);
 		return ret ? 1 : 0;
 	}

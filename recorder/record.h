@@ -21,15 +21,17 @@
 #include "uuid.h"
 
 /**
- * Version of the record format (schema/RECORDS.md). 2: session.command's
- * argv leaves argv[0] out (Teleport) and argv0 carries it, session.network's
- * operation and action are Teleport's numbers, IPv6 addr.* are "[ip]:port",
- * session.end has enhanced_recording, interactive, participants. 3:
- * session.denied's "action" is the number of session.network's (1 denied,
- * 0 audited or not applied), "kind" says exec, connect or write and
- * "policy_mode" enforced or audit (format 2: strings "action" and "mode"),
- * so that one field name has one JSON type in every record. Stored records
- * keep the format they were written in; readers handle all.
+ * Version of the record format (schema/RECORDS.md) this build writes.
+ * 2: session.command's argv leaves argv[0] out (Teleport) and argv0 carries
+ * it, session.network's operation and action are Teleport's numbers, IPv6
+ * addr.* are "[ip]:port", session.end has enhanced_recording, interactive,
+ * participants. 3: session.denied's "action" is the number of
+ * session.network's (1 denied, 0 audited or not applied), "kind" says exec,
+ * connect or write and "policy_mode" enforced or audit (format 2: strings
+ * "action" and "mode"), so that one field name has one JSON type in every
+ * record. 1: before 2. Stored records keep the format they were written in
+ * (the database keeps it with each record, events.fmt), and
+ * sr_record_json() writes each in its own.
  */
 #define SR_RECORD_FORMAT 3
 
@@ -134,6 +136,7 @@ enum sr_path_error {
 
 struct sr_record {
 	enum sr_rec_kind kind;
+	int format; /**< record format version; 0 means SR_RECORD_FORMAT */
 	const struct sr_session_info *sess;
 	uint64_t ei;
 	int64_t time_us;

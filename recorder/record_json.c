@@ -82,9 +82,15 @@ static void put_common(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "program", rec->program ? rec->program : "");
 }
 
+/* The record format @p rec is written in (a stored record keeps its own). */
+static int format_of(const struct sr_record *rec)
+{
+	return rec->format ? rec->format : SR_RECORD_FORMAT;
+}
+
 /* "ADDR:PORT", "[V6ADDR]:PORT" (as Go's net.JoinHostPort writes Teleport's
- * addr.*), or null without an address. */
-static void put_addr(struct sr_jw *w, const char *key, const char *addr, int port)
+ * addr.*; record format 1 had no brackets), or null without an address. */
+static void put_addr(struct sr_jw *w, const char *key, const char *addr, int port, int format)
 {
 	char buf[320];
 
@@ -92,7 +98,8 @@ static void put_addr(struct sr_jw *w, const char *key, const char *addr, int por
 		sr_jw_null(w, key);
 		return;
 	}
-	snprintf(buf, sizeof(buf), strchr(addr, ':') ? "[%.256s]:%d" : "%.256s:%d", addr, port);
+	snprintf(buf, sizeof(buf), format >= 2 && strchr(addr, ':') ? "[%.256s]:%d" : "%.256s:%d",
+	         addr, port);
 	sr_jw_str(w, key, buf);
 }
 
@@ -100,8 +107,8 @@ static void put_start(struct sr_jw *w, const struct sr_record *rec)
 {
 	const struct sr_session_info *i = rec->sess;
 
-	put_addr(w, "addr.remote", i->remote_addr, i->remote_port);
-	put_addr(w, "addr.local", i->local_addr, i->local_port);
+	put_addr(w, "addr.remote", i->remote_addr, i->remote_port, format_of(rec));
+	put_addr(w, "addr.local", i->local_addr, i->local_port, format_of(rec));
 	sr_json_put_str(w, "tty", rec->tty);
 	sr_json_put_str(w, "service", i->service);
 	sr_json_put_str(w, "rhost", i->rhost);
@@ -111,7 +118,9 @@ static void put_start(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "fingerprint", i->key_fingerprint);
 	sr_jw_end(w);
 	sr_json_put_str(w, "cgroup_path", i->cgroup_path);
-	sr_json_put_str(w, "capture_backend", i->capture_backend);
+	/* format 1 is 0.1.0's records, stored ones written again as they were */
+	if (format_of(rec) >= 2)
+		sr_json_put_str(w, "capture_backend", i->capture_backend);
 }
 
 static void put_end(struct sr_jw *w, const struct sr_record *rec)
@@ -127,9 +136,12 @@ static void put_end(struct sr_jw *w, const struct sr_record *rec)
 	sr_jw_int(w, "network", (int64_t)i->counts[SR_REC_NETWORK]);
 	sr_jw_int(w, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
 	sr_jw_int(w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
-	sr_jw_int(w, "denied", (int64_t)i->counts[SR_REC_DENIED]);
+	if (format_of(rec) >= 2)
+		sr_jw_int(w, "denied", (int64_t)i->counts[SR_REC_DENIED]);
 	sr_jw_end(w);
 	sr_json_put_int(w, "lost", (int64_t)i->lost, false);
+	if (format_of(rec) < 2)
+		return;
 	/* Teleport writes these three always: the recording is enhanced, the
 	 * session interactive when it got a terminal, its one participant the
 	 * identity that logged in */
@@ -183,19 +195,24 @@ static int put_command(struct sr_jw *w, const struct sr_record *rec)
 	if (!p || !p->argv_json)
 		return -EINVAL;
 	sr_json_put_str(w, "path", rec->path);
-	sr_json_put_str(w, "exe", p->exe);
-	sr_json_put_str(w, "exe_kind", p->exe_kind);
-	/* Teleport's argv leaves argv[0] out; argv0 keeps it (exec -a shows),
-	 * null for an empty vector; the processes row has the whole vector */
-	a0 = first_string(p->argv_json, &rest);
-	sr_jw_arr(w, "argv");
-	if (*rest)
-		sr_jw_raw(w, NULL, rest, strlen(rest) - 1); /* the elements, without "]" */
-	sr_jw_end(w);
-	if (a0)
-		sr_jw_raw(w, "argv0", p->argv_json + 1, a0);
-	else
-		sr_jw_null(w, "argv0");
+	if (format_of(rec) < 2) {
+		/* record format 1: the whole vector as argv */
+		sr_jw_raw(w, "argv", p->argv_json, strlen(p->argv_json));
+	} else {
+		sr_json_put_str(w, "exe", p->exe);
+		sr_json_put_str(w, "exe_kind", p->exe_kind);
+		/* Teleport's argv leaves argv[0] out; argv0 keeps it (exec -a shows),
+		 * null for an empty vector; the processes row has the whole vector */
+		a0 = first_string(p->argv_json, &rest);
+		sr_jw_arr(w, "argv");
+		if (*rest)
+			sr_jw_raw(w, NULL, rest, strlen(rest) - 1); /* the elements, without "]" */
+		sr_jw_end(w);
+		if (a0)
+			sr_jw_raw(w, "argv0", p->argv_json + 1, a0);
+		else
+			sr_jw_null(w, "argv0");
+	}
 	sr_jw_bool(w, "argv_truncated", p->argv_truncated);
 	sr_json_put_int(w, "return_code", rec->return_code, false);
 	sr_json_put_str(w, "cwd", rec->cwd);
@@ -237,9 +254,13 @@ static void put_network(struct sr_jw *w, const struct sr_record *rec)
 	sr_json_put_str(w, "dst_addr", rec->dst_addr);
 	sr_json_put_int(w, "dst_port", rec->dst_port, false);
 	sr_json_put_int(w, "version", sr_record_ip_version(rec), false);
-	/* Teleport's enums as numbers: NetworkOperation, EventAction */
-	sr_json_put_int(w, "operation", SR_NET_OP_CONNECT, false);
-	sr_json_put_int(w, "action", rec->action, false);
+	if (format_of(rec) < 2) {
+		sr_json_put_str(w, "operation", "connect");
+	} else {
+		/* Teleport's enums as numbers: NetworkOperation, EventAction */
+		sr_json_put_int(w, "operation", SR_NET_OP_CONNECT, false);
+		sr_json_put_int(w, "action", rec->action, false);
+	}
 	sr_json_put_str(w, "result", results[rec->result & 3]);
 	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
 }
@@ -285,15 +306,17 @@ int sr_denied_net_action(const struct sr_record *rec)
 
 static void put_denied(struct sr_jw *w, const struct sr_record *rec)
 {
-	bool net = rec->denied_action == SR_POLICY_CONNECT;
+	bool net = rec->denied_action == SR_POLICY_CONNECT, f3 = format_of(rec) >= 3;
 	char target[INET6_ADDRSTRLEN + 16], ftext[256];
 
-	/* what it was about; "action" is Teleport's EventAction, a number in every record */
-	sr_json_put_str(w, "kind",
+	/* what it was about; "action" is Teleport's EventAction, a number in
+	 * every record since format 3 (format 2 wrote the word there) */
+	sr_json_put_str(w, f3 ? "kind" : "action",
 	                net                                     ? "connect"
 	                : rec->denied_action == SR_POLICY_WRITE ? "write"
 	                                                        : "exec");
-	sr_json_put_int(w, "action", sr_denied_net_action(rec), false);
+	if (f3)
+		sr_json_put_int(w, "action", sr_denied_net_action(rec), false);
 	if (net)
 		snprintf(target, sizeof(target),
 		         sr_record_ip_version(rec) == 6 ? "[%s]:%d" : "%s:%d",
@@ -310,8 +333,8 @@ static void put_denied(struct sr_jw *w, const struct sr_record *rec)
 	                    ? sr_open_flags_text(rec->flags, ftext, sizeof(ftext))
 	                    : NULL);
 	sr_json_put_str(w, "rule", rec->rule);
-	/* "mode" is session.disk's open mode, a number */
-	sr_json_put_str(w, "policy_mode",
+	/* "mode" is session.disk's open mode, a number (format 2 wrote the word there) */
+	sr_json_put_str(w, f3 ? "policy_mode" : "mode",
 	                rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
 	sr_json_put_str(w, "mechanism",
 	                rec->denied_mechanism == SR_POLICY_MECH_LSM ? "lsm" : "signal");
@@ -418,4 +441,43 @@ char *sr_open_flags_text(uint64_t flags, char *buf, size_t cap)
 	if (flags && n + 1 < cap)
 		snprintf(buf + n, cap - n, "|0x%llx", (unsigned long long)flags);
 	return buf;
+}
+
+int sr_open_flags_parse(const char *text, uint64_t *flags)
+{
+	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+	const char *t = text, *end;
+	uint64_t f = 0;
+	size_t i, l = 0;
+	char *num;
+
+	for (i = 0; t && i < 4; i++) {
+		l = strlen(acc[i]);
+		if (!strncmp(t, acc[i], l) && (t[l] == '|' || !t[l]))
+			break;
+	}
+	if (!t || i == 4)
+		return -EINVAL;
+	f = i;
+	for (t += l; *t == '|'; t = end) {
+		end = strchr(++t, '|');
+		end = end ? end : t + strlen(t);
+		l = (size_t)(end - t);
+		for (i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++)
+			if (strlen(open_flags[i].name) == l && !strncmp(t, open_flags[i].name, l))
+				break;
+		if (i < sizeof(open_flags) / sizeof(open_flags[0])) {
+			f |= open_flags[i].bit;
+		} else if (!strncmp(t, "0x", 2) && l > 2) {
+			f |= strtoull(t + 2, &num, 16);
+			if (num != end)
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	if (*t)
+		return -EINVAL;
+	*flags = f;
+	return 0;
 }

@@ -57,4 +57,11 @@ void sr_json_put_int(struct sr_jw *w, const char *key, int64_t v, bool is_null);
  */
 char *sr_open_flags_text(uint64_t flags, char *buf, size_t cap);
 
+/**
+ * The flags sr_open_flags_text() wrote @p text for, into *@p flags (the
+ * database upgrade: a session.denied record stored only the text).
+ * @return 0, or -EINVAL when @p text has a name it does not write.
+ */
+int sr_open_flags_parse(const char *text, uint64_t *flags);
+
 #endif

@@ -67,15 +67,16 @@ static void restore_counts(sqlite3 *db, struct sr_corr_session *cs)
 	int k;
 
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT event, COUNT(*) FROM events WHERE session_id = ? "
-	                       "GROUP BY event",
+	                       "SELECT kind, COUNT(*) FROM events WHERE session_id = ? "
+	                       "GROUP BY kind",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, cs->info.key);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		for (k = 0; k < SR_REC_KIND_MAX; k++)
-			if (col(st, 0) && !strcmp(col(st, 0), sr_rec_event_name(k)))
-				cs->info.counts[k] = (uint64_t)sqlite3_column_int64(st, 1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		k = sqlite3_column_int(st, 0);
+		if (k >= 0 && k < SR_REC_KIND_MAX)
+			cs->info.counts[k] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 }
 
@@ -85,9 +86,11 @@ static void restore_procs(sqlite3 *db, struct sr_corr_session *cs)
 
 	/* live images in exec order: a later exec of the same pid replaces the earlier */
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, parent_id, pid, ppid, program, path, start_us, "
-	                       "exec_ei FROM processes WHERE session_id = ? AND end_us IS NULL "
-	                       "AND return_code = 0 ORDER BY exec_ei",
+	                       "SELECT p.id, p.parent_id, p.pid, p.ppid, g.name, d.path, "
+	                       "p.start_us, p.exec_ei FROM processes p "
+	                       "JOIN programs g ON g.id = p.program JOIN paths d ON d.id = p.path "
+	                       "WHERE p.session_id = ? AND p.end_us IS NULL AND p.return_code = 0 "
+	                       "ORDER BY p.exec_ei",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, cs->info.key);
@@ -111,8 +114,9 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 		return -ENOMEM;
 	in.key = sqlite3_column_int64(st, 0);
 	snprintf(in.sid, sizeof(in.sid), "%s", col(st, 1) ? col(st, 1) : "");
-	in.server_id = d->server_id;
-	in.server_hostname = d->hostname;
+	/* the session's, as its session.start recorded them (and its row keeps) */
+	in.server_id = col(st, 21) ? col(st, 21) : d->server_id;
+	in.server_hostname = col(st, 22) ? col(st, 22) : d->hostname;
 	in.login = col(st, 2);
 	in.user = col(st, 3);
 	in.service = col(st, 4);
@@ -217,7 +221,8 @@ int sr_restore(struct sr_daemon *d)
 	                       "SELECT id, sid, login, user, service, tty, rhost, remote_addr, "
 	                       "remote_port, local_addr, local_port, auth_method, key_type, "
 	                       "key_fingerprint, leader_pid, cgroup_id, cgroup_path, "
-	                       "audit_session_id, start_us, closing_us, lost FROM sessions "
+	                       "audit_session_id, start_us, closing_us, lost, server_id, "
+	                       "server_hostname FROM sessions "
 	                       "WHERE state != 'ended' ORDER BY start_us",
 	                       -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW)

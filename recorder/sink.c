@@ -77,6 +77,7 @@ static void copy_sess(struct arena *a, struct sr_session_info *d)
 	d->key_fingerprint = arena_str(a, d->key_fingerprint);
 	d->cgroup_path = arena_str(a, d->cgroup_path);
 	d->state = arena_str(a, d->state);
+	d->capture_backend = arena_str(a, d->capture_backend);
 }
 
 static void copy_proc(struct arena *a, struct sr_process_info *d)
@@ -110,6 +111,8 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 			memcpy(s.sid, o->sid, sizeof(s.sid));
 			memcpy(s.counts, o->counts, sizeof(s.counts));
 			s.key = o->key;
+			s.cgroup_id = o->cgroup_id; /* a record stores only other ids */
+			s.audit_session_id = o->audit_session_id;
 			s.lost = o->lost;
 			s.start_us = o->start_us;
 			s.closing_us = o->closing_us;
@@ -134,6 +137,7 @@ static struct sr_record *dup_pass(struct arena *a, const struct sr_record *rec)
 	r.src_addr = arena_str(a, rec->src_addr);
 	r.dst_addr = arena_str(a, rec->dst_addr);
 	r.to_cgroup_path = arena_str(a, rec->to_cgroup_path);
+	r.rule = arena_str(a, rec->rule);
 	/* json is length-delimited: copy exactly json_len bytes and a NUL */
 	if (rec->json) {
 		char *j = a->base ? a->base + a->off : NULL;

@@ -27,7 +27,8 @@ struct sr_rec_qent {
 	 * A deep copy of the record (session, process, strings) in the entry's
 	 * own block, so it outlives sink->write(). The session's strings are
 	 * copied for session.start only; other records keep its key, sid,
-	 * state, tty, times and counts (all a later write needs).
+	 * cgroup and audit ids, state, tty, times and counts (all a later
+	 * write needs).
 	 */
 	struct sr_record *rec;
 	unsigned tries; /**< failed write attempts, so failures count once */

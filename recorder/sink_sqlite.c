@@ -8,6 +8,7 @@
  * (session_id, ei), so a retry or a replay after a crash never duplicates.
  * session_update() queues a state-only entry (kind STATE_ONLY, no event) in
  * the same FIFO, so it lands in the next transaction in order with records.
+ * How a record becomes rows is recorder/store.c's business.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "recorder/db.h"
 #include "recorder/db_checkpoint.h"
 #include "recorder/sink_priv.h"
+#include "recorder/store.h"
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000
@@ -29,39 +31,33 @@
 #define STATE_ONLY SR_REC_KIND_MAX
 
 enum {
-	ST_SESSION,
-	ST_PROC_INSERT,
-	ST_PROC_EXIT,
-	ST_EVENT,
 	ST_SESS_UPDATE,
 	ST_POSITION,
 	ST_PRUNE_PICK,
 	ST_PRUNE_EVENTS,
 	ST_PRUNE_PROCS,
 	ST_PRUNE_SESSION,
+	ST_PRUNE_OLDEST,
 	ST_MAX,
 };
 
+#define MOVED                                                                                      \
+	"((?12 IS NOT NULL AND ?12 IS NOT cgroup_id) OR "                                          \
+	"(?13 IS NOT NULL AND ?13 IS NOT cgroup_path))"
+
 static const char *const stmt_sql[ST_MAX] = {
-    [ST_SESSION] = "INSERT OR IGNORE INTO sessions (id, sid, server_id, server_hostname, login, "
-                   "user, service, tty, rhost, remote_addr, remote_port, local_addr, "
-                   "local_port, auth_method, key_type, key_fingerprint, leader_pid, cgroup_id, "
-                   "cgroup_path, audit_session_id, start_us, state) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')",
-    [ST_PROC_INSERT] = "INSERT OR IGNORE INTO processes (id, session_id, parent_id, pid, ppid, "
-                       "program, path, argv, argv_truncated, cwd, uid, gid, return_code, "
-                       "start_us, end_us, exit_code, signal, duration_ms, exec_ei, exe, "
-                       "exe_kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    [ST_PROC_EXIT] = "UPDATE processes SET end_us = ?, exit_code = ?, signal = ?, "
-                     "duration_ms = ? WHERE id = ?",
-    [ST_EVENT] = "INSERT OR IGNORE INTO events (session_id, ei, time_us, event, code, uid, pid, "
-                 "process_id, program, path, dst_addr, dst_port, return_code, json) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?), n_command = ?, "
-                       "n_disk = ?, n_network = ?, n_exit = ?, n_escape = ?, lost = ?, "
-                       "state = ?, closing_us = ?, end_us = ?, tty = COALESCE(?, tty), "
-                       "cgroup_id = COALESCE(?, cgroup_id), "
-                       "cgroup_path = COALESCE(?, cgroup_path), n_denied = ? WHERE id = ?",
+    /* ?12, ?13: the cgroup, NULL when not known (unchanged); its first move
+     * (into logind's scope) keeps where the session started, which its
+     * records refer to (store.c) */
+    [ST_SESS_UPDATE] = "UPDATE sessions SET next_ei = MAX(next_ei, ?1), n_command = ?2, "
+                       "n_disk = ?3, n_network = ?4, n_exit = ?5, n_escape = ?6, lost = ?7, "
+                       "state = ?8, closing_us = ?9, end_us = ?10, tty = COALESCE(?11, tty), "
+                       "start_cgroup_id = CASE WHEN start_cgroup_id IS NULL AND " MOVED
+                       " THEN cgroup_id ELSE start_cgroup_id END, "
+                       "start_cgroup_path = CASE WHEN start_cgroup_id IS NULL AND " MOVED
+                       " THEN cgroup_path ELSE start_cgroup_path END, "
+                       "cgroup_id = COALESCE(?12, cgroup_id), "
+                       "cgroup_path = COALESCE(?13, cgroup_path), n_denied = ?14 WHERE id = ?15",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
     /* retention: the oldest ended session past the cutoff (start_us < cutoff
      * narrows the scan through sessions_start), then its rows in chunks */
@@ -72,6 +68,7 @@ static const char *const stmt_sql[ST_MAX] = {
     [ST_PRUNE_PROCS] = "DELETE FROM processes WHERE id IN (SELECT id FROM processes WHERE "
                        "session_id = ?1 LIMIT ?2)",
     [ST_PRUNE_SESSION] = "DELETE FROM sessions WHERE id = ?1",
+    [ST_PRUNE_OLDEST] = "SELECT MIN(start_us) FROM sessions",
 };
 
 /* Rows removed per flush while pruning: bounded work inside a batch's transaction. */
@@ -84,6 +81,7 @@ struct sq {
 	struct sr_ckpt *ckpt; /* WAL checkpoints on their own thread; NULL: SQLite's own */
 	char *path;
 	sqlite3_stmt *st[ST_MAX];
+	struct sr_store store; /* records to rows */
 	struct sr_rec_queue q; /* the current batch, then the backlog while failing */
 	uint64_t backlog_max;
 	int64_t retry_at_ms; /* while failing: no attempt before this */
@@ -92,6 +90,8 @@ struct sq {
 	char position[48];    /* "RINGID:POS" to store with the next commit; "" none */
 	int64_t retention_us; /* 0: keep everything */
 	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
+	bool dicts_due;       /* dictionary rows may be unused since a session went */
+	int dicts_pruned;     /* of them, removed in the transaction being committed */
 	/* a session removed in the transaction being committed: logged after it */
 	char pruned_sid[SR_UUID_STRLEN]; /* "" none */
 	int64_t pruned_end_us;
@@ -117,123 +117,11 @@ static int run(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int put_session(struct sq *q, const struct sr_session_info *s)
-{
-	sqlite3_stmt *st = q->st[ST_SESSION];
-
-	sqlite3_bind_int64(st, 1, s->key);
-	bind_text(st, 2, s->sid);
-	bind_text(st, 3, s->server_id ? s->server_id : "");
-	bind_text(st, 4, s->server_hostname ? s->server_hostname : "");
-	bind_text(st, 5, s->login ? s->login : "");
-	bind_text(st, 6, s->user ? s->user : (s->login ? s->login : ""));
-	bind_text(st, 7, s->service);
-	bind_text(st, 8, s->tty);
-	bind_text(st, 9, s->rhost);
-	bind_text(st, 10, s->remote_addr);
-	bind_opt(st, 11, s->remote_addr ? s->remote_port : 0);
-	bind_text(st, 12, s->local_addr);
-	bind_opt(st, 13, s->local_addr ? s->local_port : 0);
-	bind_text(st, 14, s->auth_method);
-	bind_text(st, 15, s->key_type);
-	bind_text(st, 16, s->key_fingerprint);
-	bind_opt(st, 17, s->leader_pid);
-	sqlite3_bind_int64(st, 18, (int64_t)s->cgroup_id);
-	bind_text(st, 19, s->cgroup_path);
-	sqlite3_bind_int64(st, 20, s->audit_session_id);
-	sqlite3_bind_int64(st, 21, s->start_us);
-	return run(st);
-}
-
-static int put_proc(struct sq *q, int64_t session_key, const struct sr_process_info *p)
-{
-	sqlite3_stmt *st = q->st[ST_PROC_INSERT];
-
-	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_int64(st, 2, session_key);
-	bind_opt(st, 3, p->parent_id);
-	sqlite3_bind_int(st, 4, p->pid);
-	sqlite3_bind_int(st, 5, p->ppid);
-	bind_text(st, 6, p->program ? p->program : "");
-	bind_text(st, 7, p->path ? p->path : "");
-	bind_text(st, 8, p->argv_json ? p->argv_json : "[]");
-	sqlite3_bind_int(st, 9, p->argv_truncated);
-	bind_text(st, 10, p->cwd);
-	sqlite3_bind_int64(st, 11, p->uid);
-	sqlite3_bind_int64(st, 12, p->gid);
-	sqlite3_bind_int(st, 13, p->return_code);
-	sqlite3_bind_int64(st, 14, p->start_us);
-	bind_opt(st, 15, p->end_us);
-	if (p->has_exit) {
-		/* as in the record: exit_code is null when a signal killed it */
-		if (p->signal)
-			sqlite3_bind_null(st, 16);
-		else
-			sqlite3_bind_int(st, 16, p->exit_code);
-		sqlite3_bind_int(st, 17, p->signal);
-		sqlite3_bind_int64(st, 18, p->duration_ms);
-	}
-	sqlite3_bind_int64(st, 19, (int64_t)p->exec_ei);
-	bind_text(st, 20, p->exe);
-	bind_text(st, 21, p->exe_kind);
-	return run(st);
-}
-
-static int put_exit(struct sq *q, const struct sr_process_info *p)
-{
-	sqlite3_stmt *st = q->st[ST_PROC_EXIT];
-
-	sqlite3_bind_int64(st, 1, p->end_us);
-	if (p->signal)
-		sqlite3_bind_null(st, 2);
-	else
-		sqlite3_bind_int(st, 2, p->exit_code);
-	sqlite3_bind_int(st, 3, p->signal);
-	sqlite3_bind_int64(st, 4, p->duration_ms);
-	sqlite3_bind_int64(st, 5, p->id);
-	return run(st);
-}
-
-static int put_event(struct sq *q, const struct sr_record *r)
-{
-	sqlite3_stmt *st = q->st[ST_EVENT];
-	char uid[SR_UUID_STRLEN];
-
-	sqlite3_bind_int64(st, 1, r->sess->key);
-	sqlite3_bind_int64(st, 2, (int64_t)r->ei);
-	sqlite3_bind_int64(st, 3, r->time_us);
-	bind_text(st, 4, sr_rec_event_name(r->kind));
-	bind_text(st, 5, sr_rec_event_code(r->kind));
-	sr_uuid_format(r->uid, uid);
-	bind_text(st, 6, uid);
-	bind_opt(st, 7, r->pid);
-	bind_opt(st, 8, r->process_id);
-	bind_text(st, 9, r->program);
-	bind_text(st, 10, r->path);
-	bind_text(st, 11, r->dst_addr);
-	if (r->dst_addr)
-		sqlite3_bind_int(st, 12, r->dst_port);
-	if (r->has_return_code)
-		sqlite3_bind_int64(st, 13, r->return_code);
-	sqlite3_bind_text(st, 14, r->json, (int)r->json_len, SQLITE_STATIC);
-	return run(st);
-}
-
 static int put_record(struct sq *q, const struct sr_record *r)
 {
-	int rc = SQLITE_OK;
-
 	if (r->kind == STATE_ONLY)
 		return SQLITE_OK; /* put_sessions() applies it */
-	if (r->kind == SR_REC_SESSION_START)
-		rc = put_session(q, r->sess);
-	else if (r->kind == SR_REC_COMMAND && r->proc)
-		rc = put_proc(q, r->sess->key, r->proc);
-	else if (r->kind == SR_REC_PROCESS_EXIT && r->proc)
-		rc = put_exit(q, r->proc);
-	if (rc == SQLITE_OK)
-		rc = put_event(q, r);
-	return rc;
+	return sr_store_put(&q->store, r);
 }
 
 static int put_session_state(struct sq *q, const struct sr_record *r)
@@ -301,6 +189,7 @@ static void sq_finalize(struct sq *q)
 		sqlite3_finalize(q->st[i]);
 		q->st[i] = NULL;
 	}
+	sr_store_free(&q->store);
 }
 
 static int sq_prepare(struct sr_sink *sink, struct sq *q)
@@ -316,6 +205,13 @@ static int sq_prepare(struct sr_sink *sink, struct sq *q)
 			sq_finalize(q);
 			return sr_db_errno(rc);
 		}
+	}
+	rc = sr_store_init(&q->store, q->db);
+	if (rc != SQLITE_OK) {
+		sr_sink_set_error(sink, "%s: cannot prepare statements: %s", q->path,
+		                  sqlite3_errmsg(q->db));
+		sq_finalize(q);
+		return sr_db_errno(rc);
 	}
 	return 0;
 }
@@ -372,6 +268,7 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 	q->path = strdup(cfg->db_path);
 	q->backlog_max = cfg->backlog_max ? cfg->backlog_max : 1;
 	q->retention_us = (int64_t)cfg->retention_s * 1000000;
+	q->dicts_due = q->retention_us != 0; /* a previous run may have left some */
 	q->retry_ms = RETRY_MIN_MS;
 	err = q->path ? sr_db_open(q->path, cfg->records_gid, &q->db) : -ENOMEM;
 	if (!err)
@@ -416,7 +313,7 @@ static int sq_write(struct sr_sink *sink, const struct sr_record *rec)
 {
 	struct sq *q = sink->priv;
 
-	if (!rec->sess || (!rec->json && rec->kind != STATE_ONLY))
+	if (!rec->sess)
 		return -EINVAL;
 	/*
 	 * Bounded only while failing (a healthy batch is bounded by the daemon).
@@ -446,6 +343,31 @@ static int prune_run(struct sq *q, sqlite3_stmt *st, int64_t id, int *n)
 }
 
 /*
+ * Retention, once no session is left to remove: dictionary rows that no
+ * record of a kept session can use, i.e. not used since an hour (the
+ * granularity of last_us) before the oldest kept session started.
+ */
+static int prune_dicts(struct sq *q)
+{
+	sqlite3_stmt *st = q->st[ST_PRUNE_OLDEST];
+	int64_t before = sr_now_us();
+	int rc, n = 0;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		before = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc;
+	rc = sr_store_prune_dicts(&q->store, before - SR_STORE_TOUCH_US, PRUNE_CHUNK, &n);
+	if (rc == SQLITE_OK) {
+		q->dicts_pruned += n;
+		q->dicts_due = n > 0; /* until a round finds nothing */
+	}
+	return rc;
+}
+
+/*
  * Retention: remove part of the oldest ended session older than the cutoff,
  * in the batch's transaction (so it is atomic with it, and bounded: at most
  * PRUNE_CHUNK rows per flush). Its events go first, then its processes, then
@@ -465,6 +387,8 @@ static int prune_step(struct sq *q)
 	rc = sqlite3_step(pick);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(pick);
+		if (rc == SQLITE_DONE && q->dicts_due)
+			return prune_dicts(q);
 		q->prune_at_ms = now_ms + PRUNE_IDLE_MS; /* nothing to do */
 		return rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
@@ -492,10 +416,17 @@ static void prune_done(struct sr_sink *sink, struct sq *q, bool committed)
 {
 	char ended[SR_TIME_STRLEN];
 
+	if (q->dicts_pruned && committed)
+		sr_info("retention: removed %d dictionary strings no kept record uses from %s",
+		        q->dicts_pruned, q->path);
+	if (!committed && q->dicts_pruned)
+		q->dicts_due = true;
+	q->dicts_pruned = 0;
 	if (!q->pruned_sid[0])
 		return;
 	if (committed) {
 		sink->health.pruned++;
+		q->dicts_due = true;
 		sr_info("retention: removed session %s (ended %s) from %s", q->pruned_sid,
 		        sr_time_format(q->pruned_end_us, ended), q->path);
 	}
@@ -514,6 +445,8 @@ static int sq_commit(struct sq *q, const char **what)
 		*what = "insert";
 		rc = put_record(q, e->rec);
 	}
+	if (rc == SQLITE_OK)
+		rc = sr_store_flush(&q->store); /* the events rows still buffered */
 	if (rc == SQLITE_OK) {
 		*what = "update sessions";
 		rc = put_sessions(q);
@@ -533,6 +466,8 @@ static int sq_commit(struct sq *q, const char **what)
 	}
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sr_store_forget(&q->store); /* dictionary rows it added are gone */
 	return rc;
 }
 

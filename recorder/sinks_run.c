@@ -86,6 +86,16 @@ int sr_sinks_write(void *daemon, const struct sr_record *rec)
 	return 0;
 }
 
+bool sr_sinks_want_json(const struct sr_daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsinks; i++)
+		if (d->sinks[i].ops != &sr_sink_sqlite_ops)
+			return true;
+	return false;
+}
+
 void sr_sinks_session_update(struct sr_daemon *d, const struct sr_session_info *sess)
 {
 	size_t i;

@@ -16,5 +16,7 @@ dist_sshrecjsonschema_DATA = \
 	schema/json/session.denied.schema.json
 sshrecsqldir = $(pkgdatadir)/schema
 dist_sshrecsql_DATA = schema/sshrec.sql schema/RECORDS.md
+# the storage design note is for developers: in the tarball, not installed
+EXTRA_DIST += schema/STORAGE.md
 sshrecmigrationsdir = $(pkgdatadir)/schema/migrations
 dist_sshrecmigrations_DATA = $(SR_DB_MIGRATIONS)

@@ -24,6 +24,7 @@ SR_E2E_TESTS =
 include $(srcdir)/tests/e2e/local.mk
 TESTS += $(SR_E2E_TESTS)
 EXTRA_DIST += $(SR_E2E_TESTS)
+include $(srcdir)/tests/e2e/data/parity/files.mk
 include $(srcdir)/tests/e2e/sshdrive.mk
 include $(srcdir)/tests/vm/local.mk
 

@@ -3,8 +3,10 @@
  * Daemon benchmark: synthetic kernel events through the real correlator and
  * the real SQLite + JSON-lines sinks on one core (what sshrecd does after
  * the ring buffer), stage by stage, against the machine's SQLite floor (bare
- * rows of the same size, no index); the RSS with 1,000 open sessions, and
- * the DB size per million events. Prints a table and writes JSON to argv[2].
+ * rows of the records' JSON size, no index) measured in the same run; the
+ * RSS with 1,000 open sessions, and the database bytes per event. Prints a
+ * table and writes JSON to argv[2]. tests/bench/bench_daemon.sh runs it next
+ * to the schema 4 build's.
  * usage: bench_daemon DIR OUT.json [EVENTS]
  */
 #include <stdbool.h>
@@ -180,7 +182,7 @@ static int count_record(void *ctx, const struct sr_record *rec)
  * -1; @p per_cpu_s gets events per CPU second of this (the ingest) thread.
  */
 static double ingest(struct sr_config *cfg, const char *db, const char *jl, long events, int nsess,
-                     double *db_mib_per_m, double *per_cpu_s)
+                     double *db_bytes_per_event, double *per_cpu_s)
 {
 	struct sr_daemon d = {.inofd = -1};
 	struct sr_session *sess[64];
@@ -198,6 +200,9 @@ static double ingest(struct sr_config *cfg, const char *db, const char *jl, long
 	if ((sinks && sr_sinks_open(&d)) ||
 	    sr_corr_init(&d.corr, 1, sinks ? sr_sinks_write : count_record, &d))
 		return -1;
+	/* as sshrecd: no JSON when only SQLite takes the records (always for the
+	 * no-sink stage, which measures the correlator and the writer) */
+	d.corr.want_json = !sinks || sr_sinks_want_json(&d);
 	for (i = 0; i < nsess && i < 64; i++)
 		if (!(sess[n++] = new_session(&d, i)))
 			return -1;
@@ -223,8 +228,9 @@ static double ingest(struct sr_config *cfg, const char *db, const char *jl, long
 		sr_sinks_flush(&d);
 		sr_sinks_close(&d);
 	}
-	if (db_mib_per_m && !stat(db, &st))
-		*db_mib_per_m = (double)st.st_size / 1048576.0 * 1e6 / (double)done;
+	/* closed: the WAL is checkpointed into the file and removed */
+	if (db_bytes_per_event && !stat(db, &st))
+		*db_bytes_per_event = (double)st.st_size / (double)done;
 	for (i = 0; i < n; i++) {
 		sr_corr_session_free(&sess[i]->corr);
 		free(sess[i]);
@@ -291,7 +297,8 @@ int main(int argc, char **argv)
 	struct sr_daemon d = {.inofd = -1};
 	char db[4096], jl[4096];
 	long events = argc > 3 ? atol(argv[3]) : 1000000, rss0, rss1;
-	double rate[4], cpu_rate[4], db_mb = 0, floor_rate, json_avg = 0, spread_rate, spread_cpu;
+	double rate[4], cpu_rate[4], db_bpe = 0, spread_bpe = 0, floor_rate, json_avg = 0;
+	double spread_rate, spread_cpu;
 	struct sr_session **many;
 	FILE *out;
 	size_t k;
@@ -312,7 +319,7 @@ int main(int argc, char **argv)
 		free(cfg.jsonl_path);
 		cfg.db_path = strdup(stages[k].db ? db : "");
 		cfg.jsonl_path = strdup(stages[k].jl ? jl : "");
-		rate[k] = ingest(&cfg, db, jl, events, 1, k == 3 ? &db_mb : NULL, &cpu_rate[k]);
+		rate[k] = ingest(&cfg, db, jl, events, 1, k == 3 ? &db_bpe : NULL, &cpu_rate[k]);
 		if (rate[k] < 0)
 			return 1;
 		/* records are ~0.9 per event: one line each in the JSON-lines file */
@@ -323,7 +330,7 @@ int main(int argc, char **argv)
 	/* the daemon stage again, less kind to the indexes: 50 interleaved
 	 * sessions, the writes spread over 5,000 distinct paths */
 	spread_paths = 5000;
-	spread_rate = ingest(&cfg, db, jl, events, 50, NULL, &spread_cpu);
+	spread_rate = ingest(&cfg, db, jl, events, 50, &spread_bpe, &spread_cpu);
 	spread_paths = 0;
 	if (spread_rate < 0)
 		return 1;
@@ -362,23 +369,32 @@ int main(int argc, char **argv)
 	sr_sinks_flush(&d);
 	rss1 = rss_kib();
 
-	printf("%-50s %10s %12s %10s\n", "ingest, events/s", "wall", "per CPU-s", "target");
+	/* targets (issue 16) relative to this run's floor: 250k and 150k events/s
+	 * against the 565k rows/s floor the issue measured */
+	printf("%-50s %10s %12s %10s\n", "ingest, events/s", "wall", "per CPU-s", "x floor");
 	for (k = 0; k < 4; k++)
-		printf("%-50s %10.0f %12.0f %10s\n", stages[k].name, rate[k], cpu_rate[k],
-		       k == 3 ? ">=200000" : "");
-	printf("%-50s %10.0f %12.0f %10s\n", "  daemon, 50 sessions, 5,000 distinct paths",
-	       spread_rate, spread_cpu, "");
-	printf("\n%-38s %14s %10s\n", "measure", "value", "target");
-	printf("%-38s %14ld %10s\n", "events per ingest run", events, "");
-	printf("SQLite floor: bare %4.0f-byte rows, no index %7.0f rows/s = %.0f events/s\n",
-	       json_avg, floor_rate, floor_rate * 9 / 8);
-	printf("%-38s %14.1f %10s\n", "process RSS, 1000 sessions (MiB)", rss1 / 1024.0, "<=64");
-	printf("%-38s %14.1f %10s\n", "  of which the sessions (MiB)", (rss1 - rss0) / 1024.0, "");
-	printf("%-38s %14.1f %10s\n", "DB size per 1M events (MiB)", db_mb, "");
+		printf("%-50s %10.0f %12.0f %10.2f\n", stages[k].name, rate[k], cpu_rate[k],
+		       rate[k] / floor_rate);
+	printf("%-50s %10.0f %12.0f %10.2f\n", "  daemon, 50 sessions, 5,000 distinct paths",
+	       spread_rate, spread_cpu, spread_rate / floor_rate);
+	printf("\n%-44s %14s %10s\n", "measure", "value", "target");
+	printf("%-44s %14ld %10s\n", "events per ingest run", events, "");
+	printf("%-44s %14.0f %10s\n", "SQLite floor, rows/s (no index)", floor_rate, "");
+	printf("%-44s %14.0f %10s\n", "  row size (the records' mean JSON)", json_avg, "");
+	printf("%-44s %14.2f %10s\n", "daemon / floor, one session", rate[3] / floor_rate,
+	       ">=0.45");
+	printf("%-44s %14.2f %10s\n", "daemon / floor, 50 sessions, 5,000 paths",
+	       spread_rate / floor_rate, ">=0.27");
+	printf("%-44s %14.0f %10s\n", "database bytes per event, one session", db_bpe, "<=200");
+	printf("%-44s %14.0f %10s\n", "  50 sessions, 5,000 paths", spread_bpe, "<=200");
+	printf("%-44s %14.1f %10s\n", "process RSS, 1000 sessions (MiB)", rss1 / 1024.0, "<=64");
+	printf("%-44s %14.1f %10s\n", "  of which the sessions (MiB)", (rss1 - rss0) / 1024.0, "");
 	out = fopen(argv[2], "w");
 	if (out) {
-		fprintf(out, "{\"ingest_events_per_sec\":%.0f,\"events\":%ld,\"stages\":{", rate[3],
-		        events);
+		fprintf(out,
+		        "{\"schema_version\":%d,\"ingest_events_per_sec\":%.0f,\"events\":%ld,"
+		        "\"stages\":{",
+		        SR_DB_VERSION, rate[3], events);
 		for (k = 0; k < 4; k++)
 			fprintf(out, "%s\"%s\":{\"wall\":%.0f,\"per_cpu_s\":%.0f}", k ? "," : "",
 			        stages[k].json, rate[k], cpu_rate[k]);
@@ -388,9 +404,15 @@ int main(int argc, char **argv)
 		        spread_rate, spread_cpu);
 		fprintf(out,
 		        "},\"sqlite_floor_rows_per_sec\":%.0f,\"record_json_bytes\":%.0f,"
+		        "\"ingest_vs_floor\":{\"one_session\":%.3f,"
+		        "\"50_sessions_5000_paths\":%.3f},"
+		        "\"db_bytes_per_event\":{\"one_session\":%.1f,"
+		        "\"50_sessions_5000_paths\":%.1f},"
 		        "\"rss_mib_1000_sessions\":%.1f,\"sessions_rss_mib\":%.1f,"
 		        "\"db_mib_per_million_events\":%.1f}\n",
-		        floor_rate, json_avg, rss1 / 1024.0, (rss1 - rss0) / 1024.0, db_mb);
+		        floor_rate, json_avg, rate[3] / floor_rate, spread_rate / floor_rate,
+		        db_bpe, spread_bpe, rss1 / 1024.0, (rss1 - rss0) / 1024.0,
+		        db_bpe * 1e6 / 1048576.0);
 		fclose(out);
 	}
 	for (i = 0; i < 1000; i++)

@@ -15,7 +15,7 @@ GEN=$SR_TOP_BUILDDIR/tests/bench/gen_db
 [ -x "$SR_SSHREC" ] || sr_die "sshrec not built at $SR_SSHREC"
 [ -x "$GEN" ] || sr_die "gen_db not built at $GEN"
 DB=$SR_T/h.db
-"$GEN" -o "$DB" -s "$SR_TOP_SRCDIR/schema/sshrec.sql" -n 2 -e 80 --hostile || sr_die "gen_db failed"
+"$GEN" -o "$DB" -n 2 -e 80 --hostile || sr_die "gen_db failed"
 export SSHREC_DB=$DB
 R() { "$SR_SSHREC" --color never "$@"; }
 
@@ -31,12 +31,10 @@ UPDATE sessions SET
   auth_method = 'publickey' || char(155) || '2J',
   key_type = 'ssh-ed25519' || char(65279) || char(917569)
 WHERE login = 'alice';
-UPDATE events SET event = 'session.x' || char(27) || '[5m' || char(8238)
-WHERE session_id = (SELECT id FROM sessions WHERE auth_method LIKE 'publickey%' || char(155) || '%')
-  AND ei = 1;
-UPDATE processes SET argv = json_array('cat', 'invoice' || char(8238) || 'fdp.exe', 'a' || char(8203) || 'b')
-WHERE id = (SELECT MIN(p.id) FROM processes p JOIN sessions s ON s.id = p.session_id
-            WHERE s.auth_method LIKE 'publickey%' || char(155) || '%');
+UPDATE argvs SET argv = json_array('cat', 'invoice' || char(8238) || 'fdp.exe', 'a' || char(8203) || 'b')
+WHERE id = (SELECT argv FROM processes WHERE id = (SELECT MIN(p.id) FROM processes p
+            JOIN sessions s ON s.id = p.session_id
+            WHERE s.auth_method LIKE 'publickey%' || char(155) || '%'));
 " || sr_die "cannot make the database hostile"
 A=$(sqlite3 -readonly "$DB" "SELECT substr(sid, 1, 13) FROM sessions WHERE auth_method LIKE 'publickey%' || char(155) || '%'")
 [ -n "$A" ] || sr_die "no hostile session"
@@ -69,7 +67,8 @@ sr_check "replay: the remote address is shown escaped" grep -qF '\e[2J\e]0;pwned
 R timeline "$A" >"$SR_T/timeline.txt" 2>&1
 sr_check_eq "timeline: runs" 0 "$?"
 sr_check "timeline: clean" clean "$SR_T/timeline.txt"
-sr_check "timeline: an unknown event name is shown escaped" grep -qF 'session.x\e[5m\u202e' "$SR_T/timeline.txt"
+# (an event's name is not data since schema 7: a record's kind is one of the
+# built-in numbers, and a row of another is refused, so none reaches a terminal)
 sr_check "timeline: the login's isolate and zero-width space are escaped" grep -qF 'al\u2066ice\u200b' "$SR_T/timeline.txt"
 
 R sessions >"$SR_T/sessions.txt" 2>&1

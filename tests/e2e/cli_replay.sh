@@ -10,7 +10,7 @@ chmod 755 "$SR_T"
 trap sr_cleanup EXIT
 command -v tmux >/dev/null || sr_die "tmux missing (scripts/deps.sh installs it)"
 GEN=$SR_TOP_BUILDDIR/tests/bench/gen_db
-"$GEN" -o "$SR_T/g.db" -s "$SR_TOP_SRCDIR/schema/sshrec.sql" -n 3 -e 120 --hostile ||
+"$GEN" -o "$SR_T/g.db" -n 3 -e 120 --hostile ||
 	sr_die "gen_db failed"
 A=$(sqlite3 -readonly "$SR_T/g.db" "SELECT sid FROM sessions WHERE login='alice'")
 B=$(sqlite3 -readonly "$SR_T/g.db" "SELECT sid FROM sessions WHERE login='bob'")

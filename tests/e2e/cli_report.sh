@@ -11,7 +11,7 @@ chmod 755 "$SR_T"
 trap sr_cleanup EXIT
 CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
 	sr_die "chromium missing (scripts/deps.sh installs it)"
-"$SR_TOP_BUILDDIR/tests/bench/gen_db" -o "$SR_T/g.db" -s "$SR_TOP_SRCDIR/schema/sshrec.sql" \
+"$SR_TOP_BUILDDIR/tests/bench/gen_db" -o "$SR_T/g.db" \
 	-n 3 -e 120 --hostile || sr_die "gen_db failed"
 A=$(sqlite3 -readonly "$SR_T/g.db" "SELECT sid FROM sessions WHERE login='alice'")
 H=$SR_T/report.html

@@ -58,11 +58,11 @@ sr_wait_ended "$sid" 30 || sr_fail "the session did not end"
 sr_stop_daemon TERM || sr_fail "sshrecd exited with an error"
 
 n_sql=$(sr_sql "SELECT COUNT(*) FROM processes p JOIN sessions s ON s.id = p.session_id
-	WHERE s.sid = '$sid' AND p.argv LIKE '[\"/bin/echo\",\"allfail-%'")
+	JOIN argvs a ON a.id = p.argv WHERE s.sid = '$sid' AND a.argv LIKE '[\"/bin/echo\",\"allfail-%'")
 sr_check_eq "SQLite: each of the 201 commands exactly once" 201 "$n_sql"
 sr_check_eq "SQLite: 201 distinct commands" 201 \
-	"$(sr_sql "SELECT COUNT(DISTINCT p.argv) FROM processes p JOIN sessions s ON s.id = p.session_id
-		WHERE s.sid = '$sid' AND p.argv LIKE '[\"/bin/echo\",\"allfail-%'")"
+	"$(sr_sql "SELECT COUNT(DISTINCT a.argv) FROM processes p JOIN sessions s ON s.id = p.session_id
+		JOIN argvs a ON a.id = p.argv WHERE s.sid = '$sid' AND a.argv LIKE '[\"/bin/echo\",\"allfail-%'")"
 sr_check_eq "SQLite: ei gapless and unique" 1 \
 	"$(sr_sql "SELECT COUNT(*) = COUNT(DISTINCT e.ei) AND MAX(e.ei) + 1 = COUNT(*)
 		FROM events e JOIN sessions s ON s.id = e.session_id WHERE s.sid = '$sid'")"

@@ -24,7 +24,7 @@ sid=$(sr_wait_sid root) || exit 99
 key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
 before=$(ringpos get)
 touch "$SR_T/go"
-m3() { [ "$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.command' AND json LIKE '%\"once-m3\"%'")" = 1 ]; }
+m3() { [ "$(sr_sql_commands_with "$key" once-m3)" = 1 ]; }
 for _ in $(seq 1 100); do m3 && break; sleep 0.1; done
 sr_check "m1..m3 stored before the kill" m3
 sleep 0.5 # the timer's drain commits the ring position after the flush

@@ -36,5 +36,7 @@ sr_check_eq "rotate-m2 not in the rotated file" 0 "$(in_file rotate-m2 "$SR_JSON
 sr_check "the new file was created 0600" [ "$(stat -c %a "$SR_JSONL")" = 600 ]
 sr_check "both files validate against the JSON Schemas" sr_validate_jsonl "$SR_JSONL.1" "$SR_JSONL"
 sr_check_eq "SQLite has both commands" 2 \
-	"$(sr_sql "SELECT COUNT(*) FROM events WHERE event='session.command' AND (json LIKE '%\"rotate-m1\"%' OR json LIKE '%\"rotate-m2\"%')")"
+	"$(sr_sql "SELECT COUNT(*) FROM events e JOIN processes p ON p.id = e.process_id
+		JOIN argvs a ON a.id = p.argv WHERE e.kind = 2
+		AND (a.argv LIKE '%\"rotate-m1\"%' OR a.argv LIKE '%\"rotate-m2\"%')")"
 sr_finish

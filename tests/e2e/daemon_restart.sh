@@ -51,6 +51,6 @@ else:
 PY
 )
 sr_check_eq "JSONL ei gapless, a repeat only as the same line" ok "$gap"
-n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.end'")
+n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND kind = 1") # session.end
 sr_check_eq "one session.end" 1 "$n"
 sr_finish

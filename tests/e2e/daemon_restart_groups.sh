@@ -15,8 +15,8 @@ SR_PIDS+=("$ssh_pid")
 sid=$(sr_wait_sid root) || exit 99
 key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
 for _ in $(seq 1 50); do
-	n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.disk'
-		AND path = '/etc/hostname'")
+	n=$(sr_sql "SELECT COUNT(*) FROM events e JOIN paths d ON d.id = e.path
+		WHERE e.session_id=$key AND e.kind = 3 AND d.path = '/etc/hostname'")
 	[ "$n" -gt 0 ] && break
 	sleep 0.1
 done
@@ -27,6 +27,6 @@ touch "$SR_T/go"
 wait "$ssh_pid"
 sr_check "session ended after the restart" sr_wait_ended "$sid" 20
 sr_check_eq "after the restart: the open is recorded (group override kept)" 1 \
-	"$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.disk'
-		AND path = '$SR_T/after-restart'")"
+	"$(sr_sql "SELECT COUNT(*) FROM events e JOIN paths d ON d.id = e.path
+		WHERE e.session_id=$key AND e.kind = 3 AND d.path = '$SR_T/after-restart'")"
 sr_finish

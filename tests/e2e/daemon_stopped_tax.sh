@@ -71,7 +71,8 @@ sr_check "the watcher left when sshrecd came back" gone "$wpid"
 sr_check "links kept for the restarted daemon" test "$(demand_links)" -gt 0
 key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
 for _ in $(seq 1 50); do
-	n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.disk' AND path='/etc/hostname'")
+	n=$(sr_sql "SELECT COUNT(*) FROM events e JOIN paths d ON d.id = e.path WHERE
+		e.session_id=$key AND e.kind = 3 AND d.path='/etc/hostname'") # session.disk
 	[ "$n" -gt 0 ] && break
 	sleep 0.1
 done

@@ -258,6 +258,14 @@ sr_wait_sid() {
 	echo "$sid"
 }
 
+# How many session.command records of session key $1 have the argument $2
+# (its argv, stored in the command's processes row, holds "$2").
+sr_sql_commands_with() {
+	sr_sql "SELECT COUNT(*) FROM events e JOIN processes p ON p.id = e.process_id
+		JOIN argvs a ON a.id = p.argv WHERE e.session_id = $1 AND e.kind = 2
+		AND a.argv LIKE '%\"$2\"%'"
+}
+
 # Check that each marker ($2...) appears in exactly one session.command of
 # session $1, in SQLite and in JSON lines, and that SQLite's ei is gapless.
 sr_check_commands_once() {
@@ -265,7 +273,7 @@ sr_check_commands_once() {
 	shift
 	key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
 	for m in "$@"; do
-		n=$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key AND event='session.command' AND json LIKE '%\"$m\"%'")
+		n=$(sr_sql_commands_with "$key" "$m")
 		sr_check_eq "$m recorded once in SQLite" 1 "$n"
 		n=$(grep -F "\"sid\":\"$sid\"" "$SR_JSONL" | grep -F '"event":"session.command"' | grep -cF "\"$m\"")
 		sr_check_eq "$m recorded once in JSONL" 1 "$n"

@@ -124,7 +124,7 @@ con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
 sessions = {sid: (sid_id, state, lost) for sid, sid_id, state, lost in
             con.execute("SELECT sid, id, state, lost FROM sessions")}
 dbrows = collections.defaultdict(list)
-for sid, argv in con.execute("SELECT s.sid, p.argv FROM processes p JOIN sessions s ON s.id = p.session_id"):
+for sid, argv in con.execute("SELECT s.sid, a.argv FROM processes p JOIN sessions s ON s.id = p.session_id JOIN argvs a ON a.id = p.argv"):
     dbrows[sid].append(json.loads(argv))
 dbev = collections.defaultdict(int)
 for sid, n in con.execute("SELECT s.sid, count(*) FROM events e JOIN sessions s ON s.id = e.session_id GROUP BY s.sid"):

@@ -32,6 +32,7 @@ SR_E2E_TESTS += tests/e2e/daemon_pins.sh
 SR_E2E_TESTS += tests/e2e/pam_scope_after.sh
 SR_E2E_TESTS += tests/e2e/policy_reload.sh
 SR_E2E_TESTS += tests/e2e/policy_enforce.sh
+SR_E2E_TESTS += tests/e2e/cli_parity.sh
 SR_E2E_TESTS += tests/e2e/daemon_stopped_tax.sh
 SR_E2E_TESTS += tests/e2e/blinding_matrix.sh
 # Ways to act unrecorded, for the blinding matrix (not sanitized: it runs as the session user).

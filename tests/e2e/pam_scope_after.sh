@@ -55,6 +55,13 @@ orig=$(jq -r --arg s "$sid" 'select(.sid == $s and .event == "session.start") | 
 sr_check "the login started in a cgroup of pam_sshrec's own ($orig)" grep -q '^/sshrec/s-' <<<"$orig"
 sr_check "that cgroup is removed" test ! -e "$CG$orig"
 sr_check "the logind scope is not removed at session end" [ -d "$CG$SCOPE" ]
+# the records before the move (session.start: the first cgroup) and after it
+# (the scope) come back from SQLite as they were written
+same_as_jsonl() {
+	[ "$(grep -F "\"sid\":\"$1\"," "$SR_JSONL" | md5sum)" = \
+		"$("$SR_SSHREC" --db "$SR_DB" export --sid "$1" --format jsonl | md5sum)" ]
+}
+sr_check "export --sid: the JSON lines, byte for byte" same_as_jsonl "$sid"
 
 # ---- a restart of the daemon in the middle of such a session -------------
 sr_ssh -u "$user" 'echo "SID=$SSHREC_SID"; /bin/echo before-restart; sleep 4; /bin/echo after-restart' \
@@ -72,6 +79,7 @@ sr_check "the session ends after the restart" sr_wait_ended "$sid2" 20
 sr_check_commands_once "$sid2" before-restart after-restart
 sr_check_eq "the restored row still names the scope" "$SCOPE" \
 	"$(sr_sql "SELECT cgroup_path FROM sessions WHERE sid='$sid2'")"
+sr_check "export --sid across the restart: the JSON lines, byte for byte" same_as_jsonl "$sid2"
 
 sr_check "JSON lines validate" sr_validate_jsonl "$SR_JSONL"
 sr_finish

@@ -104,7 +104,7 @@ sr_check "full tree: routine read-only opens folded per process" \
 sr_check "full tree: the whole tree is folded on load" grep -qF \
 	'<details><summary>The process tree with every file open and connection' "$H"
 norphan=$(sr_sql "SELECT count(*) FROM events e JOIN sessions s ON s.id = e.session_id WHERE
-	s.sid = '$S' AND e.process_id IS NULL AND e.event IN ('session.disk', 'session.network')")
+	s.sid = '$S' AND e.process_id IS NULL AND e.kind IN (3, 4)") # session.disk, session.network
 sr_check "sshd outside the shell: its $norphan opens, folded" grep -qF \
 	"<details><summary>$norphan file opens and connections of the login's sshd process" "$H"
 sr_check "sshd's own opens are there at all (the noise this folds)" test "$norphan" -gt 0

@@ -35,8 +35,9 @@ if sc_take_session S7; then
 		"$(jq -c --arg s "$s" 'select(.sid == $s and .event == "session.command" and
 			.argv == ["s7-a0"]) | [.argv, .argv0, .path]' "$SR_JSONL")"
 	sr_check_eq "S7: exec -a: SQLite keeps the whole vector" '["s7-spoofed","s7-a0"]' \
-		"$(sr_sql "SELECT p.argv FROM processes p JOIN sessions s ON s.id = p.session_id
-			WHERE s.sid = '$s' AND p.path = '/usr/bin/test'")"
+		"$(sr_sql "SELECT a.argv FROM processes p JOIN sessions s ON s.id = p.session_id
+			JOIN argvs a ON a.id = p.argv JOIN paths d ON d.id = p.path
+			WHERE s.sid = '$s' AND d.path = '/usr/bin/test'")"
 	sr_check "S7: exec -a: sshrec timeline shows the whole vector" \
 		grep -q "exec    s7-spoofed s7-a0  (cwd" <<<"$("$SR_SSHREC" --db "$SR_DB" timeline "$s" 2>&1)"
 	sr_check "S7: exec -a: sshrec export --format ecs has the whole vector in process.args" \
@@ -58,8 +59,9 @@ if sc_take_session S7; then
 			and $a[0:$n-1] == $w[0:$n-1] and ($w[$n-1] | startswith($a[$n-1]))
 			and ($a | map(length + 1) | add) >= 16384' <<<"$(head -n 1 <<<"$rec")")"
 	sr_check_eq "S7: the 200 KiB argv is flagged in SQLite too" "1|true" \
-		"$(sr_sql "SELECT p.argv_truncated, json_extract(p.argv, '\$[1]') = 's7-huge' FROM processes p
-			JOIN sessions s ON s.id = p.session_id WHERE s.sid = '$s' AND p.path = '/bin/true'" |
+		"$(sr_sql "SELECT p.argv_truncated, json_extract(a.argv, '\$[1]') = 's7-huge' FROM processes p
+			JOIN sessions s ON s.id = p.session_id JOIN argvs a ON a.id = p.argv
+			JOIN paths d ON d.id = p.path WHERE s.sid = '$s' AND d.path = '/bin/true'" |
 			sed 's/|1$/|true/')"
 	pid=$(jq .process_id <<<"$rec" | head -n 1)
 	sr_check_eq "S7: the 200 KiB command's exit (0) is recorded" "0" \
@@ -88,9 +90,9 @@ if sc_take_session S8; then
 		"$(jq -c --arg p "./$comm" '[.program, (.path | endswith($p[2:]))]' <<<"${rec:-null}")"
 	sr_check_eq "S8: JSON has the escape as \\u001b, never a raw ESC byte" "0 1" \
 		"$(grep -c $'\e' "$SR_JSONL") $(grep -c -F 's8-title\u0007\u001b[31ms8-esc' "$SR_JSONL" | sed 's/^[1-9][0-9]*$/1/')"
-	sr_check_eq "S8: SQLite argv and events.json are valid JSON for every row" "0|0" \
-		"$(sr_sql "SELECT (SELECT count(*) FROM processes WHERE NOT json_valid(argv)),
-			(SELECT count(*) FROM events WHERE NOT json_valid(json))")"
+	sr_check_eq "S8: SQLite argv is valid JSON for every row, no record is kept as text" "0|0" \
+		"$(sr_sql "SELECT (SELECT count(*) FROM argvs WHERE NOT json_valid(argv)),
+			(SELECT count(*) FROM events WHERE json IS NOT NULL)")"
 	if [ -x "$SR_SSHREC" ]; then
 		out=$("$SR_SSHREC" --db "$SR_DB" timeline "$s" 2>&1)
 		rc=$?

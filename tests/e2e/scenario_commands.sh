@@ -54,8 +54,9 @@ if sc_take_session S2; then
 	[ "$(jq length <<<"$want")" -ge 2 ] || sr_die "S2: need at least 2 /etc/*.conf files on this host"
 	got=$(sc_jl "$s" 'select(.event == "session.command" and .argv[0] == "ls") | .argv' | head -n 1)
 	sr_check_eq "S2: ls argv (JSONL) is the expanded glob" "$want" "$(jq -c '.[1:] | sort' <<<"${got:-[]}")"
-	got=$(sr_sql "SELECT p.argv FROM processes p JOIN sessions s ON s.id = p.session_id
-		WHERE s.sid = '$s' AND p.program = 'ls'" | head -n 1)
+	got=$(sr_sql "SELECT a.argv FROM processes p JOIN sessions s ON s.id = p.session_id
+		JOIN argvs a ON a.id = p.argv JOIN programs g ON g.id = p.program
+		WHERE s.sid = '$s' AND g.name = 'ls'" | head -n 1)
 	sr_check_eq "S2: ls argv (SQLite) is the expanded glob" "$want" "$(jq -c '.[1:] | sort' <<<"${got:-[]}")"
 fi
 
@@ -90,7 +91,8 @@ if sc_take_session S4; then
 		"$(jq '.parent_process_id' <<<"$echo_b")"
 	sr_check_eq "S4: the same parent link in SQLite" "$pid_b" \
 		"$(sr_sql "SELECT p.parent_id FROM processes p JOIN sessions s ON s.id = p.session_id
-			WHERE s.sid = '$s' AND json_extract(p.argv, '\$[1]') = 's4-inside-B'")"
+			JOIN argvs a ON a.id = p.argv WHERE s.sid = '$s'
+			AND json_extract(a.argv, '\$[1]') = 's4-inside-B'")"
 	bash_a=$(sc_cmd_rec "$s" '["bash","./s4.sh","A"]' | jq .process_id)
 	sr_check_eq "S4: /bin/echo s4-inside-A's parent is the bash ./s4.sh A process" "$bash_a" \
 		"$(sc_cmd_rec "$s" '["/bin/echo","s4-inside-A"]' | jq .parent_process_id)"
@@ -107,7 +109,7 @@ if sc_take_session S5; then
 		"$(sc_jl "$s" 'select(.event == "session.command" and .path == "/nonexistent/bin") | .return_code' | head -n 1)"
 	sr_check_eq "S5: failed exec of /nonexistent/bin: return_code -2 (SQLite)" "-2" \
 		"$(sr_sql "SELECT p.return_code FROM processes p JOIN sessions s ON s.id = p.session_id
-			WHERE s.sid = '$s' AND p.path = '/nonexistent/bin'")"
+			JOIN paths d ON d.id = p.path WHERE s.sid = '$s' AND d.path = '/nonexistent/bin'")"
 	p7=$(sc_cmd_rec "$s" '["/bin/sh","-c","exit 7","s5-exit"]' | jq .process_id)
 	sr_check_eq "S5: exit 7 recorded as exit_code 7, signal 0 (JSONL)" "[7,0]" \
 		"$(sc_exit_rec "$s" "${p7:-null}" | jq -c '[.exit_code, .signal]')"

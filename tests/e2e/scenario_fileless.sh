@@ -39,8 +39,10 @@ sr_check_eq "SQLite processes rows name the programs after the file that ran" \
 	"memfd:sshrec-payload|memfd:sshrec-payload|fileless
 id|$ID|file
 del-id|$W/del-id|deleted" \
-	"$(sr_sql "SELECT p.program, p.exe, p.exe_kind FROM processes p JOIN sessions s ON s.id = p.session_id
-		WHERE s.sid = '$s' AND p.argv IN ('[\"payload\",\"-u\"]', '[\"/proc/self/fd/7\",\"-g\"]',
+	"$(sr_sql "SELECT g.name, x.path, p.exe_kind FROM processes p JOIN sessions s ON s.id = p.session_id
+		JOIN programs g ON g.id = p.program JOIN argvs a ON a.id = p.argv
+		LEFT JOIN paths x ON x.id = p.exe
+		WHERE s.sid = '$s' AND a.argv IN ('[\"payload\",\"-u\"]', '[\"/proc/self/fd/7\",\"-g\"]',
 		'[\"/dev/fd/8\",\"-G\"]') ORDER BY p.start_us")"
 
 L_MEMFD='[memfd:sshrec-payload (fileless)] payload -u'

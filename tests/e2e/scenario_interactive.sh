@@ -89,8 +89,8 @@ for u in "$UA" "$UB"; do
 			"$(sc_jl "$s" 'select(.event == "session.command" and (.proc_uid != $u or .proc_gid != $g)) | .argv' \
 				--argjson u "$uid" --argjson g "$(id -g "$u")")"
 		sr_check_eq "S13 $u $s: SQLite processes rows all have uid $uid" "" \
-			"$(sr_sql "SELECT p.argv FROM processes p JOIN sessions s ON s.id = p.session_id
-				WHERE s.sid = '$s' AND p.uid != $uid")"
+			"$(sr_sql "SELECT a.argv FROM processes p JOIN sessions s ON s.id = p.session_id
+				JOIN argvs a ON a.id = p.argv WHERE s.sid = '$s' AND p.uid != $uid")"
 	done
 done
 sr_check_eq "S13: each echo is recorded 6 times in all (JSONL)" 6 \

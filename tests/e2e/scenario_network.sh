@@ -32,8 +32,8 @@ if sc_take_session S3; then
 	sr_check_eq "S3: curl's parent is the sh reading the decoded script (JSONL)" \
 		"$(jq .process_id <<<"$sh_rec")" "$(jq .parent_process_id <<<"$curl_rec")"
 	sr_check_eq "S3: curl's parent is sh (SQLite processes tree)" "sh" \
-		"$(sr_sql "SELECT q.program FROM processes p JOIN processes q ON q.id = p.parent_id
-			WHERE p.id = ${curl_p:-0}")"
+		"$(sr_sql "SELECT g.name FROM processes p JOIN processes q ON q.id = p.parent_id
+			JOIN programs g ON g.id = q.program WHERE p.id = ${curl_p:-0}")"
 	net=$(sc_jl "$s" 'select(.event == "session.network" and .dst_port == $p)' --argjson p "$P4")
 	# operation 0 and action 0: Teleport's CONNECT and OBSERVED, as numbers
 	sr_check_eq "S3: one connect to 127.0.0.1:$P4, IPv4, made by curl, established" \
@@ -43,8 +43,8 @@ if sc_take_session S3; then
 	sr_check_eq "S3: the recorded source port is the one the listener saw" 1 "$(accepted 127.0.0.1 "${sport:-0}")"
 	sr_check_eq "S3: the connect in SQLite events" "1" \
 		"$(sr_sql "SELECT count(*) FROM events e JOIN sessions s ON s.id = e.session_id
-			WHERE s.sid = '$s' AND e.event = 'session.network' AND e.dst_addr = '127.0.0.1'
-			AND e.dst_port = $P4 AND e.process_id = ${curl_p:-0}")"
+			JOIN addrs d ON d.id = e.addr WHERE s.sid = '$s' AND e.kind = 4
+			AND d.addr = '127.0.0.1' AND e.port = $P4 AND e.process_id = ${curl_p:-0}")"
 fi
 
 # ---- S6 ------------------------------------------------------------------
@@ -78,8 +78,8 @@ if sc_take_session S6; then
 			"$(jq .process_id <<<"$net" | head -n 1)"
 		sr_check_eq "S6: IPv$3 connect in SQLite events (dst_addr, dst_port)" "1" \
 			"$(sr_sql "SELECT count(*) FROM events e JOIN sessions s ON s.id = e.session_id
-				WHERE s.sid = '$s' AND e.event = 'session.network' AND e.dst_addr = '$1'
-				AND e.dst_port = $2")"
+				JOIN addrs d ON d.id = e.addr WHERE s.sid = '$s' AND e.kind = 4
+				AND d.addr = '$1' AND e.port = $2")"
 		sr_check_eq "S6: the listener saw that source port" 1 "$(accepted "$1" "${sport:-0}")"
 	done
 	net=$(sc_jl "$s" 'select(.event == "session.network" and .dst_port == $p)' --argjson p "$PDEAD")

@@ -44,8 +44,10 @@ sr_check_eq "S14: the inside commands are recorded" "1 1" \
 	"$(sr_jl 'select(.argv == ["/bin/echo", $m])' --arg m "s14-inside-$SC_TAG" | wc -l) $(sr_jl 'select(.argv == ["/bin/echo", $m])' --arg m "s14-inside-ssh-$SC_TAG" | wc -l)"
 sr_check_eq "S14: the outside marker appears nowhere in the JSON lines" 0 "$(grep -c -F "$mark" "$SR_JSONL")"
 sr_check_eq "S14: the outside marker appears nowhere in SQLite" "0|0" \
-	"$(sr_sql "SELECT (SELECT count(*) FROM events WHERE json LIKE '%$mark%'),
-		(SELECT count(*) FROM processes WHERE argv LIKE '%$mark%' OR path LIKE '%$mark%')")"
+	"$(sr_sql "SELECT (SELECT count(*) FROM events WHERE text LIKE '%$mark%' OR json LIKE '%$mark%'),
+		(SELECT count(*) FROM argvs WHERE argv LIKE '%$mark%') +
+		(SELECT count(*) FROM paths WHERE path LIKE '%$mark%') +
+		(SELECT count(*) FROM programs WHERE name LIKE '%$mark%')")"
 sr_check_eq "S14: no connect to the outside listener (port $P14) or to sshd (the ssh client, port $SR_PORT)" 0 \
 	"$(jq -c --argjson a "$P14" --argjson b "$SR_PORT" 'select(.event == "session.network" and (.dst_port == $a or .dst_port == $b))' "$SR_JSONL" | wc -l)"
 sr_check_eq "S14: no record of the ssh client (its key $SR_T/userkey) or of the test's sqlite3/jq (the DB path)" 0 \

@@ -13,7 +13,7 @@ GEN=$SR_TOP_BUILDDIR/tests/bench/gen_db
 [ -x "$SR_SSHREC" ] || sr_die "sshrec not built at $SR_SSHREC"
 [ -x "$GEN" ] || sr_die "gen_db not built at $GEN"
 DB=$SR_T/g.db
-"$GEN" -o "$DB" -s "$SR_TOP_SRCDIR/schema/sshrec.sql" -n 4 -e 200 --hostile >/dev/null ||
+"$GEN" -o "$DB" -n 4 -e 200 --hostile >/dev/null ||
 	sr_die "gen_db failed"
 for f in jsonl ecs ocsf; do
 	"$SR_SSHREC" --db "$DB" export --format $f -o "$SR_T/all.$f" 2>/dev/null ||

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Record JSON encoder: hostile strings stay valid JSON and valid UTF-8. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "bpf/policy.h"
 #include "recorder/record_json.h"
 #include "strsafe.h"
 
@@ -131,6 +133,71 @@ static void test_flags_text(void **state)
 	assert_string_equal(sr_open_flags_text(01 | 0100, buf, 4), "O_W");
 }
 
+/* The text back to the flags (the upgrade of stored session.denied records). */
+static void test_flags_parse(void **state)
+{
+	static const uint64_t cases[] = {
+	    0,  01 | 0100 | 01000,       02 | 02000 | 02000000,          04010000, 020200000 | 02,
+	    03, 0200000 | 0x80000000ull, 01 | 0x40000000 | 0x4ull << 40,
+	};
+	char buf[256];
+	uint64_t f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = ~0ull;
+		assert_int_equal(
+		    sr_open_flags_parse(sr_open_flags_text(cases[i], buf, sizeof(buf)), &f), 0);
+		assert_true(f == cases[i]);
+	}
+	/* what it does not write is refused, f untouched */
+	f = 7;
+	assert_int_equal(sr_open_flags_parse("O_WRONLY|O_BOGUS", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse("O_CREAT", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse("O_RDONLY|0x", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse("O_RDONLY|0x12z", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse("O_WRONLYX", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse("", &f), -EINVAL);
+	assert_int_equal(sr_open_flags_parse(NULL, &f), -EINVAL);
+	assert_true(f == 7);
+}
+
+/*
+ * A session.denied record in the format its row says: format 3 names what it
+ * was about "kind" and the policy's mode "policy_mode", and "action" is
+ * Teleport's number; format 2 (records stored before) had words there.
+ */
+static void test_denied_formats(void **state)
+{
+	struct sr_session_info sess = {.sid = "0190a0b0-0000-7000-8000-000000000001"};
+	struct sr_record rec = {.kind = SR_REC_DENIED,
+	                        .sess = &sess,
+	                        .ei = 4,
+	                        .path = "/etc/shadow",
+	                        .flags = 01,
+	                        .rule = "deny_write = /etc/*",
+	                        .denied_action = SR_POLICY_WRITE,
+	                        .denied_mode = SR_POLICY_ENFORCE,
+	                        .denied_mechanism = SR_POLICY_MECH_LSM};
+	struct sr_jw w = {0};
+
+	(void)state;
+	rec.format = 3;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"kind\":\"write\",\"action\":1,\"target\":\"/etc/shadow\""));
+	assert_non_null(strstr(w.b, "\"policy_mode\":\"enforced\",\"mechanism\":\"lsm\""));
+	assert_null(strstr(w.b, "\"mode\":"));
+	rec.format = 2;
+	rec.denied_mode = SR_POLICY_AUDIT;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"action\":\"write\",\"target\":\"/etc/shadow\""));
+	assert_non_null(strstr(w.b, "\"mode\":\"audit\",\"mechanism\":\"lsm\""));
+	assert_null(strstr(w.b, "\"kind\":"));
+	assert_null(strstr(w.b, "\"policy_mode\":"));
+	sr_jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +205,8 @@ int main(void)
 	    cmocka_unit_test(test_control_bytes_match_json_c),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_flags_text),
+	    cmocka_unit_test(test_flags_parse),
+	    cmocka_unit_test(test_denied_formats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the SQLite sink: records land in sessions/processes/events
- * as the schema says, flushed data survives a kill -9, a replay after a
+ * and the dictionaries as the schema says, each one comes back from its rows
+ * as the JSON it carried (recorder/store_read.c), flushed data survives a
+ * kill -9, a replay after a
  * crash never duplicates, and a full disk (PRAGMA max_page_count, set on the
  * sink's own connection by an SQLite auto-extension) makes the sink
  * unhealthy with a bounded, counted backlog that is written once space is back.
@@ -28,6 +30,7 @@
 #include "recorder/records_perm.h"
 #include "recorder/db_checkpoint.h"
 #include "recorder/sink.h"
+#include "recorder/store_read.h"
 
 static sqlite3 *open_db(const char *path)
 {
@@ -70,19 +73,34 @@ static void sink_open(struct sr_sink *s, const struct sr_config *cfg)
 	assert_true(s->health.ok);
 }
 
+/* The JSON of the records put() wrote, in order (what the JSON-lines sink got). */
+static char *written[16];
+static size_t nwritten;
+
 static void put(struct sr_sink *s, struct tu_rec *t)
 {
 	assert_int_equal(s->ops->write(s, &t->rec), 0);
+	if (nwritten < sizeof(written) / sizeof(written[0]))
+		written[nwritten++] = strndup(t->rec.json, t->rec.json_len);
 	tu_free(t);
 }
 
-/* A whole small session: start, two commands (one hostile), disk, exits, end. */
+static void forget_written(void)
+{
+	while (nwritten)
+		free(written[--nwritten]);
+}
+
+/* A whole small session: start, two commands (one hostile), disk, network,
+ * loss, escape, exits, two denials (a write, an IPv6 connect), end: every
+ * kind of record. */
 static void write_session(struct sr_sink *sink, struct sr_session_info *s, int64_t id0)
 {
 	static const char *const argv1[] = {"ls", "-la", "/tmp"};
 	static const char *const argv2[] = {"printf", "\x1b[31mred\n\"q\"\\", "bad\xff\xfe bytes"};
 	struct tu_rec t = {0};
 
+	forget_written();
 	tu_start(&t, s);
 	put(sink, &t);
 	tu_command(&t, s, 1, id0, 0, 5001, "/bin/ls", argv1, 3);
@@ -95,34 +113,72 @@ static void write_session(struct sr_sink *sink, struct sr_session_info *s, int64
 	put(sink, &t);
 	tu_exit(&t, s, 5, id0, 5001, 0, 9);
 	put(sink, &t);
-	tu_end(&t, s, 6);
+	tu_network(&t, s, 6, 0, 5003, 443);
 	put(sink, &t);
+	tu_loss(&t, s, 7, 5);
+	put(sink, &t);
+	tu_escape(&t, s, 8, id0, 5001);
+	put(sink, &t);
+	tu_denied(&t, s, 9, id0, 5001, false);
+	put(sink, &t);
+	tu_denied(&t, s, 10, id0 + 1, 5002, true);
+	put(sink, &t);
+	tu_end(&t, s, 11);
+	put(sink, &t);
+}
+
+/* Every record of session @p key rebuilt from its rows equals written[]. */
+static void check_rebuilt(sqlite3 *db, int64_t key)
+{
+	struct sr_store_reader rd;
+	const struct sr_record *r;
+	sqlite3_stmt *st;
+	const char *json;
+	size_t len, n = 0;
+
+	assert_int_equal(sr_store_reader_init(&rd, db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT " SR_STORE_EVENT_COLS
+	                                    " FROM events e WHERE e.session_id = ?1 ORDER BY e.ei",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, key);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_int_equal(sr_store_read_json(&rd, st, 0, &r, &json, &len), 0);
+		assert_true(n < nwritten);
+		assert_int_equal(len, strlen(written[n]));
+		assert_string_equal(json, written[n]);
+		n++;
+	}
+	assert_int_equal(n, nwritten);
+	sqlite3_finalize(st);
+	sr_store_reader_free(&rd);
 }
 
 static void test_records_to_tables(void **state)
 {
-	char *dir = tu_tmpdir("sqlite"), *txt, sql[256];
+	char *dir = tu_tmpdir("sqlite"), *txt;
 	struct sr_config cfg;
 	struct sr_session_info s;
 	struct sr_sink sink;
-	struct tu_rec t = {0};
 	sqlite3 *db;
 
 	(void)state;
 	tu_config(&cfg, dir);
 	tu_session(&s, 77, "alice", 0);
+	s.capture_backend = "lsm"; /* session.start writes it: the sessions row keeps it */
 	sink_open(&sink, &cfg);
 	write_session(&sink, &s, 1000);
 	/* the ring position goes into the same transaction as the batch */
 	sink.ops->position(&sink, 42, 123456);
 	assert_int_equal(sink.ops->flush(&sink), 0);
-	assert_int_equal(sink.health.written, 7);
+	assert_int_equal(sink.health.written, 12);
 	assert_int_equal(sink.health.failed, 0);
 	assert_int_equal(sink.health.backlog, 0);
 
 	db = open_db(cfg.db_path);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 77"), 7);
-	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE session_id = 77"), 6);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 77"), 12);
+	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE session_id = 77"), 11);
 	txt = q_text(db, "SELECT value FROM meta WHERE key = 'ring_position'");
 	assert_string_equal(txt, "42:123456");
 	free(txt);
@@ -132,11 +188,12 @@ static void test_records_to_tables(void **state)
 	assert_string_equal(txt, "alice|ended|SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG|"
 	                         "127.0.0.1:50022");
 	free(txt);
-	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 77"), 7);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 77"), 12);
+	assert_int_equal(q_int(db, "SELECT n_denied FROM sessions WHERE id = 77"), 2);
 	assert_int_equal(q_int(db, "SELECT n_command FROM sessions WHERE id = 77"), 2);
 	assert_int_equal(q_int(db, "SELECT n_disk FROM sessions WHERE id = 77"), 1);
 	assert_int_equal(q_int(db, "SELECT n_exit FROM sessions WHERE id = 77"), 2);
-	assert_int_equal(q_int(db, "SELECT end_us - start_us FROM sessions WHERE id = 77"), 6000);
+	assert_int_equal(q_int(db, "SELECT end_us - start_us FROM sessions WHERE id = 77"), 11000);
 	assert_int_equal(q_int(db, "SELECT closing_us FROM sessions WHERE id = 77"), -1);
 	/* processes: tree, exit status, NULL exit_code when killed by a signal */
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 77"), 2);
@@ -148,30 +205,50 @@ static void test_records_to_tables(void **state)
 	assert_int_equal(q_int(db, "SELECT signal FROM processes WHERE id = 1000"), 9);
 	assert_int_equal(q_int(db, "SELECT duration_ms FROM processes WHERE id = 1000"), 7);
 	assert_int_equal(q_int(db, "SELECT exec_ei FROM processes WHERE id = 1001"), 2);
-	txt = q_text(db, "SELECT program || ' ' || argv FROM processes WHERE id = 1001");
+	/* strings are dictionary rows: the program and argv of a process */
+	txt = q_text(db, "SELECT g.name || ' ' || a.argv FROM processes p JOIN programs g ON "
+	                 "g.id = p.program JOIN argvs a ON a.id = p.argv WHERE p.id = 1001");
 	assert_string_equal(txt, "printf [\"printf\",\"\\u001b[31mred\\n\\\"q\\\"\\\\\","
 	                         "\"bad\\\\xff\\\\xfe bytes\"]");
 	free(txt);
-	/* events: indexed columns and the exact JSON */
-	txt =
-	    q_text(db, "SELECT event || ' ' || code FROM events WHERE session_id = 77 AND ei = 5");
+	/* events: the kind as an integer, the indexed columns */
+	txt = q_text(db, "SELECT k.event || ' ' || k.code FROM events e JOIN kinds k ON "
+	                 "k.id = e.kind WHERE e.session_id = 77 AND e.ei = 5");
 	assert_string_equal(txt, "session.process_exit SR4010I");
 	free(txt);
 	assert_int_equal(q_int(db, "SELECT process_id FROM events WHERE ei = 3"), 1001);
-	assert_int_equal(q_int(db, "SELECT return_code FROM events WHERE ei = 3"), 3);
-	txt = q_text(db, "SELECT path FROM events WHERE ei = 3");
+	assert_int_equal(q_int(db, "SELECT rc FROM events WHERE ei = 3"), 3);
+	txt =
+	    q_text(db, "SELECT d.path FROM events e JOIN paths d ON d.id = e.path WHERE e.ei = 3");
 	assert_string_equal(txt, "/tmp/out\\xff.txt");
 	free(txt);
-	/* the stored JSON is byte for byte what the record carried */
-	tu_session(&s, 78, "bob", 0);
-	tu_start(&t, &s);
-	assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
-	assert_int_equal(sink.ops->flush(&sink), 0);
-	snprintf(sql, sizeof(sql), "SELECT json FROM events WHERE session_id = 78 AND ei = 0");
-	txt = q_text(db, sql);
-	assert_string_equal(txt, t.rec.json);
+	assert_int_equal(q_int(db, "SELECT length(uid) FROM events WHERE ei = 3"), 16);
+	/* a denial: the write's flags, its action, mode and mechanism in one small
+	 * number (2 + 4 * 2 + 16 * 2), the rule as text; a connect's destination */
+	txt = q_text(db, "SELECT d.path || ' ' || e.n1 || ' ' || e.n2 || ' ' || e.n3 || ' ' || "
+	                 "e.text FROM events e JOIN paths d ON d.id = e.path WHERE e.ei = 9");
+	assert_string_equal(txt, "/etc/ssh/\x1b]0;x 513 42 0 deny_write.group.staff = /etc/ssh/*");
 	free(txt);
-	tu_free(&t);
+	txt = q_text(db, "SELECT a.addr || ' ' || e.port || ' ' || e.n2 FROM events e JOIN addrs a "
+	                 "ON a.id = e.addr WHERE e.ei = 10");
+	assert_string_equal(txt, "fd00::1 22 37");
+	free(txt);
+	/* the session's cgroup and audit ids are not repeated in its records */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 77 AND "
+	                           "(cgroup_id IS NOT NULL OR audit_session_id IS NOT NULL)"),
+	                 0);
+	/* no text is stored: every record comes back byte for byte as it was written */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE json IS NOT NULL"), 0);
+	check_rebuilt(db, 77);
+	/* a second session shares the dictionary rows */
+	tu_session(&s, 78, "bob", 0);
+	write_session(&sink, &s, 2000);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	check_rebuilt(db, 78);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM argvs"), 2);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/out\\xff.txt'"),
+	                 1);
+	forget_written();
 	/* the record format of what was written, in meta */
 	txt = q_text(db, "SELECT value FROM meta WHERE key = 'record_format'");
 	assert_int_equal(atoi(txt), SR_RECORD_FORMAT);
@@ -297,8 +374,9 @@ static void test_replay_no_duplicates(void **state)
 	assert_int_equal(sink.ops->flush(&sink), 0);
 	assert_true(sink.health.ok);
 	db = open_db(cfg.db_path);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events"), 12);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes"), 2);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM argvs"), 2);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions"), 1);
 	assert_int_equal(q_int(db, "SELECT n_command FROM sessions"), 2);
 	sqlite3_close(db);
@@ -339,7 +417,7 @@ static void test_flush_survives_kill9(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	db = open_db(cfg.db_path);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 21"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 21"), 12);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 22"), 0);
 	txt = q_text(db, "PRAGMA integrity_check");
 	assert_string_equal(txt, "ok");
@@ -398,12 +476,14 @@ static void test_disk_full(void **state)
 	sqlite3_reset_auto_extension();
 	assert_non_null(capped_db);
 
-	/* 40 records of ~3 KB each do not fit in 4 pages */
+	/* 40 records with distinct ~3 KB argv do not fit in 4 pages */
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	argv[0] = "echo";
 	argv[1] = big;
 	for (i = 1; i <= 40; i++) {
+		memcpy(big, &"0123456789"[i % 10], 1);
+		big[1] = (char)('a' + i / 10);
 		tu_command(&t, &s, (uint64_t)i, 100 + i, 0, 7000, "/bin/echo", argv, 2);
 		put(&sink, &t);
 	}
@@ -417,6 +497,8 @@ static void test_disk_full(void **state)
 
 	/* 30 more: the backlog stays at 50, the 20 oldest are dropped and counted */
 	for (i = 41; i <= 70; i++) {
+		memcpy(big, &"0123456789"[i % 10], 1);
+		big[1] = (char)('a' + i / 10);
 		tu_command(&t, &s, (uint64_t)i, 100 + i, 0, 7000, "/bin/echo", argv, 2);
 		put(&sink, &t);
 	}
@@ -440,12 +522,13 @@ static void test_disk_full(void **state)
 	assert_int_equal(sink.health.failed, 40);
 	assert_int_equal(sink.health.written, 50);
 	db = open_db(cfg.db_path);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE event = 'session.command'"),
-	                 50);
-	assert_int_equal(q_int(db, "SELECT MIN(ei) FROM events WHERE event = 'session.command'"),
-	                 21);
-	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE event = 'session.command'"),
-	                 70);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE kind = 2"), 50);
+	assert_int_equal(q_int(db, "SELECT MIN(ei) FROM events WHERE kind = 2"), 21);
+	assert_int_equal(q_int(db, "SELECT MAX(ei) FROM events WHERE kind = 2"), 70);
+	/* the rolled-back dictionary rows were not taken for granted: every argv is there */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes p WHERE NOT EXISTS "
+	                           "(SELECT 1 FROM argvs a WHERE a.id = p.argv)"),
+	                 0);
 	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 31"), 71);
 	sqlite3_close(db);
 	sink.ops->close(&sink);
@@ -527,16 +610,42 @@ static void test_checkpoint_thread_bounds_wal(void **state)
 	tu_rmdir(dir);
 }
 
+/* Every record of the database rebuilds: no row refers to a missing one. */
+static int64_t rebuild_all(sqlite3 *db)
+{
+	struct sr_store_reader rd;
+	const struct sr_record *r;
+	sqlite3_stmt *st;
+	const char *json;
+	size_t len;
+	int64_t n = 0;
+
+	assert_int_equal(sr_store_reader_init(&rd, db), 0);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT " SR_STORE_EVENT_COLS " FROM events e", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_int_equal(sr_store_read_json(&rd, st, 0, &r, &json, &len), 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	sr_store_reader_free(&rd);
+	return n;
+}
+
 /*
  * Retention: an ended session older than the cutoff goes, in bounded chunks
- * (its 25,007 events need three flushes), events first and the session row
- * last; a recent ended session and an old but still active one stay.
+ * (its 25,010 events need three flushes), events first and the session row
+ * last; a recent ended session and an old but still active one stay. Then
+ * the dictionary strings only a removed session used go too, once no kept
+ * session is old enough to have used them.
  */
 static void test_retention(void **state)
 {
+	static const char *const gone_argv[] = {"gone-504"};
 	char *dir = tu_tmpdir("retention"), sql[512];
 	struct sr_config cfg;
-	struct sr_session_info a, b, c;
+	struct sr_session_info a, b, c, d;
 	struct sr_sink sink;
 	struct tu_rec t = {0};
 	int64_t now = sr_now_us(), hour = 3600ll * 1000000;
@@ -570,12 +679,11 @@ static void test_retention(void **state)
 	assert_int_equal(
 	    sqlite3_exec(db,
 	                 "WITH RECURSIVE n(x) AS (SELECT 100 UNION ALL SELECT x + 1 FROM n "
-	                 "WHERE x < 25099) INSERT INTO events (session_id, ei, time_us, event, "
-	                 "code, uid, json) SELECT 501, x, 1, 'session.disk', 'T4001I', 'u', '{}' "
-	                 "FROM n",
+	                 "WHERE x < 25099) INSERT INTO events (session_id, ei, time_us, kind, "
+	                 "fmt, uid, pid, ppid) SELECT 501, x, 1, 3, 1, zeroblob(16), 1, 1 FROM n",
 	                 NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501"), 25007);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501"), 25012);
 	sqlite3_close(db);
 
 	/* a restarted daemon prunes at its first flushes (even with nothing queued) */
@@ -589,20 +697,62 @@ static void test_retention(void **state)
 		}
 		/* never a session row without some of its events gone first */
 		assert_true(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501") <
-		            25007);
+		            25012);
 		sqlite3_close(db);
 	}
 	assert_int_equal(flushes + 1, 3); /* 10,000 rows per flush: 10,000 + 10,000 + the rest */
 	db = open_db(cfg.db_path);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 501"), 0);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 501"), 0);
-	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 502"), 7);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 502"), 12);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes WHERE session_id = 502"), 2);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id IN (502, 503)"), 2);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 503"), 1);
 	sqlite3_close(db);
 	assert_true(sink.health.ok);
 	assert_int_equal(sink.health.pruned, 1); /* counted once, when committed */
+	sink.ops->close(&sink);
+
+	/* a session of ten hours ago, with strings of its own */
+	tu_session(&d, 504, "gone", now - 10 * hour);
+	sink_open(&sink, &cfg);
+	tu_start(&t, &d);
+	put(&sink, &t);
+	tu_command(&t, &d, 1, 7000, 0, 7001, "/usr/bin/gone504", gone_argv, 1);
+	put(&sink, &t);
+	tu_disk(&t, &d, 2, 7000, 7001, "/tmp/only-504");
+	put(&sink, &t);
+	tu_disk(&t, &d, 3, 7000, 7001, "/tmp/out\xff.txt"); /* also 502's */
+	put(&sink, &t);
+	tu_end(&t, &d, 4);
+	put(&sink, &t);
+	/* ended and old: retention removes it in the very transaction that wrote it,
+	 * but not its strings: the session first, its strings in a later one */
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	sink.ops->close(&sink);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 504"), 0);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/only-504'"), 1);
+	sqlite3_close(db);
+	sink_open(&sink, &cfg);
+	for (flushes = 0; flushes < 10; flushes++) {
+		assert_int_equal(sink.ops->flush(&sink), 0);
+		db = open_db(cfg.db_path);
+		if (!q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/only-504'")) {
+			sqlite3_close(db);
+			break;
+		}
+		sqlite3_close(db);
+	}
+	assert_int_equal(flushes + 1, 1); /* a restarted daemon at its first flush */
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM argvs WHERE argv = '[\"gone-504\"]'"), 0);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM programs WHERE name = 'gone504'"), 0);
+	/* what kept sessions use stays, and every kept record still rebuilds */
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/out\\xff.txt'"),
+	                 1);
+	assert_int_equal(rebuild_all(db), 13);
+	sqlite3_close(db);
 	sink.ops->close(&sink);
 	tu_rmdir(dir);
 }
