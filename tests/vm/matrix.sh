@@ -25,6 +25,9 @@
 #                   those (make bench-kernels: the benchmark, not the tests;
 #                   SR_VM_MATRIX='6.1:nobpf+blinding' SR_VM_PARTS_ONLY=1: the
 #                   blinding matrix on the fentry backend alone)
+#   SR_VM_ICOUNT    set: guests run with run.sh --icount (TCG: the guest's
+#                   clock counts instructions, so timings in it do not
+#                   depend on the host's load; make bench-kernels sets it)
 #   SR_VM_DEBS      the systemd guest installs the .deb files of this
 #                   directory with dpkg -i; unset: the packages of this
 #                   source, built once by tests/pkg/build.sh into
@@ -89,6 +92,7 @@ for g in $matrix; do
 	# (passed with two; not yet run with one).
 	vcpus=1
 	[ "$init" = systemd ] && vcpus=2
+	[ -n "${SR_VM_ICOUNT:-}" ] && opts+=(--icount)
 	(cd "$SR_TOP_BUILDDIR" && bash "$SR_TOP_SRCDIR/tests/vm/run.sh" --kernel "$k" --smp "$vcpus" "${opts[@]}" \
 		--timeout "${SR_VM_TIMEOUT:-900}" --stats "$stats" -- \
 		env "${genv[@]}" bash "$SR_TOP_SRCDIR/tests/vm/guest_matrix.sh" "${parts[@]}") 2>&1 | tee "$log"

@@ -25,6 +25,8 @@ usage: tests/vm/run.sh --kernel K [options] -- CMD [ARG...]
   --stats FILE     write a JSON object: kernel, accel, boot_s, run_s, rc, timed_out
   --keep           keep the job directory (console.log, output) and print its path
   --quiet          do not stream the command's output (it is printed at the end)
+  --icount         (TCG) the guest clock counts instructions, 1 ns each: timings
+                   in the guest independent of the host's load (benchmarks)
 The guest sees the host's files at their usual paths (writes stay in the guest),
 CMD runs in the current directory, and SR_*, ASAN_OPTIONS, UBSAN_OPTIONS and CI
 are passed into it.
@@ -32,7 +34,7 @@ EOF
 	exit 2
 }
 
-kernel='' append='' mode=plain timeout=900 mem=2048 smp=2 stats='' keep='' quiet=''
+kernel='' append='' mode=plain timeout=900 mem=2048 smp=2 stats='' keep='' quiet='' icount=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--stats) stats=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--quiet) quiet=1; shift ;;
+	--icount) icount=1; shift ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -102,10 +105,13 @@ if [ -z "$accel" ]; then
 fi
 
 boot() { # $1: kvm or tcg
-	local cpu=max
+	local cpu=max ic=()
 	rm -f "$share/booted" "$share/rc" "$share/output"
 	: >"$share/output"
-	"$QEMU" -accel "$1" -cpu "$cpu" -smp "$smp" -m "$mem" -display none -no-reboot \
+	# --icount (TCG): the guest's clock counts executed instructions (1 ns
+	# each), so its timings no longer depend on how busy the host is
+	[ -n "$icount" ] && [ "$1" = tcg ] && ic=(-icount shift=0)
+	"$QEMU" -accel "$1" "${ic[@]}" -cpu "$cpu" -smp "$smp" -m "$mem" -display none -no-reboot \
 		-nic none -monitor none -serial "file:$job/console.log" \
 		-kernel "$kdir/boot/vmlinuz-$rel" -initrd "$job/initrd.gz" -append "$cmdline" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
