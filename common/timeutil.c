@@ -25,14 +25,47 @@ uint64_t sr_boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A change of the measured offset smaller than this is measurement noise,
+ * not a clock step: the offset stays, so that a record's time is a function
+ * of its kernel stamp (a record made again after a restart is the same). */
+#define SR_BOOT_OFFSET_STEP_US 1000
+
 void sr_time_resync(void)
 {
-	/* Bracket the realtime read between two boottime reads to halve the error. */
-	uint64_t b1 = sr_boot_ns();
-	int64_t now = sr_now_us();
-	uint64_t b2 = sr_boot_ns();
-	boot_offset_us = now - (int64_t)((b1 / 2 + b2 / 2) / 1000);
+	int64_t best = 0;
+	uint64_t best_gap = UINT64_MAX;
+
+	/* Bracket the realtime read between two boottime reads to halve the
+	 * error; of three tries keep the tightest bracket (not preempted). */
+	for (int i = 0; i < 3; i++) {
+		uint64_t b1 = sr_boot_ns();
+		int64_t now = sr_now_us();
+		uint64_t b2 = sr_boot_ns();
+
+		if (b2 - b1 < best_gap) {
+			best_gap = b2 - b1;
+			best = now - (int64_t)((b1 / 2 + b2 / 2) / 1000);
+		}
+	}
+	if (boot_offset_set && llabs(best - boot_offset_us) < SR_BOOT_OFFSET_STEP_US)
+		return;
+	boot_offset_us = best;
 	boot_offset_set = 1;
+}
+
+int64_t sr_boot_offset_us(void)
+{
+	if (!boot_offset_set)
+		sr_time_resync();
+	return boot_offset_us;
+}
+
+void sr_boot_offset_keep(int64_t offset_us)
+{
+	boot_offset_set = 0;
+	sr_time_resync();
+	if (llabs(boot_offset_us - offset_us) < SR_BOOT_OFFSET_STEP_US)
+		boot_offset_us = offset_us;
 }
 
 int64_t sr_boot_to_us(uint64_t boot_ns)

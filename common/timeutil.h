@@ -25,7 +25,24 @@ uint64_t sr_boot_ns(void);
  * sr_time_resync() (call it on a timer so NTP steps are followed).
  */
 int64_t sr_boot_to_us(uint64_t boot_ns);
+
+/**
+ * Measure the offset again. A change under 1 ms is taken for measurement
+ * noise and ignored, so that the offset, and every record's time, stays
+ * the same until the clock is really stepped.
+ */
 void sr_time_resync(void);
+
+/** The offset sr_boot_to_us() adds, in us (measured at the first call). */
+int64_t sr_boot_offset_us(void);
+
+/**
+ * Take @p offset_us (a previous sshrecd's, stored with its ring position)
+ * as the offset when a fresh measurement agrees within 1 ms: records that
+ * a restarted daemon makes again from the same ring buffer get the times
+ * they had. A clock stepped meanwhile wins.
+ */
+void sr_boot_offset_keep(int64_t offset_us);
 
 /** Format @p us as RFC 3339 UTC with microseconds. Returns @p out. */
 char *sr_time_format(int64_t us, char out[SR_TIME_STRLEN]);

@@ -71,6 +71,45 @@ int sr_uuid_parse(const char *s, uint8_t b[16])
 	return *s ? -EINVAL : 0;
 }
 
+/* splitmix64's finalizer: a bijection of 64-bit words that mixes every bit */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+void sr_uuid_v8_seed(const char *name, uint64_t seed[2])
+{
+	/* two FNV-1a hashes with different offset bases, then mixed */
+	uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		a = (a ^ *p) * 0x100000001b3ull;
+		b = (b ^ *p) * 0x100000001b3ull;
+	}
+	seed[0] = mix64(a);
+	seed[1] = mix64(b ^ 0x9e3779b97f4a7c15ull);
+}
+
+void sr_uuid_v8(const uint64_t seed[2], uint64_t a, uint64_t b, uint8_t out[16])
+{
+	/* for a fixed b each half is a bijection of a (ei), so within one
+	 * (seed, b) ids never collide; otherwise as a 122-bit hash would */
+	uint64_t k = mix64(b ^ 0xc2b2ae3d27d4eb4full);
+	uint64_t hi = mix64(seed[0] ^ mix64(a) ^ k);
+	uint64_t lo = mix64(seed[1] + a * 0x9e3779b97f4a7c15ull + k);
+
+	for (int i = 0; i < 8; i++) {
+		out[i] = (uint8_t)(hi >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
+	}
+	out[6] = (uint8_t)((out[6] & 0x0f) | 0x80); /* version 8 */
+	out[8] = (uint8_t)((out[8] & 0x3f) | 0x80); /* variant 10 */
+}
+
 int sr_uuid_v7(char out[SR_UUID_STRLEN], uint64_t *key_out)
 {
 	uint8_t b[16];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file uuid.h
- * @brief UUIDv7 session ids and UUIDv4 record ids (RFC 9562).
+ * @brief UUIDv7 session ids and UUIDv8 record ids (RFC 9562).
  */
 #ifndef SSHREC_UUID_H
 #define SSHREC_UUID_H
@@ -20,6 +20,22 @@ int sr_uuid_v7(char out[SR_UUID_STRLEN], uint64_t *key_out);
 
 /** Make a random UUIDv4 into @p out. Returns 0 or -errno. */
 int sr_uuid_v4(char out[SR_UUID_STRLEN]);
+
+/**
+ * The 128-bit seed of sr_uuid_v8() for @p name (a session's sid): a hash of
+ * the text, so every daemon that knows the name derives the same seed.
+ */
+void sr_uuid_v8_seed(const char *name, uint64_t seed[2]);
+
+/**
+ * Make the UUIDv8 (RFC 9562, "custom") of (@p seed, @p a, @p b) into @p out:
+ * the same inputs always give the same id; any other inputs another id
+ * (122 bits of a hash). Record ids are made this way from (sid; ei; time
+ * and kind), so a record that sshrecd makes again after a crash carries the
+ * id it had, and two records given one ei (see sshrecd(8), a failing sink)
+ * still differ. Not secret: who knows a record can compute its id.
+ */
+void sr_uuid_v8(const uint64_t seed[2], uint64_t a, uint64_t b, uint8_t out[16]);
 
 /** Format 16 raw bytes as a canonical lower-case UUID string. */
 void sr_uuid_format(const uint8_t b[16], char out[SR_UUID_STRLEN]);

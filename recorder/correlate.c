@@ -12,6 +12,7 @@
 #include "recorder/record_json.h"
 #include "strsafe.h"
 #include "timeutil.h"
+#include "uuid.h"
 
 /* An exit tombstone waits this long (event time) for a late exec event. */
 #define SR_TOMBSTONE_NS (5ull * 1000000000ull)
@@ -200,6 +201,7 @@ int sr_corr_session_init(struct sr_corr_session *s, const struct sr_session_info
 	d->state = info->state ? info->state : "active";
 	s->disk = disk;
 	s->network = network;
+	sr_uuid_v8_seed(d->sid, s->uid_seed);
 	if (err) {
 		sr_corr_session_free(s);
 		return -ENOMEM;
@@ -230,38 +232,10 @@ void sr_corr_session_free(struct sr_corr_session *s)
 
 /* ---- emitting ------------------------------------------------------------ */
 
-/* splitmix64's finalizer: a bijection that spreads every input bit */
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/*
- * The record's UUID (v4 layout) from its session id and ei, not drawn at
- * random: a record made again after a kill -9 (the ring read again from the
- * position SQLite committed, its lines already in the JSON-lines file) is then
- * the very same line, uid included, which a consumer drops by (sid, ei) as
- * sshrecd(8) says. Unique as (sid, ei) is: the sid's random bits and the ei
- * go through a 128-bit mix. Record ids need uniqueness, not secrecy.
- */
-static void rec_uid(const char *sid, uint64_t ei, uint8_t uid[16])
-{
-	uint64_t h = 0xcbf29ce484222325ull, a, z;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)sid; *p; p++) /* FNV-1a of the sid */
-		h = (h ^ *p) * 0x100000001b3ull;
-	a = mix64(h + mix64(ei));
-	z = mix64(a ^ mix64(h ^ 0x9e3779b97f4a7c15ull) ^ ei);
-	memcpy(uid, &a, 8);
-	memcpy(uid + 8, &z, 8);
-	uid[6] = (uid[6] & 0x0f) | 0x40;
-	uid[8] = (uid[8] & 0x3f) | 0x80;
-}
-
-/* A new record of @p s: kind, time, the next ei, its uid, the task's ids. */
+/* A new record of @p s: kind, time, the next ei, its id, the task's ids.
+ * The id is a function of (sid, ei, time, kind): after a kill -9 the daemon
+ * makes the records past SQLite's last commit again from the ring, and those
+ * the JSON-lines sink had already written must come out as the same lines. */
 static void rec_begin(struct sr_corr_session *s, struct sr_record *r, enum sr_rec_kind kind,
                       int64_t time_us, uint64_t cgroup_id, uint32_t audit_sid)
 {
@@ -272,7 +246,7 @@ static void rec_begin(struct sr_corr_session *s, struct sr_record *r, enum sr_re
 	r->time_us = time_us;
 	r->cgroup_id = cgroup_id;
 	r->audit_session_id = audit_sid;
-	rec_uid(s->info.sid, r->ei, r->uid);
+	sr_uuid_v8(s->uid_seed, r->ei, (uint64_t)time_us << 4 | (uint64_t)kind, r->uid);
 }
 
 /* Write the record's JSON (when a sink wants text), count it, hand it over. */

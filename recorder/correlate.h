@@ -11,7 +11,7 @@
  * duration on the pid's own row. An exit seen before the exec event of the
  * same process (lost ordering, restart) is kept briefly as a tombstone and
  * applied when the exec arrives. Every record gets the next ei of its
- * session (gapless) and a UUIDv4, its JSON is written once by
+ * session (gapless) and a UUIDv8 made from (sid, ei, time, kind), its JSON is written once by
  * sr_record_json() (when wanted), and it goes to the emit callback.
  */
 #ifndef SSHREC_CORRELATE_H
@@ -44,6 +44,7 @@ struct sr_corr_session {
 	size_t nprocs, cap;
 	uint64_t class_events[SR_CLASS_MAX]; /**< events accepted, per class (for rates) */
 	uint64_t filtered;                   /**< events dropped by the class filter */
+	uint64_t uid_seed[2];                /**< record ids: sr_uuid_v8(seed of sid, ei, time) */
 };
 
 /** The correlator. */

@@ -242,6 +242,7 @@ void sr_restore_ring_position(struct sr_daemon *d)
 	sqlite3 *db = open_ro(d->cfg);
 	sqlite3_stmt *st;
 	unsigned long long pos = 0;
+	long long offset = 0;
 	unsigned id = 0;
 	int n, have = 0;
 
@@ -250,13 +251,15 @@ void sr_restore_ring_position(struct sr_daemon *d)
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_RING "'", -1,
 	                       &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
-			have = sscanf(col(st, 0), "%u:%llu", &id, &pos) == 2;
+			have = sscanf(col(st, 0), "%u:%llu:%lld", &id, &pos, &offset);
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(db);
 	/* only the very ring buffer the position was read from, kept pinned */
-	if (!have || !sr_capture_reused(d->cap) || !d->rb.id || id != d->rb.id)
+	if (have < 2 || !sr_capture_reused(d->cap) || !d->rb.id || id != d->rb.id)
 		return;
+	if (have == 3) /* sshrec before 2026-12-01 stored no time base */
+		sr_boot_offset_keep(offset);
 	n = sr_ringbuf_skip_to(&d->rb, pos);
 	if (n > 0)
 		sr_info("skipped %d queued records the previous sshrecd had already stored", n);

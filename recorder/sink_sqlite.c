@@ -87,7 +87,7 @@ struct sq {
 	int64_t retry_at_ms; /* while failing: no attempt before this */
 	int64_t retry_ms;
 	int last_err;
-	char position[48];    /* "RINGID:POS" to store with the next commit; "" none */
+	char position[64];    /* "RINGID:POS:BOOT_OFFSET_US" to store with the next commit; "" none */
 	int64_t retention_us; /* 0: keep everything */
 	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
 	bool dicts_due;       /* dictionary rows may be unused since a session went */
@@ -523,7 +523,10 @@ static void sq_position(struct sr_sink *sink, uint32_t ring_id, uint64_t pos)
 {
 	struct sq *q = sink->priv;
 
-	snprintf(q->position, sizeof(q->position), "%u:%llu", ring_id, (unsigned long long)pos);
+	/* with the time base, so a restart converts the records after pos as
+	 * this daemon did (restore.c) */
+	snprintf(q->position, sizeof(q->position), "%u:%llu:%lld", ring_id, (unsigned long long)pos,
+	         (long long)sr_boot_offset_us());
 }
 
 static void sq_close(struct sr_sink *sink)

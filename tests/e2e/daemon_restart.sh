@@ -45,7 +45,11 @@ eis = sorted(lines)
 if not eis or eis != list(range(len(eis))):
     print("gap %s" % eis)
 elif any(len(v) > 1 for v in lines.values()):
-    print("ei reused by another record: %s" % [e for e, v in lines.items() if len(v) > 1])
+    bad = [e for e, v in lines.items() if len(v) > 1]
+    # which fields differ, for the first one
+    x, y = [json.loads(l) for l in list(lines[bad[0]])[:2]]
+    diff = {k: (x.get(k), y.get(k)) for k in set(x) | set(y) if x.get(k) != y.get(k)}
+    print("ei reused by another record: %s; ei %d differs in %s" % (bad, bad[0], diff))
 else:
     print("ok")
 PY

@@ -97,6 +97,65 @@ static void test_uuid(void **state)
 	assert_int_equal(a[14], '4');
 }
 
+/* the boot-time offset: stable under measurement noise, a previous
+ * daemon's kept when it agrees, a real difference (a clock step) wins */
+static void test_boot_offset(void **state)
+{
+	(void)state;
+	int64_t o = sr_boot_offset_us();
+
+	sr_time_resync();
+	assert_int_equal(sr_boot_offset_us(), o);
+	sr_boot_offset_keep(o + 300);
+	assert_int_equal(sr_boot_offset_us(), o + 300);
+	assert_int_equal(sr_boot_to_us(5000000), o + 300 + 5000);
+	sr_time_resync();
+	assert_int_equal(sr_boot_offset_us(), o + 300);
+	sr_boot_offset_keep(o + 60000000); /* a minute off: not this clock */
+	assert_true(llabs(sr_boot_offset_us() - o) < 1000);
+}
+
+static int cmp16(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* record ids: the same (seed, n) gives the same UUIDv8, another n another */
+static void test_uuid_v8(void **state)
+{
+	(void)state;
+	uint64_t s1[2], s2[2], s3[2];
+	uint8_t x[16], y[16];
+	char t[SR_UUID_STRLEN];
+
+	sr_uuid_v8_seed("0190a0b0-0000-7000-8000-000000000001", s1);
+	sr_uuid_v8_seed("0190a0b0-0000-7000-8000-000000000001", s2);
+	sr_uuid_v8_seed("0190a0b0-0000-7000-8000-000000000002", s3);
+	assert_memory_equal(s1, s2, sizeof(s1));
+	assert_memory_not_equal(s1, s3, sizeof(s1));
+	sr_uuid_v8(s1, 7, 99, x);
+	sr_uuid_v8(s2, 7, 99, y);
+	assert_memory_equal(x, y, 16);
+	sr_uuid_format(x, t);
+	assert_int_equal(t[14], '8');
+	assert_true(strchr("89ab", t[19]) != NULL);
+	sr_uuid_v8(s3, 7, 99, y);
+	assert_memory_not_equal(x, y, 16);
+	sr_uuid_v8(s1, 7, 100, y); /* one ei, another time: another record */
+	assert_memory_not_equal(x, y, 16);
+	/* 200,000 consecutive numbers of one seed: no two ids alike (sorted, then
+	 * neighbours compared) */
+	enum { N = 200000 };
+	uint8_t(*ids)[16] = malloc(N * sizeof(*ids));
+	assert_non_null(ids);
+	for (uint64_t n = 0; n < N; n++)
+		sr_uuid_v8(s1, n, 99, ids[n]);
+	qsort(ids, N, sizeof(*ids), cmp16);
+	for (size_t i = 1; i < N; i++)
+		assert_memory_not_equal(ids[i - 1], ids[i], 16);
+	free(ids);
+}
+
 static void test_mountinfo_line(void **state)
 {
 	(void)state;
@@ -229,6 +288,8 @@ int main(void)
 	    cmocka_unit_test(test_time_parse_relative),
 	    cmocka_unit_test(test_time_parse_rejects),
 	    cmocka_unit_test(test_uuid),
+	    cmocka_unit_test(test_uuid_v8),
+	    cmocka_unit_test(test_boot_offset),
 	    cmocka_unit_test(test_mountinfo_line),
 	    cmocka_unit_test(test_exec_via_fd),
 	    cmocka_unit_test(test_exe_label),

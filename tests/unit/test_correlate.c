@@ -15,6 +15,7 @@
 
 #include "recorder/correlate.h"
 #include "strsafe.h"
+#include "uuid.h"
 
 #define MAXREC 64
 
@@ -64,19 +65,20 @@ static struct sr_corr corr;
 static struct sr_corr_session sess;
 static uint64_t now_ns = 1000000000ull;
 
+/* the session every test records into */
+static const struct sr_session_info sess_in = {.key = 42,
+                                               .sid = "0190a0b0-0000-7000-8000-000000000001",
+                                               .login = "alice",
+                                               .user = "SHA256:abc",
+                                               .leader_pid = 100,
+                                               .start_us = 1};
+
 static int setup(void **state)
 {
-	struct sr_session_info in = {.key = 42,
-	                             .sid = "0190a0b0-0000-7000-8000-000000000001",
-	                             .login = "alice",
-	                             .user = "SHA256:abc",
-	                             .leader_pid = 100,
-	                             .start_us = 1};
-
 	(void)state;
 	nrec = 0;
 	assert_int_equal(sr_corr_init(&corr, 1, collect, NULL), 0);
-	assert_int_equal(sr_corr_session_init(&sess, &in, "sshd", SR_DISK_ALL, true), 0);
+	assert_int_equal(sr_corr_session_init(&sess, &sess_in, "sshd", SR_DISK_ALL, true), 0);
 	return 0;
 }
 
@@ -390,8 +392,8 @@ static const char *rec_member(int i, const char *k, char *buf, size_t cap)
 /*
  * A record's uid comes from its sid and ei: the same events correlated again
  * (a restarted daemon reading the ring from the position SQLite committed)
- * give the very same lines, uid included; another ei gives another uid, in
- * the UUIDv4 layout.
+ * give the very same lines, uid included; another ei gives another uid, a
+ * UUIDv8.
  */
 static void test_uid_from_sid_ei(void **state)
 {
@@ -411,7 +413,7 @@ static void test_uid_from_sid_ei(void **state)
 	for (i = 1; i < n; i++)
 		assert_string_not_equal(rec_member(i, "uid", a, sizeof(a)),
 		                        rec_member(i - 1, "uid", b, sizeof(b)));
-	assert_int_equal(rec_member(0, "uid", a, sizeof(a))[15], '4');
+	assert_int_equal(rec_member(0, "uid", a, sizeof(a))[15], '8');
 	/* the daemon again: a new correlator, the session as it was, the same events */
 	teardown(state);
 	now_ns = t0;
@@ -959,13 +961,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_fork_then_exec, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_uid_from_sid_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pipeline_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_chain_and_subshell, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_exec, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_uid_from_sid_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_below_struct, setup, teardown),
