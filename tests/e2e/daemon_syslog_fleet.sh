@@ -5,7 +5,7 @@
 # while a session's records flow, and started again each time. Delivery is
 # at least once: every record of the session reaches the file, every copy is
 # the same bytes as the record, there are no more copies than the daemon says
-# it sent again, and nothing else arrives. Deduplicated by (sid, ei) as
+# it sent again, and nothing else arrives. Deduplicated by uid as
 # contrib/siem's document id does, each record is there exactly once.
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
@@ -171,19 +171,19 @@ for l in open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read().sp
     else:
         alien.append(l[:120])
 missing = len(want - arrived)
-# contrib/siem's document id: sid and ei; the first copy is indexed, a
-# second one refused (create, 409). The index then holds:
+# contrib/siem's document id: the record's uid; the first copy is indexed,
+# a second one refused (create, 409). The index then holds:
 index = {}
 for l in order:
     r = json.loads(l)
-    index.setdefault((r["sid"], r["ei"]), l)
+    index.setdefault(r["uid"], l)
 eis = sorted(json.loads(w)["ei"] for w in want)
 if missing or alien or stubs > 1:
     print("missing %d, lines that are no record %s, cut lines %d" % (missing, alien[:3], stubs))
 elif eis != list(range(len(want))):
     print("the daemon's records are not ei 0..%d, one each: %s" % (len(want) - 1, eis[:10]))
 elif sorted(index.values()) != sorted(want):
-    print("indexed by (sid, ei): %d documents, %d of them not the record" %
+    print("indexed by uid: %d documents, %d of them not the record" %
           (len(index), sum(v not in want for v in index.values())))
 else:
     print("ok %d %d" % (copies, len(index)))
@@ -193,18 +193,18 @@ read -r vok ncopies nindexed _ <<<"$verdict"
 [ "$vok" = ok ] || ncopies=none nindexed=none
 sr_check_eq "every record of the session reached rsyslog, and every copy is the record byte for byte ($nwant records, ${ncopies} copies)" \
 	ok "${verdict%% *}"
-# What the SIEM keeps: contrib/siem's document id is the record's sid and ei
+# What the SIEM keeps: contrib/siem's document id is the record's uid
 # (rsyslog.conf's bulkid, filebeat.yml's fingerprint), a second copy refused.
 # Deduplicated so, rsyslog's file holds each record exactly once, as the
 # daemon wrote it (delivery itself stays at least once: the copies above).
-sr_check_eq "indexed by contrib/siem's id (sid, ei), first copy kept: each record exactly once" \
+sr_check_eq "indexed by contrib/siem's id (uid), first copy kept: each record exactly once" \
 	"$nwant" "$nindexed"
 # the collector config shipped for this path: this rsyslog accepts it (imtcp,
-# mmjsonparse, omelasticsearch), and its document id is that (sid, ei)
+# mmjsonparse, omelasticsearch), and its document id is that uid
 sed "s|workDirectory=\"[^\"]*\"|workDirectory=\"$RS/work\"|" "$SR_TOP_SRCDIR/contrib/siem/rsyslog.conf" >"$RS/contrib.conf"
 sr_check "contrib/siem/rsyslog.conf passes rsyslogd -N1" rsyslogd -N1 -f "$RS/contrib.conf"
-sr_check "contrib/siem/rsyslog.conf: the document id is sid-ei, a second copy refused (create)" \
-	sh -c "grep -qF 'string=\"%\$!sid%-%\$!ei%\"' '$RS/contrib.conf' && grep -q 'writeoperation=\"create\"' '$RS/contrib.conf'"
+sr_check "contrib/siem/rsyslog.conf: the document id is the uid, a second copy refused (create)" \
+	sh -c "grep -qF 'string=\"%\$!uid%\"' '$RS/contrib.conf' && grep -q 'writeoperation=\"create\"' '$RS/contrib.conf'"
 sr_check_eq "each record appears once in the daemon's own JSON lines" "$nwant" \
 	"$(sort -u <<<"$want" | grep -c .)"
 sr_check "the daemon sent records again after each failure ($resent), no more copies arrived ($ncopies)" \
