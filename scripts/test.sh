@@ -24,6 +24,9 @@ if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
 fi
 make -j"$(nproc)" >make.out 2>&1 || { tail -n 60 make.out; echo "build failed"; exit 1; }
 
+# Only this run's results count: a .trs left by an earlier run (a test since
+# removed or renamed, a branch switched) would be counted below.
+find . -name '*.trs' -delete
 make -j"${SR_TEST_JOBS:-2}" check ${SR_TESTS:+TESTS="$SR_TESTS"}
 check_rc=$?
 
