@@ -22,11 +22,11 @@
 #define SR_EVENTS_ABI_VERSION 5
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
-#define SR_ARGV_CAP  32768
+#define SR_ARGV_CAP 32768
 /** Byte cap for a path (filename, cwd, open path), including the NUL. */
-#define SR_PATH_CAP  4096
-#define SR_COMM_LEN  16
-#define SR_TTY_LEN   32 /* tty_struct name, e.g. "pts3" (since ABI 3) */
+#define SR_PATH_CAP 4096
+#define SR_COMM_LEN 16
+#define SR_TTY_LEN  32 /* tty_struct name, e.g. "pts3" (since ABI 3) */
 /** Byte cap for a cgroup path carried by an escape event. */
 #define SR_CGPATH_CAP 512
 
@@ -40,8 +40,9 @@ enum sr_class {
 
 /** Bit mask of enum sr_class, kept per session in sr_session_cfg.classes. */
 #define SR_CLASS_BIT(c) (1u << (c))
-#define SR_CLASS_ALL    (SR_CLASS_BIT(SR_CLASS_COMMAND) | SR_CLASS_BIT(SR_CLASS_DISK) | \
-			 SR_CLASS_BIT(SR_CLASS_NETWORK))
+#define SR_CLASS_ALL                                                                               \
+	(SR_CLASS_BIT(SR_CLASS_COMMAND) | SR_CLASS_BIT(SR_CLASS_DISK) |                            \
+	 SR_CLASS_BIT(SR_CLASS_NETWORK))
 
 enum sr_event_type {
 	SR_EV_EXEC = 1,      /* struct sr_exec_event, successful exec */
@@ -78,40 +79,40 @@ enum sr_verdict {
 
 /** Common header of every ring buffer record. */
 struct sr_event_hdr {
-	__u16 type;  /* enum sr_event_type */
-	__u8 match;  /* enum sr_match */
-	__u8 abi;    /* SR_EVENTS_ABI_VERSION */
-	__u32 size;  /* whole record size in bytes */
-	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	__u16 type;        /* enum sr_event_type */
+	__u8 match;        /* enum sr_match */
+	__u8 abi;          /* SR_EVENTS_ABI_VERSION */
+	__u32 size;        /* whole record size in bytes */
+	__u64 ts_ns;       /* bpf_ktime_get_boot_ns() */
 	__u64 session_key; /* the session (sessions.id in the DB) */
 	__u64 cgroup_id;   /* task's cgroup v2 id at the time of the event */
 	__u32 audit_sid;   /* task->sessionid */
 	__u32 pid;         /* tgid */
 	__u32 tid;
-	__u32 ppid;        /* real_parent's tgid */
-	__u32 uid;         /* real uid */
-	__u32 gid;         /* real gid */
-	__u32 loginuid;    /* task->loginuid */
-	__u8 source;       /* enum sr_source (since ABI 5) */
-	__u8 verdict;      /* enum sr_verdict (since ABI 5) */
+	__u32 ppid;     /* real_parent's tgid */
+	__u32 uid;      /* real uid */
+	__u32 gid;      /* real gid */
+	__u32 loginuid; /* task->loginuid */
+	__u8 source;    /* enum sr_source (since ABI 5) */
+	__u8 verdict;   /* enum sr_verdict (since ABI 5) */
 	__u16 _pad;
 	char comm[SR_COMM_LEN];
 };
 
 /** exec/exec_fail flags */
-#define SR_EXEC_ARGV_TRUNCATED  (1u << 0) /* argv longer than SR_ARGV_CAP */
-#define SR_EXEC_ARGV_FAULT      (1u << 1) /* argv could not be read */
-#define SR_EXEC_FILENAME_FAULT  (1u << 2) /* filename could not be read */
-#define SR_EXEC_FILENAME_TRUNC  (1u << 3)
-#define SR_EXEC_CWD_FAULT       (1u << 4) /* cwd could not be resolved */
-#define SR_EXEC_CWD_TRUNC       (1u << 5) /* cwd deeper than the walk limit */
-#define SR_EXEC_COMPAT          (1u << 6) /* 32-bit (compat) syscall */
+#define SR_EXEC_ARGV_TRUNCATED (1u << 0) /* argv longer than SR_ARGV_CAP */
+#define SR_EXEC_ARGV_FAULT     (1u << 1) /* argv could not be read */
+#define SR_EXEC_FILENAME_FAULT (1u << 2) /* filename could not be read */
+#define SR_EXEC_FILENAME_TRUNC (1u << 3)
+#define SR_EXEC_CWD_FAULT      (1u << 4) /* cwd could not be resolved */
+#define SR_EXEC_CWD_TRUNC      (1u << 5) /* cwd deeper than the walk limit */
+#define SR_EXEC_COMPAT         (1u << 6) /* 32-bit (compat) syscall */
 /* The executed file (exe, since ABI 4; successful execs only) */
-#define SR_EXEC_EXE_FAULT       (1u << 7) /* its path could not be read: exe empty */
-#define SR_EXEC_EXE_TRUNC       (1u << 8) /* deeper than the walk limit: the deepest part */
-#define SR_EXEC_EXE_UNLINKED    (1u << 9) /* no link left (nlink 0) or its name was removed */
-#define SR_EXEC_EXE_ANON        (1u << 10) /* no path at all (memfd_create): exe is its name */
-#define SR_EXEC_EXE_INTERP      (1u << 11) /* a #! script: exe is its interpreter */
+#define SR_EXEC_EXE_FAULT    (1u << 7)  /* its path could not be read: exe empty */
+#define SR_EXEC_EXE_TRUNC    (1u << 8)  /* deeper than the walk limit: the deepest part */
+#define SR_EXEC_EXE_UNLINKED (1u << 9)  /* no link left (nlink 0) or its name was removed */
+#define SR_EXEC_EXE_ANON     (1u << 10) /* no path at all (memfd_create): exe is its name */
+#define SR_EXEC_EXE_INTERP   (1u << 11) /* a #! script: exe is its interpreter */
 
 /**
  * SR_EV_EXEC and SR_EV_EXEC_FAIL. Tail: filename (filename_len bytes incl.
@@ -123,18 +124,18 @@ struct sr_event_hdr {
  */
 struct sr_exec_event {
 	struct sr_event_hdr hdr;
-	__s32 ret;      /* 0, or the exec syscall's -errno */
-	__u32 flags;    /* SR_EXEC_* */
+	__s32 ret;   /* 0, or the exec syscall's -errno */
+	__u32 flags; /* SR_EXEC_* */
 	__u32 filename_len;
 	__u32 cwd_len;
 	__u32 argv_len;
-	__u32 argc;     /* argument count of the exec; with ARGV_TRUNCATED argv holds fewer */
+	__u32 argc; /* argument count of the exec; with ARGV_TRUNCATED argv holds fewer */
 	__u32 euid;
 	__u32 egid;
-	__u32 exe_len;  /* since ABI 4 */
+	__u32 exe_len; /* since ABI 4 */
 	__u32 _pad;
 	char tty[SR_TTY_LEN]; /* controlling terminal's name ("pts3", "tty1"), "" none */
-	char data[];    /* filename, cwd, argv, exe */
+	char data[];          /* filename, cwd, argv, exe */
 };
 
 /** SR_EV_FORK: a new process (thread group). hdr describes the parent. */
@@ -151,22 +152,23 @@ struct sr_exit_event {
 	__s32 signal;    /* task->exit_code & 0x7f, 0 when exited normally */
 	__u32 core_dumped;
 	__u32 _pad;
-	__u64 start_ns;  /* task->start_boottime, for duration */
+	__u64 start_ns; /* task->start_boottime, for duration */
 };
 
-#define SR_OPEN_PATH_FAULT     (1u << 0) /* user string unreadable: path empty */
-#define SR_OPEN_PATH_TRUNC     (1u << 1)
-#define SR_OPEN_PATH_RESOLVED  (1u << 2) /* relative path made absolute in the kernel */
-#define SR_OPEN_DIR_FAULT      (1u << 3) /* relative, and cwd/dirfd unresolvable */
-#define SR_OPEN_COMPAT         (1u << 4) /* 32-bit (compat) syscall */
+#define SR_OPEN_PATH_FAULT    (1u << 0) /* user string unreadable: path empty */
+#define SR_OPEN_PATH_TRUNC    (1u << 1)
+#define SR_OPEN_PATH_RESOLVED (1u << 2) /* relative path made absolute in the kernel */
+#define SR_OPEN_DIR_FAULT     (1u << 3) /* relative, and cwd/dirfd unresolvable */
+#define SR_OPEN_COMPAT        (1u << 4) /* 32-bit (compat) syscall */
 /* since ABI 5 */
-#define SR_OPEN_NO_FD          (1u << 5) /* seen at the security hook: ret 0, fd not known yet */
-#define SR_OPEN_RET_UNKNOWN    (1u << 6) /* io_uring: completion not observed (CQE skipped, or
-                                            the in-flight table was full) */
-#define SR_OPEN_PATH_MISSING   (1u << 7) /* io_uring: failed before its submission was traced */
+#define SR_OPEN_NO_FD (1u << 5) /* seen at the security hook: ret 0, fd not known yet */
+#define SR_OPEN_RET_UNKNOWN                                                                        \
+	(1u << 6)                      /* io_uring: completion not observed (CQE skipped, or       \
+	                                  the in-flight table was full) */
+#define SR_OPEN_PATH_MISSING (1u << 7) /* io_uring: failed before its submission was traced */
 
 enum sr_open_syscall {
-	SR_SYS_UNKNOWN = 0,       /* seen at a security hook: any path into the kernel */
+	SR_SYS_UNKNOWN = 0, /* seen at a security hook: any path into the kernel */
 	SR_SYS_OPEN = 1,
 	SR_SYS_OPENAT = 2,
 	SR_SYS_OPENAT2 = 3,
@@ -182,12 +184,12 @@ enum sr_open_syscall {
  */
 struct sr_open_event {
 	struct sr_event_hdr hdr;
-	__s64 ret;      /* fd or -errno (0 with SR_OPEN_NO_FD) */
-	__u64 flags;    /* O_* flags as passed (openat2: how.flags; hooks: the file's) */
+	__s64 ret;   /* fd or -errno (0 with SR_OPEN_NO_FD) */
+	__u64 flags; /* O_* flags as passed (openat2: how.flags; hooks: the file's) */
 	__u32 mode;
-	__s32 dirfd;    /* AT_FDCWD (-100) for cwd-relative */
-	__u32 syscall;  /* enum sr_open_syscall */
-	__u32 oflags;   /* SR_OPEN_* */
+	__s32 dirfd;   /* AT_FDCWD (-100) for cwd-relative */
+	__u32 syscall; /* enum sr_open_syscall */
+	__u32 oflags;  /* SR_OPEN_* */
 	__u32 path_len;
 	__u32 _pad;
 	char path[];
@@ -209,7 +211,7 @@ struct sr_connect_event {
 	__u16 family; /* AF_INET (2) or AF_INET6 (10) */
 	__u16 sport;
 	__u16 dport;
-	__u16 op;     /* enum sr_connect_op */
+	__u16 op;       /* enum sr_connect_op */
 	__u8 saddr[16]; /* IPv4 uses the first 4 bytes */
 	__u8 daddr[16];
 };

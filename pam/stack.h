@@ -25,12 +25,12 @@
 
 /** One line of a PAM service file, split as Linux-PAM splits it. */
 struct sr_pam_line {
-	bool include;        /**< "@include FILE": @c module is FILE */
-	bool optional_type;  /**< the type had a leading '-' */
-	char type[16];       /**< "auth", "account", "session", "password" */
-	char control[256];   /**< a keyword or "[value=action ...]" */
-	char module[256];    /**< module path, or the service of include/substack */
-	char args[1024];     /**< arguments, as written (brackets kept) */
+	bool include;       /**< "@include FILE": @c module is FILE */
+	bool optional_type; /**< the type had a leading '-' */
+	char type[16];      /**< "auth", "account", "session", "password" */
+	char control[256];  /**< a keyword or "[value=action ...]" */
+	char module[256];   /**< module path, or the service of include/substack */
+	char args[1024];    /**< arguments, as written (brackets kept) */
 };
 
 /**

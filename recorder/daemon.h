@@ -73,8 +73,8 @@ struct sr_daemon {
 	/** Opens of this loop iteration share one sink flush (group commit). */
 	bool batch_opens;
 	bool opens_pending;
-	struct sr_policy_kern pk;          /**< the policy in the kernel (policy_run.c) */
-	int64_t demand_spare_us; /**< CLOCK_MONOTONIC since when more is attached than needed */
+	struct sr_policy_kern pk; /**< the policy in the kernel (policy_run.c) */
+	int64_t demand_spare_us;  /**< CLOCK_MONOTONIC since when more is attached than needed */
 	/* status */
 	int64_t started_us;
 	uint64_t records;       /**< records written */

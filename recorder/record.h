@@ -105,7 +105,7 @@ struct sr_process_info {
 	const char *program;   /**< basename of path (of exe when exec'd through a fd), sanitized */
 	const char *path;      /**< sanitized */
 	const char *exe;       /**< the file that ran (sanitized), NULL when unknown */
-	const char *exe_kind;  /**< "file", "deleted", "fileless", "interpreter"; NULL: failed exec */
+	const char *exe_kind;  /**< file, deleted, fileless, interpreter; NULL: failed exec */
 	const char *argv_json; /**< JSON array of sanitized strings */
 	bool argv_truncated;
 	const char *cwd;
@@ -161,7 +161,7 @@ struct sr_record {
 	/* session.disk */
 	uint64_t flags; /**< open flags (flags_text is derived from them) */
 	uint32_t mode;
-	bool path_resolved;  /**< made absolute by sshrec */
+	bool path_resolved; /**< made absolute by sshrec */
 	enum sr_path_error path_error;
 	/* session.network (dst_addr, dst_port: also a denied connect) */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */

@@ -38,31 +38,31 @@
 
 /** Run options (parsed once, then read-only for every thread). */
 struct sd_opts {
-	const char *host;    /**< address to connect to */
-	unsigned int port;   /**< TCP port */
-	const char *user;    /**< login */
-	const char *key;     /**< private key file */
-	char **cmds;         /**< script commands (templates with {S} / {C}) */
-	size_t ncmds;        /**< number of commands */
-	bool shell;          /**< type the commands into one shell channel */
-	bool pty;            /**< request a pty for the shell channel */
-	bool print_output;   /**< copy command output to stdout */
-	bool ignore_status;  /**< a non-zero exit status is not a failure */
-	bool quiet;          /**< no summary */
-	bool sync;           /**< all sessions log in before any runs commands */
-	unsigned int n;      /**< parallel sessions */
-	unsigned int timeout; /**< seconds per command (and per login) */
-	unsigned int retries; /**< extra connection attempts on connect failure */
+	const char *host;         /**< address to connect to */
+	unsigned int port;        /**< TCP port */
+	const char *user;         /**< login */
+	const char *key;          /**< private key file */
+	char **cmds;              /**< script commands (templates with {S} / {C}) */
+	size_t ncmds;             /**< number of commands */
+	bool shell;               /**< type the commands into one shell channel */
+	bool pty;                 /**< request a pty for the shell channel */
+	bool print_output;        /**< copy command output to stdout */
+	bool ignore_status;       /**< a non-zero exit status is not a failure */
+	bool quiet;               /**< no summary */
+	bool sync;                /**< all sessions log in before any runs commands */
+	unsigned int n;           /**< parallel sessions */
+	unsigned int timeout;     /**< seconds per command (and per login) */
+	unsigned int retries;     /**< extra connection attempts on connect failure */
 	unsigned int keydelay_us; /**< delay between typed bytes (--shell) */
 };
 
 /** Per-session outcome. */
 struct sd_result {
-	bool login_ok;          /**< connected and authenticated */
-	unsigned int retries;   /**< connection attempts that had to be repeated */
-	size_t cmds_ok;         /**< commands that succeeded */
-	size_t cmds_failed;     /**< commands that failed */
-	size_t bytes_out;       /**< output bytes received */
+	bool login_ok;        /**< connected and authenticated */
+	unsigned int retries; /**< connection attempts that had to be repeated */
+	size_t cmds_ok;       /**< commands that succeeded */
+	size_t cmds_failed;   /**< commands that failed */
+	size_t bytes_out;     /**< output bytes received */
 };
 
 /** Per-thread context. */
@@ -91,7 +91,8 @@ static double sd_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sd_report(unsigned int sess, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sd_report(unsigned int sess, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /** Report one failure on stderr, whole lines only (threads share stderr). */
 static void sd_report(unsigned int sess, const char *fmt, ...)
@@ -245,14 +246,14 @@ static ssh_session sd_login(struct sd_worker *w)
 				continue;
 			}
 			sd_report(w->idx, "login: connect to %s port %u failed: %s", o->host,
-				  o->port, ssh_get_error(s));
+			          o->port, ssh_get_error(s));
 			ssh_free(s);
 			break;
 		}
 		rc = ssh_userauth_publickey(s, NULL, key);
 		if (rc != SSH_AUTH_SUCCESS) {
 			sd_report(w->idx, "login: public-key authentication of %s failed (%d): %s",
-				  o->user, rc, ssh_get_error(s));
+			          o->user, rc, ssh_get_error(s));
 			ssh_disconnect(s);
 			ssh_free(s);
 			break;
@@ -275,31 +276,31 @@ static int sd_exec_one(struct sd_worker *w, ssh_session s, size_t ci, const char
 
 	if (!ch) {
 		sd_report(w->idx, "command %zu (%s): cannot create channel: %s", ci, cmd,
-			  ssh_get_error(s));
+		          ssh_get_error(s));
 		return -ENOMEM;
 	}
 	if (ssh_channel_open_session(ch) != SSH_OK) {
 		sd_report(w->idx, "command %zu (%s): channel open failed: %s", ci, cmd,
-			  ssh_get_error(s));
+		          ssh_get_error(s));
 		goto out;
 	}
 	if (ssh_channel_request_exec(ch, cmd) != SSH_OK) {
 		sd_report(w->idx, "command %zu (%s): exec request failed: %s", ci, cmd,
-			  ssh_get_error(s));
+		          ssh_get_error(s));
 		goto close;
 	}
 	for (;;) {
 		r = sd_pump(ch, &out, &err, 200);
 		if (r < 0) {
 			sd_report(w->idx, "command %zu (%s): read failed: %s", ci, cmd,
-				  ssh_get_error(s));
+			          ssh_get_error(s));
 			goto close;
 		}
 		if (r == 1)
 			break;
 		if (sd_now() > deadline) {
 			sd_report(w->idx, "command %zu (%s): no end of output after %u s", ci, cmd,
-				  o->timeout);
+			          o->timeout);
 			rc = -ETIMEDOUT;
 			goto close;
 		}
@@ -313,11 +314,11 @@ static int sd_exec_one(struct sd_worker *w, ssh_session s, size_t ci, const char
 		rc = 0;
 	} else if (status < 0) {
 		sd_report(w->idx, "command %zu (%s): no exit status (killed by a signal?)", ci,
-			  cmd);
+		          cmd);
 	} else {
 		sd_report(w->idx, "command %zu (%s): exit status %d%s%.*s", ci, cmd, status,
-			  err.len ? "; stderr: " : "", (int)(err.len > 300 ? 300 : err.len),
-			  err.len ? err.p : "");
+		          err.len ? "; stderr: " : "", (int)(err.len > 300 ? 300 : err.len),
+		          err.len ? err.p : "");
 		rc = -ECHILD;
 	}
 close:
@@ -412,7 +413,7 @@ static void sd_shell(struct sd_worker *w, ssh_session s)
 		if (sd_type(o, ch, cmd, strlen(cmd)) < 0 || sd_type(o, ch, "\n", 1) < 0 ||
 		    sd_type(o, ch, mark, (size_t)n) < 0) {
 			sd_report(w->idx, "command %zu (%s): typing into the shell failed: %s", ci,
-				  cmd, ssh_get_error(s));
+			          cmd, ssh_get_error(s));
 			free(cmd);
 			w->res.cmds_failed += o->ncmds - ci;
 			goto close;
@@ -425,9 +426,9 @@ static void sd_shell(struct sd_worker *w, ssh_session s)
 				break;
 			if (r != 0 || sd_now() > deadline) {
 				sd_report(w->idx, "command %zu (%s): %s", ci, cmd,
-					  r < 0   ? "shell channel read failed"
-					  : r > 0 ? "shell ended before the command finished"
-						  : "no completion marker before the timeout");
+				          r < 0   ? "shell channel read failed"
+				          : r > 0 ? "shell ended before the command finished"
+				                  : "no completion marker before the timeout");
 				break;
 			}
 		}
@@ -437,7 +438,7 @@ static void sd_shell(struct sd_worker *w, ssh_session s)
 		} else {
 			if (found)
 				sd_report(w->idx, "command %zu (%s): exit status %d", ci, cmd,
-					  status);
+				          status);
 			w->res.cmds_failed++;
 		}
 		free(cmd);
@@ -562,7 +563,8 @@ static void sd_usage(FILE *f)
 	      "  -u, --user USER       login (default root)\n"
 	      "  -i, --key FILE        private key for public-key authentication\n"
 	      "  -c, --command CMD     a command (repeatable, run in order)\n"
-	      "  -f, --script FILE     commands, one per line ('-' is stdin; blank and # lines skipped)\n"
+	      "  -f, --script FILE     commands, one per line ('-' is stdin; blank and # lines "
+	      "skipped)\n"
 	      "  -n, --sessions N      N sessions in parallel (default 1)\n"
 	      "      --shell           type the commands into one interactive shell channel\n"
 	      "      --pty             request a pty for the shell (implies --shell)\n"
@@ -594,28 +596,32 @@ int main(int argc, char **argv)
 {
 	enum { O_SHELL = 256, O_PTY, O_PRINT, O_IGNORE, O_NOSYNC, O_KEYDELAY };
 	static const struct option lopts[] = {
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"user", required_argument, NULL, 'u'},
-		{"key", required_argument, NULL, 'i'},
-		{"command", required_argument, NULL, 'c'},
-		{"script", required_argument, NULL, 'f'},
-		{"sessions", required_argument, NULL, 'n'},
-		{"timeout", required_argument, NULL, 't'},
-		{"retries", required_argument, NULL, 'r'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"shell", no_argument, NULL, O_SHELL},
-		{"pty", no_argument, NULL, O_PTY},
-		{"print-output", no_argument, NULL, O_PRINT},
-		{"ignore-status", no_argument, NULL, O_IGNORE},
-		{"no-sync", no_argument, NULL, O_NOSYNC},
-		{"key-delay", required_argument, NULL, O_KEYDELAY},
-		{NULL, 0, NULL, 0},
+	    {"host", required_argument, NULL, 'H'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"key", required_argument, NULL, 'i'},
+	    {"command", required_argument, NULL, 'c'},
+	    {"script", required_argument, NULL, 'f'},
+	    {"sessions", required_argument, NULL, 'n'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"retries", required_argument, NULL, 'r'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"shell", no_argument, NULL, O_SHELL},
+	    {"pty", no_argument, NULL, O_PTY},
+	    {"print-output", no_argument, NULL, O_PRINT},
+	    {"ignore-status", no_argument, NULL, O_IGNORE},
+	    {"no-sync", no_argument, NULL, O_NOSYNC},
+	    {"key-delay", required_argument, NULL, O_KEYDELAY},
+	    {NULL, 0, NULL, 0},
 	};
 	struct sd_opts o = {
-		.host = "127.0.0.1", .user = "root", .n = 1, .timeout = 60, .retries = 3,
-		.sync = true,
+	    .host = "127.0.0.1",
+	    .user = "root",
+	    .n = 1,
+	    .timeout = 60,
+	    .retries = 3,
+	    .sync = true,
 	};
 	struct sd_worker *w;
 	size_t logins_failed = 0, ok = 0, failed = 0, bytes = 0, i;
@@ -645,7 +651,7 @@ int main(int argc, char **argv)
 			rc = sd_read_script(&o, optarg);
 			if (rc < 0) {
 				fprintf(stderr, "sshdrive: cannot read script %s: %s\n", optarg,
-					strerror(-rc));
+				        strerror(-rc));
 				return 2;
 			}
 			break;
@@ -688,7 +694,7 @@ int main(int argc, char **argv)
 		}
 		if (rc < 0) {
 			fprintf(stderr, "sshdrive: bad value for -%c: '%s'\n", c < 256 ? c : '-',
-				optarg ? optarg : "");
+			        optarg ? optarg : "");
 			return 2;
 		}
 	}
@@ -712,7 +718,7 @@ int main(int argc, char **argv)
 		if (rc) {
 			/* with a barrier, the started threads would wait forever */
 			fprintf(stderr, "sshdrive: cannot start session thread %zu: %s\n", i,
-				strerror(rc));
+			        strerror(rc));
 			_exit(2);
 		}
 	}
@@ -732,11 +738,11 @@ int main(int argc, char **argv)
 		pthread_barrier_destroy(&sd_barrier);
 	if (!o.quiet)
 		fprintf(stderr,
-			"sshdrive: sessions %u (%zu logins failed, %u connect retries), commands "
-			"%zu (%zu ok, %zu failed), output %zu bytes, elapsed %.3f s, %.2f "
-			"sessions/s, %.1f commands/s\n",
-			o.n, logins_failed, retries, (size_t)o.n * o.ncmds, ok, failed, bytes, el,
-			el > 0 ? o.n / el : 0.0, el > 0 ? (double)(ok + failed) / el : 0.0);
+		        "sshdrive: sessions %u (%zu logins failed, %u connect retries), commands "
+		        "%zu (%zu ok, %zu failed), output %zu bytes, elapsed %.3f s, %.2f "
+		        "sessions/s, %.1f commands/s\n",
+		        o.n, logins_failed, retries, (size_t)o.n * o.ncmds, ok, failed, bytes, el,
+		        el > 0 ? o.n / el : 0.0, el > 0 ? (double)(ok + failed) / el : 0.0);
 	exit_code = (logins_failed || failed) ? 1 : 0;
 	for (i = 0; i < o.ncmds; i++)
 		free(o.cmds[i]);
