@@ -40,6 +40,9 @@ struct sr_session {
 	bool lingering;      /**< cgroup empty, tracked processes run elsewhere (logged once) */
 	int wd;              /**< inotify watch on cgroup.events, -1 when none */
 	char *cg_dir;        /**< absolute cgroup directory */
+	/** our own cgroup, left for a logind scope while a process was still in it:
+	 * removed as soon as it is empty (sr_session_check, session end) */
+	char *left_cg_dir;
 	uint32_t classes, flags;
 	struct sr_policy_set *pset; /**< its rule set in the kernel; NULL: no rules apply */
 };

@@ -100,9 +100,17 @@ int sr_session_adopt(struct sr_daemon *d, struct sr_session *s, const char *path
 	if (s->wd >= 0 && s->wd != wd)
 		inotify_rm_watch(d->inofd, s->wd);
 	s->wd = wd;
-	/* our own cgroup is empty now (logind took the leader): remove it */
-	if (!s->cgroup_adopted && s->cg_dir && rmdir(s->cg_dir) && errno != ENOENT)
-		sr_warn("session %s: cannot remove %s: %s", in->sid, s->cg_dir, strerror(errno));
+	/* our own cgroup is empty now (logind took the leader): remove it; a
+	 * process may still be on its way out (EBUSY): then later, once empty */
+	if (!s->cgroup_adopted && s->cg_dir && rmdir(s->cg_dir) && errno != ENOENT) {
+		if (errno == EBUSY && !s->left_cg_dir) {
+			s->left_cg_dir = s->cg_dir;
+			s->cg_dir = NULL;
+		} else {
+			sr_warn("session %s: cannot remove %s: %s", in->sid, s->cg_dir,
+			        strerror(errno));
+		}
+	}
 	sr_info("session %s: adopted logind scope %s (id %llu), left %s", in->sid, path,
 	        (unsigned long long)id, in->cgroup_path ? in->cgroup_path : "?");
 	free(s->cg_dir);

@@ -47,6 +47,7 @@ static void session_free(struct sr_session *s)
 {
 	sr_corr_session_free(&s->corr);
 	free(s->cg_dir);
+	free(s->left_cg_dir);
 	free(s);
 }
 
@@ -400,6 +401,22 @@ void sr_session_poll_loss(struct sr_daemon *d)
 			session_take_loss(d, s);
 }
 
+/* Remove the cgroup a session left for a logind scope once it is empty
+ * (EBUSY: not yet; anything else is said once and given up). */
+static void remove_left_cgroup(struct sr_session *s)
+{
+	if (!s->left_cg_dir)
+		return;
+	if (rmdir(s->left_cg_dir) && errno != ENOENT) {
+		if (errno == EBUSY)
+			return;
+		sr_warn("session %s: cannot remove %s: %s", s->corr.info.sid, s->left_cg_dir,
+		        strerror(errno));
+	}
+	free(s->left_cg_dir);
+	s->left_cg_dir = NULL;
+}
+
 /* Drain, losses, session.end, cgroup and map cleanup. */
 static void session_end(struct sr_daemon *d, struct sr_session *s)
 {
@@ -414,6 +431,10 @@ static void session_end(struct sr_daemon *d, struct sr_session *s)
 	if (!s->cgroup_adopted && s->cg_dir && rmdir(s->cg_dir) && errno != ENOENT)
 		sr_warn("session %s: cannot remove %s: %s", s->corr.info.sid, s->cg_dir,
 		        strerror(errno));
+	remove_left_cgroup(s);
+	if (s->left_cg_dir)
+		sr_warn("session %s: cannot remove %s: %s", s->corr.info.sid, s->left_cg_dir,
+		        strerror(EBUSY));
 	sr_capture_session_remove(d->cap, key);
 	sr_policy_session_end(d, s);
 	sr_info("session %s ended: %llu commands, %llu lost", s->corr.info.sid,
@@ -429,6 +450,7 @@ int sr_session_check(struct sr_daemon *d, struct sr_session *s)
 	bool populated = true;
 	int err, tasks;
 
+	remove_left_cgroup(s);
 	if (!s->cg_dir)
 		return 0;
 	err = sr_cgroup_populated(s->cg_dir, &populated);
