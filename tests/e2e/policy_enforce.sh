@@ -52,12 +52,16 @@ sr_log "enforcement mechanism: $mech"
 sr_check "the mechanism is ${SR_POLICY_EXPECT_MECH:-lsm or signal}" \
 	[ "$mech" = "${SR_POLICY_EXPECT_MECH:-$mech}" -a \( "$mech" = lsm -o "$mech" = signal \) ]
 jl() { jq -c --arg s "$1" "select(.sid == \$s) | $2" "$SR_JSONL"; }
+# Every remote command starts with "exec 2>&1": ssh carries stdout and stderr on
+# two channels, and a shell's error message, written in pieces, could be split by
+# a stdout line ("...: rc=2" then "Permission denied") and hide it from '^rc='.
+
 # a program's own output is a line of its own: bash's "Killed" report names the command too
 has() { grep -q -- "$1" <<<"$2"; }
 lacks() { ! grep -q -- "$1" <<<"$2"; }
 
 # ---- exec: the program never runs; symlinks resolve, hard links do not -------
-out=$(sr_ssh -u "$U" "echo SID=\$SSHREC_SID; $B/denied-tool denied-out-1; echo rc=\$?
+out=$(sr_ssh -u "$U" "exec 2>&1; echo SID=\$SSHREC_SID; $B/denied-tool denied-out-1; echo rc=\$?
 	$SR_T/link-tool denied-out-2; echo rc=\$?; $B/script.sh; cd $B && ./script.sh; cd /
 	$SR_T/other/hard-tool hard-link-out; $B/user-tool user-out; $B/group-tool group-out
 	$B/later-tool later-out" 2>&1)
@@ -93,7 +97,7 @@ sr_check_eq "session.end counts them" 6 "$(jl "$sid" 'select(.event == "session.
 sr_check_eq "SQLite counts them" 6 "$(sr_sql "SELECT n_denied FROM sessions WHERE sid='$sid'")"
 
 # ---- root: the user and group rules are not root's ----------------------------
-out=$(sr_ssh "$B/user-tool root-user-out; $B/group-tool root-group-out; $B/denied-tool root-denied-out" 2>&1)
+out=$(sr_ssh "exec 2>&1; $B/user-tool root-user-out; $B/group-tool root-group-out; $B/denied-tool root-denied-out" 2>&1)
 sr_check "root runs user-tool (not its rule)" has root-user-out "$out"
 sr_check "root runs group-tool (not its group)" has root-group-out "$out"
 sr_check "the global rule is root's too" lacks "^root-denied-out$" "$out"
@@ -105,7 +109,7 @@ printf 'original\n' >"$SR_T/protected/file"
 
 # ---- connect -------------------------------------------------------------------
 : >"$SR_T/listen.log"
-out=$(sr_ssh -u "$U" "echo SID=\$SSHREC_SID; /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/$LP && echo connected'; echo rc=\$?" 2>&1)
+out=$(sr_ssh -u "$U" "exec 2>&1; echo SID=\$SSHREC_SID; /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/$LP && echo connected'; echo rc=\$?" 2>&1)
 sid=$(sed -n 's/^SID=//p' <<<"$out")
 sr_check "denied connect: never connected" lacks '^connected' "$out"
 sr_check "the session ends" sr_wait_ended "$sid" 30
@@ -127,7 +131,7 @@ fi
 
 # an IPv4-mapped IPv6 destination is the IPv4 address it is; a datagram to it is a connect too
 : >"$SR_T/listen.log"
-out=$(sr_ssh -u "$U" "echo SID=\$SSHREC_SID
+out=$(sr_ssh -u "$U" "exec 2>&1; echo SID=\$SSHREC_SID
 	$SR_PY -c 'import socket; s=socket.socket(socket.AF_INET6); s.connect((\"::ffff:127.0.0.1\", $LP)); print(\"mapped-connected\")'; echo rc=\$?
 	$SR_PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b\"x\", (\"127.0.0.1\", $LP)); print(\"udp-sent\")'; echo rc=\$?" 2>&1)
 sid=$(sed -n 's/^SID=//p' <<<"$out")
@@ -143,7 +147,7 @@ else
 fi
 
 # ---- write -------------------------------------------------------------------------
-out=$(sr_ssh -u "$U" "echo SID=\$SSHREC_SID; /bin/sh -c 'echo changed > $SR_T/protected/file'; echo rc=\$?
+out=$(sr_ssh -u "$U" "exec 2>&1; echo SID=\$SSHREC_SID; /bin/sh -c 'echo changed > $SR_T/protected/file'; echo rc=\$?
 	/bin/sh -c 'echo changed2 > $SR_T/wlink'; echo rc=\$?; cat $SR_T/protected/file >/dev/null; echo read-ok" 2>&1)
 sid=$(sed -n 's/^SID=//p' <<<"$out")
 sr_check "reading the protected file is not a write: allowed" has read-ok "$out"
@@ -163,7 +167,7 @@ else
 		"$(jl "$sid" 'select(.event == "session.denied") | .effect' | sort -u | tr -d '"')"
 fi
 printf 'original\n' >"$SR_T/protected/file"
-out=$(sr_ssh -u "$U" "/bin/sh -c 'echo created > $SR_T/protected/new'; echo rc=\$?" 2>&1)
+out=$(sr_ssh -u "$U" "exec 2>&1; /bin/sh -c 'echo created > $SR_T/protected/new'; echo rc=\$?" 2>&1)
 if [ "$mech" = lsm ]; then
 	sr_check "lsm: a file is not created where writing is denied" test ! -e "$SR_T/protected/new"
 else
