@@ -137,6 +137,24 @@ static int print_status(const struct sr_cli *cli, json_object *s)
 				       " ended sessions removed by retention since start\n",
 				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
 				       sr_j_int(k, "pruned_sessions", 0));
+			if (sr_j_int(k, "ring_held_bytes", 0) > 0)
+				printf("%s: the events of its backlog stay in the ring buffer "
+				       "(%" PRId64
+				       " bytes): a start after a kill -9 reads them again\n",
+				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
+				       sr_j_int(k, "ring_held_bytes", 0));
+			if (!sr_j_int(k, "kill9_safe", 1)) /* json-c: a boolean as 0 or 1 */
+				printf(
+				    "%s%s: its backlog outgrew half the ring buffer: a kill -9 now "
+				    "loses it%s\n",
+				    sr_col(cli->color, SR_C_RED),
+				    sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
+				    sr_col(cli->color, SR_C_RESET));
+			if (sr_j_int(k, "kill9_unsafe_times", 0) > 0)
+				printf("%s: backlog past the ring buffer bound %" PRId64
+				       " times since start\n",
+				       sr_j_str(k, "name") ? sr_j_str(k, "name") : "?",
+				       sr_j_int(k, "kill9_unsafe_times", 0));
 			if (sr_j_int(k, "resent", 0) > 0)
 				printf("%s: %" PRId64
 				       " records sent again after a failed connection "

@@ -64,6 +64,17 @@ struct sr_daemon {
 	struct sr_corr corr;
 	struct sr_sink sinks[SR_MAX_SINKS];
 	size_t nsinks;
+	/*
+	 * The SQLite sink (NULL: none), the store of record a restart rebuilds
+	 * from. While it holds a backlog, the kernel ring buffer keeps the
+	 * records it has not committed (sr_loop_commit), within a bound.
+	 */
+	struct sr_sink *sq;
+	uint64_t sq_pos;      /**< ring read position SQLite has committed every record before */
+	bool sq_unsafe;       /**< its backlog outgrew the bound: a kill -9 now loses it */
+	uint64_t sq_unsafe_n; /**< times that happened since start */
+	bool ring_in_epoll;   /**< the loop added the ring fd to epoll */
+	bool ring_polled;     /**< ... and polls it (not while records are held in it) */
 	struct sr_session *sess[SR_SESS_BUCKETS];
 	size_t nsessions;
 	int epfd, sigfd, timerfd, inofd, listenfd;
@@ -215,6 +226,12 @@ void *sr_policy_status_json(struct sr_daemon *d);
 int sr_loop_run(struct sr_daemon *d);
 /** Read, correlate, write and flush every pending ring buffer record, then commit. */
 int sr_loop_drain(struct sr_daemon *d, bool all);
+/**
+ * After a flush of every sink: advance the kernel's consumer position to the
+ * read position, or, while the SQLite sink holds a backlog, only to what it
+ * committed (sq_pos), as long as that keeps at most half the ring.
+ */
+void sr_loop_commit(struct sr_daemon *d);
 
 /* control.c */
 /** Create the socket (mode 0600) and listen. */

@@ -60,15 +60,74 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return 0; /* -EINVAL: malformed, counted by the correlator, skipped */
 }
 
+/* Take the ring fd in or out of epoll (it is level-triggered: readable while
+ * the consumer position is behind the producer, so always while records are
+ * held in it; the 200 ms timer reads them then). */
+static void ring_poll(struct sr_daemon *d, bool on)
+{
+	struct epoll_event ev = {.events = on ? EPOLLIN : 0,
+	                         .data.fd = sr_capture_ringbuf_fd(d->cap)};
+
+	if (!d->ring_in_epoll || d->ring_polled == on)
+		return;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev))
+		sr_warn("epoll: the ring buffer fd: %s", strerror(errno));
+	else
+		d->ring_polled = on;
+}
+
 /*
- * Records that left the ring buffer are never handed out twice: once
- * correlated, they got their ei and entity ids, and a second pass would make
- * new ones that no sink could tell from the first. So the kernel consumer
- * position advances after every batch, whether the sinks' flush succeeded or
- * not: a sink that cannot write keeps the batch in its own bounded backlog
+ * Records that left the ring buffer are never handed out twice by one
+ * daemon: once correlated, they got their ei and entity ids, and a second
+ * pass would make new ones that no sink could tell from the first. So a
+ * sink that cannot write keeps the batch in its own bounded backlog
  * (retried with backoff, overflow counted in its health as dropped) and
  * reports the failure through its health and `sshrec status`.
+ *
+ * The kernel's consumer position is another matter: it is where a restarted
+ * daemon starts reading, correlating from the state SQLite holds. So while
+ * the SQLite sink (the store of record) has a backlog, the consumer position
+ * stays at the ring position of its last commit (sq_pos): a kill -9 then
+ * loses no record, the next start reads those events again and, from the
+ * same SQLite state, makes them into the same records (same ei, uid and
+ * process ids; JSON lines may get those lines a second time, the very same
+ * lines). The other sinks' backlogs are not kept: SQLite has their records.
+ * Held records shrink the ring for the kernel, so this stops at half the
+ * ring: past that the position advances as if nothing were kept (the kernel
+ * must not drop events of sessions because the database is locked), the
+ * backlog is no longer safe from a kill -9, and the log, the sink's status
+ * (kill9_safe) and a counter say so until SQLite commits again.
  */
+void sr_loop_commit(struct sr_daemon *d)
+{
+	struct sr_ringbuf *rb = &d->rb;
+	uint64_t to = rb->read_pos, bound = (rb->mask + 1) / 2;
+
+	if (!rb->consumer_pos)
+		return;
+	if (d->sq && d->sq_pos < rb->read_pos) {
+		if (!d->sq_unsafe && rb->read_pos - d->sq_pos > bound) {
+			d->sq_unsafe = true;
+			d->sq_unsafe_n++;
+			sr_err(
+			    "sink sqlite: its backlog outgrew half the ring buffer (%llu bytes): "
+			    "the ring advances again, and a kill -9 now loses the backlog until "
+			    "the database takes it",
+			    (unsigned long long)bound);
+		}
+		if (!d->sq_unsafe)
+			to = d->sq_pos;
+	} else if (d->sq_unsafe) {
+		d->sq_unsafe = false;
+		sr_info("sink sqlite: its backlog is stored");
+	}
+	if (d->sq)
+		d->sq->ring_kept = to < rb->read_pos;
+	sr_ringbuf_commit_to(rb, to);
+	ring_poll(d, to == rb->read_pos);
+}
+
+/* Read batches; after each, flush every sink, then commit (sr_loop_commit). */
 int sr_loop_drain(struct sr_daemon *d, bool all)
 {
 	int n, total = 0;
@@ -80,14 +139,19 @@ int sr_loop_drain(struct sr_daemon *d, bool all)
 	uint64_t until = __atomic_load_n(d->rb.producer_pos, __ATOMIC_ACQUIRE);
 
 	do {
+		uint64_t from = d->rb.read_pos;
+
 		n = sr_ringbuf_read(&d->rb, SR_BATCH, on_record, d);
-		if (n == 0 && sr_ringbuf_pending(&d->rb) == 0)
+		/* nothing read (held records keep the ring "pending": no flush for them) */
+		if (n == 0 && d->rb.read_pos == from) {
+			sr_loop_commit(d);
 			break;
+		}
 		failing = sr_sinks_flush(d) != 0;
 		if (failing && !d->all_sinks_failing)
 			sr_err("every sink failed: records wait in the sinks' bounded backlogs");
 		d->all_sinks_failing = failing;
-		sr_ringbuf_commit(&d->rb);
+		sr_loop_commit(d);
 		total += n;
 	} while (all && n > 0 && d->rb.read_pos < until);
 	return total;
@@ -149,7 +213,8 @@ static void on_timer(struct sr_daemon *d, unsigned *ticks)
 			next = s->next;
 			sr_session_check(d, s);
 		}
-	sr_sinks_flush(d);
+	sr_sinks_flush(d); /* SQLite's retry: what it stores leaves the ring */
+	sr_loop_commit(d);
 }
 
 /*
@@ -175,6 +240,7 @@ int sr_loop_run(struct sr_daemon *d)
 	int rbfd = sr_capture_ringbuf_fd(d->cap), n, i, err;
 
 	err = add_fd(d, rbfd);
+	d->ring_in_epoll = d->ring_polled = !err;
 	if (!err)
 		err = add_fd(d, d->sigfd);
 	if (!err)
@@ -224,5 +290,6 @@ int sr_loop_run(struct sr_daemon *d)
 	sr_loop_drain(d, true);
 	sr_session_poll_loss(d);
 	sr_sinks_flush(d);
+	sr_loop_commit(d);
 	return 0;
 }

@@ -141,6 +141,7 @@ static int setup(struct sr_daemon *d)
 	sr_restore(d);
 	sr_policy_sweep(d);
 	sr_restore_ring_position(d);
+	d->sq_pos = d->rb.read_pos; /* SQLite holds what lies before (sr_loop_commit) */
 	sr_session_update_demand(d);
 	sr_loop_drain(d, true);
 	for (size_t i = 0; i < SR_SESS_BUCKETS; i++) {

@@ -143,6 +143,20 @@ void sr_ringbuf_commit(struct sr_ringbuf *rb)
 	__atomic_store_n(rb->consumer_pos, (unsigned long)rb->read_pos, __ATOMIC_RELEASE);
 }
 
+void sr_ringbuf_commit_to(struct sr_ringbuf *rb, uint64_t pos)
+{
+	if (pos > rb->read_pos)
+		pos = rb->read_pos;
+	if (pos > __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE))
+		__atomic_store_n(rb->consumer_pos, (unsigned long)pos, __ATOMIC_RELEASE);
+}
+
+uint64_t sr_ringbuf_held(const struct sr_ringbuf *rb)
+{
+	return rb->consumer_pos ? rb->read_pos - __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE)
+	                        : 0;
+}
+
 uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb)
 {
 	return __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE) -

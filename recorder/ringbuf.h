@@ -7,10 +7,11 @@
  * committing: records are handed out from a private read position, and the
  * kernel-visible consumer position advances only in sr_ringbuf_commit(),
  * which the daemon calls after the sinks took the batch (flushed it, or
- * queued it in their bounded backlogs). A daemon killed in between finds the
- * same records again on restart; the SQLite sink stores the read position
- * with each batch, so the restarted daemon skips what it already stored
- * (sr_ringbuf_skip_to()).
+ * queued it in their bounded backlogs), or in sr_ringbuf_commit_to() (only
+ * up to what the SQLite sink committed, while it has a backlog). A daemon
+ * killed in between finds the same records again on restart; the SQLite
+ * sink stores the read position with each batch, so the restarted daemon
+ * skips what it already stored (sr_ringbuf_skip_to()).
  */
 #ifndef SSHREC_RINGBUF_H
 #define SSHREC_RINGBUF_H
@@ -58,6 +59,16 @@ int sr_ringbuf_skip_to(struct sr_ringbuf *rb, uint64_t pos);
 
 /** Make everything read so far consumed in the kernel. */
 void sr_ringbuf_commit(struct sr_ringbuf *rb);
+
+/**
+ * Make the records before @p pos (at most the read position, on a record
+ * boundary) consumed in the kernel. Never moves the consumer position back:
+ * the kernel may already have reused what lies behind it.
+ */
+void sr_ringbuf_commit_to(struct sr_ringbuf *rb, uint64_t pos);
+
+/** Bytes read but not committed: kept in the ring for a restart. */
+uint64_t sr_ringbuf_held(const struct sr_ringbuf *rb);
 
 /** Bytes between the kernel's consumer and producer positions. */
 uint64_t sr_ringbuf_pending(const struct sr_ringbuf *rb);

@@ -10,9 +10,13 @@
  * buffer, so a crash never loses a record a healthy sink had not made
  * durable. A record written to a sink is accepted by it: a sink whose flush
  * fails must keep it in a bounded backlog (overflow counted in
- * health.dropped) and retry, because the daemon advances the ring buffer
- * anyway and never hands the same kernel event out twice (a second
- * correlation would give it new ei and entity ids, i.e. a duplicate).
+ * health.dropped) and retry, because the daemon never hands the same kernel
+ * event out twice while it runs (a second correlation in the same process
+ * would give it new ei and entity ids, i.e. a duplicate). The daemon
+ * advances the ring buffer anyway, except for the SQLite sink's backlog,
+ * which it keeps in the ring within a bound (sr_loop_commit()): a daemon
+ * killed then correlates those events again on restart, from SQLite's
+ * state, into the same records.
  *
  * Errors follow log.h: 0 or -errno. A sink that fails keeps its own
  * health (sr_sink_health) and must never block or crash the daemon; other
@@ -78,6 +82,9 @@ struct sr_sink {
 	const void *arg;   /**< what init() opens when a sink kind has several (jsonl.NAME) */
 	void *priv;        /**< the sink's own state */
 	struct sr_sink_health health;
+	/** the daemon keeps in the ring buffer what this sink has not made
+	 * durable, so a next start reads it again (SQLite, sr_loop_commit()) */
+	bool ring_kept;
 };
 
 /** The name a sink goes by in logs and status: its label, else its kind. */

@@ -87,7 +87,7 @@ struct sq {
 	int64_t retry_at_ms; /* while failing: no attempt before this */
 	int64_t retry_ms;
 	int last_err;
-	char position[64];    /* "RINGID:POS:BOOT_OFFSET_US" to store with the next commit; "" none */
+	char position[64]; /* "RINGID:POS:BOOT_OFFSET_US" to store with the next commit; "" none */
 	int64_t retention_us; /* 0: keep everything */
 	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
 	bool dicts_due;       /* dictionary rows may be unused since a session went */
@@ -539,7 +539,11 @@ static void sq_close(struct sr_sink *sink)
 		/* one last attempt, without waiting for the backoff */
 		q->retry_at_ms = 0;
 		sq_flush(sink);
-		if (q->q.n)
+		if (q->q.n && sink->ring_kept)
+			sr_warn("sink sqlite: %llu records could not be written to %s: the ring "
+			        "buffer keeps the kernel events among them for the next start",
+			        (unsigned long long)queued_records(q), q->path);
+		else if (q->q.n)
 			sr_err("sink sqlite: %llu records could not be written to %s and are lost",
 			       (unsigned long long)queued_records(q), q->path);
 	}

@@ -64,6 +64,8 @@ int sr_sinks_open(struct sr_daemon *d)
 			sr_sinks_close(d);
 			return err;
 		}
+		if (s->ops == &sr_sink_sqlite_ops)
+			d->sq = s;
 		d->nsinks++;
 	}
 	return 0;
@@ -127,6 +129,9 @@ int sr_sinks_flush(struct sr_daemon *d)
 			sink_fail(s, "flush", err);
 			continue;
 		}
+		/* SQLite has every record read so far: nothing to keep in the ring */
+		if (s == d->sq)
+			d->sq_pos = d->rb.read_pos;
 		ok++;
 	}
 	return ok || !d->nsinks ? 0 : -EIO;
@@ -155,4 +160,5 @@ void sr_sinks_close(struct sr_daemon *d)
 	for (i = 0; i < d->nsinks; i++)
 		d->sinks[i].ops->close(&d->sinks[i]);
 	d->nsinks = 0;
+	d->sq = NULL;
 }

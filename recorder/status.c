@@ -157,6 +157,16 @@ char *sr_status_json(struct sr_daemon *d)
 		json_object_object_add(s, "last_error",
 		                       h->last_error[0] ? json_object_new_string(h->last_error)
 		                                        : NULL);
+		if (&d->sinks[i] == d->sq) {
+			/* its backlog kept in the ring buffer for a restart (sr_loop_commit) */
+			json_object_object_add(
+			    s, "ring_held_bytes",
+			    json_object_new_int64((int64_t)sr_ringbuf_held(&d->rb)));
+			json_object_object_add(s, "kill9_safe",
+			                       json_object_new_boolean(!d->sq_unsafe));
+			json_object_object_add(s, "kill9_unsafe_times",
+			                       json_object_new_int64((int64_t)d->sq_unsafe_n));
+		}
 		json_object_array_add(sinks, s);
 	}
 	json_object_object_add(o, "sinks", sinks);

@@ -293,6 +293,29 @@ sr_wait_log() {
 	return 1
 }
 
+# A second writer takes the database's write lock (BEGIN EXCLUSIVE) and holds
+# it until it is killed: the SQLite sink's commits fail (after its busy
+# timeout). Its pid in SR_DB_LOCK_PID; release with sr_unlock_db.
+sr_lock_db() {
+	"$SR_PY" - "$SR_DB" >"$SR_T/dblock.out" 2>&1 <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+c.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(600)
+PY
+	SR_DB_LOCK_PID=$!
+	SR_PIDS+=("$SR_DB_LOCK_PID")
+	for _ in $(seq 1 300); do grep -q locked "$SR_T/dblock.out" && return 0; sleep 0.1; done
+	sr_die "the second writer did not get the database lock: $(cat "$SR_T/dblock.out")"
+}
+
+sr_unlock_db() {
+	kill "$SR_DB_LOCK_PID" 2>/dev/null
+	wait "$SR_DB_LOCK_PID" 2>/dev/null
+	return 0
+}
+
 # Wait until a session has ended (state 'ended'); $2 timeout seconds.
 sr_wait_ended() {
 	local sid=$1 t=${2:-20} i
