@@ -335,7 +335,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 			snprintf(detail, sizeof(detail), "%s%s%s%s",
 			         sr_exe_prefix(label, pre, sizeof(pre)), cmd ? cmd : "?",
 			         r < 0 ? "  = exec failed: " : "",
-			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
+			         r < 0 ? sr_rc_errno_name(r, eb, sizeof(eb)) : "");
 			free(label);
 		} else if (mode == M_PATH) {
 			int r = sqlite3_column_int(st, 7);
@@ -343,7 +343,7 @@ int sr_cmd_search(struct sr_cli *cli, int argc, char **argv)
 
 			snprintf(detail, sizeof(detail), "%s %s%s%s", is_cmd ? "exec" : "open",
 			         (const char *)sqlite3_column_text(st, 6), r < 0 ? " = " : "",
-			         r < 0 ? sr_errno_name(-r, eb, sizeof(eb)) : "");
+			         r < 0 ? sr_rc_errno_name(r, eb, sizeof(eb)) : "");
 		} else {
 			const char *a = (const char *)sqlite3_column_text(st, 5);
 

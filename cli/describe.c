@@ -33,7 +33,7 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 			          : sr_argv_join(json_object_to_json_string(argv), trunc);
 		snprintf(buf, cap, "%s%s%s%s  (cwd %s)", sr_exe_prefix(label, pre, sizeof(pre)),
 		         cmd ? cmd : "?", rc < 0 ? "  = exec failed: " : "",
-		         rc < 0 ? sr_errno_name((int)-rc, a, sizeof(a)) : "",
+		         rc < 0 ? sr_rc_errno_name(rc, a, sizeof(a)) : "",
 		         sr_j_str(o, "cwd") ? sr_j_str(o, "cwd") : "?");
 		free(cmd);
 		free(label);
@@ -43,7 +43,7 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		snprintf(buf, cap, "%s %s = %s%s%s",
 		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?",
 		         sr_j_str(o, "flags_text") ? sr_j_str(o, "flags_text") : "",
-		         rc < 0 ? sr_errno_name((int)-rc, a, sizeof(a)) : "fd ",
+		         rc < 0 ? sr_rc_errno_name(rc, a, sizeof(a)) : "fd ",
 		         rc < 0 ? "" : (snprintf(b, sizeof(b), "%" PRId64, rc), b),
 		         sr_j_str(o, "path_error") ? " (path unreadable)" : "");
 	} else if (!strcmp(ev, "session.network")) {

@@ -96,7 +96,7 @@ static int attach_text(const char *event, const char *json, struct sr_attach *a)
 		}
 		if (*rc < 0)
 			snprintf(buf, sizeof(buf), "open %s %s = %s", p ? p : "?", ft ? ft : "",
-			         sr_errno_name((int)-*rc, eb, sizeof(eb)));
+			         sr_rc_errno_name(*rc, eb, sizeof(eb)));
 		else
 			snprintf(buf, sizeof(buf), "open %s %s", p ? p : "?", ft ? ft : "");
 		if (sr_j_str(o, "path_error")) {
@@ -360,7 +360,7 @@ char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap)
 
 	if (p->return_code < 0)
 		snprintf(buf, cap, "exec failed: %s",
-		         sr_errno_name(-p->return_code, nb, sizeof(nb)));
+		         sr_rc_errno_name(p->return_code, nb, sizeof(nb)));
 	else if (p->has_exit && p->signal > 0)
 		snprintf(buf, cap, "killed by %s", sr_signal_name(p->signal, nb, sizeof(nb)));
 	else if (p->has_exit)

@@ -150,7 +150,7 @@ static void ocsf_base(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_int(w, "status_id", status);
 	sr_jw_str(w, "status", status == 1 ? "Success" : status == 2 ? "Failure" : "Unknown");
 	if (rc < 0 && (cls == OCSF_PROCESS || cls == OCSF_FILE_SYSTEM))
-		sr_jw_str(w, "status_code", sr_errno_name((int)-rc, eb, sizeof(eb)));
+		sr_jw_str(w, "status_code", sr_rc_errno_name(rc, eb, sizeof(eb)));
 	sr_jw_obj(w, "metadata");
 	sr_jw_str(w, "version", SR_OCSF_VERSION);
 	sr_jw_obj(w, "product");

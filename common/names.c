@@ -3,6 +3,8 @@
 #include "names.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,16 @@ const char *sr_errno_name(int err, char *buf, size_t cap)
 	if (n)
 		return n;
 	snprintf(buf, cap, "E%d", err);
+	return buf;
+}
+
+const char *sr_rc_errno_name(int64_t rc, char *buf, size_t cap)
+{
+	if (rc < 0 && rc >= -(int64_t)INT_MAX)
+		return sr_errno_name((int)-rc, buf, cap);
+	/* the magnitude in unsigned arithmetic: defined for INT64_MIN too */
+	snprintf(buf, cap, "E%s%" PRIu64, rc > 0 ? "-" : "",
+	         rc > 0 ? (uint64_t)rc : (uint64_t)0 - (uint64_t)rc);
 	return buf;
 }
 

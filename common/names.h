@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * Quote one word for a POSIX shell when it needs it: words made only of
@@ -40,5 +41,13 @@ bool sr_tty_is_terminal(const char *tty);
 
 /** "ENOENT" for 2 …; "E<n>" for unknown numbers. Returns a static or @p buf. */
 const char *sr_errno_name(int err, char *buf, size_t cap);
+
+/**
+ * The errno name of a failed syscall's return code (-2 gives "ENOENT"), for
+ * any 64-bit value: the code comes from a record, which may be hostile, and
+ * negating INT64_MIN (or INT_MIN) is undefined. Out of range: "E<n>" with n
+ * the code's magnitude. Returns a static or @p buf.
+ */
+const char *sr_rc_errno_name(int64_t rc, char *buf, size_t cap);
 
 #endif

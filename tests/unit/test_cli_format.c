@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the CLI's formatting and of the ECS / OCSF mappings. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,13 @@ static void test_names(void **state)
 	assert_string_equal(sr_errno_name(2, b, sizeof(b)), "ENOENT");
 	assert_string_equal(sr_errno_name(13, b, sizeof(b)), "EACCES");
 	assert_string_equal(sr_errno_name(100000, b, sizeof(b)), "E100000");
+	/* a record's return code, any 64-bit value (fuzz_export found -INT64_MIN) */
+	assert_string_equal(sr_rc_errno_name(-2, b, sizeof(b)), "ENOENT");
+	assert_string_equal(sr_rc_errno_name(-100000, b, sizeof(b)), "E100000");
+	assert_string_equal(sr_rc_errno_name(INT64_MIN, b, sizeof(b)), "E9223372036854775808");
+	assert_string_equal(sr_rc_errno_name(INT_MIN, b, sizeof(b)), "E2147483648");
+	assert_string_equal(sr_rc_errno_name(-(int64_t)INT_MAX, b, sizeof(b)), "E2147483647");
+	assert_string_equal(sr_rc_errno_name(5, b, sizeof(b)), "E-5");
 }
 
 static void test_table(void **state)

@@ -140,6 +140,33 @@ static void test_hostile_signal(void **state)
 	json_object_put(d);
 }
 
+/* fuzz_export (long run): OCSF's status_code negated a return code of
+ * INT64_MIN; every failure code now names its errno or its magnitude */
+static void test_hostile_return_code(void **state)
+{
+	static const char *const kinds[] = {"session.disk", "session.command"};
+	json_object *d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char rec[1024];
+
+		snprintf(rec, sizeof(rec),
+		         REC_HEAD "\"event\":\"%s\",\"path\":\"/x\",\"return_code\":"
+		                  "-9223372036854775808}",
+		         kinds[i]);
+		d = map(rec, 1, NULL);
+		assert_string_equal(json_object_get_string(get(d, "status_code", NULL)),
+		                    "E9223372036854775808");
+		json_object_put(d);
+		json_object_put(map(rec, 0, NULL));
+	}
+	d = map(REC_HEAD "\"event\":\"session.disk\",\"path\":\"/x\",\"return_code\":-2}", 1, NULL);
+	assert_string_equal(json_object_get_string(get(d, "status_code", NULL)), "ENOENT");
+	json_object_put(d);
+}
+
 static char *html(const char *in)
 {
 	char *buf = NULL;
@@ -174,9 +201,8 @@ static void test_html(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty_argv),
-	    cmocka_unit_test(test_nested_argv),
-	    cmocka_unit_test(test_hostile_signal),
+	    cmocka_unit_test(test_empty_argv),     cmocka_unit_test(test_nested_argv),
+	    cmocka_unit_test(test_hostile_signal), cmocka_unit_test(test_hostile_return_code),
 	    cmocka_unit_test(test_html),
 	};
 
