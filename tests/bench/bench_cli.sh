@@ -151,7 +151,7 @@ host="$(nproc) vCPU, $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10
 	echo
 	echo "Machine: $host (shared with other work: timings move from run to run). Date: $(date -u +%Y-%m-%d). Build: optimized, no sanitizers."
 	echo "Databases: $SESSIONS sessions + one with $big_procs processes, made by each tree's gen_db with the same seed: schema 4 ${total_events[4]} events, ${total_procs[4]} processes, $(mib ${db_bytes[4]}) MiB ($(bpe ${db_bytes[4]} ${total_events[4]}) bytes/event, $gen4_s s); schema 7 ${total_events[6]} events, ${total_procs[6]} processes, $(mib ${db_bytes[6]}) MiB ($(bpe ${db_bytes[6]} ${total_events[6]}) bytes/event, $gen6_s s through sshrecd's sinks)."
-	echo "Each query: one warm-up run, then the median of 5 (page cache warm), schema 4 and 6 taking turns."
+	echo "Each query: one warm-up run, then the median of 5 (page cache warm), schema 4 and 7 taking turns."
 	echo
 	echo "| measurement | schema 4 | schema 7 | target | verdict |"
 	echo "|---|---:|---:|---|---|"
