@@ -845,3 +845,37 @@ int sr_corr_restore_proc(struct sr_corr_session *s, uint32_t pid, uint32_t ppid,
 	p->path = path ? strdup(path) : NULL;
 	return 0;
 }
+
+/*
+ * A process forked before the last SQLite commit and exec'd after a restart:
+ * its fork event lies before the ring position the restart reads from, and
+ * SQLite has rows only for exec'd images. Without this, its exec found
+ * neither it nor (when its parent was a subshell that never exec'd, or had
+ * exited) its parent, and came out without a parent (parent_process_id null).
+ */
+void sr_corr_forks_text(const struct sr_corr_session *s, struct sr_jw *w)
+{
+	char line[64];
+	size_t i;
+	int n;
+
+	for (i = 0; i < s->cap; i++) {
+		const struct sr_corr_proc *p = s->procs[i];
+
+		if (!p || p->own || p->exited || !p->entity)
+			continue;
+		n = snprintf(line, sizeof(line), "%lld %u %lld\n", (long long)s->info.key, p->pid,
+		             (long long)p->entity);
+		sr_jw_put(w, line, (size_t)n);
+	}
+}
+
+int sr_corr_restore_fork(struct sr_corr_session *s, uint32_t pid, int64_t entity)
+{
+	struct sr_corr_proc *p = proc_put(s, pid);
+
+	if (!p)
+		return -ENOMEM;
+	p->entity = entity;
+	return 0;
+}

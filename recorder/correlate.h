@@ -105,6 +105,18 @@ int sr_corr_restore_proc(struct sr_corr_session *s, uint32_t pid, uint32_t ppid,
                          int64_t parent_entity, int64_t start_us, uint64_t exec_ei,
                          const char *program, const char *path);
 
+/**
+ * Append to @p w a line "KEY PID ENTITY" for each process of @p s that was
+ * forked and has not exec'd since: it runs the image @p ENTITY it inherited,
+ * which its exec names as its parent. Only its fork event says so, and a
+ * restart reads no event before the ring position SQLite committed, so the
+ * SQLite sink stores these lines with that position (restore.c reads them).
+ */
+void sr_corr_forks_text(const struct sr_corr_session *s, struct sr_jw *w);
+
+/** Restore a process of sr_corr_forks_text() after a restart. @return 0 or -ENOMEM. */
+int sr_corr_restore_fork(struct sr_corr_session *s, uint32_t pid, int64_t entity);
+
 /** Live process rows (own exec, not exited) of a session. */
 size_t sr_corr_live_procs(const struct sr_corr_session *s);
 

@@ -26,6 +26,12 @@
  */
 #define SR_DB_META_RING "ring_position"
 
+/**
+ * meta key of the processes forked and not exec'd when the ring position was
+ * stored, "SESSION_KEY PID ENTITY" lines (sr_corr_forks_text(), restore.c).
+ */
+#define SR_DB_META_FORKS "forked_processes"
+
 /** meta key of the record format (SR_RECORD_FORMAT) the newest records have. */
 #define SR_DB_META_RECORD_FORMAT "record_format"
 

@@ -171,6 +171,39 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * The processes forked and not exec'd at the stored ring position, with the
+ * image each inherited (SR_DB_META_FORKS, sr_corr_forks_text()): their fork
+ * events are behind that position, and SQLite has rows only for exec'd
+ * images, so without these an exec after the restart of a child of a
+ * subshell (that never exec'd) or of an orphan had no parent.
+ */
+static void restore_forks(struct sr_daemon *d, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	const char *t;
+	long long key, entity;
+	unsigned pid;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_FORKS "'", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return;
+	for (t = sqlite3_step(st) == SQLITE_ROW ? col(st, 0) : NULL; t && *t;
+	     t = strchr(t, '\n') ? strchr(t, '\n') + 1 : NULL) {
+		struct sr_session *s;
+
+		if (sscanf(t, "%lld %u %lld", &key, &pid, &entity) != 3 || key <= 0)
+			continue;
+		s = sr_session_by_key(d, (uint64_t)key);
+		if (s && !sr_corr_restore_fork(&s->corr, pid, entity))
+			n++;
+	}
+	sqlite3_finalize(st);
+	if (n)
+		sr_info("restored %d forked processes that have not exec'd yet", n);
+}
+
 /* Session cgroups the DB does not know: their records cannot be attributed. */
 static void scan_cgroups(struct sr_daemon *d)
 {
@@ -230,6 +263,7 @@ int sr_restore(struct sr_daemon *d)
 				n++;
 		sqlite3_finalize(st);
 	}
+	restore_forks(d, db);
 	sqlite3_close(db);
 	scan_cgroups(d);
 	if (n)

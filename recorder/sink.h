@@ -97,4 +97,11 @@ extern const struct sr_sink_ops sr_sink_sqlite_ops;
 extern const struct sr_sink_ops sr_sink_jsonl_ops;
 extern const struct sr_sink_ops sr_sink_syslog_ops;
 
+/**
+ * The processes forked and not exec'd at the ring position the SQLite sink
+ * stores next (sr_corr_forks_text() of every session): stored with that
+ * position when they changed, so a restart knows them (restore.c).
+ */
+void sr_sink_sqlite_forks(struct sr_sink *sink, const char *text, size_t len);
+
 #endif

@@ -33,6 +33,7 @@
 enum {
 	ST_SESS_UPDATE,
 	ST_POSITION,
+	ST_FORKS,
 	ST_PRUNE_PICK,
 	ST_PRUNE_EVENTS,
 	ST_PRUNE_PROCS,
@@ -59,6 +60,7 @@ static const char *const stmt_sql[ST_MAX] = {
                        "cgroup_id = COALESCE(?12, cgroup_id), "
                        "cgroup_path = COALESCE(?13, cgroup_path), n_denied = ?14 WHERE id = ?15",
     [ST_POSITION] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_RING "', ?)",
+    [ST_FORKS] = "INSERT OR REPLACE INTO meta (key, value) VALUES ('" SR_DB_META_FORKS "', ?)",
     /* retention: the oldest ended session past the cutoff (start_us < cutoff
      * narrows the scan through sessions_start), then its rows in chunks */
     [ST_PRUNE_PICK] = "SELECT id, sid, end_us FROM sessions WHERE start_us < ?1 AND "
@@ -88,6 +90,10 @@ struct sq {
 	int64_t retry_ms;
 	int last_err;
 	char position[64]; /* "RINGID:POS:BOOT_OFFSET_US" to store with the next commit; "" none */
+	/* the processes forked and not exec'd at that position (sinks_run.c), and
+	 * whether they differ from what the database holds */
+	char *forks;
+	bool forks_due;
 	int64_t retention_us; /* 0: keep everything */
 	int64_t prune_at_ms;  /* next pruning attempt (monotonic) */
 	bool dicts_due;       /* dictionary rows may be unused since a session went */
@@ -460,6 +466,11 @@ static int sq_commit(struct sq *q, const char **what)
 		bind_text(q->st[ST_POSITION], 1, q->position);
 		rc = run(q->st[ST_POSITION]);
 	}
+	if (rc == SQLITE_OK && q->position[0] && q->forks_due) {
+		*what = "store the forked processes";
+		bind_text(q->st[ST_FORKS], 1, q->forks);
+		rc = run(q->st[ST_FORKS]);
+	}
 	if (rc == SQLITE_OK) {
 		*what = "commit";
 		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
@@ -491,6 +502,8 @@ static int sq_flush(struct sr_sink *sink)
 	prune_done(sink, q, rc == SQLITE_OK);
 	if (rc == SQLITE_OK) {
 		sink->health.written += queued_records(q);
+		if (q->position[0])
+			q->forks_due = false; /* stored with it */
 		sr_rec_queue_clear(&q->q);
 		sink->health.backlog = 0;
 		q->retry_ms = RETRY_MIN_MS;
@@ -529,6 +542,23 @@ static void sq_position(struct sr_sink *sink, uint32_t ring_id, uint64_t pos)
 	         (long long)sr_boot_offset_us());
 }
 
+void sr_sink_sqlite_forks(struct sr_sink *sink, const char *text, size_t len)
+{
+	struct sq *q = sink->priv;
+	char *t;
+
+	if (!q || (q->forks && strlen(q->forks) == len && !memcmp(q->forks, text, len)))
+		return;
+	t = strndup(text, len);
+	if (!t) {
+		sr_warn("sink sqlite: out of memory: the forked processes are not stored");
+		return;
+	}
+	free(q->forks);
+	q->forks = t;
+	q->forks_due = true;
+}
+
 static void sq_close(struct sr_sink *sink)
 {
 	struct sq *q = sink->priv;
@@ -552,6 +582,7 @@ static void sq_close(struct sr_sink *sink)
 	sr_ckpt_stop(q->ckpt);
 	/* a clean close checkpoints the WAL and removes it */
 	sqlite3_close(q->db);
+	free(q->forks);
 	free(q->path);
 	free(q);
 	sink->priv = NULL;

@@ -114,6 +114,23 @@ void sr_sinks_session_update(struct sr_daemon *d, const struct sr_session_info *
 	}
 }
 
+/* The SQLite sink's forked processes at the read position (sr_corr_forks_text). */
+static void sqlite_forks(struct sr_daemon *d)
+{
+	struct sr_jw w = {0};
+	struct sr_session *s;
+	size_t i;
+
+	for (i = 0; i < SR_SESS_BUCKETS; i++)
+		for (s = d->sess[i]; s; s = s->next)
+			sr_corr_forks_text(&s->corr, &w);
+	if (sr_jw_error(&w))
+		sr_warn("sink sqlite: out of memory: the forked processes are not stored");
+	else
+		sr_sink_sqlite_forks(d->sq, w.b ? w.b : "", w.len);
+	sr_jw_free(&w);
+}
+
 int sr_sinks_flush(struct sr_daemon *d)
 {
 	size_t i, ok = 0;
@@ -124,6 +141,8 @@ int sr_sinks_flush(struct sr_daemon *d)
 
 		if (s->ops->position && d->rb.id)
 			s->ops->position(s, d->rb.id, d->rb.read_pos);
+		if (s == d->sq && d->rb.id)
+			sqlite_forks(d);
 		err = s->ops->flush(s);
 		if (err) {
 			sink_fail(s, "flush", err);

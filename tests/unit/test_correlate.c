@@ -250,6 +250,58 @@ static void test_exec_chain_and_subshell(void **state)
 	assert_null(last_of(SR_REC_PROCESS_EXIT, 401));
 }
 
+/*
+ * A restart reads no event before SQLite's ring position: the processes
+ * forked and not exec'd by then come back from sr_corr_forks_text(), so an
+ * exec after the restart still finds its parent, through a subshell that
+ * never exec'd and for an orphan whose parent exited.
+ */
+static void test_forks_across_restart(void **state)
+{
+	struct sr_jw w = {0};
+	int64_t bash, sh;
+	long long key, entity;
+	unsigned pid;
+	const char *t;
+	int n = 0;
+
+	(void)state;
+	EXEC(400, 100, "/bin/bash");
+	bash = last_of(SR_REC_COMMAND, 400)->process_id;
+	ev_fork(400, 401); /* a subshell, never execs */
+	ev_fork(401, 402); /* waits, execs after the restart */
+	EXEC(410, 400, "/bin/sh");
+	sh = last_of(SR_REC_COMMAND, 410)->process_id;
+	ev_fork(410, 411);       /* waits, execs after the restart ... */
+	ev_exit(410, 400, 0, 0); /* ... when its parent is gone */
+	ev_fork(400, 420);
+	ev_exit(420, 400, 0, 0); /* forked and exited: not kept */
+	sr_corr_forks_text(&sess, &w);
+	assert_int_equal(sr_jw_error(&w), 0);
+	assert_non_null(w.b);
+	sr_jw_put(&w, "", 1);
+
+	/* the restart: the live rows from SQLite, then the forked processes */
+	sr_corr_session_free(&sess);
+	assert_int_equal(sr_corr_session_init(&sess, &sess_in, "sshd", SR_DISK_ALL, true), 0);
+	assert_int_equal(sr_corr_restore_proc(&sess, 400, 100, bash, 0, 1, 1, "bash", "/bin/bash"),
+	                 0);
+	for (t = w.b; t && *t; t = strchr(t, '\n') ? strchr(t, '\n') + 1 : NULL) {
+		assert_int_equal(sscanf(t, "%lld %u %lld", &key, &pid, &entity), 3);
+		assert_int_equal(key, 42);
+		assert_true(pid == 401 || pid == 402 || pid == 411);
+		assert_int_equal(entity, pid == 411 ? sh : bash);
+		assert_int_equal(sr_corr_restore_fork(&sess, pid, (int64_t)entity), 0);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	sr_jw_free(&w);
+	EXEC(402, 401, "/bin/echo");
+	assert_int_equal(last_of(SR_REC_COMMAND, 402)->parent_id, bash);
+	EXEC(411, 1, "/bin/echo");
+	assert_int_equal(last_of(SR_REC_COMMAND, 411)->parent_id, sh);
+}
+
 static void test_failed_exec(void **state)
 {
 	(void)state;
@@ -964,6 +1016,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_uid_from_sid_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pipeline_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_chain_and_subshell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forks_across_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_exec, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_before_exec_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
