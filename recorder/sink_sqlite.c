@@ -525,7 +525,10 @@ static int sq_flush(struct sr_sink *sink)
 			sink->health.failed++;
 	q->last_err = sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
 	sr_sink_set_error(sink, "%s: %s failed: %s", q->path, what, sqlite3_errmsg(q->db));
-	q->retry_at_ms = now + q->retry_ms;
+	/* from the attempt's end: a locked database makes the attempt itself wait
+	 * busy_timeout (5 s), and counting from its start let every batch of one
+	 * drain try again, holding the loop (and the control socket) 10 s and more */
+	q->retry_at_ms = sr_sink_mono_ms() + q->retry_ms;
 	q->retry_ms = q->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : q->retry_ms * 2;
 	while (q->q.n > q->backlog_max)
 		drop_oldest(sink, q);
