@@ -75,6 +75,7 @@ struct sr_daemon {
 	uint64_t sq_unsafe_n; /**< times that happened since start */
 	bool ring_in_epoll;   /**< the loop added the ring fd to epoll */
 	bool ring_polled;     /**< ... and polls it (not while records are held in it) */
+	uint64_t forks_pos;   /**< read position the SQLite sink's forked processes are of (+1) */
 	struct sr_session *sess[SR_SESS_BUCKETS];
 	size_t nsessions;
 	int epfd, sigfd, timerfd, inofd, listenfd;

@@ -141,8 +141,12 @@ int sr_sinks_flush(struct sr_daemon *d)
 
 		if (s->ops->position && d->rb.id)
 			s->ops->position(s, d->rb.id, d->rb.read_pos);
-		if (s == d->sq && d->rb.id)
+		/* the process tables change only with what is read: not rebuilt
+		 * at every timer flush when nothing was (a walk of every table) */
+		if (s == d->sq && d->rb.id && d->forks_pos != d->rb.read_pos + 1) {
 			sqlite_forks(d);
+			d->forks_pos = d->rb.read_pos + 1;
+		}
 		err = s->ops->flush(s);
 		if (err) {
 			sink_fail(s, "flush", err);
