@@ -116,8 +116,22 @@ fi
 # ---- on the host -----------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, mount namespaces, and the suite needs root)"
-for t in debootstrap unshare pivot_root git flock tar ss; do
-	command -v "$t" >/dev/null || die "missing tool: $t (apt-get install debootstrap util-linux git iproute2 tar)"
+# The host's own tools, installed when missing (a CI machine is as fresh as
+# the machine the check builds: scripts/deps.sh does not ask for debootstrap).
+declare -A PKG_OF=([debootstrap]=debootstrap [unshare]=util-linux [pivot_root]=util-linux
+	[git]=git [flock]=util-linux [tar]=tar [ss]=iproute2)
+missing=()
+for t in "${!PKG_OF[@]}"; do
+	command -v "$t" >/dev/null || missing+=("${PKG_OF[$t]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing the check's own tools: ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
+		die "could not install ${missing[*]} (apt-get install debootstrap util-linux git iproute2 tar)"
+fi
+for t in "${!PKG_OF[@]}"; do
+	command -v "$t" >/dev/null || die "missing tool: $t after installing ${PKG_OF[$t]}"
 done
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || die "$top is not a git checkout (the check clones its HEAD)"
 head=$(git -C "$top" rev-parse HEAD)
