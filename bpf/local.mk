@@ -87,7 +87,7 @@ nodist_tests_bench_bench_capture_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_capture_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_capture_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
 EXTRA_DIST += tests/bench/bench_capture.sh tests/bench/bench_capture_vm.sh
-bench-capture: tests/bench/bench_capture
+bench-capture: all tests/bench/bench_capture
 	$(srcdir)/tests/bench/bench_capture.sh $(abs_top_builddir)/tests/bench/bench_capture \
 	  $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-capture
@@ -111,7 +111,7 @@ nodist_tests_bench_bench_policy_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_policy_CFLAGS = $(AM_CFLAGS) -O2 $(LIBBPF_CFLAGS)
 tests_bench_bench_policy_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) -lpthread
 EXTRA_DIST += tests/bench/bench_policy.sh
-bench-policy: tests/bench/bench_policy
+bench-policy: all tests/bench/bench_policy
 	$(srcdir)/tests/bench/bench_policy.sh $(abs_top_builddir)/tests/bench/bench_policy \
 	  $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-policy

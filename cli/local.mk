@@ -48,12 +48,12 @@ tests_unit_test_cli_hostile_LDADD = common/libsrsiem_san.la common/libsrcommon_s
 	$(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Benchmark (not part of make check): make bench-cli
-bench-cli: sshrec sshrecd tests/bench/gen_db
+bench-cli: all sshrec sshrecd tests/bench/gen_db
 	SR_TOP_BUILDDIR=$(abs_top_builddir) $(BASH) $(abs_top_srcdir)/tests/bench/bench_cli.sh
 .PHONY: bench-cli
 
 # Follow latency benchmark (root, real sshd; not part of make check).
-bench-follow: sshrec sshrecd$(EXEEXT) pam/pam_sshrec.la
+bench-follow: all sshrec sshrecd$(EXEEXT) pam/pam_sshrec.la
 	SR_TOP_SRCDIR='$(abs_top_srcdir)' SR_TOP_BUILDDIR='$(abs_top_builddir)' \
 		$(BASH) $(srcdir)/tests/bench/bench_follow.sh $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-follow

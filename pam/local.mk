@@ -34,7 +34,7 @@ tests_unit_test_proto_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_proto_LDADD = common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 
 # Login latency benchmark (root, real sshd; not part of make check).
-bench-login: pam/pam_sshrec.la sshrecd$(EXEEXT)
+bench-login: all pam/pam_sshrec.la sshrecd$(EXEEXT)
 	SR_TOP_SRCDIR='$(abs_top_srcdir)' SR_TOP_BUILDDIR='$(abs_top_builddir)' \
 		$(BASH) $(srcdir)/tests/bench/bench_login.sh $(abs_top_srcdir)/tests/bench/results
 .PHONY: bench-login

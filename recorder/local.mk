@@ -80,7 +80,7 @@ tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFL
 tests_bench_bench_daemon_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS) \
 	$(JSONC_LIBS)
 # It runs next to the schema 4 build's (tests/bench/bench_daemon.sh).
-bench-daemon: tests/bench/bench_daemon
+bench-daemon: all tests/bench/bench_daemon
 	SR_BENCH_V4=$${SR_BENCH_V4:-$(abs_top_builddir)/bench-v4} $(BASH) \
 	  $(abs_top_srcdir)/tests/bench/bench_daemon.sh $(abs_top_builddir)/tests/bench/bench_daemon \
 	  $(abs_top_srcdir)/tests/bench/results
@@ -89,7 +89,7 @@ EXTRA_DIST += tests/bench/bench_daemon.sh tests/bench/v4_build.sh tests/bench/v4
 	tests/bench/v4gen.sh tests/bench/bench_migrate.sh
 
 # The upgrade of a schema 4 database (2 M events) to schema 7: make bench-migrate
-bench-migrate: sshrecd$(EXEEXT) sshrec$(EXEEXT)
+bench-migrate: all sshrecd$(EXEEXT) sshrec$(EXEEXT)
 	SR_BENCH_V4=$${SR_BENCH_V4:-$(abs_top_builddir)/bench-v4} $(BASH) \
 	  $(abs_top_srcdir)/tests/bench/bench_migrate.sh $(abs_top_builddir) \
 	  $(abs_top_srcdir)/tests/bench/results
