@@ -166,7 +166,7 @@ static int jl_write_out(struct sr_sink *sink, struct jl *j, size_t n)
 {
 	size_t done = 0;
 	uint64_t lines;
-	const char *p, *end;
+	const char *p, *end, *last;
 	int err = 0;
 
 	while (done < n) {
@@ -182,9 +182,17 @@ static int jl_write_out(struct sr_sink *sink, struct jl *j, size_t n)
 	}
 	/* records written = newlines written (JSON text never holds a raw newline) */
 	lines = 0;
+	last = j->buf + j->off;
 	end = j->buf + j->off + done;
-	for (p = j->buf + j->off; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+	for (p = j->buf + j->off; (p = memchr(p, '\n', (size_t)(end - p))); p++, last = p)
 		lines++;
+	/* A short write (ENOSPC) cut a line: take its bytes back off the file, so
+	 * that it always ends with a whole record (a reader, logrotate or a daemon
+	 * that exits before space is back never sees half a line); the retry
+	 * writes the line again from its start. */
+	if (err && last < end &&
+	    ftruncate(j->fd, (off_t)(j->size + (uint64_t)(last - j->buf - j->off))) == 0)
+		done = (size_t)(last - j->buf - j->off);
 	sink->health.written += lines;
 	j->nlines -= lines;
 	j->nfailed = j->nfailed > lines ? j->nfailed - lines : 0;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -382,6 +383,80 @@ static void test_enospc_backlog(void **state)
 	tu_rmdir(dir);
 }
 
+/* A write cut short by a full filesystem (RLIMIT_FSIZE here: a short write,
+ * then EFBIG) leaves no half line in the file, and the retry writes every
+ * record once, whole and in order. */
+static void test_short_write_whole_lines(void **state)
+{
+	char *dir = tu_tmpdir("jsonl"), path[600];
+	struct rlimit old, lim;
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t = {0};
+	struct lines l;
+	struct stat st;
+	uint64_t i;
+	int err, tries = 0;
+	json_object *o;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	cfg.jsonl_path = path;
+	sink_open(&sink, &cfg);
+	tu_session(&s, 6, "kim", 0);
+	for (i = 0; i < 10; i++) {
+		tu_disk(&t, &s, i, 1, 300, "/tmp/f");
+		assert_int_equal(sink.ops->write(&sink, &t.rec), 0);
+		tu_free(&t);
+	}
+	/* room for a line and a half: the second line is cut */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = 1500;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	err = sink.ops->flush(&sink);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(err, -EFBIG);
+	assert_false(sink.health.ok);
+	read_lines(path, &l);
+	assert_true(l.n >= 1 && l.n < 10);
+	for (i = 0; i < l.n; i++)
+		json_object_put(parse_line(l.v[i]));
+	free_lines(&l);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0 && st.st_size < 1500);
+	{
+		char last = 0;
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		assert_int_equal(fseek(f, -1, SEEK_END), 0);
+		last = (char)fgetc(f);
+		fclose(f);
+		assert_int_equal(last, '\n');
+	}
+
+	/* space again: the rest arrives, each record once */
+	while ((err = sink.ops->flush(&sink)) != 0 && tries++ < 100)
+		usleep(100000);
+	assert_int_equal(err, 0);
+	assert_int_equal(sink.health.written, 10);
+	read_lines(path, &l);
+	assert_int_equal(l.n, 10);
+	for (i = 0; i < 10; i++) {
+		o = parse_line(l.v[i]);
+		assert_int_equal(json_object_get_int(json_object_object_get(o, "ei")), (int)i);
+		json_object_put(o);
+	}
+	free_lines(&l);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
 /* Run the schema validator on @p files; returns its exit status. */
 static int validate(const char *files, bool partial)
 {
@@ -623,6 +698,7 @@ int main(void)
 	    cmocka_unit_test(test_reopen_after_logrotate),
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_enospc_backlog),
+	    cmocka_unit_test(test_short_write_whole_lines),
 	    cmocka_unit_test(test_schemas_validate),
 	    cmocka_unit_test(test_formats),
 	};
