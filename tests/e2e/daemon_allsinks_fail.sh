@@ -21,11 +21,15 @@ echo 'disk = off' >"$SR_CONF"
 sr_start_daemon
 sr_start_sshd
 
-# the session starts while there is space, then waits for the disk to fill
-sr_ssh "while [ ! -e $SR_T/go ]; do /bin/sleep 0.2; done
+# the session starts while there is space, then waits for the disk to fill;
+# it waits with bash's read on a FIFO, not /bin/sleep, so that waiting makes
+# no records: on a slow machine a minute of sleeps outgrew the 4 MiB
+mkfifo "$SR_T/wait.fifo"
+sr_ssh "exec 9<>$SR_T/wait.fifo
+	while [ ! -e $SR_T/go ]; do read -t 0.2 -u 9; done
 	for i in \$(seq 1 200); do /bin/echo allfail-\$i >/dev/null; done
 	/bin/echo allfail-marker >/dev/null
-	while [ ! -e $SR_T/bye ]; do /bin/sleep 0.2; done" &
+	while [ ! -e $SR_T/bye ]; do read -t 0.2 -u 9; done" &
 ssh_pid=$!
 SR_PIDS+=("$ssh_pid")
 sid=
@@ -35,11 +39,19 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 [ -n "$sid" ] || sr_die "the session did not start"
+# The WAL keeps its size after a checkpoint and commits reuse it: truncate it
+# first, or SQLite may go on writing into the full filesystem (seen on a slow
+# machine, where the commands came in small batches that fit).
+sqlite3 -batch "$SR_DB" 'PRAGMA busy_timeout = 5000; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null ||
+	sr_log "could not truncate the WAL"
 dd if=/dev/zero of="$SR_T/fs/fill" bs=4k 2>/dev/null
 touch "$SR_T/go"
-# the commands run and several flushes fail in both sinks
-sleep 2
-status=$("$SR_PY" - "$SR_SOCK" <<'PY'
+# the commands run and flushes fail in both sinks: poll until the status says
+# so (a slow machine runs the 200 commands over several seconds)
+status=
+for i in $(seq 1 60); do
+	sleep 0.5
+	status=$("$SR_PY" - "$SR_SOCK" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
@@ -49,6 +61,8 @@ sinks = {x["name"]: x for x in r["status"]["sinks"]}
 print("sqlite=%s jsonl=%s" % (sinks["sqlite"]["ok"], sinks["jsonl"]["ok"]))
 PY
 )
+	[ "$status" = "sqlite=False jsonl=False" ] && break
+done
 sr_check_eq "status: both sinks unhealthy while the disk is full" "sqlite=False jsonl=False" "$status"
 sr_check "the failure is in the log" grep -q 'every sink failed' "$SR_T/sshrecd.log"
 rm -f "$SR_T/fs/fill"
