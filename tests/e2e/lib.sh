@@ -202,6 +202,9 @@ MaxSessions 100
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
 AcceptEnv LANG
+# A developer machine's root .bashrc may run "pyenv rehash", whose lock file,
+# left by a login a test killed, stalled every later root login for 60 s.
+SetEnv PYENV_REHASH_TIMEOUT=1
 ${SR_SSHD_EXTRA:-}
 CFG
 	"$SR_T/sshd-sshrec-test-$SR_ID" -D -e -f "$SR_T/sshd_config" >>"$SR_T/sshd.log" 2>&1 &
