@@ -62,7 +62,7 @@ recorder_libsrcapture_la_LIBADD = $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
 # Kernel tests (root, real kernel; exit 77 when not root or without BTF).
 check_PROGRAMS += tests/kernel/test_capture
 TESTS += tests/kernel/test_capture
-tests_kernel_test_capture_SOURCES = tests/kernel/test_capture.c
+tests_kernel_test_capture_SOURCES = tests/kernel/test_capture.c tests/kernel/ia32.h
 tests_kernel_test_capture_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 tests_kernel_test_capture_LDFLAGS = $(SAN_LDFLAGS)
 tests_kernel_test_capture_LDADD = recorder/libsrcapture.la common/libsrcommon_san.la

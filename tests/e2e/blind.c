@@ -17,6 +17,8 @@
  *   blind flood N                   N opens of a missing file, as fast as possible
  *   blind fd-recv SOCK              receive an fd over a unix socket (SCM_RIGHTS), read it
  *   blind fd-send SOCK PATH         (outside the session) open PATH, send its fd
+ *   blind ia32 COMPAT32             print whether the 32-bit compat path is open or
+ *                                   closed in this kernel (tests/kernel/ia32.h)
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -37,6 +39,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/kernel/ia32.h"
 
 extern char **environ;
 
@@ -77,6 +81,12 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int fd, st;
 
+	if (!strcmp(cmd, "ia32") && argc == 3) {
+		enum sr_ia32 s32 = sr_ia32_state(argv[2]);
+
+		puts(s32 == SR_IA32_OPEN ? "open" : s32 == SR_IA32_CLOSED ? "closed" : "unknown");
+		return s32 == SR_IA32_UNKNOWN;
+	}
 	if (!strcmp(cmd, "openat2") && argc == 3) {
 		struct open_how how = {.flags = O_RDONLY};
 

@@ -40,7 +40,7 @@ SR_E2E_TESTS += tests/e2e/daemon_stopped_tax.sh
 SR_E2E_TESTS += tests/e2e/blinding_matrix.sh
 # Ways to act unrecorded, for the blinding matrix (not sanitized: it runs as the session user).
 check_PROGRAMS += tests/e2e/blind
-tests_e2e_blind_SOURCES = tests/e2e/blind.c
+tests_e2e_blind_SOURCES = tests/e2e/blind.c tests/kernel/ia32.h
 tests_e2e_blind_LDFLAGS = -pthread
 SR_E2E_TESTS += tests/e2e/siem_refs.sh
 SR_E2E_TESTS += tests/e2e/daemon_syslog_fleet.sh

@@ -31,6 +31,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "recorder/capture/capture.h"
+#include "tests/kernel/ia32.h"
 
 #define KEY  0x00005352000000a1ull
 #define KEY2 0x00005352000000b2ull
@@ -932,6 +933,7 @@ static void t_compat(void)
 	const char *top = getenv("SR_TOP_BUILDDIR");
 	const struct sr_open_event *o;
 	const struct sr_exec_event *e;
+	enum sr_ia32 ia32;
 	int status;
 	pid_t pid;
 
@@ -941,6 +943,25 @@ static void t_compat(void)
 		      bin);
 		return;
 	}
+	ia32 = sr_ia32_state(bin);
+	check(ia32 != SR_IA32_UNKNOWN,
+	      "compat path probed: a 32-bit exec and int $0x80 agree (%s)",
+	      ia32 == SR_IA32_OPEN ? "open" : "closed");
+	/* The Debian guests boot with IA-32 emulation on: recording is proven there. */
+	if (getenv("SR_EXPECT_IA32"))
+		check(ia32 == SR_IA32_OPEN, "SR_EXPECT_IA32: this kernel runs 32-bit code");
+	if (ia32 == SR_IA32_CLOSED) {
+		pid = run_argv(cg_sess, argv, &status);
+		drain(cap);
+		e = find_exec(SR_EV_EXEC_FAIL, pid, bin, NULL);
+		check(e && e->ret == -ENOEXEC,
+		      "IA-32 emulation off in this kernel: the 32-bit exec is refused "
+		      "(ENOEXEC) and recorded as a failed exec (got %d)",
+		      e ? e->ret : 0);
+		return;
+	}
+	if (ia32 != SR_IA32_OPEN)
+		return;
 	pid = run_argv(cg_sess, argv, &status);
 	drain(cap);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "compat helper ran (status %#x)",
