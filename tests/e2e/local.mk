@@ -48,3 +48,4 @@ SR_E2E_TESTS += tests/e2e/pam_env_trust.sh
 SR_E2E_TESTS += tests/e2e/cli_hostile.sh
 SR_E2E_TESTS += tests/e2e/daemon_many_groups.sh
 SR_E2E_TESTS += tests/e2e/daemon_records_group.sh
+SR_E2E_TESTS += tests/e2e/daemon_db_locked.sh
