@@ -76,6 +76,17 @@ extern const struct sr_db_migration sr_db_migrations[];
 int sr_db_open(const char *path, gid_t records_gid, sqlite3 **out);
 
 /**
+ * The busy timeout of the daemon's write connection once it is open and
+ * migrated (sr_db_open() waits longer, for a start next to another
+ * writer): the connection is used from the single-threaded event loop,
+ * which must keep answering its control socket and PAM logins while
+ * another process (an auditor's BEGIN EXCLUSIVE) holds the write lock. A
+ * commit that cannot get the lock in this time fails with SQLITE_BUSY and
+ * is retried with backoff, its records kept.
+ */
+#define SR_DB_LOOP_BUSY_MS 50
+
+/**
  * Open an existing database read-only (the CLI) and check its version with
  * sr_db_check_version(). @p out is NULL on failure.
  * @return 0, -ENOENT (no such file), -EPROTONOSUPPORT, -EINVAL or -errno.

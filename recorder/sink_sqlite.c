@@ -6,6 +6,9 @@
  * error, read-only) the batch stays queued as a bounded backlog and is
  * retried with backoff on later flushes; events use INSERT OR IGNORE on
  * (session_id, ei), so a retry or a replay after a crash never duplicates.
+ * A database locked by another process (SQLITE_BUSY) is such a failure too:
+ * the connection waits only SR_DB_LOOP_BUSY_MS for the lock, so the event
+ * loop never stalls, and the outage is logged when it starts and ends.
  * session_update() queues a state-only entry (kind STATE_ONLY, no event) in
  * the same FIFO, so it lands in the next transaction in order with records.
  * How a record becomes rows is recorder/store.c's business.
@@ -89,6 +92,10 @@ struct sq {
 	int64_t retry_at_ms; /* while failing: no attempt before this */
 	int64_t retry_ms;
 	int last_err;
+	/* of the failed commit, taken before its ROLLBACK resets them */
+	int err_rc;
+	char err_msg[160];
+	int64_t locked_since_ms; /* a lock outage (SQLITE_BUSY/LOCKED) began; 0 none */
 	char position[64]; /* "RINGID:POS:BOOT_OFFSET_US" to store with the next commit; "" none */
 	/* the processes forked and not exec'd at that position (sinks_run.c), and
 	 * whether they differ from what the database holds */
@@ -292,6 +299,9 @@ static int sq_init(struct sr_sink *sink, const struct sr_config *cfg)
 		return err;
 	}
 	sr_ckpt_start(q->db, q->path, &q->ckpt); /* on failure SQLite checkpoints itself */
+	/* the open and migrations waited for the lock as long as they needed; from
+	 * now on a wait holds the event loop (control socket, PAM logins) */
+	sqlite3_busy_timeout(q->db, SR_DB_LOOP_BUSY_MS);
 	sink->priv = q;
 	sink->health.ok = true;
 	return 0;
@@ -454,7 +464,10 @@ static int sq_commit(struct sq *q, const char **what)
 	int rc;
 
 	*what = "begin";
-	rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL);
+	/* IMMEDIATE: the write lock first, under the busy timeout; a deferred
+	 * transaction that read first got SQLITE_BUSY at its first write at once,
+	 * without waiting, even when the other writer was about to finish */
+	rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	for (e = q->q.head; e && rc == SQLITE_OK; e = e->next) {
 		*what = "insert";
 		rc = put_record(q, e->rec);
@@ -483,11 +496,37 @@ static int sq_commit(struct sq *q, const char **what)
 		*what = "commit";
 		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
 	}
+	if (rc != SQLITE_OK) {
+		/* before the ROLLBACK, which resets them ("not an error") */
+		q->err_rc = sqlite3_extended_errcode(q->db);
+		snprintf(q->err_msg, sizeof(q->err_msg), "%s", sqlite3_errmsg(q->db));
+		if (!q->err_rc || !strcmp(q->err_msg, sqlite3_errstr(SQLITE_OK))) {
+			q->err_rc = rc;
+			snprintf(q->err_msg, sizeof(q->err_msg), "%s", sqlite3_errstr(rc));
+		}
+	}
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		sr_store_forget(&q->store); /* dictionary rows it added are gone */
 	return rc;
+}
+
+static bool is_lock_error(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+/* After a commit: a lock outage ends with one line saying how long it was. */
+static void lock_over(struct sr_sink *sink, struct sq *q)
+{
+	if (q->locked_since_ms && !sink->health.ok) {
+		sr_info("sink sqlite: %s writable again after %.1f s (was: %s)", q->path,
+		        (double)(sr_sink_mono_ms() - q->locked_since_ms) / 1000.0,
+		        sink->health.last_error);
+		sink->health.ok = true; /* said so: no "recovered" line as well */
+	}
+	q->locked_since_ms = 0;
 }
 
 static int sq_flush(struct sr_sink *sink)
@@ -516,6 +555,7 @@ static int sq_flush(struct sr_sink *sink)
 		sink->health.backlog = 0;
 		q->retry_ms = RETRY_MIN_MS;
 		q->last_err = 0;
+		lock_over(sink, q);
 		sr_sink_set_ok(sink);
 		return 0;
 	}
@@ -524,10 +564,13 @@ static int sq_flush(struct sr_sink *sink)
 		if (!e->tries++ && e->rec->kind != STATE_ONLY)
 			sink->health.failed++;
 	q->last_err = sr_db_errno(rc) ? sr_db_errno(rc) : -EIO;
-	sr_sink_set_error(sink, "%s: %s failed: %s", q->path, what, sqlite3_errmsg(q->db));
+	/* a lock outage: when it starts (set_error logs that once, with the reason) */
+	if (sink->health.ok && is_lock_error(q->err_rc))
+		q->locked_since_ms = sr_sink_mono_ms();
+	sr_sink_set_error(sink, "%s: %s failed: %s", q->path, what, q->err_msg);
 	/* from the attempt's end: a locked database makes the attempt itself wait
-	 * busy_timeout (5 s), and counting from its start let every batch of one
-	 * drain try again, holding the loop (and the control socket) 10 s and more */
+	 * the busy timeout, and counting from its start let every batch of one
+	 * drain try again, holding the loop (and the control socket) longer */
 	q->retry_at_ms = sr_sink_mono_ms() + q->retry_ms;
 	q->retry_ms = q->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : q->retry_ms * 2;
 	while (q->q.n > q->backlog_max)

@@ -3,6 +3,7 @@
 #include "tests/unit/sink_test_util.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,4 +273,24 @@ void tu_rmdir(char *dir)
 {
 	rm_tree(dir);
 	free(dir);
+}
+
+int tu_stderr_to(const char *path)
+{
+	int saved, fd;
+
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 2) < 0)
+		abort(); /* nowhere to report it */
+	close(fd);
+	return saved;
+}
+
+void tu_stderr_back(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
 }

@@ -69,4 +69,10 @@ char *tu_tmpdir(const char *tag);
 /** rm -r @p dir and free it. */
 void tu_rmdir(char *dir);
 
+/** Send stderr (log lines, cmocka's reports) to the file @p path; returns the old stderr. */
+int tu_stderr_to(const char *path);
+
+/** Give stderr back (@p saved from tu_stderr_to()). */
+void tu_stderr_back(int saved);
+
 #endif

@@ -7,6 +7,8 @@
  * crash never duplicates, and a full disk (PRAGMA max_page_count, set on the
  * sink's own connection by an SQLite auto-extension) makes the sink
  * unhealthy with a bounded, counted backlog that is written once space is back.
+ * A database another process holds locked fails the sink with the real reason,
+ * logged once when it starts and once when it ends, and loses nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@
 #include "recorder/records_perm.h"
 #include "recorder/db_checkpoint.h"
 #include "recorder/sink.h"
+#include "recorder/sink_priv.h"
 #include "recorder/store_read.h"
 
 static sqlite3 *open_db(const char *path)
@@ -538,6 +541,109 @@ static void test_disk_full(void **state)
 	tu_rmdir(dir);
 }
 
+/* Lines of @p path holding @p has and not @p hasnt (NULL: no such filter). */
+static int count_lines(const char *path, const char *has, const char *hasnt)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, has) && !(hasnt && strstr(line, hasnt));
+	fclose(f);
+	return n;
+}
+
+/*
+ * Another process holds the write lock (an auditor's BEGIN EXCLUSIVE): the
+ * sink fails with SQLite's reason (read before the ROLLBACK reset it to "not
+ * an error"), each attempt gives up long before the 5 s busy timeout the
+ * open uses (the loop must not stall), the log has one line when the outage
+ * starts and one "writable again" when it ends, and every record is stored.
+ */
+static void test_locked_database(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), logpath[512];
+	static const char *const argv[] = {"echo", "locked"};
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct sr_sink_health locked;
+	struct tu_rec t = {0};
+	sqlite3 *other, *db;
+	int64_t t0, slowest = 0, i, n;
+	int err, locked_err, saved;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	sink_open(&sink, &cfg);
+	tu_session(&s, 41, "grace", 0);
+	tu_start(&t, &s);
+	put(&sink, &t);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+
+	assert_int_equal(sqlite3_open_v2(cfg.db_path, &other, SQLITE_OPEN_READWRITE, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+
+	/* the sink's log lines (stderr) into a file; cmocka's asserts report
+	 * there too, so they wait until it is restored */
+	snprintf(logpath, sizeof(logpath), "%s/log", dir);
+	saved = tu_stderr_to(logpath);
+
+	for (i = 1; i <= 5; i++) {
+		tu_command(&t, &s, (uint64_t)i, 200 + i, 0, 8000, "/bin/echo", argv, 2);
+		put(&sink, &t);
+	}
+	/* several attempts (backoff 200, 400, 800 ms), several batches */
+	for (n = 0; n < 30; n++) {
+		t0 = sr_sink_mono_ms();
+		locked_err = sink.ops->flush(&sink);
+		if (sr_sink_mono_ms() - t0 > slowest)
+			slowest = sr_sink_mono_ms() - t0;
+		if (locked_err != -EBUSY)
+			break;
+		if (n == 10) {
+			tu_command(&t, &s, 6, 206, 0, 8000, "/bin/echo", argv, 2);
+			put(&sink, &t);
+		}
+		usleep(50000);
+	}
+	locked = sink.health;
+
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(other);
+	for (i = 0; (err = sink.ops->flush(&sink)) != 0 && i < 100; i++)
+		usleep(100000);
+	tu_stderr_back(saved);
+
+	assert_int_equal(locked_err, -EBUSY);
+	assert_int_equal(n, 30);
+	assert_false(locked.ok);
+	assert_non_null(strstr(locked.last_error, "database is locked"));
+	assert_null(strstr(locked.last_error, "not an error"));
+	assert_int_equal(locked.backlog, 6);
+	assert_int_equal(locked.dropped, 0);
+	/* generous: the 5 s busy timeout of the open would wait out the lock */
+	assert_true(slowest < 3000);
+	assert_int_equal(err, 0);
+	assert_true(sink.health.ok);
+	assert_int_equal(sink.health.backlog, 0);
+	assert_int_equal(sink.health.written, 7);
+
+	assert_int_equal(count_lines(logpath, "database is locked", "writable again"), 1);
+	assert_int_equal(count_lines(logpath, "writable again after", NULL), 1);
+	assert_int_equal(count_lines(logpath, "not an error", NULL), 0);
+	assert_int_equal(count_lines(logpath, "recovered", NULL), 0);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 41"), 7);
+	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 41"), 7);
+	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
 static void test_unwritable_database(void **state)
 {
 	char *dir = tu_tmpdir("sqlite"), path[512];
@@ -768,6 +874,7 @@ int main(void)
 	    cmocka_unit_test(test_replay_no_duplicates),
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_disk_full),
+	    cmocka_unit_test(test_locked_database),
 	    cmocka_unit_test(test_unwritable_database),
 	    cmocka_unit_test(test_checkpoint_thread_bounds_wal),
 	    cmocka_unit_test(test_retention),
