@@ -260,7 +260,7 @@ char *sr_status_json(struct sr_daemon *d);
 /* restore.c */
 /** Rebuild open sessions from the DB and the cgroup tree after a restart. */
 int sr_restore(struct sr_daemon *d);
-/** First free processes.id (MAX(id)+1 from the DB, else the clock). */
+/** First free processes.id (sr_db_next_process_id() of the DB, else the clock). */
 int64_t sr_restore_next_entity(const struct sr_config *cfg);
 /**
  * Exactly once across a kill: skip the queued records before the ring

@@ -50,6 +50,20 @@ int sr_db_errno(int rc)
 	}
 }
 
+int64_t sr_db_next_process_id(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t next = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM processes", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		next = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return next;
+}
+
 static int exec_sql(sqlite3 *db, const char *sql, const char *what)
 {
 	char *msg = NULL;

@@ -13,6 +13,7 @@
 #define SSHREC_DB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <sqlite3.h>
@@ -31,6 +32,13 @@
  * stored, "SESSION_KEY PID ENTITY" lines (sr_corr_forks_text(), restore.c).
  */
 #define SR_DB_META_FORKS "forked_processes"
+
+/**
+ * meta key of the highest processes.id retention removed (written by the
+ * SQLite sink before it deletes a session's processes): with MAX(id) of
+ * what is left, where a restarted daemon's ids start (sr_db_next_process_id).
+ */
+#define SR_DB_META_PROCESS_MAX "process_id_max"
 
 /** meta key of the record format (SR_RECORD_FORMAT) the newest records have. */
 #define SR_DB_META_RECORD_FORMAT "record_format"
@@ -109,6 +117,15 @@ int sr_db_check_version(sqlite3 *db, int *version);
  * @return 0, -EPROTONOSUPPORT (newer), -EINVAL or a mapped SQLite error.
  */
 int sr_db_migrate(sqlite3 *db, int *version);
+
+/**
+ * The first processes.id never given out in @p db: past every row and past
+ * every row retention removed (SR_DB_META_PROCESS_MAX), so a record made
+ * after a restart never has the process_id of one a SIEM already holds.
+ * @return that id, or 0 when @p db cannot say (no table: not an sshrec
+ *         database, or an error).
+ */
+int64_t sr_db_next_process_id(sqlite3 *db);
 
 /** Map an SQLite result code to -errno (SQLITE_FULL -> -ENOSPC, ...). */
 int sr_db_errno(int rc);

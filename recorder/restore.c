@@ -49,7 +49,7 @@ int64_t sr_restore_next_entity(const struct sr_config *cfg)
 	int64_t next = 0;
 
 	if (db) {
-		next = query_int(db, "SELECT MAX(id) FROM processes", 0, 0) + 1;
+		next = sr_db_next_process_id(db);
 		sqlite3_close(db);
 	}
 	/* without a DB, the clock keeps ids unique across restarts */

@@ -841,6 +841,10 @@ static void test_retention(void **state)
 	db = open_db(cfg.db_path);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM sessions WHERE id = 504"), 0);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/only-504'"), 1);
+	/* it held the highest process id (7000): a restarted daemon gives it out
+	 * no more, as a SIEM joins records on it (a new process with an old id) */
+	assert_int_equal(q_int(db, "SELECT MAX(id) FROM processes"), 6001);
+	assert_int_equal(sr_db_next_process_id(db), 7001);
 	sqlite3_close(db);
 	sink_open(&sink, &cfg);
 	for (flushes = 0; flushes < 10; flushes++) {
@@ -862,6 +866,28 @@ static void test_retention(void **state)
 	assert_int_equal(rebuild_all(db), 13);
 	sqlite3_close(db);
 	sink.ops->close(&sink);
+
+	/* every session gone, then a restart: still past every id given out */
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET state = 'ended', end_us = %lld",
+	         (long long)(now - 2 * hour));
+	assert_int_equal(sqlite3_open(cfg.db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	sink_open(&sink, &cfg);
+	for (flushes = 0; flushes < 10; flushes++) {
+		assert_int_equal(sink.ops->flush(&sink), 0);
+		db = open_db(cfg.db_path);
+		if (!q_int(db, "SELECT COUNT(*) FROM sessions")) {
+			sqlite3_close(db);
+			break;
+		}
+		sqlite3_close(db);
+	}
+	sink.ops->close(&sink);
+	db = open_db(cfg.db_path);
+	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes"), 0);
+	assert_int_equal(sr_db_next_process_id(db), 7001);
+	sqlite3_close(db);
 	tu_rmdir(dir);
 }
 
