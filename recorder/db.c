@@ -55,8 +55,12 @@ int64_t sr_db_next_process_id(sqlite3 *db)
 	sqlite3_stmt *st;
 	int64_t next = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM processes", -1, &st,
-	                       NULL) != SQLITE_OK)
+	/* no meta row: nothing was pruned (or by an sshrecd that kept no mark) */
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT MAX(COALESCE((SELECT MAX(id) FROM processes), 0), "
+	                       "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	                       "'" SR_DB_META_PROCESS_MAX "'), 0)) + 1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		next = sqlite3_column_int64(st, 0);

@@ -39,6 +39,7 @@ enum {
 	ST_FORKS,
 	ST_PRUNE_PICK,
 	ST_PRUNE_EVENTS,
+	ST_PRUNE_HWM,
 	ST_PRUNE_PROCS,
 	ST_PRUNE_SESSION,
 	ST_PRUNE_OLDEST,
@@ -70,6 +71,12 @@ static const char *const stmt_sql[ST_MAX] = {
                       "state = 'ended' AND end_us < ?1 ORDER BY start_us LIMIT 1",
     [ST_PRUNE_EVENTS] = "DELETE FROM events WHERE session_id = ?1 AND ei IN (SELECT ei FROM "
                         "events WHERE session_id = ?1 ORDER BY ei LIMIT ?2)",
+    /* before a session's processes go: the highest id given out, so that a
+     * restarted daemon never gives it again (sr_db_next_process_id) */
+    [ST_PRUNE_HWM] =
+        "INSERT OR REPLACE INTO meta (key, value) SELECT '" SR_DB_META_PROCESS_MAX
+        "', MAX(COALESCE((SELECT MAX(id) FROM processes), 0), COALESCE((SELECT "
+        "CAST(value AS INTEGER) FROM meta WHERE key = '" SR_DB_META_PROCESS_MAX "'), 0))",
     [ST_PRUNE_PROCS] = "DELETE FROM processes WHERE id IN (SELECT id FROM processes WHERE "
                        "session_id = ?1 LIMIT ?2)",
     [ST_PRUNE_SESSION] = "DELETE FROM sessions WHERE id = ?1",
@@ -423,6 +430,8 @@ static int prune_step(struct sq *q)
 	end_us = sqlite3_column_int64(pick, 2);
 	sqlite3_reset(pick);
 	rc = prune_run(q, q->st[ST_PRUNE_EVENTS], id, &n);
+	if (rc == SQLITE_OK && n < PRUNE_CHUNK)
+		rc = run(q->st[ST_PRUNE_HWM]);
 	if (rc == SQLITE_OK && n < PRUNE_CHUNK)
 		rc = prune_run(q, q->st[ST_PRUNE_PROCS], id, &n);
 	if (rc == SQLITE_OK && n < PRUNE_CHUNK) {
