@@ -70,6 +70,7 @@ sr_check_eq "backlog-last written twice to JSON lines, the very same line" "2 1"
 	"$(grep -F '"backlog-last"' "$SR_JSONL" | wc -l) $(grep -F '"backlog-last"' "$SR_JSONL" | sort -u | wc -l)"
 sr_check_eq "SQLite ei gapless" "$(sr_sql "SELECT COUNT(*) FROM events WHERE session_id=$key")" \
 	"$(sr_sql "SELECT MAX(ei)+1 FROM events WHERE session_id=$key")"
+sr_check_exits_stored "$key"
 
 "$SR_SSHREC" --db "$SR_DB" export --sid "$sid" --format jsonl >"$SR_T/export.jsonl" ||
 	sr_fail "sshrec export failed"

@@ -26,6 +26,7 @@ sr_start_daemon
 touch "$SR_T/go"
 wait "$ssh_pid"
 sr_check "session ended after the restart" sr_wait_ended "$sid" 20
+sr_check_exits_stored "$key"
 sr_check_eq "after the restart: the open is recorded (group override kept)" 1 \
 	"$(sr_sql "SELECT COUNT(*) FROM events e JOIN paths d ON d.id = e.path
 		WHERE e.session_id=$key AND e.kind = 3 AND d.path = '$SR_T/after-restart'")"

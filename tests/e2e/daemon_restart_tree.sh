@@ -106,6 +106,14 @@ round() {
 		"$(cat "$d/b.pid") $(cat "$d/shell.pid") ${shell%% *}" "$(cut -d' ' -f2- <<<"$b")"
 	sr_check_eq "$v: c (orphan): pid, parent the exited sh's image" \
 		"$(cat "$d/c.pid") ${orphan%% *}" "$(cut -d' ' -f2,4 <<<"$c")"
+	# every image that ran has its exit on its own row: a, b and c exit 0 after
+	# the restart, and no row is left open but one exec'd over by its own pid
+	for f in a b c; do
+		sr_check_eq "$v: $f's row has its exit (end, exit code)" "1 0" \
+			"$(sr_sql "SELECT end_us IS NOT NULL, exit_code FROM processes
+				WHERE id = $(cut -d' ' -f1 <<<"${!f}")" | tr '|' ' ')"
+	done
+	sr_check_exits_stored "$key" "$v"
 	# JSON lines: process_id and parent_process_id of the session.command records
 	for f in a b c; do
 		local want=${shell%% *} got

@@ -269,12 +269,22 @@ sr_sql_commands_with() {
 		AND a.argv LIKE '%\"$2\"%'"
 }
 
-# Check that each marker ($2...) appears in exactly one session.command of
-# session $1, in SQLite and in JSON lines, and that SQLite's ei is gapless.
+# Every image of ended session key $1 that ran has its exit (end time) on its
+# own row: none is left open but one its own pid exec'd over ($2: label).
+sr_check_exits_stored() {
+	sr_check_eq "${2:+$2: }no process row left open" "" \
+		"$(sr_sql "SELECT p.id, p.pid FROM processes p WHERE p.session_id = $1 AND
+			p.return_code = 0 AND p.end_us IS NULL AND NOT EXISTS (SELECT 1 FROM
+			processes q WHERE q.parent_id = p.id AND q.pid = p.pid)")"
+}
+
+# $1 (sid) ended: each of the markers $2... recorded once in SQLite and in
+# JSON lines, ei gapless, every process's exit stored.
 sr_check_commands_once() {
 	local sid=$1 key m n
 	shift
 	key=$(sr_sql "SELECT id FROM sessions WHERE sid='$sid'")
+	sr_check_exits_stored "$key"
 	for m in "$@"; do
 		n=$(sr_sql_commands_with "$key" "$m")
 		sr_check_eq "$m recorded once in SQLite" 1 "$n"
