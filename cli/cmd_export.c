@@ -21,16 +21,25 @@ static const char export_usage[] =
 enum fmt { F_JSONL, F_ECS, F_OCSF };
 
 #define PCACHE 4096 /* direct-mapped process cache (records of a process cluster) */
+#define SCACHE 256  /* direct-mapped session cache: records of concurrent sessions interleave */
+
+/* A session row and its fragments, rendered once: the export's query holds
+ * one read transaction, so every lookup of the same id sees the same row. */
+struct sess_entry {
+	int64_t id;
+	bool valid; /* holds session id (have: it has a row) */
+	bool have;
+	struct sr_session_row row;
+	struct sr_exp_sess e; /* what the mappings read of row */
+	struct sr_exp_frag frag;
+};
 
 struct exporter {
 	struct sr_cli *cli;
 	enum fmt fmt;
 	FILE *out;
 	sqlite3_stmt *proc_st;
-	struct sr_session_row sess;
-	struct sr_exp_sess esess; /* what the mappings read of sess */
-	struct sr_exp_frag frag;
-	bool have_sess;
+	struct sess_entry *sc;
 	struct sr_exp_image *pc;
 	struct sr_jrec rec, scratch;
 	struct sr_jw w;
@@ -57,26 +66,40 @@ static void sr_exp_sess_from_row(struct sr_exp_sess *e, const struct sr_session_
 	};
 }
 
+static void sess_entry_clear(struct sess_entry *e)
+{
+	if (e->valid && e->have) {
+		sr_session_row_free(&e->row);
+		sr_exp_frag_clear(&e->frag);
+	}
+	e->valid = e->have = false;
+}
+
 /* Session @p id and its fragments into @p ctx (no session when it has no
  * row). Returns 0 or -ENOMEM. */
 static int get_session(struct exporter *x, int64_t id, struct sr_exp_ctx *ctx)
 {
-	if (!(x->have_sess && x->sess.id == id)) {
-		if (x->have_sess) {
-			sr_session_row_free(&x->sess);
-			sr_exp_frag_clear(&x->frag);
-		}
-		x->have_sess = sr_db_session_by_id(x->cli, id, &x->sess) == 0;
-		if (x->have_sess)
-			sr_exp_sess_from_row(&x->esess, &x->sess);
-		if (x->have_sess && sr_exp_frag_prepare(&x->frag, &x->esess)) {
-			sr_session_row_free(&x->sess);
-			x->have_sess = false;
+	struct sess_entry *e = &x->sc[(uint64_t)id % SCACHE];
+
+	if (!(e->valid && e->id == id)) {
+		int rc;
+
+		sess_entry_clear(e);
+		e->id = id;
+		rc = sr_db_session_by_id(x->cli, id, &e->row);
+		e->have = rc == 0;
+		/* only a missing row is remembered: another failure is tried again */
+		e->valid = rc == 0 || rc == -ENOENT;
+		if (e->have)
+			sr_exp_sess_from_row(&e->e, &e->row);
+		if (e->have && sr_exp_frag_prepare(&e->frag, &e->e)) {
+			sr_session_row_free(&e->row);
+			e->valid = e->have = false;
 			return -ENOMEM;
 		}
 	}
-	ctx->sess = x->have_sess ? &x->esess : NULL;
-	ctx->frag = x->have_sess ? &x->frag : NULL;
+	ctx->sess = e->have ? &e->e : NULL;
+	ctx->frag = e->have ? &e->frag : NULL;
 	return 0;
 }
 
@@ -116,6 +139,13 @@ static int get_proc(struct exporter *x, int64_t id, const struct sr_exp_proc **o
 	return 0;
 }
 
+static bool is_command(const struct sr_jrec *rec)
+{
+	const char *ev = sr_jrec_str(rec, "event");
+
+	return ev && !strcmp(ev, "session.command");
+}
+
 /* Write the record of the current row of @p st; returns 0 or -errno. */
 static int export_one(struct exporter *x, sqlite3_stmt *st)
 {
@@ -144,7 +174,10 @@ static int export_one(struct exporter *x, sqlite3_stmt *st)
 	}
 	if (get_session(x, session_id, &ctx))
 		goto nomem;
-	if (r->process_id && get_proc(x, r->process_id, &ctx.proc))
+	/* ECS maps a command from the record alone (export_ecs.c): its process
+	 * row would be read and prepared for nothing */
+	if (r->process_id && !(x->fmt == F_ECS && is_command(&x->rec)) &&
+	    get_proc(x, r->process_id, &ctx.proc))
 		goto nomem;
 	sr_jw_reset(&x->w);
 	rc = x->fmt == F_ECS ? sr_ecs_write(&x->rec, &ctx, &x->w)
@@ -236,7 +269,8 @@ int sr_cmd_export(struct sr_cli *cli, int argc, char **argv)
 		have_s = true;
 	}
 	x.pc = calloc(PCACHE, sizeof(*x.pc));
-	if (!x.pc) {
+	x.sc = calloc(SCACHE, sizeof(*x.sc));
+	if (!x.pc || !x.sc) {
 		sr_cli_error("out of memory");
 		goto out;
 	}
@@ -323,10 +357,10 @@ out:
 	sr_jw_free(&x.w);
 	if (x.have_rd)
 		sr_store_reader_free(&x.rd);
-	if (x.have_sess) {
-		sr_session_row_free(&x.sess);
-		sr_exp_frag_clear(&x.frag);
-	}
+	if (x.sc)
+		for (c = 0; c < SCACHE; c++)
+			sess_entry_clear(&x.sc[c]);
+	free(x.sc);
 	if (have_s)
 		sr_session_row_free(&s);
 	return ret;
