@@ -97,6 +97,10 @@ int sr_db_open_ro(struct sr_cli *cli)
 		sr_cli_error("cannot open database %s: not a regular file", cli->db_path);
 		return -EINVAL;
 	}
+	/* no memory statistics (sshrec reads none): with them every SQLite
+	 * allocation takes a global mutex. Only before SQLite's initialization,
+	 * so a second open's call fails, harmlessly. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	rc = open_uri(cli, false, &st);
 	if ((rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) && static_copy(cli->db_path)) {
 		/* a WAL database where no -shm can be made (read-only directory)
