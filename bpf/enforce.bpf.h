@@ -2,7 +2,7 @@
 /**
  * @file enforce.bpf.h
  * @brief The policy maps of bpf/policy.h, filled by sshrecd
- * (recorder/policy_kern.c) and pinned with the state maps, so a session's
+ * (recorder/policy/policy_kern.c) and pinned with the state maps, so a session's
  * rules hold while the daemon restarts.
  *
  * Included by bpf/lib/maps.bpf.h into every bpf/hooks/ object; the maps and

@@ -95,8 +95,8 @@ bench-capture: all tests/bench/bench_capture
 # The compiled policy in real kernel maps (root; no BPF program needed).
 check_PROGRAMS += tests/kernel/test_policy_maps
 TESTS += tests/kernel/test_policy_maps
-tests_kernel_test_policy_maps_SOURCES = tests/kernel/test_policy_maps.c recorder/policy.c \
-	recorder/policy_kern.c
+tests_kernel_test_policy_maps_SOURCES = tests/kernel/test_policy_maps.c recorder/policy/policy.c \
+	recorder/policy/policy_kern.c
 tests_kernel_test_policy_maps_CFLAGS = $(SR_SAN_CFLAGS) $(LIBBPF_CFLAGS)
 tests_kernel_test_policy_maps_LDFLAGS = $(SAN_LDFLAGS)
 tests_kernel_test_policy_maps_LDADD = common/libsrcommon_san.la $(LIBBPF_LIBS) $(LIBELF_LIBS) \
@@ -106,7 +106,7 @@ tests_kernel_test_policy_maps_LDADD = common/libsrcommon_san.la $(LIBBPF_LIBS) $
 # The cost of the deny-rule check per exec and per write-open, 100 rules vs none.
 noinst_PROGRAMS += tests/bench/bench_policy
 tests_bench_bench_policy_SOURCES = tests/bench/bench_policy.c tests/bench/bench_util.h \
-	$(SR_CAPTURE_SRCS) recorder/policy.c recorder/policy_kern.c
+	$(SR_CAPTURE_SRCS) recorder/policy/policy.c recorder/policy/policy_kern.c
 nodist_tests_bench_bench_policy_SOURCES = bpf/sshrec.skel.h
 tests_bench_bench_policy_CFLAGS = $(AM_CFLAGS) -O2 $(LIBBPF_CFLAGS)
 tests_bench_bench_policy_LDADD = common/libsrcommon.la $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) -lpthread

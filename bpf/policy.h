@@ -5,7 +5,7 @@
  * checks, and the record the kernel emits when a rule matched.
  *
  * The daemon compiles sshrecd.conf's deny_exec / deny_connect / deny_write
- * rules (recorder/policy.c) into three LPM tries, one per action. A key
+ * rules (recorder/policy/policy.c) into three LPM tries, one per action. A key
  * starts with a rule-set id: every session points at one rule set (the
  * global rules plus those of its login's user and groups, resolved by the
  * daemon when the session opens), so the kernel never sees user or group

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "recorder/store_read.h"
+#include "recorder/store/store_read.h"
 
 /** Exit codes of the CLI. */
 enum {
@@ -64,7 +64,7 @@ int sr_db_open_ro(struct sr_cli *cli);
 void sr_db_close(struct sr_cli *cli);
 
 /**
- * Set up @p rd, which rebuilds stored records (recorder/store_read.h), on
+ * Set up @p rd, which rebuilds stored records (recorder/store/store_read.h), on
  * the CLI connection. Prints the error line. Returns 0 or -errno.
  */
 int sr_db_reader(struct sr_cli *cli, struct sr_store_reader *rd);

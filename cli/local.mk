@@ -4,7 +4,7 @@ SR_CLI_FMT_SRCS = \
 	cli/output.c cli/output.h cli/report.h cli/report_html.c
 # The records are rebuilt from the rows with the daemon's own writer.
 SR_CLI_STORE_SRCS = recorder/record.h recorder/record_json.c recorder/record_json.h \
-	recorder/store.h recorder/store_read.c recorder/store_read.h
+	recorder/store/store.h recorder/store/store_read.c recorder/store/store_read.h
 SR_CLI_SRCS = $(SR_CLI_FMT_SRCS) $(SR_CLI_STORE_SRCS) \
 	cli/cli.h cli/main.c cli/db.c cli/proctree.c cli/json_out.c cli/json_out.h cli/follow.c \
 	cli/describe.c \
@@ -21,7 +21,7 @@ sshrec_LDADD = common/libsrsiem_san.la common/libsrcommon_san.la $(SQLITE_LIBS) 
 # Synthetic database generator (N sessions, M events) through sshrecd's own
 # record writer and sinks.
 check_PROGRAMS += tests/bench/gen_db
-tests_bench_gen_db_SOURCES = tests/bench/gen_db.c recorder/config.c recorder/policy.c \
+tests_bench_gen_db_SOURCES = tests/bench/gen_db.c recorder/config.c recorder/policy/policy.c \
 	recorder/record_json.c $(SR_SINK_SRCS)
 tests_bench_gen_db_CFLAGS = $(AM_CFLAGS) -O2 $(SR_SINK_CFLAGS)
 tests_bench_gen_db_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS)

@@ -14,7 +14,7 @@
 #include "bpf/events.h"
 #include "strsafe.h"
 #include "paths.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/records_perm.h"
 
 int sr_config_defaults(struct sr_config *cfg)
 {

@@ -4,7 +4,7 @@
  * @brief sshrecd configuration: sshrecd.conf(5) plus command-line overrides.
  *
  * Owned by the daemon core; the sink fields below are a contract with the
- * sinks (recorder/sink_*.c). Extend, do not rename.
+ * sinks (recorder/sinks/sink_*.c). Extend, do not rename.
  */
 #ifndef SSHREC_CONFIG_H
 #define SSHREC_CONFIG_H
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "recorder/policy.h"
+#include "recorder/policy/policy.h"
 #include "recorder/capture/capture.h"
 
 /** What to record of disk (open) events. */
@@ -48,7 +48,7 @@ struct sr_jsonl_sink {
 	char *name;  /**< NAME; status shows it as "jsonl.NAME" */
 	char *label; /**< "jsonl.NAME" */
 	char *path;  /**< NULL until jsonl.NAME is set */
-	int format;  /**< enum sr_jsonl_format (recorder/sink_format.h) */
+	int format;  /**< enum sr_jsonl_format (recorder/sinks/sink_format.h) */
 };
 
 struct sr_config {
@@ -106,7 +106,7 @@ struct sr_config {
 	bool upgrade_db;   /**< --upgrade-db: bring the database to this schema, exit */
 	struct sr_class_override *overrides; /**< disk.user.NAME = ..., in file order */
 	size_t n_overrides;
-	struct sr_policy policy; /**< enforce = and the deny_* rules (recorder/policy.h) */
+	struct sr_policy policy; /**< enforce = and the deny_* rules (recorder/policy/policy.h) */
 };
 
 /** A per-user or per-group class override (disk.user.NAME, network.group.NAME ...). */

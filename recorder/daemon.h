@@ -21,9 +21,9 @@
 #include "recorder/capture/capture.h"
 #include "recorder/config.h"
 #include "recorder/correlate.h"
-#include "recorder/policy_kern.h"
+#include "recorder/policy/policy_kern.h"
 #include "recorder/ringbuf.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 
 #define SR_MAX_SINKS    (3 + SR_JSONL_EXTRA_MAX) /* jsonl, jsonl.NAME..., syslog, sqlite */
 #define SR_SESS_BUCKETS 1024

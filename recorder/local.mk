@@ -1,11 +1,13 @@
-# sshrecd: daemon core (owned by the daemon core) + sinks (recorder/sinks.mk,
-# owned by the sinks) + capture loader (bpf/local.mk).
-include $(srcdir)/recorder/sinks.mk
+# sshrecd: daemon core (recorder/*.c) + policy (recorder/policy/) + sinks
+# (recorder/sinks/local.mk) writing the database (recorder/store/local.mk) +
+# capture loader (recorder/capture/, built by bpf/local.mk).
+include $(srcdir)/recorder/store/local.mk
+include $(srcdir)/recorder/sinks/local.mk
 
 # Pure logic (config, correlator, record JSON), also linked by the unit tests.
 SR_CORE_SRCS = \
 	recorder/config.c recorder/config.h \
-	recorder/policy.c recorder/policy.h \
+	recorder/policy/policy.c recorder/policy/policy.h \
 	recorder/correlate.c recorder/correlate.h \
 	recorder/record_json.c recorder/record_json.h \
 	recorder/record.h
@@ -17,8 +19,8 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
 	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
 	recorder/auth_info.c recorder/auth_info.h \
-	recorder/restore.c recorder/sinks_run.c recorder/sink.h \
-	recorder/policy_kern.c recorder/policy_kern.h recorder/policy_run.c recorder/linger.c
+	recorder/restore.c recorder/sinks/sinks_run.c recorder/sinks/sink.h \
+	recorder/policy/policy_kern.c recorder/policy/policy_kern.h recorder/policy/policy_run.c recorder/linger.c
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)
 sshrecd_LDFLAGS = $(SAN_LDFLAGS)
@@ -74,8 +76,8 @@ tests_unit_test_control_LDADD = $(SR_CORE_TEST_LIBS)
 # Daemon benchmark (not part of make check): make bench-daemon
 # Built without sanitizers; real correlator and sinks, synthetic events.
 noinst_PROGRAMS += tests/bench/bench_daemon
-tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c recorder/policy.c \
-	recorder/correlate.c recorder/record_json.c recorder/sinks_run.c $(SR_SINK_SRCS)
+tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c recorder/policy/policy.c \
+	recorder/correlate.c recorder/record_json.c recorder/sinks/sinks_run.c $(SR_SINK_SRCS)
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_daemon_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS) \
 	$(JSONC_LIBS)

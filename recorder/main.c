@@ -14,7 +14,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "recorder/daemon.h"
-#include "recorder/db.h"
+#include "recorder/store/db.h"
 #include "timeutil.h"
 
 /* server_id: the config, else /etc/machine-id as a UUID. */

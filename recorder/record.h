@@ -8,7 +8,7 @@
  * (schema/RECORDS.md) is made of, and sr_record_json() (record_json.c) is
  * the one writer of that JSON: the daemon's text sinks get it from there,
  * and the CLI rebuilds stored records with it from the database rows
- * (recorder/store_read.c), so the two can never differ.
+ * (recorder/store/store_read.c), so the two can never differ.
  */
 #ifndef SSHREC_RECORD_H
 #define SSHREC_RECORD_H

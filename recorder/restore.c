@@ -11,7 +11,7 @@
 #include "log.h"
 #include "paths.h"
 #include "recorder/daemon.h"
-#include "recorder/db.h"
+#include "recorder/store/db.h"
 #include "timeutil.h"
 
 static sqlite3 *open_ro(const struct sr_config *cfg)

@@ -1,7 +1,7 @@
 # schema build fragment (see Makefile.am)
 # JSON Schema per event type (draft 2020-12), installed for SIEM and audit
 # tooling; the SQL schema and migrations are installed beside them for
-# reference only (sshrecd and sshrec embed them, see recorder/sinks.mk).
+# reference only (sshrecd and sshrec embed them, see recorder/sinks/local.mk).
 sshrecjsonschemadir = $(pkgdatadir)/schema/json
 dist_sshrecjsonschema_DATA = \
 	schema/json/common.schema.json \

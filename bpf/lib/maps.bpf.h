@@ -197,6 +197,6 @@ static __always_inline struct sr_scratch *sr_scratch_get(void)
 	return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
-#include "enforce.bpf.h" /* the policy maps (enforcement, recorder/policy_kern.c) */
+#include "enforce.bpf.h" /* the policy maps (enforcement, recorder/policy/policy_kern.c) */
 
 #endif /* SSHREC_BPF_LIB_MAPS_H */

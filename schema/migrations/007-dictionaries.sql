@@ -9,13 +9,13 @@
 -- builds the version 7 database in a new file beside it (NAME.v7-tmp, with
 -- schema/sshrec.sql), with the old one attached as "old", and renames it
 -- over the old file once it is complete and on disk
--- (recorder/db_upgrade.c). Until that rename the old database is untouched
+-- (recorder/store/db_upgrade.c). Until that rename the old database is untouched
 -- and usable: a crash or kill -9 in the middle leaves it as it was and a
 -- stale NAME.v7-tmp, which the next start removes before it starts again.
 -- The disk needs room for both files meanwhile.
 --
 -- This file copies what keeps its shape; the processes and events are
--- copied by recorder/db_upgrade.c, which checks every record: it rebuilds
+-- copied by recorder/store/db_upgrade.c, which checks every record: it rebuilds
 -- the record's JSON from the new rows and compares it with the stored text,
 -- and keeps the text (events.json) for a record the writer cannot reproduce
 -- (one written by an sshrec in a layout it does not write), so nothing

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "recorder/daemon.h"
-#include "recorder/db.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/db.h"
+#include "recorder/store/records_perm.h"
 #include "timeutil.h"
 
 static double now_s(void)

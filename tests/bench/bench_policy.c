@@ -27,7 +27,7 @@
 #include "log.h"
 #include "tests/bench/bench_util.h"
 #include "recorder/capture/capture.h"
-#include "recorder/policy_kern.h"
+#include "recorder/policy/policy_kern.h"
 
 #define KEY   0x0000b0110c000001ull
 #define REPS  7

@@ -32,7 +32,7 @@
 #include "bpf/policy.h"
 #include "recorder/config.h"
 #include "recorder/record_json.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 
 #define BASE_US 1767600000000000LL /* 2026-01-05T08:00:00Z */
 /* Records per sink flush (one SQLite transaction), as a busy daemon's batch. */

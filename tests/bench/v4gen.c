@@ -20,7 +20,7 @@
 
 #include "recorder/config.h"
 #include "recorder/correlate.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 #include "timeutil.h"
 #if __has_include("bpf/policy.h")
 #include "bpf/policy.h" /* since schema 6 */

@@ -7,14 +7,14 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 o=$1 b=$2
-src=(recorder/correlate.c recorder/record_json.c recorder/config.c recorder/sink.c
-	recorder/sink_sqlite.c recorder/sink_jsonl.c recorder/sink_syslog.c recorder/db.c
-	recorder/db_checkpoint.c common/jwrite.c common/strsafe.c common/timeutil.c
+src=(recorder/correlate.c recorder/record_json.c recorder/config.c recorder/sinks/sink.c
+	recorder/sinks/sink_sqlite.c recorder/sinks/sink_jsonl.c recorder/sinks/sink_syslog.c recorder/store/db.c
+	recorder/store/db_checkpoint.c common/jwrite.c common/strsafe.c common/timeutil.c
 	common/uuid.c common/log.c common/cgroup.c)
 [ -f "$o/common/execname.c" ] && src+=(common/execname.c) # since schema 5
-[ -f "$o/recorder/policy.c" ] && src+=(recorder/policy.c)   # since schema 6
+[ -f "$o/recorder/policy/policy.c" ] && src+=(recorder/policy/policy.c)   # since schema 6
 grep -Eq 'PRAGMA user_version = [456];' "$o/schema/sshrec.sql" ||
 	{ echo "v4gen.sh: $o is not a schema 4, 5 or 6 tree" >&2; exit 1; }
 gcc -std=gnu11 -O2 -include "$b/config.h" -I"$o" -I"$o/common" -I"$b" -o "$3" \
-	"$top/tests/bench/v4gen.c" "${src[@]/#/$o/}" "$b/recorder/db_sql.c" \
+	"$top/tests/bench/v4gen.c" "${src[@]/#/$o/}" "$b/recorder/store/db_sql.c" \
 	$(pkg-config --cflags --libs sqlite3 json-c zlib) -lpthread

@@ -29,7 +29,7 @@
 
 #include "fuzz.h"
 #include "recorder/config.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 #include "strsafe.h"
 #include "tests/unit/sink_test_util.h"
 

@@ -8,8 +8,9 @@ SR_FUZZ_BINS = $(SR_FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 SR_FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer $(WARN_CFLAGS) \
 	$(AM_CPPFLAGS)
-# Sources come from the parts' own lists (common/local.mk: SR_COMMON_SRCS and SR_SIEM_SRCS, cli/local.mk,
-# recorder/local.mk, recorder/sinks.mk), so a new file there needs no change here: the recipe
+# Sources come from the parts' own lists (common/local.mk: SR_COMMON_SRCS and SR_SIEM_SRCS,
+# cli/local.mk, recorder/local.mk, recorder/sinks/local.mk, recorder/store/local.mk), so a new
+# file there needs no change here: the recipe
 # picks the .c files among the prerequisites ($^, found through VPATH),
 # leaving out those ending as one of $$skip.
 SR_FUZZ_PICK = `for f in $$srcs; do for k in $$skip; do case $$f in *$$k) continue 2;; esac; \
@@ -32,14 +33,14 @@ tests/fuzz/fuzz_export: tests/fuzz/fuzz_export.c $(SR_CLI_FMT_SRCS) $(SR_SIEM_SR
 		$(SR_FUZZ_DEPS)
 	$(AM_V_CC)srcs="$^"; skip=; $(SR_FUZZ_CC) $(JSONC_CFLAGS) $(JSONC_LIBS)
 # fuzz_report includes cli/main.c (its main() renamed); the daemon's and the
-# CLI's sr_db_open_ro() differ, so recorder/db.c is compiled with the
+# CLI's sr_db_open_ro() differ, so recorder/store/db.c is compiled with the
 # daemon's renamed
 tests/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(SR_SINK_TEST_SRCS) $(SR_CLI_SRCS) \
 		$(SR_SIEM_SRCS) $(SR_FUZZ_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && $(CLANG) $(SR_FUZZ_CFLAGS) $(SQLITE_CFLAGS) \
-		-Dsr_db_open_ro=sr_db_open_ro_daemon -c $(srcdir)/recorder/db.c \
+		-Dsr_db_open_ro=sr_db_open_ro_daemon -c $(srcdir)/recorder/store/db.c \
 		-o tests/fuzz/report-recorder-db.o
-	$(AM_V_CC)srcs="$^"; skip="cli/main.c recorder/db.c"; $(SR_FUZZ_CC) tests/fuzz/report-recorder-db.o \
+	$(AM_V_CC)srcs="$^"; skip="cli/main.c recorder/store/db.c"; $(SR_FUZZ_CC) tests/fuzz/report-recorder-db.o \
 		$(JSONC_CFLAGS) $(SQLITE_CFLAGS) $(ZLIB_CFLAGS) $(JSONC_LIBS) $(SQLITE_LIBS) \
 		$(ZLIB_LIBS) -lpthread
 tests/fuzz/fuzz_pam: tests/fuzz/fuzz_pam.c pam/options.c pam/login_info.c pam/stack.c \

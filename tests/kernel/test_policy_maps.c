@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The compiled policy in real kernel maps (root): rule sets written by
- * recorder/policy_kern.c into LPM tries of the bpf/policy.h layout, looked
+ * recorder/policy/policy_kern.c into LPM tries of the bpf/policy.h layout, looked
  * up the way the BPF programs look them up, so the key encoding is proven
  * against the kernel's own longest-prefix match. Also: rule sets shared and
  * freed by reference, a reload that switches sessions from one complete
@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
-#include "recorder/policy_kern.h"
+#include "recorder/policy/policy_kern.h"
 
 static int failures, passes;
 

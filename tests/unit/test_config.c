@@ -16,7 +16,7 @@
 
 #include "bpf/events.h"
 #include "recorder/config.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/records_perm.h"
 
 static char path[64];
 

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "recorder/db.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/db.h"
+#include "recorder/store/records_perm.h"
 
 static mode_t seen_other; /* group/other bits a chmod'ed file had */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests for recorder/db.c and db_upgrade.c: a new database gets the
+ * Unit tests for recorder/store/db.c and db_upgrade.c: a new database gets the
  * current schema, a version-1 database (the real v1 schema,
  * tests/unit/data/sshrec-v1.sql) is migrated to exactly the current schema
  * keeping its rows, a version-4 database of real records
@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "recorder/db.h"
-#include "recorder/records_perm.h"
-#include "recorder/store_read.h"
+#include "recorder/store/db.h"
+#include "recorder/store/records_perm.h"
+#include "recorder/store/store_read.h"
 
 static char dir[] = "/tmp/sshrec-unit-migrate.XXXXXX";
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests for recorder/records_perm.c and the database's use of it: the
+ * Unit tests for recorder/store/records_perm.c and the database's use of it: the
  * records are root's (0600 files, 0700 new directories) or open to the
  * records_group (0640, 0750, that group), the database's -wal and -shm
  * follow it, existing directories are left alone, symlinks are not followed,
@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "recorder/db.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/db.h"
+#include "recorder/store/records_perm.h"
 
 static char dir[] = "/tmp/sshrec-unit-perm.XXXXXX";
 static gid_t group; /* a group the records are given to */

@@ -30,8 +30,8 @@
 #include "strsafe.h"
 #include "timeutil.h"
 #include "tests/unit/sink_test_util.h"
-#include "recorder/sink.h"
-#include "recorder/sink_format.h"
+#include "recorder/sinks/sink.h"
+#include "recorder/sinks/sink_format.h"
 
 /* Lines of a file (plain, or gzip: gzread reads both), malloc'd. */
 struct lines {

@@ -2,7 +2,7 @@
 /*
  * Unit tests for the SQLite sink: records land in sessions/processes/events
  * and the dictionaries as the schema says, each one comes back from its rows
- * as the JSON it carried (recorder/store_read.c), flushed data survives a
+ * as the JSON it carried (recorder/store/store_read.c), flushed data survives a
  * kill -9, a replay after a
  * crash never duplicates, and a full disk (PRAGMA max_page_count, set on the
  * sink's own connection by an SQLite auto-extension) makes the sink
@@ -28,12 +28,12 @@
 
 #include "tests/unit/sink_test_util.h"
 #include "timeutil.h"
-#include "recorder/db.h"
-#include "recorder/records_perm.h"
-#include "recorder/db_checkpoint.h"
-#include "recorder/sink.h"
-#include "recorder/sink_priv.h"
-#include "recorder/store_read.h"
+#include "recorder/store/db.h"
+#include "recorder/store/records_perm.h"
+#include "recorder/store/db_checkpoint.h"
+#include "recorder/sinks/sink.h"
+#include "recorder/sinks/sink_priv.h"
+#include "recorder/store/store_read.h"
 
 static sqlite3 *open_db(const char *path)
 {

@@ -33,7 +33,7 @@
 
 #include "timeutil.h"
 #include "tests/unit/sink_test_util.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 
 #define RSYSLOGD "/usr/sbin/rsyslogd"
 

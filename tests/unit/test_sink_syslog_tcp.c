@@ -31,7 +31,7 @@
 
 #include "timeutil.h"
 #include "tests/unit/sink_test_util.h"
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 
 #define NREC 120
 

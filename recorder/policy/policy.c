@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The session policy: deny_* rules and enforce = of sshrecd.conf(5). */
-#include "recorder/policy.h"
+#include "recorder/policy/policy.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

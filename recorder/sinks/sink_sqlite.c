@@ -11,7 +11,7 @@
  * loop never stalls, and the outage is logged when it starts and ends.
  * session_update() queues a state-only entry (kind STATE_ONLY, no event) in
  * the same FIFO, so it lands in the next transaction in order with records.
- * How a record becomes rows is recorder/store.c's business.
+ * How a record becomes rows is recorder/store/store.c's business.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -22,10 +22,10 @@
 #include "log.h"
 #include "timeutil.h"
 #include "recorder/config.h"
-#include "recorder/db.h"
-#include "recorder/db_checkpoint.h"
-#include "recorder/sink_priv.h"
-#include "recorder/store.h"
+#include "recorder/store/db.h"
+#include "recorder/store/db_checkpoint.h"
+#include "recorder/sinks/sink_priv.h"
+#include "recorder/store/store.h"
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000

@@ -7,7 +7,7 @@
  * tables (paths, programs, argvs, addrs), a record is one events row of
  * integers and ids, a command's argv and ids live in its processes row and
  * session.end takes its counts from the sessions row. Nothing is stored
- * that recorder/store_read.c cannot turn back into the same struct
+ * that recorder/store/store_read.c cannot turn back into the same struct
  * sr_record, and so, through sr_record_json(), into the same JSON.
  *
  * The dictionaries are cached in memory (bounded, text to id), so a

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "recorder/policy.h"
+#include "recorder/policy/policy.h"
 
 /** The maps, by fd (owned by the capture). */
 struct sr_policy_maps {

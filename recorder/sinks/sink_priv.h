@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "recorder/sink.h"
+#include "recorder/sinks/sink.h"
 
 /** Every sink, NULL-terminated, in the order the daemon opens them. */
 extern const struct sr_sink_ops *const sr_sink_registry[];

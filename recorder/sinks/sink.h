@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "record.h"
+#include "recorder/record.h"
 
 struct sr_config;
 struct sr_sink;

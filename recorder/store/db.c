@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The SQLite database: open with the right pragmas, create or migrate the schema. */
-#include "recorder/db.h"
+#include "recorder/store/db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "recorder/db_upgrade.h"
-#include "recorder/records_perm.h"
+#include "recorder/store/db_upgrade.h"
+#include "recorder/store/records_perm.h"
 
 #define BUSY_TIMEOUT_MS 5000
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The records' file modes and group: root only, or root and the auditor group. */
-#include "recorder/records_perm.h"
+#include "recorder/store/records_perm.h"
 
 #include <errno.h>
 #include <fcntl.h>

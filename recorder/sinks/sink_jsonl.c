@@ -24,9 +24,9 @@
 
 #include "log.h"
 #include "recorder/config.h"
-#include "recorder/sink_format.h"
-#include "recorder/records_perm.h"
-#include "recorder/sink_priv.h"
+#include "recorder/sinks/sink_format.h"
+#include "recorder/store/records_perm.h"
+#include "recorder/sinks/sink_priv.h"
 #include "timeutil.h"
 
 #define RETRY_MIN_MS 200

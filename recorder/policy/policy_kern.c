@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The policy in the kernel: rule sets in LPM tries, swapped per session. */
-#include "recorder/policy_kern.h"
+#include "recorder/policy/policy_kern.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>

@@ -50,7 +50,7 @@
 #include "log.h"
 #include "timeutil.h"
 #include "recorder/config.h"
-#include "recorder/sink_priv.h"
+#include "recorder/sinks/sink_priv.h"
 
 #define RETRY_MIN_MS 200
 #define RETRY_MAX_MS 5000

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Records as ECS or OCSF documents for the JSON-lines sink (see sink_format.h). */
-#include "recorder/sink_format.h"
+#include "recorder/sinks/sink_format.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "export.h"
-#include "recorder/sink_priv.h"
+#include "recorder/sinks/sink_priv.h"
 
 #define NBUCKETS 256
 #define NIMAGES  4096 /* direct-mapped by entity id, as sshrec export's cache */

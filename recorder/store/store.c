@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Records to rows: dictionaries, sessions, processes, events (schema v7). */
-#include "recorder/store.h"
+#include "recorder/store/store.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -59,7 +59,7 @@ struct sr_db_migration {
 	const char *sql;
 };
 
-/** schema/sshrec.sql, the whole current schema (generated: recorder/db_sql.c). */
+/** schema/sshrec.sql, the whole current schema (generated: recorder/store/db_sql.c). */
 extern const char sr_db_schema_sql[];
 /** The migrations in version order, terminated by an entry with version 0. */
 extern const struct sr_db_migration sr_db_migrations[];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Rows to records: an events row and what it refers to, back to struct sr_record. */
-#include "recorder/store_read.h"
+#include "recorder/store/store_read.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "recorder/record_json.h"
-#include "recorder/store.h"
+#include "recorder/store/store.h"
 
 /*
  * The caches: two-way set associative, keyed by row id. An entry used by

@@ -5,7 +5,7 @@
  * rename it over NAME. The old file is not written to until the rename (its
  * journal mode aside), so a crash anywhere leaves it usable.
  */
-#include "recorder/db_upgrade.h"
+#include "recorder/store/db_upgrade.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +21,10 @@
 #include "log.h"
 #include "timeutil.h"
 #include "bpf/policy.h"
-#include "recorder/db.h"
-#include "recorder/store.h"
+#include "recorder/store/db.h"
+#include "recorder/store/store.h"
 #include "recorder/record_json.h"
-#include "recorder/store_read.h"
+#include "recorder/store/store_read.h"
 
 /* Records between progress lines in the log (a large database takes minutes). */
 #define PROGRESS_EVERY 1000000

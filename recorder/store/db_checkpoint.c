@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* WAL checkpoints on a thread of their own (see db_checkpoint.h). */
-#include "recorder/db_checkpoint.h"
+#include "recorder/store/db_checkpoint.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "recorder/db.h"
+#include "recorder/store/db.h"
 
 struct sr_ckpt {
 	sqlite3 *writer;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The sink registry and what the sinks share: record copies, queues, health. */
-#include "recorder/sink_priv.h"
+#include "recorder/sinks/sink_priv.h"
 
 #include <errno.h>
 #include <stdalign.h>
