@@ -126,8 +126,8 @@ for t in "${!PKG_OF[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing the check's own tools: ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
 		die "could not install ${missing[*]} (apt-get install debootstrap util-linux git iproute2 tar)"
 fi
 for t in "${!PKG_OF[@]}"; do
