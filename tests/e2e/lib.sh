@@ -220,7 +220,7 @@ CFG
 }
 
 SR_SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
-	-o BatchMode=yes -o ConnectTimeout=10)
+	-o BatchMode=yes -o ConnectTimeout=60)
 
 # sr_ssh [-u USER] [-t] CMD...  -- run a command over a real ssh login
 sr_ssh() {
