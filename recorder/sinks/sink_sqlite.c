@@ -73,10 +73,8 @@ static const char *const stmt_sql[ST_MAX] = {
                         "events WHERE session_id = ?1 ORDER BY ei LIMIT ?2)",
     /* before a session's processes go: the highest id given out, so that a
      * restarted daemon never gives it again (sr_db_next_process_id) */
-    [ST_PRUNE_HWM] =
-        "INSERT OR REPLACE INTO meta (key, value) SELECT '" SR_DB_META_PROCESS_MAX
-        "', MAX(COALESCE((SELECT MAX(id) FROM processes), 0), COALESCE((SELECT "
-        "CAST(value AS INTEGER) FROM meta WHERE key = '" SR_DB_META_PROCESS_MAX "'), 0))",
+    [ST_PRUNE_HWM] = "INSERT OR REPLACE INTO meta (key, value) SELECT '" SR_DB_META_PROCESS_MAX
+                     "', " SR_DB_PROCESS_ID_HIGH_SQL,
     [ST_PRUNE_PROCS] = "DELETE FROM processes WHERE id IN (SELECT id FROM processes WHERE "
                        "session_id = ?1 LIMIT ?2)",
     [ST_PRUNE_SESSION] = "DELETE FROM sessions WHERE id = ?1",

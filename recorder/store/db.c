@@ -56,11 +56,8 @@ int64_t sr_db_next_process_id(sqlite3 *db)
 	int64_t next = 0;
 
 	/* no meta row: nothing was pruned (or by an sshrecd that kept no mark) */
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT MAX(COALESCE((SELECT MAX(id) FROM processes), 0), "
-	                       "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-	                       "'" SR_DB_META_PROCESS_MAX "'), 0)) + 1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT " SR_DB_PROCESS_ID_HIGH_SQL " + 1", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		next = sqlite3_column_int64(st, 0);

@@ -40,6 +40,11 @@
  */
 #define SR_DB_META_PROCESS_MAX "process_id_max"
 
+/** SQL of the highest processes.id ever given out: what is left, or what retention removed. */
+#define SR_DB_PROCESS_ID_HIGH_SQL                                                                  \
+	"MAX(COALESCE((SELECT MAX(id) FROM processes), 0), COALESCE((SELECT CAST(value AS "        \
+	"INTEGER) FROM meta WHERE key = '" SR_DB_META_PROCESS_MAX "'), 0))"
+
 /** meta key of the record format (SR_RECORD_FORMAT) the newest records have. */
 #define SR_DB_META_RECORD_FORMAT "record_format"
 
