@@ -55,6 +55,24 @@ static int64_t q_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* Flush until @p sql counts 0 (at most 10 times); the flushes that took, minus one. */
+static int flush_until_none(struct sr_sink *sink, const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int flushes;
+	int64_t n;
+
+	for (flushes = 0; flushes < 10; flushes++) {
+		assert_int_equal(sink->ops->flush(sink), 0);
+		db = open_db(path);
+		n = q_int(db, sql);
+		sqlite3_close(db);
+		if (!n)
+			break;
+	}
+	return flushes;
+}
+
 /* The text of the first column of @sql, malloc'd (NULL for SQL NULL or no row). */
 static char *q_text(sqlite3 *db, const char *sql)
 {
@@ -847,15 +865,8 @@ static void test_retention(void **state)
 	assert_int_equal(sr_db_next_process_id(db), 7001);
 	sqlite3_close(db);
 	sink_open(&sink, &cfg);
-	for (flushes = 0; flushes < 10; flushes++) {
-		assert_int_equal(sink.ops->flush(&sink), 0);
-		db = open_db(cfg.db_path);
-		if (!q_int(db, "SELECT COUNT(*) FROM paths WHERE path = '/tmp/only-504'")) {
-			sqlite3_close(db);
-			break;
-		}
-		sqlite3_close(db);
-	}
+	flushes = flush_until_none(&sink, cfg.db_path,
+	                           "SELECT COUNT(*) FROM paths WHERE path = '/tmp/only-504'");
 	assert_int_equal(flushes + 1, 1); /* a restarted daemon at its first flush */
 	db = open_db(cfg.db_path);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM argvs WHERE argv = '[\"gone-504\"]'"), 0);
@@ -874,15 +885,7 @@ static void test_retention(void **state)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	sink_open(&sink, &cfg);
-	for (flushes = 0; flushes < 10; flushes++) {
-		assert_int_equal(sink.ops->flush(&sink), 0);
-		db = open_db(cfg.db_path);
-		if (!q_int(db, "SELECT COUNT(*) FROM sessions")) {
-			sqlite3_close(db);
-			break;
-		}
-		sqlite3_close(db);
-	}
+	flush_until_none(&sink, cfg.db_path, "SELECT COUNT(*) FROM sessions");
 	sink.ops->close(&sink);
 	db = open_db(cfg.db_path);
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM processes"), 0);
