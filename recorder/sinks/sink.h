@@ -100,7 +100,8 @@ extern const struct sr_sink_ops sr_sink_syslog_ops;
 /**
  * The processes forked and not exec'd at the ring position the SQLite sink
  * stores next (sr_corr_forks_text() of every session): stored with that
- * position when they changed, so a restart knows them (restore.c).
+ * position when they changed, by the next flush even when it has no record,
+ * so a restart knows them (restore.c).
  */
 void sr_sink_sqlite_forks(struct sr_sink *sink, const char *text, size_t len);
 

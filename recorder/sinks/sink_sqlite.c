@@ -545,8 +545,16 @@ static int sq_flush(struct sr_sink *sink)
 	int rc;
 
 	now = sr_sink_mono_ms();
-	/* nothing queued: a transaction only when retention is due */
-	if (!q->q.n && (!sink->health.ok || !q->retention_us || now < q->prune_at_ms))
+	/*
+	 * Nothing queued: a transaction only when retention is due, or when the
+	 * forked processes changed (a round that read only fork and exit events).
+	 * A flush that returns 0 lets the daemon move the ring's consumer past
+	 * those events, and a restart reads on from there with the forks the
+	 * database holds: they must be these, or a child of a subshell forked in
+	 * that round comes back without its parent.
+	 */
+	if (!q->q.n && !(q->forks_due && q->position[0]) &&
+	    (!sink->health.ok || !q->retention_us || now < q->prune_at_ms))
 		return sink->health.ok ? 0 : q->last_err;
 	if (!sink->health.ok && now < q->retry_at_ms) {
 		sink->health.backlog = queued_records(q);

@@ -8,6 +8,7 @@ SR_E2E_TESTS += tests/e2e/daemon_logrotate.sh
 SR_E2E_TESTS += tests/e2e/daemon_retention.sh
 SR_E2E_TESTS += tests/e2e/daemon_restart_groups.sh
 SR_E2E_TESTS += tests/e2e/daemon_restart_tree.sh
+SR_E2E_TESTS += tests/e2e/daemon_restart_quiet_forks.sh
 SR_E2E_TESTS += tests/e2e/daemon_diskfull.sh
 SR_E2E_TESTS += tests/e2e/daemon_allsinks_fail.sh
 SR_E2E_TESTS += tests/e2e/scenario_commands.sh

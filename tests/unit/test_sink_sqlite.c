@@ -9,6 +9,8 @@
  * unhealthy with a bounded, counted backlog that is written once space is back.
  * A database another process holds locked fails the sink with the real reason,
  * logged once when it starts and once when it ends, and loses nothing.
+ * Changed forked processes are stored with the ring position by a flush
+ * with no record too (or it fails, so that the ring keeps their events).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -573,6 +575,28 @@ static int count_lines(const char *path, const char *has, const char *hasnt)
 	return n;
 }
 
+/* Another connection that holds the write lock of @p path (BEGIN EXCLUSIVE). */
+static sqlite3 *lock_db(const char *path)
+{
+	sqlite3 *other;
+
+	assert_int_equal(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	return other;
+}
+
+/* Release lock_db()'s lock, then flush until it takes (10 s at most): the last result. */
+static int unlock_and_flush(sqlite3 *other, struct sr_sink *sink)
+{
+	int err, i;
+
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(other);
+	for (i = 0; (err = sink->ops->flush(sink)) != 0 && i < 100; i++)
+		usleep(100000);
+	return err;
+}
+
 /*
  * Another process holds the write lock (an auditor's BEGIN EXCLUSIVE): the
  * sink fails with SQLite's reason (read before the ROLLBACK reset it to "not
@@ -601,9 +625,7 @@ static void test_locked_database(void **state)
 	put(&sink, &t);
 	assert_int_equal(sink.ops->flush(&sink), 0);
 
-	assert_int_equal(sqlite3_open_v2(cfg.db_path, &other, SQLITE_OPEN_READWRITE, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	other = lock_db(cfg.db_path);
 
 	/* the sink's log lines (stderr) into a file; cmocka's asserts report
 	 * there too, so they wait until it is restored */
@@ -630,10 +652,7 @@ static void test_locked_database(void **state)
 	}
 	locked = sink.health;
 
-	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(other);
-	for (i = 0; (err = sink.ops->flush(&sink)) != 0 && i < 100; i++)
-		usleep(100000);
+	err = unlock_and_flush(other, &sink);
 	tu_stderr_back(saved);
 
 	assert_int_equal(locked_err, -EBUSY);
@@ -658,6 +677,79 @@ static void test_locked_database(void **state)
 	assert_int_equal(q_int(db, "SELECT COUNT(*) FROM events WHERE session_id = 41"), 7);
 	assert_int_equal(q_int(db, "SELECT next_ei FROM sessions WHERE id = 41"), 7);
 	sqlite3_close(db);
+	sink.ops->close(&sink);
+	tu_rmdir(dir);
+}
+
+/* The ring position (ring 7, @p pos) and forked processes the database holds. */
+static void check_forks_stored(const char *path, unsigned pos, const char *forks)
+{
+	sqlite3 *db = open_db(path);
+	char want[64], *txt;
+
+	snprintf(want, sizeof(want), "7:%u:%lld", pos, (long long)sr_boot_offset_us());
+	txt = q_text(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_RING "'");
+	assert_non_null(txt);
+	assert_string_equal(txt, want);
+	free(txt);
+	txt = q_text(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_FORKS "'");
+	assert_non_null(txt);
+	assert_string_equal(txt, forks);
+	free(txt);
+	sqlite3_close(db);
+}
+
+/*
+ * A round of the daemon that read fork events and no record: after a flush
+ * that returns 0 it moves the ring's consumer past them, and a restart reads
+ * on from there with the forks the database holds. So the flush stores them
+ * with the position though nothing is queued, and fails while the database
+ * is locked (the ring then keeps the events). Before, it returned 0 without
+ * a transaction: a child of a subshell forked in such a round came back
+ * from a kill -9 without its parent (daemon_backlog_kill, 1 run in 4).
+ */
+static void test_forks_without_records(void **state)
+{
+	char *dir = tu_tmpdir("sqlite"), logpath[512];
+	struct sr_config cfg;
+	struct sr_session_info s;
+	struct sr_sink sink;
+	struct tu_rec t = {0};
+	sqlite3 *other;
+	int locked_err, err, saved;
+
+	(void)state;
+	tu_config(&cfg, dir);
+	sink_open(&sink, &cfg);
+	tu_session(&s, 23, "erin", 0);
+	tu_start(&t, &s);
+	put(&sink, &t);
+	sink.ops->position(&sink, 7, 100);
+	sr_sink_sqlite_forks(&sink, "", 0);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	check_forks_stored(cfg.db_path, 100, "");
+
+	/* a subshell forked: no record */
+	sink.ops->position(&sink, 7, 200);
+	sr_sink_sqlite_forks(&sink, "23 501 1\n", 9);
+	assert_int_equal(sink.ops->flush(&sink), 0);
+	check_forks_stored(cfg.db_path, 200, "23 501 1\n");
+
+	/* it forks a child while another process holds the database */
+	other = lock_db(cfg.db_path);
+	snprintf(logpath, sizeof(logpath), "%s/log", dir);
+	saved = tu_stderr_to(logpath);
+	sink.ops->position(&sink, 7, 300);
+	sr_sink_sqlite_forks(&sink, "23 501 1\n23 502 1\n", 18);
+	locked_err = sink.ops->flush(&sink);
+	err = unlock_and_flush(other, &sink);
+	tu_stderr_back(saved);
+	assert_int_equal(locked_err, -EBUSY);
+	assert_int_equal(err, 0);
+	check_forks_stored(cfg.db_path, 300, "23 501 1\n23 502 1\n");
+	/* no record was made of it */
+	assert_int_equal(sink.health.written, 1);
+	assert_int_equal(sink.health.failed, 0);
 	sink.ops->close(&sink);
 	tu_rmdir(dir);
 }
@@ -904,6 +996,7 @@ int main(void)
 	    cmocka_unit_test(test_flush_survives_kill9),
 	    cmocka_unit_test(test_disk_full),
 	    cmocka_unit_test(test_locked_database),
+	    cmocka_unit_test(test_forks_without_records),
 	    cmocka_unit_test(test_unwritable_database),
 	    cmocka_unit_test(test_checkpoint_thread_bounds_wal),
 	    cmocka_unit_test(test_retention),
