@@ -10,6 +10,7 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/testlock.py tests/e2e/validate_jsonl.py
 	tests/siem/ref/ecs-9.4.0.json tests/siem/ref/ocsf-1.1.0.json \
 	tests/siem/ref/gen_ecs_ref.py tests/siem/ref/gen_ocsf_ref.py \
 	tests/bench/ack_responder.py tests/bench/bench_cli.sh tests/bench/bench_export_ab.sh \
+	tests/bench/cputime.py \
 	tests/bench/bench_login.sh \
 	tests/bench/results/capture.json tests/bench/results/capture.md \
 	tests/bench/results/cli.json tests/bench/results/cli.md tests/bench/results/load.md \
