@@ -61,13 +61,30 @@ int sr_jw_error(const struct sr_jw *w)
 	return w->oom ? -ENOMEM : 0;
 }
 
+/* Bytes that end a run of plain text: 1 escaped ('"', '\\', controls, DEL),
+ * 2 a byte of a multi-byte sequence (a C1 control, or UTF-8 to check). */
+static const unsigned char stop[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1, [0x80 ... 0xff] = 2,
+};
+
+/* True when one of the 8 bytes of @p x ends a run (stop[] not 0): below
+ * 0x20, '"', '\\', or 0x7f and up (the words of ASCII text skip the table). */
+static bool word_stops(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x | (x + ones)) &
+	       highs;
+}
+
 /* Escape @p len bytes (json-c's rules, '/' not escaped). Returns false,
  * writing nothing, when they hold a byte >= 0x80 and are not valid UTF-8. */
 static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	unsigned char hi = 0;
+	bool high = false;
 	size_t start = w->len;
 	char *o;
 
@@ -80,16 +97,26 @@ static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 
 		/* DEL and C1 controls (UTF-8 C2 80..C2 9F) too: a terminal showing
 		 * the JSON lines must not act on them */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f &&
-		       !(*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] < 0xa0))
-			hi |= *p++;
+		for (;;) {
+			uint64_t x;
+
+			while (end - p >= 8 && (memcpy(&x, p, 8), !word_stops(x)))
+				p += 8;
+			while (p < end && !stop[*p])
+				p++;
+			if (p >= end || stop[*p] == 1 ||
+			    (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] < 0xa0))
+				break;
+			high = true;
+			p++;
+		}
 		memcpy(o, run, (size_t)(p - run));
 		o += p - run;
 		if (p >= end)
 			break;
 		*o++ = '\\';
 		if (*p == 0xc2) { /* a C1 control: \u0080..\u009f */
-			hi |= 0x80;
+			high = true;
 			*o++ = 'u';
 			*o++ = '0';
 			*o++ = '0';
@@ -128,7 +155,7 @@ static bool quote_valid(struct sr_jw *w, const char *s, size_t len)
 		p++;
 	}
 	*o++ = '"';
-	if ((hi & 0x80) && !sr_utf8_valid_nul(s, len)) {
+	if (high && !sr_utf8_valid_nul(s, len)) {
 		w->len = start;
 		return false;
 	}
@@ -154,9 +181,8 @@ void sr_jw_quote(struct sr_jw *w, const char *s, size_t len)
 }
 
 /* The separator and "key": before a member or element. */
-static void member(struct sr_jw *w, const char *key)
+static void member(struct sr_jw *w, const char *key, size_t kl)
 {
-	size_t kl = key ? strlen(key) : 0;
 
 	if (!reserve(w, kl + 4))
 		return;
@@ -172,10 +198,10 @@ static void member(struct sr_jw *w, const char *key)
 	}
 }
 
-static void open_c(struct sr_jw *w, const char *key, char open, char close)
+static void open_c(struct sr_jw *w, const char *key, size_t kl, char open, char close)
 {
 	if (w->depth > 0 || w->len > 0)
-		member(w, key);
+		member(w, key, kl);
 	if (w->depth + 1 >= SR_JW_MAX_DEPTH) {
 		w->oom = true; /* a programming error: the mappings nest 4 deep */
 		return;
@@ -186,14 +212,14 @@ static void open_c(struct sr_jw *w, const char *key, char open, char close)
 	w->close[w->depth] = close;
 }
 
-void sr_jw_obj(struct sr_jw *w, const char *key)
+void sr_jw_obj_k(struct sr_jw *w, const char *key, size_t klen)
 {
-	open_c(w, key, '{', '}');
+	open_c(w, key, klen, '{', '}');
 }
 
-void sr_jw_arr(struct sr_jw *w, const char *key)
+void sr_jw_arr_k(struct sr_jw *w, const char *key, size_t klen)
 {
-	open_c(w, key, '[', ']');
+	open_c(w, key, klen, '[', ']');
 }
 
 void sr_jw_end(struct sr_jw *w)
@@ -204,15 +230,9 @@ void sr_jw_end(struct sr_jw *w)
 	w->depth--;
 }
 
-void sr_jw_str(struct sr_jw *w, const char *key, const char *v)
+void sr_jw_strn_k(struct sr_jw *w, const char *key, size_t klen, const char *v, size_t len)
 {
-	if (v)
-		sr_jw_strn(w, key, v, strlen(v));
-}
-
-void sr_jw_strn(struct sr_jw *w, const char *key, const char *v, size_t len)
-{
-	member(w, key);
+	member(w, key, klen);
 	sr_jw_quote(w, v, len);
 }
 
@@ -231,29 +251,29 @@ size_t sr_jw_fmt_int(int64_t v, char buf[24])
 	return (size_t)(e - p);
 }
 
-void sr_jw_int(struct sr_jw *w, const char *key, int64_t v)
+void sr_jw_int_k(struct sr_jw *w, const char *key, size_t klen, int64_t v)
 {
 	char buf[24];
 	size_t n = sr_jw_fmt_int(v, buf);
 
-	member(w, key);
+	member(w, key, klen);
 	sr_jw_put(w, buf, n);
 }
 
-void sr_jw_null(struct sr_jw *w, const char *key)
+void sr_jw_null_k(struct sr_jw *w, const char *key, size_t klen)
 {
-	member(w, key);
+	member(w, key, klen);
 	sr_jw_put(w, "null", 4);
 }
 
-void sr_jw_bool(struct sr_jw *w, const char *key, bool v)
+void sr_jw_bool_k(struct sr_jw *w, const char *key, size_t klen, bool v)
 {
-	member(w, key);
+	member(w, key, klen);
 	sr_jw_put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void sr_jw_raw(struct sr_jw *w, const char *key, const char *json, size_t len)
+void sr_jw_raw_k(struct sr_jw *w, const char *key, size_t klen, const char *json, size_t len)
 {
-	member(w, key);
+	member(w, key, klen);
 	sr_jw_put(w, json, len);
 }
