@@ -71,7 +71,8 @@ int sr_db_reader(struct sr_cli *cli, struct sr_store_reader *rd);
 
 /**
  * sr_store_read_json() on the current row of @p st (SR_STORE_EVENT_COLS at
- * @p col); prints the error line when the record cannot be rebuilt.
+ * @p col), or sr_store_read() alone when @p json is NULL (@p len unused);
+ * prints the error line when the record cannot be rebuilt.
  * Returns 0 or -errno.
  */
 int sr_db_record(struct sr_cli *cli, struct sr_store_reader *rd, sqlite3_stmt *st, int col,

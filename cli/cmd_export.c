@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "export.h"
+#include "recorder/record_json.h"
 #include "timeutil.h"
 
 static const char export_usage[] =
@@ -152,20 +153,26 @@ static int export_one(struct exporter *x, sqlite3_stmt *st)
 	const struct sr_record *r;
 	struct sr_exp_ctx ctx = {0};
 	const char *js;
-	size_t len;
+	size_t len = 0;
 	int64_t session_id = sqlite3_column_int64(st, 0);
 	int rc;
 
-	rc = sr_db_record(x->cli, &x->rd, st, 0, &r, &js, &len);
-	if (rc)
-		return rc;
 	if (x->fmt == F_JSONL) {
+		rc = sr_db_record(x->cli, &x->rd, st, 0, &r, &js, &len);
+		if (rc)
+			return rc;
 		fwrite(js, 1, len, x->out);
 		fputc('\n', x->out);
 		x->n++;
 		return 0;
 	}
-	rc = sr_jrec_parse(&x->rec, js, len);
+	rc = sr_db_record(x->cli, &x->rd, st, 0, &r, NULL, NULL);
+	if (rc)
+		return rc;
+	/* a record stored as text is scanned; a rebuilt one is put into x->rec
+	 * as that scan would give it, without its text */
+	rc = r->json ? sr_jrec_parse(&x->rec, r->json, r->json_len)
+	             : sr_record_jrec(&x->rec, &x->w, r);
 	if (rc == -ENOMEM)
 		goto nomem;
 	if (rc) {

@@ -161,7 +161,8 @@ int sr_db_reader(struct sr_cli *cli, struct sr_store_reader *rd)
 int sr_db_record(struct sr_cli *cli, struct sr_store_reader *rd, sqlite3_stmt *st, int col,
                  const struct sr_record **rec, const char **json, size_t *len)
 {
-	int err = sr_store_read_json(rd, st, col, rec, json, len);
+	int err = json ? sr_store_read_json(rd, st, col, rec, json, len)
+	               : sr_store_read(rd, st, col, rec);
 
 	if (err == -ENOMEM)
 		sr_cli_error("out of memory");

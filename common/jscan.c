@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jwrite.h"
+#include "strsafe.h"
+
 #define MAX_DEPTH 64
 
 struct cur {
@@ -432,9 +435,169 @@ int sr_jrec_parse_array(struct sr_jrec *r, const char *text, size_t len)
 	return finish(&c);
 }
 
-const struct sr_jval *sr_jrec_get(const struct sr_jrec *r, const char *key)
+/* ---- building from values ---------------------------------------------- */
+
+/*
+ * While building, a value's text is in the arena, which may still move: it
+ * sits at offset v->first with v->s NULL, and sr_jrec_built() points v->s
+ * at it (a JSON text, typed SR_JT_OBJ until then, is scanned there).
+ */
+
+void sr_jrec_build(struct sr_jrec *r)
 {
-	size_t i = r->n, kl = strlen(key);
+	r->n = r->nel = r->alen = 0;
+	memset(r->slot, 0, sizeof(r->slot));
+	r->indexed = true;
+	r->oom = false;
+}
+
+/* A new member @p key of type @p t, or NULL when out of memory. */
+static struct sr_jval *add(struct sr_jrec *r, const char *key, enum sr_jt t)
+{
+	struct sr_jmem *m;
+
+	if (r->oom || grow((void **)&r->m, &r->cap, r->n + 1, sizeof(*r->m))) {
+		r->oom = true;
+		return NULL;
+	}
+	m = &r->m[r->n];
+	m->key = key;
+	m->klen = strlen(key);
+	memset(&m->v, 0, sizeof(m->v));
+	m->v.t = t;
+	index_member(r, r->n++);
+	return &m->v;
+}
+
+/* Copy @p len bytes and a NUL to the arena as the pending text of @p v. */
+static void add_text(struct sr_jrec *r, struct sr_jval *v, const char *s, size_t len)
+{
+	if (grow((void **)&r->arena, &r->acap, r->alen + len + 1, 1)) {
+		r->oom = true;
+		return;
+	}
+	memcpy(r->arena + r->alen, s, len);
+	r->arena[r->alen + len] = '\0';
+	v->first = r->alen;
+	v->len = len;
+	r->alen += len + 1;
+}
+
+/* True when one of the @p len bytes at @p s is 0x80 or above. */
+static bool any_high(const char *s, size_t len)
+{
+	uint64_t x, acc = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&x, s + i, 8);
+		acc |= x;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) != 0;
+}
+
+void sr_jrec_add_str(struct sr_jrec *r, const char *key, const char *s)
+{
+	struct sr_jval *v;
+	size_t len, i;
+	char *clean = NULL;
+
+	if (!s) {
+		sr_jrec_add_null(r, key);
+		return;
+	}
+	if (!(v = add(r, key, SR_JT_STR)))
+		return;
+	len = strlen(s);
+	/* what the writer's text of it reads back as (jwrite.c) */
+	if (any_high(s, len) && !sr_utf8_valid_nul(s, len)) {
+		clean = sr_utf8_sanitize_nul(s, len, &i);
+		if (!clean) {
+			r->oom = true;
+			return;
+		}
+		s = clean;
+		len = i;
+	}
+	add_text(r, v, s, len);
+	free(clean);
+}
+
+void sr_jrec_add_int(struct sr_jrec *r, const char *key, int64_t n)
+{
+	struct sr_jval *v = add(r, key, SR_JT_INT);
+	char buf[24];
+
+	if (!v)
+		return;
+	v->i = n;
+	add_text(r, v, buf, sr_jw_fmt_int(n, buf));
+}
+
+void sr_jrec_add_bool(struct sr_jrec *r, const char *key, bool b)
+{
+	struct sr_jval *v = add(r, key, SR_JT_BOOL);
+
+	if (!v)
+		return;
+	v->i = b;
+	v->s = b ? "true" : "false";
+	v->len = b ? 4 : 5;
+}
+
+void sr_jrec_add_null(struct sr_jrec *r, const char *key)
+{
+	struct sr_jval *v = add(r, key, SR_JT_NULL);
+
+	if (!v)
+		return;
+	v->s = "null";
+	v->len = 4;
+}
+
+void sr_jrec_add_json(struct sr_jrec *r, const char *key, const char *json, size_t len)
+{
+	struct sr_jval *v = add(r, key, SR_JT_OBJ);
+
+	if (v)
+		add_text(r, v, json, len);
+}
+
+int sr_jrec_built(struct sr_jrec *r)
+{
+	size_t i;
+	int rc;
+
+	if (r->oom)
+		return -ENOMEM;
+	/* room for the scans: a decoded string never outgrows its text */
+	if (grow((void **)&r->arena, &r->acap, r->alen * 2 + 1, 1))
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++) {
+		struct sr_jval *v = &r->m[i].v;
+		struct cur c = {
+		    .p = r->arena + v->first, .end = r->arena + v->first + v->len, .r = r};
+
+		if (v->s)
+			continue;
+		if (v->t != SR_JT_OBJ) {
+			v->s = c.p;
+			v->first = 0;
+			continue;
+		}
+		if ((rc = scan_value(&c, v, 1, true)) || (rc = finish(&c)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+const struct sr_jval *sr_jrec_get_k(const struct sr_jrec *r, const char *key, size_t kl)
+{
+	size_t i = r->n;
 
 	if (r->indexed) {
 		unsigned h = key_hash(key, kl);
@@ -454,27 +617,8 @@ const struct sr_jval *sr_jrec_get(const struct sr_jrec *r, const char *key)
 	return NULL;
 }
 
-const char *sr_jrec_strn(const struct sr_jrec *r, const char *key, size_t *len)
+int64_t sr_jval_int(const struct sr_jval *v, int64_t dflt)
 {
-	const struct sr_jval *v = sr_jrec_get(r, key);
-
-	if (!v || v->t != SR_JT_STR)
-		return NULL;
-	*len = v->len;
-	return v->s;
-}
-
-const char *sr_jrec_str(const struct sr_jrec *r, const char *key)
-{
-	const struct sr_jval *v = sr_jrec_get(r, key);
-
-	return v && v->t == SR_JT_STR ? v->s : NULL;
-}
-
-int64_t sr_jrec_int(const struct sr_jrec *r, const char *key, int64_t dflt)
-{
-	const struct sr_jval *v = sr_jrec_get(r, key);
-
 	if (!v || v->t == SR_JT_NULL)
 		return dflt;
 	switch (v->t) {
@@ -489,17 +633,8 @@ int64_t sr_jrec_int(const struct sr_jrec *r, const char *key, int64_t dflt)
 	}
 }
 
-bool sr_jrec_has(const struct sr_jrec *r, const char *key)
+bool sr_jval_bool(const struct sr_jval *v)
 {
-	const struct sr_jval *v = sr_jrec_get(r, key);
-
-	return v && v->t != SR_JT_NULL;
-}
-
-bool sr_jrec_bool(const struct sr_jrec *r, const char *key)
-{
-	const struct sr_jval *v = sr_jrec_get(r, key);
-
 	if (!v)
 		return false;
 	switch (v->t) {

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** Type of a scanned value. */
 enum sr_jt {
@@ -55,6 +56,7 @@ struct sr_jrec {
 	size_t nel, elcap;
 	char *arena; /**< decoded strings */
 	size_t alen, acap;
+	bool oom; /**< sr_jrec_build(): an add failed */
 };
 
 /**
@@ -70,27 +72,108 @@ int sr_jrec_parse(struct sr_jrec *r, const char *text, size_t len);
  */
 int sr_jrec_parse_array(struct sr_jrec *r, const char *text, size_t len);
 
+/** The value of member @p key of @p klen bytes (the last one when repeated), or NULL. */
+const struct sr_jval *sr_jrec_get_k(const struct sr_jrec *r, const char *key, size_t klen);
+
+/*
+ * The readers by name below are inline so that the length of a literal key
+ * is folded where they are called (the mappings look up ~40 keys a record).
+ */
+
 /** The value of member @p key (the last one when repeated), or NULL. */
-const struct sr_jval *sr_jrec_get(const struct sr_jrec *r, const char *key);
+static inline const struct sr_jval *sr_jrec_get(const struct sr_jrec *r, const char *key)
+{
+	return sr_jrec_get_k(r, key, strlen(key));
+}
 
 /** The string member @p key and its length in *@p len, or NULL. */
-const char *sr_jrec_strn(const struct sr_jrec *r, const char *key, size_t *len);
+static inline const char *sr_jrec_strn(const struct sr_jrec *r, const char *key, size_t *len)
+{
+	const struct sr_jval *v = sr_jrec_get(r, key);
+
+	if (!v || v->t != SR_JT_STR)
+		return NULL;
+	*len = v->len;
+	return v->s;
+}
 
 /** The string member @p key, or NULL when absent or not a string. */
-const char *sr_jrec_str(const struct sr_jrec *r, const char *key);
+static inline const char *sr_jrec_str(const struct sr_jrec *r, const char *key)
+{
+	const struct sr_jval *v = sr_jrec_get(r, key);
+
+	return v && v->t == SR_JT_STR ? v->s : NULL;
+}
+
+/**
+ * The value @p v as an integer (json-c's get_int64 rules: numbers
+ * truncated, booleans 0/1, numeric strings parsed, anything else 0), or
+ * @p dflt when it is NULL or null.
+ */
+int64_t sr_jval_int(const struct sr_jval *v, int64_t dflt);
 
 /**
  * The member @p key as an integer (json-c's get_int64 rules: numbers
  * truncated, booleans 0/1, numeric strings parsed, anything else 0), or
  * @p dflt when it is absent or null.
  */
-int64_t sr_jrec_int(const struct sr_jrec *r, const char *key, int64_t dflt);
+static inline int64_t sr_jrec_int(const struct sr_jrec *r, const char *key, int64_t dflt)
+{
+	return sr_jval_int(sr_jrec_get(r, key), dflt);
+}
 
 /** True when member @p key is present and not null. */
-bool sr_jrec_has(const struct sr_jrec *r, const char *key);
+static inline bool sr_jrec_has(const struct sr_jrec *r, const char *key)
+{
+	const struct sr_jval *v = sr_jrec_get(r, key);
+
+	return v && v->t != SR_JT_NULL;
+}
+
+/** The value @p v as a boolean (json-c's get_boolean rules); false when NULL. */
+bool sr_jval_bool(const struct sr_jval *v);
 
 /** The member @p key as a boolean (json-c's get_boolean rules); false when absent. */
-bool sr_jrec_bool(const struct sr_jrec *r, const char *key);
+static inline bool sr_jrec_bool(const struct sr_jrec *r, const char *key)
+{
+	return sr_jval_bool(sr_jrec_get(r, key));
+}
+
+/**
+ * Start filling @p r member by member (replacing what it held), as
+ * sr_jrec_parse() would from the JSON text with those members: the
+ * sr_jrec_add_*() calls in text order, then sr_jrec_built(). For writers
+ * that have the values at hand (sshrec export rebuilds records from rows):
+ * no text is written and scanned again. Keys must outlive the use of @p r
+ * (string literals).
+ */
+void sr_jrec_build(struct sr_jrec *r);
+
+/**
+ * Add string member @p key (copied; sanitized as the JSON writer does when
+ * not valid UTF-8, so it reads back as written text would); @p s NULL adds
+ * a null member.
+ */
+void sr_jrec_add_str(struct sr_jrec *r, const char *key, const char *s);
+
+/** Add integer member @p key. */
+void sr_jrec_add_int(struct sr_jrec *r, const char *key, int64_t v);
+
+/** Add boolean member @p key. */
+void sr_jrec_add_bool(struct sr_jrec *r, const char *key, bool v);
+
+/** Add null member @p key. */
+void sr_jrec_add_null(struct sr_jrec *r, const char *key);
+
+/** Add member @p key whose value is the JSON text @p json (copied, scanned by sr_jrec_built()). */
+void sr_jrec_add_json(struct sr_jrec *r, const char *key, const char *json, size_t len);
+
+/**
+ * Finish what sr_jrec_build() started. Returns 0, -EINVAL when a text of
+ * sr_jrec_add_json() is not one JSON value, or -ENOMEM (also when an add
+ * failed).
+ */
+int sr_jrec_built(struct sr_jrec *r);
 
 /** Free what @p r holds (it may be scanned into again afterwards). */
 void sr_jrec_free(struct sr_jrec *r);

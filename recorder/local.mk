@@ -41,8 +41,10 @@ EXTRA_DIST += contrib/sshrecd.service.in contrib/sshrecd.conf
 
 # Unit tests of the daemon core (cmocka).
 SR_CORE_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
-check_PROGRAMS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
-TESTS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json
+check_PROGRAMS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json \
+	tests/unit/test_record_jrec
+TESTS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json \
+	tests/unit/test_record_jrec
 tests_unit_test_correlate_SOURCES = tests/unit/test_correlate.c $(SR_CORE_SRCS)
 tests_unit_test_correlate_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_correlate_LDFLAGS = $(SAN_LDFLAGS)
@@ -55,6 +57,10 @@ tests_unit_test_record_json_SOURCES = tests/unit/test_record_json.c $(SR_CORE_SR
 tests_unit_test_record_json_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_record_json_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_record_json_LDADD = $(SR_CORE_TEST_LIBS)
+tests_unit_test_record_jrec_SOURCES = tests/unit/test_record_jrec.c $(SR_CORE_SRCS)
+tests_unit_test_record_jrec_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_record_jrec_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_record_jrec_LDADD = $(SR_CORE_TEST_LIBS)
 
 # The parsers of what sshd says about a login.
 check_PROGRAMS += tests/unit/test_auth_info

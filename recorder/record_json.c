@@ -56,30 +56,101 @@ void sr_json_put_int(struct sr_jw *w, const char *key, int64_t v, bool is_null)
 		sr_jw_int(w, key, v);
 }
 
-/* Common fields, opening the record's object (closed by the caller). */
-static void put_common(struct sr_jw *w, const struct sr_record *rec)
+/*
+ * Where a record goes: its JSON text (w), or the members of a scanned record
+ * (r, as sr_jrec_parse() of that text would give), with w for the text of
+ * its nested values. Nested values are written to w in either case.
+ */
+struct out {
+	struct sr_jw *w;
+	struct sr_jrec *r;
+	const char *key; /* r: the member whose nested value w holds */
+	int err;         /* r: writing a nested value failed */
+};
+
+static void put_str(struct out *o, const char *key, const char *s)
+{
+	if (o->r)
+		sr_jrec_add_str(o->r, key, s);
+	else
+		sr_json_put_str(o->w, key, s);
+}
+
+static void put_int(struct out *o, const char *key, int64_t v, bool is_null)
+{
+	if (o->r && is_null)
+		sr_jrec_add_null(o->r, key);
+	else if (o->r)
+		sr_jrec_add_int(o->r, key, v);
+	else
+		sr_json_put_int(o->w, key, v, is_null);
+}
+
+static void put_bool(struct out *o, const char *key, bool v)
+{
+	if (o->r)
+		sr_jrec_add_bool(o->r, key, v);
+	else
+		sr_jw_bool(o->w, key, v);
+}
+
+/* A member whose value is ready JSON text. */
+static void put_raw(struct out *o, const char *key, const char *json, size_t len)
+{
+	if (o->r)
+		sr_jrec_add_json(o->r, key, json, len);
+	else
+		sr_jw_raw(o->w, key, json, len);
+}
+
+/* Open the object (or array, @p arr) member @p key: its content goes to o->w. */
+static void put_open(struct out *o, const char *key, bool arr)
+{
+	if (o->r) {
+		/* the value alone: sr_jrec_add_json() names it */
+		sr_jw_reset(o->w);
+		o->key = key;
+		key = NULL;
+	}
+	if (arr)
+		sr_jw_arr(o->w, key);
+	else
+		sr_jw_obj(o->w, key);
+}
+
+static void put_close(struct out *o)
+{
+	sr_jw_end(o->w);
+	if (!o->r)
+		return;
+	if (sr_jw_error(o->w))
+		o->err = -ENOMEM;
+	else
+		sr_jrec_add_json(o->r, o->key, o->w->b, o->w->len);
+}
+
+/* Common fields, after the record's object was opened. */
+static void put_common(struct out *o, const struct sr_record *rec)
 {
 	const struct sr_session_info *s = rec->sess;
 	char t[SR_TIME_STRLEN], uid[SR_UUID_STRLEN];
 
 	sr_uuid_format(rec->uid, uid);
-	sr_jw_reset(w);
-	sr_jw_obj(w, NULL);
-	sr_json_put_str(w, "event", sr_rec_event_name(rec->kind));
-	sr_json_put_str(w, "code", sr_rec_event_code(rec->kind));
-	sr_json_put_str(w, "time", sr_time_format(rec->time_us, t));
-	sr_json_put_int(w, "ei", (int64_t)rec->ei, false);
-	sr_json_put_str(w, "uid", uid);
-	sr_json_put_str(w, "sid", s->sid);
-	sr_json_put_str(w, "server_id", s->server_id ? s->server_id : "");
-	sr_json_put_str(w, "server_hostname", s->server_hostname ? s->server_hostname : "");
-	sr_json_put_str(w, "login", s->login ? s->login : "");
-	sr_json_put_str(w, "user", s->user ? s->user : "");
-	sr_json_put_int(w, "cgroup_id", (int64_t)rec->cgroup_id, false);
-	sr_json_put_int(w, "audit_session_id", rec->audit_session_id, false);
-	sr_json_put_int(w, "pid", rec->pid, false);
-	sr_json_put_int(w, "ppid", rec->ppid, false);
-	sr_json_put_str(w, "program", rec->program ? rec->program : "");
+	put_str(o, "event", sr_rec_event_name(rec->kind));
+	put_str(o, "code", sr_rec_event_code(rec->kind));
+	put_str(o, "time", sr_time_format(rec->time_us, t));
+	put_int(o, "ei", (int64_t)rec->ei, false);
+	put_str(o, "uid", uid);
+	put_str(o, "sid", s->sid);
+	put_str(o, "server_id", s->server_id ? s->server_id : "");
+	put_str(o, "server_hostname", s->server_hostname ? s->server_hostname : "");
+	put_str(o, "login", s->login ? s->login : "");
+	put_str(o, "user", s->user ? s->user : "");
+	put_int(o, "cgroup_id", (int64_t)rec->cgroup_id, false);
+	put_int(o, "audit_session_id", rec->audit_session_id, false);
+	put_int(o, "pid", rec->pid, false);
+	put_int(o, "ppid", rec->ppid, false);
+	put_str(o, "program", rec->program ? rec->program : "");
 }
 
 /* The record format @p rec is written in (a stored record keeps its own). */
@@ -90,66 +161,66 @@ static int format_of(const struct sr_record *rec)
 
 /* "ADDR:PORT", "[V6ADDR]:PORT" (as Go's net.JoinHostPort writes Teleport's
  * addr.*; record format 1 had no brackets), or null without an address. */
-static void put_addr(struct sr_jw *w, const char *key, const char *addr, int port, int format)
+static void put_addr(struct out *o, const char *key, const char *addr, int port, int format)
 {
 	char buf[320];
 
 	if (!addr) {
-		sr_jw_null(w, key);
+		put_str(o, key, NULL);
 		return;
 	}
 	snprintf(buf, sizeof(buf), format >= 2 && strchr(addr, ':') ? "[%.256s]:%d" : "%.256s:%d",
 	         addr, port);
-	sr_jw_str(w, key, buf);
+	put_str(o, key, buf);
 }
 
-static void put_start(struct sr_jw *w, const struct sr_record *rec)
+static void put_start(struct out *o, const struct sr_record *rec)
 {
 	const struct sr_session_info *i = rec->sess;
 
-	put_addr(w, "addr.remote", i->remote_addr, i->remote_port, format_of(rec));
-	put_addr(w, "addr.local", i->local_addr, i->local_port, format_of(rec));
-	sr_json_put_str(w, "tty", rec->tty);
-	sr_json_put_str(w, "service", i->service);
-	sr_json_put_str(w, "rhost", i->rhost);
-	sr_jw_obj(w, "auth");
-	sr_json_put_str(w, "method", i->auth_method);
-	sr_json_put_str(w, "key_type", i->key_type);
-	sr_json_put_str(w, "fingerprint", i->key_fingerprint);
-	sr_jw_end(w);
-	sr_json_put_str(w, "cgroup_path", i->cgroup_path);
+	put_addr(o, "addr.remote", i->remote_addr, i->remote_port, format_of(rec));
+	put_addr(o, "addr.local", i->local_addr, i->local_port, format_of(rec));
+	put_str(o, "tty", rec->tty);
+	put_str(o, "service", i->service);
+	put_str(o, "rhost", i->rhost);
+	put_open(o, "auth", false);
+	sr_json_put_str(o->w, "method", i->auth_method);
+	sr_json_put_str(o->w, "key_type", i->key_type);
+	sr_json_put_str(o->w, "fingerprint", i->key_fingerprint);
+	put_close(o);
+	put_str(o, "cgroup_path", i->cgroup_path);
 	/* format 1 is 0.1.0's records, stored ones written again as they were */
 	if (format_of(rec) >= 2)
-		sr_json_put_str(w, "capture_backend", i->capture_backend);
+		put_str(o, "capture_backend", i->capture_backend);
 }
 
-static void put_end(struct sr_jw *w, const struct sr_record *rec)
+static void put_end(struct out *o, const struct sr_record *rec)
 {
 	const struct sr_session_info *i = rec->sess;
 	char t[SR_TIME_STRLEN];
 
-	sr_json_put_str(w, "session_start", sr_time_format(i->start_us, t));
-	sr_json_put_str(w, "session_stop", sr_time_format(rec->time_us, t));
-	sr_jw_obj(w, "counts");
-	sr_jw_int(w, "command", (int64_t)i->counts[SR_REC_COMMAND]);
-	sr_jw_int(w, "disk", (int64_t)i->counts[SR_REC_DISK]);
-	sr_jw_int(w, "network", (int64_t)i->counts[SR_REC_NETWORK]);
-	sr_jw_int(w, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
-	sr_jw_int(w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
+	put_str(o, "session_start", sr_time_format(i->start_us, t));
+	put_str(o, "session_stop", sr_time_format(rec->time_us, t));
+	put_open(o, "counts", false);
+	sr_jw_int(o->w, "command", (int64_t)i->counts[SR_REC_COMMAND]);
+	sr_jw_int(o->w, "disk", (int64_t)i->counts[SR_REC_DISK]);
+	sr_jw_int(o->w, "network", (int64_t)i->counts[SR_REC_NETWORK]);
+	sr_jw_int(o->w, "process_exit", (int64_t)i->counts[SR_REC_PROCESS_EXIT]);
+	sr_jw_int(o->w, "escape", (int64_t)i->counts[SR_REC_ESCAPE]);
 	if (format_of(rec) >= 2)
-		sr_jw_int(w, "denied", (int64_t)i->counts[SR_REC_DENIED]);
-	sr_jw_end(w);
-	sr_json_put_int(w, "lost", (int64_t)i->lost, false);
+		sr_jw_int(o->w, "denied", (int64_t)i->counts[SR_REC_DENIED]);
+	put_close(o);
+	put_int(o, "lost", (int64_t)i->lost, false);
 	if (format_of(rec) < 2)
 		return;
 	/* Teleport writes these three always: the recording is enhanced, the
 	 * session interactive when it got a terminal, its one participant the
 	 * identity that logged in */
-	sr_jw_bool(w, "enhanced_recording", true);
-	sr_jw_bool(w, "interactive", sr_tty_is_terminal(i->tty));
-	sr_jw_arr(w, "participants");
-	sr_jw_str(w, NULL, i->user ? i->user : "");
-	sr_jw_end(w);
+	put_bool(o, "enhanced_recording", true);
+	put_bool(o, "interactive", sr_tty_is_terminal(i->tty));
+	put_open(o, "participants", true);
+	sr_jw_str(o->w, NULL, i->user ? i->user : "");
+	put_close(o);
 }
 
 /*
@@ -175,18 +246,18 @@ static size_t first_string(const char *a, const char **rest)
 	return (size_t)(p - (a + 1));
 }
 
-static void put_loss(struct sr_jw *w, const struct sr_record *rec)
+static void put_loss(struct out *o, const struct sr_record *rec)
 {
-	sr_json_put_int(w, "lost",
-	                (int64_t)(rec->lost_command + rec->lost_disk + rec->lost_network), false);
-	sr_jw_obj(w, "lost_by_type");
-	sr_jw_int(w, "command", (int64_t)rec->lost_command);
-	sr_jw_int(w, "disk", (int64_t)rec->lost_disk);
-	sr_jw_int(w, "network", (int64_t)rec->lost_network);
-	sr_jw_end(w);
+	put_int(o, "lost", (int64_t)(rec->lost_command + rec->lost_disk + rec->lost_network),
+	        false);
+	put_open(o, "lost_by_type", false);
+	sr_jw_int(o->w, "command", (int64_t)rec->lost_command);
+	sr_jw_int(o->w, "disk", (int64_t)rec->lost_disk);
+	sr_jw_int(o->w, "network", (int64_t)rec->lost_network);
+	put_close(o);
 }
 
-static int put_command(struct sr_jw *w, const struct sr_record *rec)
+static int put_command(struct out *o, const struct sr_record *rec)
 {
 	const char *rest;
 	size_t a0;
@@ -194,91 +265,91 @@ static int put_command(struct sr_jw *w, const struct sr_record *rec)
 
 	if (!p || !p->argv_json)
 		return -EINVAL;
-	sr_json_put_str(w, "path", rec->path);
+	put_str(o, "path", rec->path);
 	if (format_of(rec) < 2) {
 		/* record format 1: the whole vector as argv */
-		sr_jw_raw(w, "argv", p->argv_json, strlen(p->argv_json));
+		put_raw(o, "argv", p->argv_json, strlen(p->argv_json));
 	} else {
-		sr_json_put_str(w, "exe", p->exe);
-		sr_json_put_str(w, "exe_kind", p->exe_kind);
+		put_str(o, "exe", p->exe);
+		put_str(o, "exe_kind", p->exe_kind);
 		/* Teleport's argv leaves argv[0] out; argv0 keeps it (exec -a shows),
 		 * null for an empty vector; the processes row has the whole vector */
 		a0 = first_string(p->argv_json, &rest);
-		sr_jw_arr(w, "argv");
+		put_open(o, "argv", true);
 		if (*rest)
-			sr_jw_raw(w, NULL, rest, strlen(rest) - 1); /* the elements, without "]" */
-		sr_jw_end(w);
+			sr_jw_raw(o->w, NULL, rest,
+			          strlen(rest) - 1); /* the elements, without "]" */
+		put_close(o);
 		if (a0)
-			sr_jw_raw(w, "argv0", p->argv_json + 1, a0);
+			put_raw(o, "argv0", p->argv_json + 1, a0);
 		else
-			sr_jw_null(w, "argv0");
+			put_str(o, "argv0", NULL);
 	}
-	sr_jw_bool(w, "argv_truncated", p->argv_truncated);
-	sr_json_put_int(w, "return_code", rec->return_code, false);
-	sr_json_put_str(w, "cwd", rec->cwd);
-	sr_json_put_int(w, "proc_uid", p->uid, false);
-	sr_json_put_int(w, "proc_gid", p->gid, false);
-	sr_json_put_int(w, "proc_euid", p->euid, false);
-	sr_json_put_int(w, "proc_egid", p->egid, false);
-	sr_json_put_int(w, "process_id", p->id, false);
-	sr_json_put_int(w, "parent_process_id", p->parent_id, p->parent_id == 0);
-	sr_json_put_str(w, "tty", p->tty);
+	put_bool(o, "argv_truncated", p->argv_truncated);
+	put_int(o, "return_code", rec->return_code, false);
+	put_str(o, "cwd", rec->cwd);
+	put_int(o, "proc_uid", p->uid, false);
+	put_int(o, "proc_gid", p->gid, false);
+	put_int(o, "proc_euid", p->euid, false);
+	put_int(o, "proc_egid", p->egid, false);
+	put_int(o, "process_id", p->id, false);
+	put_int(o, "parent_process_id", p->parent_id, p->parent_id == 0);
+	put_str(o, "tty", p->tty);
 	return 0;
 }
 
-static void put_disk(struct sr_jw *w, const struct sr_record *rec)
+static void put_disk(struct out *o, const struct sr_record *rec)
 {
 	char ftext[256];
 
-	sr_json_put_str(w, "path", rec->path);
-	sr_json_put_int(w, "flags", (int64_t)rec->flags, false);
-	sr_json_put_str(w, "flags_text", sr_open_flags_text(rec->flags, ftext, sizeof(ftext)));
-	sr_json_put_int(w, "mode", rec->mode, false);
-	sr_json_put_int(w, "return_code", rec->return_code, !rec->has_return_code);
-	sr_jw_bool(w, "path_resolved", rec->path_resolved);
+	put_str(o, "path", rec->path);
+	put_int(o, "flags", (int64_t)rec->flags, false);
+	put_str(o, "flags_text", sr_open_flags_text(rec->flags, ftext, sizeof(ftext)));
+	put_int(o, "mode", rec->mode, false);
+	put_int(o, "return_code", rec->return_code, !rec->has_return_code);
+	put_bool(o, "path_resolved", rec->path_resolved);
 	if (rec->path_truncated)
-		sr_jw_bool(w, "path_truncated", true);
+		put_bool(o, "path_truncated", true);
 	if (rec->path_error)
-		sr_json_put_str(w, "path_error",
-		                rec->path_error == SR_PATH_ERROR_UNREADABLE ? "unreadable"
-		                                                            : "unavailable");
-	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+		put_str(o, "path_error",
+		        rec->path_error == SR_PATH_ERROR_UNREADABLE ? "unreadable" : "unavailable");
+	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 
-static void put_network(struct sr_jw *w, const struct sr_record *rec)
+static void put_network(struct out *o, const struct sr_record *rec)
 {
 	static const char *const results[] = {"pending", "established", "failed", "pending"};
 
-	sr_json_put_str(w, "src_addr", rec->src_addr);
-	sr_json_put_int(w, "src_port", rec->src_port, false);
-	sr_json_put_str(w, "dst_addr", rec->dst_addr);
-	sr_json_put_int(w, "dst_port", rec->dst_port, false);
-	sr_json_put_int(w, "version", sr_record_ip_version(rec), false);
+	put_str(o, "src_addr", rec->src_addr);
+	put_int(o, "src_port", rec->src_port, false);
+	put_str(o, "dst_addr", rec->dst_addr);
+	put_int(o, "dst_port", rec->dst_port, false);
+	put_int(o, "version", sr_record_ip_version(rec), false);
 	if (format_of(rec) < 2) {
-		sr_json_put_str(w, "operation", "connect");
+		put_str(o, "operation", "connect");
 	} else {
 		/* Teleport's enums as numbers: NetworkOperation, EventAction */
-		sr_json_put_int(w, "operation", SR_NET_OP_CONNECT, false);
-		sr_json_put_int(w, "action", rec->action, false);
+		put_int(o, "operation", SR_NET_OP_CONNECT, false);
+		put_int(o, "action", rec->action, false);
 	}
-	sr_json_put_str(w, "result", results[rec->result & 3]);
-	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+	put_str(o, "result", results[rec->result & 3]);
+	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 
-static void put_exit(struct sr_jw *w, const struct sr_record *rec)
+static void put_exit(struct out *o, const struct sr_record *rec)
 {
-	sr_json_put_int(w, "exit_code", rec->exit_code, rec->signal != 0);
-	sr_json_put_int(w, "signal", rec->signal, false);
-	sr_json_put_int(w, "duration_ms", rec->duration_ms, false);
-	sr_json_put_int(w, "process_id", rec->process_id, false);
+	put_int(o, "exit_code", rec->exit_code, rec->signal != 0);
+	put_int(o, "signal", rec->signal, false);
+	put_int(o, "duration_ms", rec->duration_ms, false);
+	put_int(o, "process_id", rec->process_id, false);
 }
 
-static void put_escape(struct sr_jw *w, const struct sr_record *rec)
+static void put_escape(struct out *o, const struct sr_record *rec)
 {
-	sr_json_put_int(w, "from_cgroup_id", (int64_t)rec->cgroup_id, false);
-	sr_json_put_int(w, "to_cgroup_id", (int64_t)rec->to_cgroup_id, false);
-	sr_json_put_str(w, "to_cgroup_path", rec->to_cgroup_path ? rec->to_cgroup_path : "");
-	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+	put_int(o, "from_cgroup_id", (int64_t)rec->cgroup_id, false);
+	put_int(o, "to_cgroup_id", (int64_t)rec->to_cgroup_id, false);
+	put_str(o, "to_cgroup_path", rec->to_cgroup_path ? rec->to_cgroup_path : "");
+	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 
 /*
@@ -304,42 +375,41 @@ int sr_denied_net_action(const struct sr_record *rec)
 	           : SR_NET_ACTION_OBSERVED;
 }
 
-static void put_denied(struct sr_jw *w, const struct sr_record *rec)
+static void put_denied(struct out *o, const struct sr_record *rec)
 {
 	bool net = rec->denied_action == SR_POLICY_CONNECT, f3 = format_of(rec) >= 3;
 	char target[INET6_ADDRSTRLEN + 16], ftext[256];
 
 	/* what it was about; "action" is Teleport's EventAction, a number in
 	 * every record since format 3 (format 2 wrote the word there) */
-	sr_json_put_str(w, f3 ? "kind" : "action",
-	                net                                     ? "connect"
-	                : rec->denied_action == SR_POLICY_WRITE ? "write"
-	                                                        : "exec");
+	put_str(o, f3 ? "kind" : "action",
+	        net                                     ? "connect"
+	        : rec->denied_action == SR_POLICY_WRITE ? "write"
+	                                                : "exec");
 	if (f3)
-		sr_json_put_int(w, "action", sr_denied_net_action(rec), false);
+		put_int(o, "action", sr_denied_net_action(rec), false);
 	if (net)
 		snprintf(target, sizeof(target),
 		         sr_record_ip_version(rec) == 6 ? "[%s]:%d" : "%s:%d",
 		         rec->dst_addr ? rec->dst_addr : "", rec->dst_port);
-	sr_json_put_str(w, "target", net ? target : rec->path ? rec->path : "");
-	sr_json_put_str(w, "path", net ? NULL : rec->path ? rec->path : "");
+	put_str(o, "target", net ? target : rec->path ? rec->path : "");
+	put_str(o, "path", net ? NULL : rec->path ? rec->path : "");
 	if (rec->path_truncated)
-		sr_jw_bool(w, "path_truncated", true);
-	sr_json_put_str(w, "dst_addr", net ? rec->dst_addr : NULL);
-	sr_json_put_int(w, "dst_port", rec->dst_port, !net);
-	sr_json_put_int(w, "version", sr_record_ip_version(rec), !net);
-	sr_json_put_str(w, "flags_text",
-	                rec->denied_action == SR_POLICY_WRITE
-	                    ? sr_open_flags_text(rec->flags, ftext, sizeof(ftext))
-	                    : NULL);
-	sr_json_put_str(w, "rule", rec->rule);
+		put_bool(o, "path_truncated", true);
+	put_str(o, "dst_addr", net ? rec->dst_addr : NULL);
+	put_int(o, "dst_port", rec->dst_port, !net);
+	put_int(o, "version", sr_record_ip_version(rec), !net);
+	put_str(o, "flags_text",
+	        rec->denied_action == SR_POLICY_WRITE
+	            ? sr_open_flags_text(rec->flags, ftext, sizeof(ftext))
+	            : NULL);
+	put_str(o, "rule", rec->rule);
 	/* "mode" is session.disk's open mode, a number (format 2 wrote the word there) */
-	sr_json_put_str(w, f3 ? "policy_mode" : "mode",
-	                rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
-	sr_json_put_str(w, "mechanism",
-	                rec->denied_mechanism == SR_POLICY_MECH_LSM ? "lsm" : "signal");
-	sr_json_put_str(w, "effect", denied_effect(rec));
-	sr_json_put_int(w, "process_id", rec->process_id, rec->process_id == 0);
+	put_str(o, f3 ? "policy_mode" : "mode",
+	        rec->denied_mode == SR_POLICY_ENFORCE ? "enforced" : "audit");
+	put_str(o, "mechanism", rec->denied_mechanism == SR_POLICY_MECH_LSM ? "lsm" : "signal");
+	put_str(o, "effect", denied_effect(rec));
+	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 
 int sr_record_ip_version(const struct sr_record *rec)
@@ -348,42 +418,51 @@ int sr_record_ip_version(const struct sr_record *rec)
 	return rec->dst_addr && strchr(rec->dst_addr, ':') ? 6 : 4;
 }
 
+/* The members of @p rec, after its object was opened. */
+static int put_record(struct out *o, const struct sr_record *rec)
+{
+	put_common(o, rec);
+	switch (rec->kind) {
+	case SR_REC_SESSION_START:
+		put_start(o, rec);
+		break;
+	case SR_REC_SESSION_END:
+		put_end(o, rec);
+		break;
+	case SR_REC_COMMAND:
+		return put_command(o, rec);
+	case SR_REC_DISK:
+		put_disk(o, rec);
+		break;
+	case SR_REC_NETWORK:
+		put_network(o, rec);
+		break;
+	case SR_REC_PROCESS_EXIT:
+		put_exit(o, rec);
+		break;
+	case SR_REC_DATA_LOSS:
+		put_loss(o, rec);
+		break;
+	case SR_REC_DENIED:
+		put_denied(o, rec);
+		break;
+	default:
+		put_escape(o, rec);
+		break;
+	}
+	return 0;
+}
+
 int sr_record_json(struct sr_jw *w, const struct sr_record *rec)
 {
-	int err = 0;
+	struct out o = {.w = w};
+	int err;
 
 	if (!rec->sess || (unsigned)rec->kind >= SR_REC_KIND_MAX)
 		return -EINVAL;
-	put_common(w, rec);
-	switch (rec->kind) {
-	case SR_REC_SESSION_START:
-		put_start(w, rec);
-		break;
-	case SR_REC_SESSION_END:
-		put_end(w, rec);
-		break;
-	case SR_REC_COMMAND:
-		err = put_command(w, rec);
-		break;
-	case SR_REC_DISK:
-		put_disk(w, rec);
-		break;
-	case SR_REC_NETWORK:
-		put_network(w, rec);
-		break;
-	case SR_REC_PROCESS_EXIT:
-		put_exit(w, rec);
-		break;
-	case SR_REC_DATA_LOSS:
-		put_loss(w, rec);
-		break;
-	case SR_REC_DENIED:
-		put_denied(w, rec);
-		break;
-	default:
-		put_escape(w, rec);
-		break;
-	}
+	sr_jw_reset(w);
+	sr_jw_obj(w, NULL);
+	err = put_record(&o, rec);
 	sr_jw_end(w);
 	/* a NUL after the text, not counted */
 	sr_jw_put(w, "", 1);
@@ -392,6 +471,22 @@ int sr_record_json(struct sr_jw *w, const struct sr_record *rec)
 	if (err)
 		return err;
 	return sr_jw_error(w);
+}
+
+int sr_record_jrec(struct sr_jrec *r, struct sr_jw *w, const struct sr_record *rec)
+{
+	struct out o = {.w = w, .r = r};
+	int err;
+
+	if (!rec->sess || (unsigned)rec->kind >= SR_REC_KIND_MAX)
+		return -EINVAL;
+	sr_jrec_build(r);
+	err = put_record(&o, rec);
+	if (!err)
+		err = o.err;
+	if (!err)
+		err = sr_jrec_built(r);
+	return err;
 }
 
 /* Linux generic/x86 open flag values (octal), independent of libc's view. */

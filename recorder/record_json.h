@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jscan.h"
 #include "jwrite.h"
 #include "recorder/record.h"
 
@@ -27,6 +28,14 @@
  * @return 0, or -ENOMEM when an allocation failed while writing.
  */
 int sr_record_json(struct sr_jw *w, const struct sr_record *rec);
+
+/**
+ * Put @p rec into @p r as sr_jrec_parse() of its sr_record_json() text
+ * would, without writing and scanning that text: for the mappings of
+ * export.h. @p w is scratch space (its text is not the record's).
+ * @return 0, -EINVAL as sr_record_json(), or -ENOMEM.
+ */
+int sr_record_jrec(struct sr_jrec *r, struct sr_jw *w, const struct sr_record *rec);
 
 /**
  * `version` of a session.network record: 6 when its destination is an IPv6
