@@ -77,13 +77,16 @@ char *sr_exe_label(const char *path, const char *exe, const char *kind)
 	return NULL;
 }
 
+const char *sr_exe_suffix(const char *kind)
+{
+	return is(kind, SR_EXE_FILELESS)  ? " (fileless)"
+	       : is(kind, SR_EXE_DELETED) ? " (deleted)"
+	                                  : "";
+}
+
 char *sr_exe_executable(const char *path, const char *exe, const char *kind)
 {
-	const char *suffix = is(kind, SR_EXE_FILELESS)  ? " (fileless)"
-	                     : is(kind, SR_EXE_DELETED) ? " (deleted)"
-	                                                : "";
-
 	if (!exe)
 		return strdup(path ? path : "");
-	return join(exe, "", NULL, suffix);
+	return join(exe, "", NULL, sr_exe_suffix(kind));
 }

@@ -50,4 +50,10 @@ char *sr_exe_label(const char *path, const char *exe, const char *kind);
  */
 char *sr_exe_executable(const char *path, const char *exe, const char *kind);
 
+/**
+ * What sr_exe_executable() appends to a known @p exe of kind @p kind:
+ * " (fileless)", " (deleted)" or "" (so "" means the name is @p exe itself).
+ */
+const char *sr_exe_suffix(const char *kind);
+
 #endif

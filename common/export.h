@@ -142,7 +142,15 @@ void sr_exp_entity(struct sr_jw *w, const char *key, const char *sid, int64_t id
 void sr_exp_int_str(struct sr_jw *w, const char *key, int64_t v);
 
 /** Copy the string member @p rkey of @p rec as member @p key (nothing when absent). */
-void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, const char *rkey);
+static inline void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec,
+                               const char *rkey)
+{
+	size_t len;
+	const char *v = sr_jrec_strn(rec, rkey, &len);
+
+	if (v)
+		sr_jw_strn(w, key, v, len);
+}
 
 /** A file path split as ECS file.* and OCSF file want it. */
 struct sr_exp_file {
@@ -174,19 +182,24 @@ const char *sr_exp_basename(const char *p);
  * in an older record format: session.denied's "kind" and "policy_mode" were
  * the strings "action" and "mode" in format 2), else NULL.
  */
-const char *sr_exp_str_or(const struct sr_jrec *rec, const char *key, const char *old);
+static inline const char *sr_exp_str_or(const struct sr_jrec *rec, const char *key, const char *old)
+{
+	const char *v = sr_jrec_str(rec, key);
+
+	return v ? v : sr_jrec_str(rec, old);
+}
 
 /** What ran, for the process fields of a record. */
 struct sr_exp_exec {
-	char *executable; /**< sr_exe_executable(): "memfd:x (fileless)", "/tmp/y (deleted)";
-	                     malloc'd */
-	const char *name; /**< basename of the file that ran (or of the path) */
+	const char *executable; /**< as sr_exe_executable(): "memfd:x (fileless)", "/tmp/y" */
+	const char *name;       /**< basename of the file that ran (or of the path) */
+	char *owned;            /**< executable when it had to be made (malloc'd), else NULL */
 };
 
 /**
  * The executable and name of the record's process: from the record itself
  * for a command (@p is_cmd), else from its processes row @p p. Both are
- * NULL when no path is known. Free out->executable. Returns 0 or -ENOMEM.
+ * NULL when no path is known. Free out->owned. Returns 0 or -ENOMEM.
  */
 int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_cmd,
                 struct sr_exp_exec *out);

@@ -70,7 +70,7 @@ static int ecs_process(struct sr_jw *w, const struct sr_jrec *rec, const struct 
 		return -ENOMEM;
 	sr_jw_str(w, "name", x.name ? x.name : sr_jrec_str(rec, "program"));
 	sr_jw_str(w, "executable", x.executable);
-	free(x.executable);
+	free(x.owned);
 	sr_jw_str(w, "working_directory", cwd);
 	if (argv && argv->t == SR_JT_ARR) {
 		const struct sr_jval *a0 = sr_jrec_get(rec, "argv0");

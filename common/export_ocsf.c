@@ -65,7 +65,7 @@ static int ocsf_process(struct sr_jw *w, const char *key, const struct sr_jrec *
 		sr_jw_int(w, "type_id", 1);
 		sr_jw_str(w, "type", "Regular File");
 		sr_jw_end(w);
-		free(x.executable);
+		free(x.owned);
 	}
 	if (argv && argv->t == SR_JT_ARR) {
 		char *cl = NULL;

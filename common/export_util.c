@@ -9,13 +9,6 @@
 #include "export.h"
 #include "strsafe.h"
 
-const char *sr_exp_str_or(const struct sr_jrec *rec, const char *key, const char *old)
-{
-	const char *v = sr_jrec_str(rec, key);
-
-	return v ? v : sr_jrec_str(rec, old);
-}
-
 const char *sr_exp_basename(const char *p)
 {
 	const char *s = p ? strrchr(p, '/') : NULL;
@@ -30,13 +23,18 @@ int sr_exp_exec(const struct sr_jrec *rec, const struct sr_exp_proc *p, bool is_
 	const char *exe = is_cmd ? sr_jrec_str(rec, "exe") : p ? p->exe : NULL;
 	const char *kind = is_cmd ? sr_jrec_str(rec, "exe_kind") : p ? p->exe_kind : NULL;
 
-	out->executable = NULL;
+	out->executable = out->owned = NULL;
 	out->name = NULL;
 	if (!path)
 		return 0;
-	out->executable = sr_exe_executable(path, exe, kind);
 	out->name = sr_exp_basename(exe ? exe : path);
-	return out->executable ? 0 : -ENOMEM;
+	/* mostly the file itself: no copy per record */
+	if (!exe || !*sr_exe_suffix(kind)) {
+		out->executable = exe ? exe : path;
+		return 0;
+	}
+	out->executable = out->owned = sr_exe_executable(path, exe, kind);
+	return out->owned ? 0 : -ENOMEM;
 }
 
 void sr_exp_file_split(const char *path, int64_t flags, struct sr_exp_file *f)
@@ -89,15 +87,6 @@ void sr_exp_entity(struct sr_jw *w, const char *key, const char *sid, int64_t id
 		snprintf(ent, sizeof(ent), "%s-%lld", sid ? sid : "", (long long)id);
 		sr_jw_str(w, key, ent);
 	}
-}
-
-void sr_exp_copy(struct sr_jw *w, const char *key, const struct sr_jrec *rec, const char *rkey)
-{
-	size_t len;
-	const char *v = sr_jrec_strn(rec, rkey, &len);
-
-	if (v)
-		sr_jw_strn(w, key, v, len);
 }
 
 int64_t sr_exp_time_ms(const struct sr_jrec *rec)
