@@ -45,7 +45,7 @@ static void print_capture(json_object *s)
 			}
 		}
 	if (ondemand)
-		printf(", on-demand syscall tracepoints %zu/%zu attached", attached, ondemand);
+		printf(", on-demand programs %zu/%zu attached", attached, ondemand);
 	printf("\n");
 	if (json_object_object_get_ex(cap, "not_recorded", &gaps) &&
 	    json_object_is_type(gaps, json_type_array))

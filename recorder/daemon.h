@@ -148,8 +148,8 @@ void sr_session_inotify(struct sr_daemon *d);
 void sr_session_poll_loss(struct sr_daemon *d);
 /**
  * Attach the on-demand capture programs (the tracepoint backend's syscall
- * tracepoints) the sessions need at once; detach unneeded ones once they have
- * been unneeded for syscall_linger seconds (call every second).
+ * tracepoints, the hook backends' programs on every open) the sessions need at once; detach
+ * unneeded ones once they have been unneeded for syscall_linger seconds (call every second).
  */
 void sr_session_update_demand(struct sr_daemon *d);
 /**

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * While sshrecd is down, the tracepoint backend's on-demand syscall
- * tracepoints stay pinned, so the sessions that need them lose nothing
- * across a restart. They also keep every syscall on the host on the slow
- * path, so they must not outlive that purpose: a watcher forked at shutdown
+ * While sshrecd is down, the on-demand programs (the tracepoint backend's
+ * syscall tracepoints, the hook backends' programs on every open) stay
+ * pinned, so the sessions that need them lose nothing across a restart.
+ * They also tax every syscall (or open) on the host, so they must not
+ * outlive that purpose: a watcher forked at shutdown
  * removes their pins (which detaches them) once no recorded process is
  * alive, or after syscall_linger_stopped at the latest, and exits as soon as
  * a new sshrecd listens on the control socket (it owns the pins again).
@@ -82,7 +83,7 @@ static void sr_linger_watch(const char *pin_dir, const char *sock, const char *c
 	if (why && !sr_daemon_listening(sock)) {
 		n = sr_capture_unpin_demand(pin_dir);
 		if (n > 0)
-			sr_warn("sshrecd down: %d on-demand syscall tracepoints detached (%s)", n,
+			sr_warn("sshrecd down: %d on-demand capture programs detached (%s)", n,
 			        why);
 	}
 	/* leave our cgroup for the root one and remove it */
@@ -101,24 +102,22 @@ void sr_linger_spawn(struct sr_daemon *d)
 		return;
 	if (!max_s) {
 		sr_capture_unpin_demand(d->cfg->pin_dir);
-		sr_info(
-		    "on-demand syscall tracepoints detached at stop (syscall_linger_stopped = 0)");
+		sr_info("on-demand capture programs detached at stop (syscall_linger_stopped = 0)");
 		return;
 	}
 	snprintf(pin_dir, sizeof(pin_dir), "%s", d->cfg->pin_dir);
 	snprintf(sock, sizeof(sock), "%s", d->cfg->socket_path);
 	pid = fork();
 	if (pid < 0) {
-		sr_warn("cannot fork the linger watcher (%s): on-demand syscall tracepoints stay "
+		sr_warn("cannot fork the linger watcher (%s): on-demand capture programs stay "
 		        "attached until sshrecd starts again",
 		        strerror(errno));
 		return;
 	}
 	if (pid > 0) {
-		sr_info(
-		    "on-demand syscall tracepoints stay attached while recorded processes live, "
-		    "at most %us (syscall_linger_stopped): linger watcher pid %d",
-		    max_s, (int)pid);
+		sr_info("on-demand capture programs stay attached while recorded processes live, "
+		        "at most %us (syscall_linger_stopped): linger watcher pid %d",
+		        max_s, (int)pid);
 		return;
 	}
 	/* the capture's link, map and program fds would keep the programs attached */

@@ -169,7 +169,8 @@ static int64_t mono_us(void)
  * every sequential login paid both before its acknowledgement. So on-demand
  * programs are attached as soon as a session needs them, but detached only
  * once no session has needed them for syscall_linger seconds (the timer calls
- * this each second). The hook backends have no on-demand programs.
+ * this each second). The hook backends' on-demand programs (a trampoline on
+ * every open of the host) follow the same rule.
  */
 void sr_session_update_demand(struct sr_daemon *d)
 {
@@ -198,7 +199,7 @@ void sr_session_update_demand(struct sr_daemon *d)
 	if (want == have)
 		return;
 	if (!sr_capture_set_demand(d->cap, want) && (have & ~want))
-		sr_info("on-demand syscall tracepoints detached (unused for %us)",
+		sr_info("on-demand capture programs detached (unused for %us)",
 		        d->cfg->syscall_linger_s);
 }
 

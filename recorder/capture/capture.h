@@ -25,8 +25,9 @@
  *
  * On-demand programs. Some programs tax the whole host while attached (the
  * syscall tracepoints of the tracepoint backend put every syscall on the slow
- * path), so they are attached only while a session records their class:
- * sr_capture_set_demand(). The hook backends have none of those.
+ * path; on the hook backends the fexit on do_filp_open(), and fentry's
+ * security_file_open, put a trampoline on every open), so they are attached
+ * only while a session records their class: sr_capture_set_demand().
  *
  * Error convention (log.h): 0 or -errno; failures are logged once here.
  * Not thread-safe: one thread drives one struct sr_capture.

@@ -106,7 +106,7 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_compat_exit", SR_JOB_EXEC_FAIL, 1, B_ALL, 0, CMD, TPJ_EXEC_FAIL, true, false},
     /* disk: the security hook, else the open syscall tracepoints on demand */
     {"sr_lsm_file_open", SR_JOB_OPEN, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_fentry_file_open", SR_JOB_OPEN, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
+    {"sr_fentry_file_open", SR_JOB_OPEN, 0, B_FE, SR_FEAT_TRACING, DISK, 0, false, false},
     {"sr_enter_open", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
     {"sr_enter_openat", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
     {"sr_enter_openat2", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
@@ -117,8 +117,11 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_exit_creat", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
     {"sr_compat_enter", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, true, false},
     {"sr_compat_exit", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, true, false},
-    /* failed and O_PATH opens, which the security hook never sees */
-    {"sr_fexit_filp_open", SR_JOB_OPEN_FAIL, 0, B_HOOKS, SR_FEAT_TRACING, 0, 0, false, false},
+    /*
+     * failed and O_PATH opens, which the security hook never sees: a trampoline
+     * on every open of the host, so on demand like the syscall tracepoints
+     */
+    {"sr_fexit_filp_open", SR_JOB_OPEN_FAIL, 0, B_HOOKS, SR_FEAT_TRACING, DISK, 0, false, false},
     {"sr_enter_open", SR_JOB_OPEN_FAIL, 1, B_HOOKS, 0, DISK, TPJ_OPEN_FAIL, false, false},
     {"sr_enter_openat", SR_JOB_OPEN_FAIL, 1, B_HOOKS, 0, DISK, TPJ_OPEN_FAIL, false, false},
     {"sr_enter_openat2", SR_JOB_OPEN_FAIL, 1, B_HOOKS, 0, DISK, TPJ_OPEN_FAIL, false, false},

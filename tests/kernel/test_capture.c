@@ -1003,6 +1003,8 @@ static const char *open_prog(enum sr_backend b)
 	                                : "sr_enter_openat";
 }
 
+static int count_links(const char *name);
+
 static void t_switches(void)
 {
 	const char *m1 = "/nonexistent/class-off-marker", *m2 = "/nonexistent/detached-marker",
@@ -1019,18 +1021,38 @@ static void t_switches(void)
 	sr_capture_session_set_classes(cap, KEY, SR_CLASS_ALL, 0);
 
 	if (on_hooks()) {
+		bool fe = sr_capture_backend(cap) == SR_BACKEND_FENTRY;
+
 		/* demand ALL since the start: still no program that taxes every syscall */
 		check(!link_pinned("sr_enter_openat") && !link_pinned("sr_exit_openat") &&
 		          !link_pinned("sr_enter_execve") && !link_pinned("sr_compat_enter") &&
-		          sr_capture_demand_classes(cap) == 0,
-		      "%s backend: no syscall tracepoint attached although sessions record disk",
+		          sr_capture_demand_classes(cap) == SR_CLASS_BIT(SR_CLASS_DISK) &&
+		          link_pinned("sr_fexit_filp_open") &&
+		          (!fe || link_pinned("sr_fentry_file_open")),
+		      "%s backend: no syscall tracepoint attached although sessions record disk; "
+		      "its on-demand open programs are",
 		      sr_backend_name(sr_capture_backend(cap)));
+		/* the marker's open fails: only the fexit on do_filp_open() records it */
 		err = sr_capture_set_demand(cap, 0);
 		pid = spawn(cg_sess, do_marker_open, (void *)m2, &status);
 		drain(cap);
-		check(!err && link_pinned(open_prog(sr_capture_backend(cap))) &&
-		          find_open(pid, m2, strlen(m2)),
-		      "nothing on demand: opens recorded whatever the demand");
+		check(!err && !link_pinned("sr_fexit_filp_open") &&
+		          count_links("sr_fexit_filp_open") == 0 &&
+		          (fe ? !link_pinned("sr_fentry_file_open") &&
+		                    count_links("sr_fentry_file_open") == 0
+		              : link_pinned("sr_lsm_file_open")) &&
+		          link_pinned("sr_exec") && !find_open(pid, m2, strlen(m2)) &&
+		          find_exit(pid),
+		      "no session wants disk: the programs on every open detached (pins and links "
+		      "gone, %s kept), no open record, exit still recorded",
+		      fe ? "sr_exec" : "sr_lsm_file_open");
+		err = sr_capture_set_demand(cap, SR_CLASS_ALL);
+		pid = spawn(cg_sess, do_marker_open, (void *)m3, &status);
+		drain(cap);
+		check(!err && link_pinned("sr_fexit_filp_open") &&
+		          (!fe || link_pinned("sr_fentry_file_open")) &&
+		          find_open(pid, m3, strlen(m3)),
+		      "reattached: the failed open recorded again");
 		return;
 	}
 	err = sr_capture_set_demand(cap, 0);
@@ -1051,10 +1073,11 @@ static void t_switches(void)
 static enum sr_backend forced = SR_BACKEND_AUTO; /* SR_CAPTURE_BACKEND */
 
 /* Close the capture (the daemon "stops"), run @marker's exec, reopen on @b. */
-static int reopen(enum sr_backend b, const char *marker)
+static int reopen(enum sr_backend b, const char *marker, uint32_t demand)
 {
 	char *argv[] = {"/bin/true", (char *)marker, NULL};
-	struct sr_capture_opts o = {.pin = true, .pin_dir = pin_dir, .backend = b};
+	struct sr_capture_opts o = {
+	    .pin = true, .pin_dir = pin_dir, .backend = b, .demand = demand};
 	int status;
 
 	sr_capture_close(cap);
@@ -1124,7 +1147,7 @@ static void t_restart(void)
 	char stale[512], times[256];
 	int err;
 
-	err = reopen(forced, "while-down-marker");
+	err = reopen(forced, "while-down-marker", 0);
 	check(!err && cap && sr_capture_reused(cap), "reopened from pins (reused maps)");
 	if (err)
 		return;
@@ -1145,14 +1168,14 @@ static void t_restart(void)
 		snprintf(sub, sizeof(sub), "%s/planted", stale);
 		mkdir(stale, 0700);
 		mkdir(sub, 0700);
-		err = reopen(forced, "switch-marker");
+		err = reopen(forced, "switch-marker", 0);
 		check(!err && access(stale, F_OK) < 0 && link_pinned(open_prog(was)),
 		      "a stale pin set of another backend is removed at open");
 		drain(cap);
 		return;
 	}
 	/* a hook backend: switch to the tracepoints, then back */
-	err = reopen(SR_BACKEND_TRACEPOINT, "switch-marker");
+	err = reopen(SR_BACKEND_TRACEPOINT, "switch-marker", 0);
 	drain(cap);
 	snprintf(stale, sizeof(stale), "%s/v%d/%s", pin_dir, SR_EVENTS_ABI_VERSION,
 	         sr_backend_name(was));
@@ -1163,7 +1186,8 @@ static void t_restart(void)
 	      "restart on the tracepoint backend: %s pins removed, ring buffer kept, the exec "
 	      "made meanwhile recorded once",
 	      sr_backend_name(was));
-	err = reopen(was, "switch-back-marker");
+	/* a session records disk again: the on-demand programs come back with the rest */
+	err = reopen(was, "switch-back-marker", SR_CLASS_ALL);
 	drain(cap);
 	exec_times("switch-back-marker", times, sizeof(times));
 	check(!err && sr_capture_backend(cap) == was && link_pinned(open_prog(was)) &&
