@@ -153,6 +153,19 @@ void sr_session_poll_loss(struct sr_daemon *d);
  */
 void sr_session_update_demand(struct sr_daemon *d);
 /**
+ * What a session with rule set @p set (NULL: none) recording @p classes needs
+ * attached: its classes, SR_CAPTURE_DEMAND_POLICY with rules, and disk for
+ * deny_write where verdicts are signals (the open programs check them).
+ */
+uint32_t sr_session_demand_of(struct sr_daemon *d, const struct sr_policy_set *set,
+                              uint32_t classes);
+/**
+ * Attach, at once, the on-demand programs of @p more (sr_session_demand_of()
+ * bits) and the policy's when the current policy has rules; detach nothing.
+ * @return 0 or -errno (what could not be attached is logged).
+ */
+int sr_session_attach_demand(struct sr_daemon *d, uint32_t more);
+/**
  * At shutdown, with on-demand programs attached: fork the watcher that
  * detaches them once no recorded process lives, or after
  * syscall_linger_stopped (recorder/linger.c). Call after the capture is closed.

@@ -8,6 +8,8 @@
  * removes their pins (which detaches them) once no recorded process is
  * alive, or after syscall_linger_stopped at the latest, and exits as soon as
  * a new sshrecd listens on the control socket (it owns the pins again).
+ * The session policy's own programs are removed only once no recorded
+ * process is alive: its verdicts hold while a session they apply to runs.
  *
  * The watcher leaves the daemon's cgroup for one of its own: a service
  * manager stopping sshrecd kills everything left in the service's cgroup.
@@ -56,7 +58,7 @@ static void sr_linger_watch(const char *pin_dir, const char *sock, const char *c
 {
 	double t0 = sr_mono_s();
 	const char *why;
-	int live, n;
+	int live = 0, n;
 
 	for (;;) {
 		sleep(1);
@@ -81,7 +83,8 @@ static void sr_linger_watch(const char *pin_dir, const char *sock, const char *c
 		}
 	}
 	if (why && !sr_daemon_listening(sock)) {
-		n = sr_capture_unpin_demand(pin_dir);
+		/* the policy's verdicts hold as long as a session they apply to runs */
+		n = sr_capture_unpin_demand(pin_dir, live ? SR_CAPTURE_DEMAND_POLICY : 0);
 		if (n > 0)
 			sr_warn("sshrecd down: %d on-demand capture programs detached (%s)", n,
 			        why);
@@ -101,7 +104,10 @@ void sr_linger_spawn(struct sr_daemon *d)
 	if (!d->cfg->pin || !d->cap || !sr_capture_demand(d->cap))
 		return;
 	if (!max_s) {
-		sr_capture_unpin_demand(d->cfg->pin_dir);
+		sr_capture_unpin_demand(d->cfg->pin_dir,
+		                        sr_capture_pinned_live_tasks(d->cfg->pin_dir) > 0
+		                            ? SR_CAPTURE_DEMAND_POLICY
+		                            : 0);
 		sr_info("on-demand capture programs detached at stop (syscall_linger_stopped = 0)");
 		return;
 	}

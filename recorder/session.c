@@ -163,6 +163,37 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+uint32_t sr_session_demand_of(struct sr_daemon *d, const struct sr_policy_set *set,
+                              uint32_t classes)
+{
+	uint32_t want = classes;
+
+	if (set)
+		want |= SR_CAPTURE_DEMAND_POLICY;
+	/* deny_write without BPF LSM checks opens where disk events are seen */
+	if (set && (set->actions & SR_POLICY_ACTION_BIT(SR_POLICY_WRITE)) &&
+	    sr_capture_policy_mech(d->cap) == SR_POLICY_MECH_SIGNAL)
+		want |= SR_CLASS_BIT(SR_CLASS_DISK);
+	return want;
+}
+
+/* The policy's own programs are wanted while the policy has rules, or a session still holds some.
+ */
+static uint32_t policy_demand(const struct sr_daemon *d)
+{
+	const struct sr_policy *p = d->pk.pol;
+
+	return p && p->n && p->mode != SR_POLICY_OFF ? SR_CAPTURE_DEMAND_POLICY : 0;
+}
+
+int sr_session_attach_demand(struct sr_daemon *d, uint32_t more)
+{
+	uint32_t have = sr_capture_demand(d->cap);
+	uint32_t want = (have | more | policy_demand(d)) & sr_capture_demand_classes(d->cap);
+
+	return want == have ? 0 : sr_capture_set_demand(d->cap, want);
+}
+
 /*
  * Attaching the syscall tracepoints takes milliseconds and detaching them far
  * more (each link's release waits for an RCU grace period): done per login,
@@ -170,23 +201,19 @@ static int64_t mono_us(void)
  * programs are attached as soon as a session needs them, but detached only
  * once no session has needed them for syscall_linger seconds (the timer calls
  * this each second). The hook backends' on-demand programs (a trampoline on
- * every open of the host) follow the same rule.
+ * every open of the host) and the policy's own (while a policy has rules)
+ * follow the same rule.
  */
 void sr_session_update_demand(struct sr_daemon *d)
 {
-	uint32_t want = 0, have = sr_capture_demand(d->cap);
+	uint32_t want = policy_demand(d), have = sr_capture_demand(d->cap);
 	int64_t now = mono_us(), linger = (int64_t)d->cfg->syscall_linger_s * 1000000;
 	size_t i;
 	struct sr_session *s;
 
 	for (i = 0; i < SR_SESS_BUCKETS; i++)
-		for (s = d->sess[i]; s; s = s->next) {
-			want |= s->classes;
-			/* deny_write without BPF LSM checks opens where disk events are seen */
-			if (s->pset && (s->pset->actions & SR_POLICY_ACTION_BIT(SR_POLICY_WRITE)) &&
-			    sr_capture_policy_mech(d->cap) == SR_POLICY_MECH_SIGNAL)
-				want |= SR_CLASS_BIT(SR_CLASS_DISK);
-		}
+		for (s = d->sess[i]; s; s = s->next)
+			want |= sr_session_demand_of(d, s->pset, s->classes);
 	want &= sr_capture_demand_classes(d->cap);
 	if (have & ~want) {
 		if (!d->demand_spare_us)
@@ -298,6 +325,17 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	if (err) {
 		snprintf(rep->error, sizeof(rep->error), "cannot apply the session policy: %s",
 		         strerror(-err));
+		sr_capture_session_remove(d->cap, key);
+		session_free(s);
+		return err;
+	}
+	/* And the programs its recording and its rules need: attached before its login goes on. */
+	err = sr_session_attach_demand(d, sr_session_demand_of(d, s->pset, s->classes));
+	if (err) {
+		snprintf(rep->error, sizeof(rep->error),
+		         "cannot attach the capture programs the session needs: %s",
+		         strerror(-err));
+		sr_policy_session_end(d, s);
 		sr_capture_session_remove(d->cap, key);
 		session_free(s);
 		return err;

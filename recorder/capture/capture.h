@@ -27,7 +27,10 @@
  * syscall tracepoints of the tracepoint backend put every syscall on the slow
  * path; on the hook backends the fexit on do_filp_open(), and fentry's
  * security_file_open, put a trampoline on every open), so they are attached
- * only while a session records their class: sr_capture_set_demand().
+ * only while a session records their class: sr_capture_set_demand(). The
+ * session policy's own BPF LSM programs (the sr_pol_* hooks) run on every
+ * exec, open, connect and sendmsg of the host: they are attached only while
+ * a policy has rules (SR_CAPTURE_DEMAND_POLICY).
  *
  * Error convention (log.h): 0 or -errno; failures are logged once here.
  * Not thread-safe: one thread drives one struct sr_capture.
@@ -161,10 +164,12 @@ int sr_capture_pinned_live_tasks(const char *pin_dir);
 
 /**
  * Without loading anything: remove the pinned links of on-demand programs
- * under @p pin_dir (every backend of this ABI version), which detaches them.
+ * under @p pin_dir (every backend of this ABI version), which detaches them,
+ * except those of programs wanted for a bit of @p keep (SR_CAPTURE_DEMAND_POLICY:
+ * the policy's verdicts stay in force).
  * @return the number removed, or -errno.
  */
-int sr_capture_unpin_demand(const char *pin_dir);
+int sr_capture_unpin_demand(const char *pin_dir, uint32_t keep);
 
 /* ---- what runs ------------------------------------------------------- */
 
@@ -247,10 +252,14 @@ int sr_capture_lost_take(struct sr_capture *cap, uint64_t session_key,
 
 /* ---- on-demand programs ---------------------------------------------- */
 
+/** Demand bit (beside the SR_CLASS_BIT ones): some policy has rules, its own programs run. */
+#define SR_CAPTURE_DEMAND_POLICY (1u << 31)
+
 /**
  * Attach the on-demand programs of the classes in @p classes (SR_CLASS_BIT
- * mask: the classes some active session records) and detach the others
- * (destroying their links and pins). Call it whenever that set changes.
+ * mask: the classes some active session records, and SR_CAPTURE_DEMAND_POLICY)
+ * and detach the others (destroying their links and pins). Call it whenever
+ * that set changes.
  */
 int sr_capture_set_demand(struct sr_capture *cap, uint32_t classes);
 

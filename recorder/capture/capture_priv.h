@@ -74,8 +74,8 @@ struct sr_selection {
  */
 int sr_progs_select(struct bpf_object *obj, enum sr_backend forced, struct sr_selection *sel);
 
-/** Is @p prog attached only on demand whatever backend runs it? */
-bool sr_progs_on_demand(const char *prog);
+/** The demand bits @p prog is attached for whatever backend runs it (0: always attached). */
+uint32_t sr_progs_on_demand(const char *prog);
 
 /* ---- pins.c ---------------------------------------------------------- */
 

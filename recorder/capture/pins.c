@@ -359,7 +359,7 @@ int sr_capture_pinned_live_tasks(const char *pin_dir)
 	return live;
 }
 
-int sr_capture_unpin_demand(const char *pin_dir)
+int sr_capture_unpin_demand(const char *pin_dir, uint32_t keep)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	struct dirent *be, *le;
@@ -379,7 +379,12 @@ int sr_capture_unpin_demand(const char *pin_dir)
 		if (!ld)
 			continue;
 		while ((le = readdir(ld))) {
-			if (strncmp(le->d_name, "link_", 5) || !sr_progs_on_demand(le->d_name + 5))
+			uint32_t demand;
+
+			if (strncmp(le->d_name, "link_", 5))
+				continue;
+			demand = sr_progs_on_demand(le->d_name + 5);
+			if (!demand || (demand & keep))
 				continue;
 			if (unlinkat(dirfd(ld), le->d_name, 0) == 0)
 				n++;

@@ -69,6 +69,7 @@ static const struct {
 
 #define CMD  SR_CLASS_BIT(SR_CLASS_COMMAND)
 #define DISK SR_CLASS_BIT(SR_CLASS_DISK)
+#define POL  SR_CAPTURE_DEMAND_POLICY
 
 struct sr_prog_row {
 	const char *prog; /* program name in the object */
@@ -142,34 +143,36 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
     {"sr_inet_state", SR_JOB_TCP_STATE, 0, B_ALL, 0, 0, 0, false, false},
     /*
-     * the session policy: BPF LSM hooks on every backend where BPF LSM works;
-     * on the LSM backend the recording programs of file_open and
-     * socket_connect also refuse, elsewhere programs of their own do
+     * the session policy: BPF LSM hooks on every backend where BPF LSM works,
+     * attached only while a policy has rules (each is a trampoline on every
+     * exec, open or connect of the host); on the LSM backend the recording
+     * programs of file_open and socket_connect also refuse (always attached:
+     * they record), elsewhere programs of their own do
      */
-    {"sr_pol_exec", SR_JOB_POL_EXEC, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_lsm_file_open", SR_JOB_POL_OPEN, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_pol_open", SR_JOB_POL_OPEN, 0, B_TP | B_FE, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_pol_mknod", SR_JOB_POL_CREATE, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_lsm_socket_connect", SR_JOB_POL_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_pol_connect", SR_JOB_POL_CONNECT, 0, B_TP | B_FE, SR_FEAT_LSM, 0, 0, false, true},
-    {"sr_pol_sendmsg", SR_JOB_POL_SEND, 0, B_ALL, SR_FEAT_LSM, 0, 0, false, true},
+    {"sr_pol_exec", SR_JOB_POL_EXEC, 0, B_ALL, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_lsm_file_open", SR_JOB_POL_OPEN, 0, B_LSM, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_pol_open", SR_JOB_POL_OPEN, 0, B_TP | B_FE, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_pol_mknod", SR_JOB_POL_CREATE, 0, B_ALL, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_lsm_socket_connect", SR_JOB_POL_CONNECT, 0, B_LSM, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_pol_connect", SR_JOB_POL_CONNECT, 0, B_TP | B_FE, SR_FEAT_LSM, POL, 0, false, true},
+    {"sr_pol_sendmsg", SR_JOB_POL_SEND, 0, B_ALL, SR_FEAT_LSM, POL, 0, false, true},
 };
 
 #define SR_NROWS (sizeof(sr_rows) / sizeof(sr_rows[0]))
 
-bool sr_progs_on_demand(const char *prog)
+uint32_t sr_progs_on_demand(const char *prog)
 {
+	uint32_t demand = 0;
 	size_t i;
-	bool any = false;
 
 	for (i = 0; i < SR_NROWS; i++) {
 		if (strcmp(sr_rows[i].prog, prog))
 			continue;
 		if (!sr_rows[i].demand)
-			return false;
-		any = true;
+			return 0;
+		demand |= sr_rows[i].demand;
 	}
-	return any;
+	return demand;
 }
 
 /* Can this row run here: its program is in the object, its features and target exist? */

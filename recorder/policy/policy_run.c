@@ -198,6 +198,11 @@ int sr_policy_reload(struct sr_daemon *d)
 	}
 	sr_policy_kern_set_policy(&d->pk, &nc.policy);
 	ret = each_session(d, prepare_one, &r);
+	/* the programs that apply the new rules, before any session is switched to them */
+	for (i = 0; !ret && i < r.n; i++)
+		ret = sr_session_attach_demand(d, sr_session_demand_of(d, r.sets[i], 0));
+	if (!ret)
+		ret = sr_session_attach_demand(d, 0); /* the policy's own, with rules */
 	if (ret) {
 		/* nothing was switched: the new sets were never visible */
 		for (i = 0; i < r.n; i++)
@@ -220,7 +225,7 @@ int sr_policy_reload(struct sr_daemon *d)
 	policy_summary(&d->cfg->policy, sum, sizeof(sum));
 	sr_info("SIGHUP: policy reloaded: %s; %zu sessions switched%s", sum, r.switched,
 	        r.kept ? ", some kept the old one (see above)" : "");
-	sr_session_update_demand(d); /* write rules may want the open tracepoints now */
+	sr_session_update_demand(d); /* what the old rules needed lingers, then goes */
 	free(r.sets);
 	sr_config_free(&nc);
 	return 0;

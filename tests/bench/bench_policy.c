@@ -137,7 +137,8 @@ int main(int argc, char **argv)
 	struct sr_policy_kern pk;
 	struct sr_policy_maps m;
 	struct sr_policy_set *set = NULL;
-	struct sr_capture_opts o = {.pin = false, .demand = SR_CLASS_ALL};
+	struct sr_capture_opts o = {.pin = false,
+	                            .demand = SR_CLASS_ALL | SR_CAPTURE_DEMAND_POLICY};
 	struct row rows[2] = {{"exec (fork + exec /bin/true)", 3000, {0}, {0}},
 	                      {"open for writing", 200000, {0}, {0}}};
 	char mnt[256];

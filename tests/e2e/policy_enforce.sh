@@ -6,7 +6,8 @@
 # after the SYN or the open). Checked: a denied exec (its output never
 # appears), through a symlink too, and what a hard link does; a denied
 # connect; a denied write (through a symlink too); a user rule and a group
-# rule; audit mode; a SIGHUP reload mid-session; processes outside sessions
+# rule; audit mode; a SIGHUP reload mid-session; the policy's own BPF LSM
+# programs attached only while the policy has rules; processes outside sessions
 # never denied; the session.denied records, the exec and exit records of a
 # killed program, counts, valid JSON lines and the published references
 # (tests/siem/check_siem.py: one JSON type per field too). In the kernel matrix
@@ -44,6 +45,7 @@ deny_exec.group.$G = $B/group-tool
 deny_connect = 127.0.0.1:$LP
 deny_write = $SR_T/protected/*
 disk = writes-only
+syscall_linger = 1s
 EOF
 sr_start_daemon
 sr_start_sshd
@@ -209,6 +211,30 @@ sr_check_eq "records: the audited exec, then the denied one" \
 "$SR_SSHREC" --socket "$SR_SOCK" status --json >"$SR_T/status.json"
 sr_check "status: the kernel counted denials and audits, none not applied" \
 	jq -e '.policy.denied >= 12 and .policy.audited == 1 and .policy.not_applied == 0' "$SR_T/status.json"
+# ---- the policy's own programs: attached only while the policy has rules -------
+# (BPF LSM: sr_pol_exec on every backend; they cost every exec of the host)
+pol_exec() {
+	"$SR_SSHREC" --socket "$SR_SOCK" status --json |
+		jq -r '[.capture.programs[] | select(.program == "sr_pol_exec") | .attached] | first'
+}
+if [ "$mech" = lsm ]; then
+	sr_check_eq "rules: sr_pol_exec attached" true "$(pol_exec)"
+	n=$(grep -c 'SIGHUP: policy reloaded' "$SR_T/sshrecd.log")
+	echo "disk = writes-only" >"$SR_CONF"
+	kill -HUP "$SR_DAEMON_PID"
+	for _ in $(seq 1 100); do [ "$(pol_exec)" = false ] && break; sleep 0.1; done
+	sr_check_eq "no rules any more: sr_pol_exec detached (syscall_linger 1s)" false "$(pol_exec)"
+	printf 'deny_exec = %s\n' "$B/later-tool" >"$SR_CONF"
+	kill -HUP "$SR_DAEMON_PID"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c 'SIGHUP: policy reloaded' "$SR_T/sshrecd.log")" -ge $((n + 2)) ] && break
+		sleep 0.1
+	done
+	sr_check_eq "rules again: sr_pol_exec attached once the reload is done" true "$(pol_exec)"
+	out=$(sr_ssh -u "$U" "exec 2>&1; $B/later-tool later-out-3; echo rc=\$?" 2>&1)
+	sr_check "rules again: the next login's first command is denied" lacks "^later-out-3$" "$out"
+fi
+
 sr_check "JSON lines validate" sr_validate_jsonl "$SR_JSONL"
 # denials, refused connects and opens side by side: one JSON type per field
 sr_check_siem "records vs Teleport's event proto" native "$SR_JSONL"

@@ -28,6 +28,7 @@
 
 #include <bpf/bpf.h>
 
+#include "bpf/policy.h"
 #include "cgroup.h"
 #include "log.h"
 #include "recorder/capture/capture.h"
@@ -1026,7 +1027,8 @@ static void t_switches(void)
 		/* demand ALL since the start: still no program that taxes every syscall */
 		check(!link_pinned("sr_enter_openat") && !link_pinned("sr_exit_openat") &&
 		          !link_pinned("sr_enter_execve") && !link_pinned("sr_compat_enter") &&
-		          sr_capture_demand_classes(cap) == SR_CLASS_BIT(SR_CLASS_DISK) &&
+		          (sr_capture_demand_classes(cap) & SR_CLASS_ALL) ==
+		              SR_CLASS_BIT(SR_CLASS_DISK) &&
 		          link_pinned("sr_fexit_filp_open") &&
 		          (!fe || link_pinned("sr_fentry_file_open")),
 		      "%s backend: no syscall tracepoint attached although sessions record disk; "
@@ -1068,6 +1070,40 @@ static void t_switches(void)
 	drain(cap);
 	check(!err && link_pinned("sr_enter_openat") && find_open(pid, m3, strlen(m3)),
 	      "reattached: open recorded again");
+}
+
+/*
+ * The session policy's own LSM programs (a trampoline on every exec, open and
+ * connect of the host) are attached only while a policy has rules.
+ */
+static void t_policy_demand(void)
+{
+	/* sr_pol_open: the policy's own file_open, on the backends that record elsewhere */
+	bool lsm = sr_capture_backend(cap) == SR_BACKEND_LSM;
+	int err;
+
+	if (sr_capture_policy_mech(cap) != SR_POLICY_MECH_LSM) {
+		printf("NOTE: BPF LSM is not active: the policy's own programs are not tested "
+		       "here (the Debian guests do)\n");
+		return;
+	}
+	err = sr_capture_set_demand(cap, SR_CLASS_ALL);
+	check(!err && (sr_capture_demand_classes(cap) & SR_CAPTURE_DEMAND_POLICY) &&
+	          !link_pinned("sr_pol_exec") && count_links("sr_pol_exec") == 0 &&
+	          !link_pinned("sr_pol_sendmsg") && (lsm || count_links("sr_pol_open") == 0) &&
+	          link_pinned("sr_exec"),
+	      "no policy with rules: the policy's programs are not attached (sessions record "
+	      "every class)");
+	err = sr_capture_set_demand(cap, SR_CLASS_ALL | SR_CAPTURE_DEMAND_POLICY);
+	check(!err && link_pinned("sr_pol_exec") && count_links("sr_pol_exec") == 1 &&
+	          link_pinned("sr_pol_sendmsg") && (lsm || link_pinned("sr_pol_open")) &&
+	          (!lsm || link_pinned("sr_lsm_file_open")),
+	      "a policy with rules: its programs attached");
+	err = sr_capture_set_demand(cap, SR_CLASS_ALL);
+	check(!err && !link_pinned("sr_pol_exec") && count_links("sr_pol_exec") == 0 &&
+	          (lsm ? link_pinned("sr_lsm_file_open") : !link_pinned("sr_pol_open")),
+	      "no rules any more: detached again%s",
+	      lsm ? " (sr_lsm_file_open, which records, stays)" : "");
 }
 
 static enum sr_backend forced = SR_BACKEND_AUTO; /* SR_CAPTURE_BACKEND */
@@ -1361,6 +1397,7 @@ int main(void)
 	}
 	clear_recs();
 	t_switches();
+	t_policy_demand();
 	t_restart();
 	t_loss();
 
