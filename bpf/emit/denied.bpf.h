@@ -304,28 +304,46 @@ static __always_inline int sr_lsm_check_exec(struct linux_binprm *bprm)
 	                            trunc, 0);
 }
 
-/* file_open: an open for writing (or truncating) of an existing file. */
-static __always_inline int sr_lsm_check_open(struct file *file)
+static __always_inline bool sr_open_writes(__u32 fmode, __u32 fl)
 {
-	unsigned int fmode = BPF_CORE_READ(file, f_mode), fl = BPF_CORE_READ(file, f_flags);
+	return (fmode & SR_FMODE_WRITE) || (fl & SR_O_TRUNC);
+}
+
+/*
+ * file_open by a task of session @s (f_mode @fmode, f_flags @fl): an open
+ * for writing (or truncating) of an existing file.
+ */
+static __always_inline int sr_lsm_check_open_in(const struct sr_sess *s, struct file *file,
+                                                __u32 fmode, __u32 fl)
+{
 	struct sr_scratch *sc;
-	struct sr_sess s;
 	bool trunc = false;
 	__u32 w;
 
-	if (!(fmode & SR_FMODE_WRITE) && !(fl & SR_O_TRUNC))
+	if (!sr_open_writes(fmode, fl))
 		return 0;
 	if (fmode & SR_FMODE_NOACCOUNT)
 		return 0; /* overlayfs' open of the real file: the user's open was checked */
-	if (!sr_filter_current(&s) || !sr_policy_for(&s, SR_POLICY_WRITE))
+	if (!sr_policy_for(s, SR_POLICY_WRITE))
 		return 0;
 	sc = sr_scratch_get();
 	if (!sc)
 		return 0;
 	w = sr_walk_path(sc, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
 	                 &trunc);
-	return sr_policy_check_walk(&s, SR_POLICY_WRITE, SR_POLICY_MECH_LSM, SR_SRC_LSM, sc, w,
+	return sr_policy_check_walk(s, SR_POLICY_WRITE, SR_POLICY_MECH_LSM, SR_SRC_LSM, sc, w,
 	                            trunc, fl);
+}
+
+/* file_open by any task: most opens only read, which is cheaper to see than the filter. */
+static __always_inline int sr_lsm_check_open(struct file *file)
+{
+	__u32 fmode = BPF_CORE_READ(file, f_mode), fl = BPF_CORE_READ(file, f_flags);
+	struct sr_sess s;
+
+	if (!sr_open_writes(fmode, fl) || !sr_filter_current(&s))
+		return 0;
+	return sr_lsm_check_open_in(&s, file, fmode, fl);
 }
 
 /*

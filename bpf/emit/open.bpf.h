@@ -140,25 +140,28 @@ static __always_inline __u64 sr_open_flags(__u32 kflags)
 /*
  * The security hook (lsm/file_open, fentry/security_file_open): an open of
  * @f that got past path lookup, however it was made (syscall, io_uring,
- * /proc/self/fd, dirfd). The fd is not known yet: SR_OPEN_NO_FD.
+ * /proc/self/fd, dirfd), by a task of session @s, with @f's f_flags and
+ * f_mode. The hook runs the filter first and reads @f only for a task in a
+ * session: outside sessions an open costs the filter and nothing else. The
+ * fd is not known yet: SR_OPEN_NO_FD.
  */
-static __always_inline void sr_emit_open_file(struct file *f, __u8 src)
+static __always_inline void sr_emit_open_file(const struct sr_sess *s, struct file *f, __u32 kflags,
+                                              __u32 fmode, __u8 src)
 {
 	struct task_struct *task;
 	struct sr_open_event *ev;
 	struct sr_scratch *sc;
-	struct sr_sess s;
-	__u32 kflags = BPF_CORE_READ(f, f_flags), oflags = SR_OPEN_NO_FD, len, w;
+	__u32 oflags = SR_OPEN_NO_FD, len, w;
 	bool trunc = false;
 
 	if (kflags & SR_FMODE_EXEC)
 		return; /* the exec's own open: part of the exec record */
-	if (BPF_CORE_READ(f, f_mode) & SR_FMODE_NOACCOUNT)
+	if (fmode & SR_FMODE_NOACCOUNT)
 		return; /* the kernel's own open behind another one (overlayfs' real file) */
-	if (!sr_filter_class(&s, SR_CLASS_DISK) || sr_open_skipped(&s, kflags))
+	if (!sr_wants(s, SR_CLASS_DISK) || sr_open_skipped(s, kflags))
 		return;
 	task = bpf_get_current_task_btf();
-	ev = sr_open_begin(&s, &sc, task, src);
+	ev = sr_open_begin(s, &sc, task, src);
 	if (!ev)
 		return;
 	ev->flags = sr_open_flags(kflags);
@@ -166,7 +169,7 @@ static __always_inline void sr_emit_open_file(struct file *f, __u8 src)
 		ev->mode = BPF_CORE_READ(f, f_inode, i_mode) & 07777;
 	w = sr_walk_file(sc, f, &trunc);
 	len = sr_open_walked(sc, w, trunc, &oflags);
-	sr_open_finish(&s, ev, len, oflags);
+	sr_open_finish(s, ev, len, oflags);
 }
 
 /*

@@ -15,17 +15,22 @@
 SEC("fentry/security_file_open")
 int BPF_PROG(sr_fentry_file_open, struct file *file)
 {
-	__u32 kflags = BPF_CORE_READ(file, f_flags), fmode = BPF_CORE_READ(file, f_mode);
+	__u32 kflags, fmode;
 	struct sr_sess s;
 
-	sr_emit_open_file(file, SR_SRC_FENTRY);
+	/* the filter first, once for both jobs: outside sessions nothing else runs */
+	if (!sr_filter_current(&s))
+		return 0;
+	kflags = BPF_CORE_READ(file, f_flags);
+	fmode = BPF_CORE_READ(file, f_mode);
+	sr_emit_open_file(&s, file, kflags, fmode, SR_SRC_FENTRY);
 	/*
 	 * deny_write without BPF LSM: the open is under way, the task dies
 	 * before it writes. Checked once, at the user's open: not again at
 	 * overlayfs' internal open of the real file (same path, NOACCOUNT).
 	 */
 	if (sr_policy_mech == SR_POLICY_MECH_SIGNAL && !(kflags & SR_FMODE_EXEC) &&
-	    !(fmode & SR_FMODE_NOACCOUNT) && sr_filter_current(&s))
+	    !(fmode & SR_FMODE_NOACCOUNT))
 		sr_signal_open(&s, file, -1, sr_open_flags(kflags), SR_SRC_FENTRY);
 	return 0;
 }

@@ -23,12 +23,20 @@
 SEC("lsm/file_open")
 int BPF_PROG(sr_lsm_file_open, struct file *file, int ret)
 {
+	__u32 kflags, fmode;
+	struct sr_sess s;
+
 	if (ret)
 		return ret; /* already denied: nothing was opened */
-	ret = sr_lsm_ret(sr_lsm_check_open(file));
+	/* the filter first, once for both jobs: outside sessions nothing else runs */
+	if (!sr_filter_current(&s))
+		return 0;
+	kflags = BPF_CORE_READ(file, f_flags);
+	fmode = BPF_CORE_READ(file, f_mode);
+	ret = sr_lsm_ret(sr_lsm_check_open_in(&s, file, fmode, kflags));
 	if (ret)
 		return ret; /* refused: the denial is the record */
-	sr_emit_open_file(file, SR_SRC_LSM);
+	sr_emit_open_file(&s, file, kflags, fmode, SR_SRC_LSM);
 	return 0;
 }
 
