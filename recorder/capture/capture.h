@@ -99,8 +99,9 @@ struct sr_capture_opts {
 	bool pin;
 	/** SR_BACKEND_AUTO picks the best available; another value forces it (or fails). */
 	enum sr_backend backend;
-	/** SR_CLASS_BIT mask of the classes sessions record now: their on-demand programs
-	 * are attached at once (see sr_capture_set_demand()). */
+	/** SR_CLASS_BIT mask of the classes sessions record now, and SR_CAPTURE_DEMAND_POLICY
+	 * while a policy has rules: their on-demand programs are attached at once (see
+	 * sr_capture_set_demand()). */
 	uint32_t demand;
 	/** argv byte cap, 0 = SR_ARGV_CAP (a smaller value is for tests/benchmarks). */
 	uint32_t argv_cap;
@@ -179,7 +180,8 @@ struct sr_capture_prog {
 	const char *hook; /**< its section, e.g. "lsm/file_open" */
 	const char *job;  /**< what it records, e.g. "open", "failed open" */
 	uint8_t cls;      /**< enum sr_class of the job */
-	uint32_t demand;  /**< 0: always attached; else the SR_CLASS_BIT mask it waits for */
+	uint32_t demand;  /**< 0: always attached; else the SR_CLASS_BIT mask (or
+	                   *   SR_CAPTURE_DEMAND_POLICY) it waits for */
 	bool attached;
 	bool can_enforce; /**< may return a verdict (BPF LSM) */
 };
