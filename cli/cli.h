@@ -148,7 +148,9 @@ struct sr_attach {
 struct sr_proc {
 	int64_t id, parent_id; /**< parent_id 0: session root */
 	int pid, ppid;
-	char *program, *path, *argv_json, *cwd;
+	const char *program, *path; /**< shared: the tree's dictionary strings */
+	char *argv_json;
+	const char *cwd; /**< shared, like program and path; NULL unknown */
 	bool argv_truncated;
 	int return_code;
 	int64_t start_us, end_us; /**< end_us 0: still running / exec'd over */
@@ -157,7 +159,8 @@ struct sr_proc {
 	int exit_code, signal;
 	int64_t duration_ms;              /**< -1 unknown */
 	char *cmdline;                    /**< argv joined shell-like (raw, unescaped) */
-	char *exe, *exe_kind;             /**< the file that ran and its kind; NULL unknown */
+	const char *exe;                  /**< the file that ran (shared); NULL unknown */
+	char *exe_kind;                   /**< its kind; NULL unknown */
 	char *label;                      /**< sr_exe_label(): fileless, via fd, deleted; or NULL */
 	size_t parent_idx;                /**< index of the parent, SIZE_MAX at the root */
 	size_t first_child, next_sibling; /**< SIZE_MAX: none */
@@ -174,6 +177,8 @@ struct sr_tree {
 	size_t first_root;        /**< SIZE_MAX: no processes */
 	struct sr_attach *orphan; /**< attached events with no process */
 	size_t norphan, orphan_cap;
+	char **strs; /**< the dictionary strings the processes point at, each read once */
+	size_t nstrs, strs_cap;
 };
 
 /**

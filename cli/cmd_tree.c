@@ -53,29 +53,53 @@ static void print_attach(const struct sr_cli *cli, const struct glyphs *g, bool 
 	fputc('\n', stdout);
 }
 
+/* Decimal @p v, without printf's cost on a line per process. */
+static void put_int(int64_t v)
+{
+	char b[SR_FMT_INT_MAX];
+
+	fwrite(b, 1, sr_fmt_int(v, b), stdout);
+}
+
 static void print_proc(const struct sr_cli *cli, const struct sr_proc *p)
 {
 	char out[96], dur[32];
 	bool bad = p->return_code < 0 || (p->has_exit && (p->signal > 0 || p->exit_code != 0));
+	const char *dim = sr_col(cli->color, SR_C_DIM), *reset = sr_col(cli->color, SR_C_RESET);
 
 	sr_put_exe_label(stdout, cli->color, p->label);
 	fputs(sr_col(cli->color, SR_C_BOLD), stdout);
 	sr_put_term(stdout, p->cmdline);
-	fputs(sr_col(cli->color, SR_C_RESET), stdout);
+	fputs(reset, stdout);
 	sr_proc_outcome(p, out, sizeof(out));
-	printf("  %s[pid %d, %s%s%s", sr_col(cli->color, SR_C_DIM), p->pid,
-	       sr_col(cli->color, SR_C_RESET), sr_col(cli->color, bad ? SR_C_RED : SR_C_GREEN),
-	       out);
-	printf("%s%s", sr_col(cli->color, SR_C_RESET), sr_col(cli->color, SR_C_DIM));
-	if (p->duration_ms >= 0)
-		printf(", %s", sr_fmt_duration(p->duration_ms, dur, sizeof(dur)));
-	if (p->depth + 1 > MAX_DRAW_DEPTH)
-		printf(", depth %d", p->depth + 1);
-	printf("]%s", sr_col(cli->color, SR_C_RESET));
-	if (p->ndenied)
-		printf("  %s%sDENIED%s", sr_col(cli->color, SR_C_BOLD),
-		       sr_col(cli->color, SR_C_RED), sr_col(cli->color, SR_C_RESET));
-	printf("\n");
+	fputs("  ", stdout);
+	fputs(dim, stdout);
+	fputs("[pid ", stdout);
+	put_int(p->pid);
+	fputs(", ", stdout);
+	fputs(reset, stdout);
+	fputs(sr_col(cli->color, bad ? SR_C_RED : SR_C_GREEN), stdout);
+	fputs(out, stdout);
+	fputs(reset, stdout);
+	fputs(dim, stdout);
+	if (p->duration_ms >= 0) {
+		fputs(", ", stdout);
+		fputs(sr_fmt_duration(p->duration_ms, dur, sizeof(dur)), stdout);
+	}
+	if (p->depth + 1 > MAX_DRAW_DEPTH) {
+		fputs(", depth ", stdout);
+		put_int(p->depth + 1);
+	}
+	fputc(']', stdout);
+	fputs(reset, stdout);
+	if (p->ndenied) {
+		fputs("  ", stdout);
+		fputs(sr_col(cli->color, SR_C_BOLD), stdout);
+		fputs(sr_col(cli->color, SR_C_RED), stdout);
+		fputs("DENIED", stdout);
+		fputs(reset, stdout);
+	}
+	fputc('\n', stdout);
 }
 
 /* A process (or the session itself, proc SIZE_MAX) whose items are being

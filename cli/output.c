@@ -37,10 +37,118 @@ char *sr_argv_join_obj(json_object *arr, const char *argv0, bool truncated)
 	return out;
 }
 
+/* sr_shell_quote()'s safe bytes, without its strchr() per byte. */
+static inline bool shell_safe_byte(unsigned char c)
+{
+	switch (c) {
+	case '_':
+	case '@':
+	case '%':
+	case '+':
+	case '=':
+	case ':':
+	case ',':
+	case '.':
+	case '/':
+	case '-':
+		return true;
+	default:
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	}
+}
+
+/*
+ * The arrays sshrecd writes: strings without escapes or control bytes, no
+ * spaces, nothing after the ']'. json-c gives such a string's bytes as they
+ * are, so they are quoted and joined here straight from the text, without a
+ * json-c tree (a locale switch, an object and a copy per word): the output is
+ * sr_argv_join_v()'s. Anything else sets *other and returns NULL, and the
+ * caller parses it with json-c; NULL with !*other is out of memory.
+ */
+static char *argv_join_plain(const char *j, bool truncated, bool *other)
+{
+	size_t len = strlen(j), o = 0, n = 0;
+	const unsigned char *s = (const unsigned char *)j + 1;
+	char *out;
+
+	*other = true;
+	if (len < 2 || j[0] != '[' || j[len - 1] != ']')
+		return NULL;
+	/* a word costs at most 4 bytes a byte ("'" becomes '\''), its JSON
+	 * quotes pay for its own and the comma for the space */
+	out = malloc(len * 4 + sizeof(" \xe2\x80\xa6"));
+	if (!out) {
+		*other = false;
+		return NULL;
+	}
+	if (*s != ']') {
+		for (;;) {
+			const unsigned char *w;
+			bool plain = true;
+			size_t wl, k;
+
+			if (*s != '"')
+				goto other;
+			w = ++s;
+			for (; *s != '"'; s++) {
+				if (*s < 0x20 || *s == '\\')
+					goto other;
+				plain = plain && shell_safe_byte(*s);
+			}
+			wl = (size_t)(s - w);
+			s++;
+			if (n++)
+				out[o++] = ' ';
+			if (plain && wl) {
+				memcpy(out + o, w, wl);
+				o += wl;
+			} else {
+				out[o++] = '\'';
+				for (k = 0; k < wl; k++) {
+					if (w[k] == '\'') {
+						memcpy(out + o, "'\\''", 4);
+						o += 4;
+					} else {
+						out[o++] = (char)w[k];
+					}
+				}
+				out[o++] = '\'';
+			}
+			if (*s == ']')
+				break;
+			if (*s != ',')
+				goto other;
+			s++;
+		}
+	}
+	if (s + 1 != (const unsigned char *)j + len)
+		goto other;
+	if (truncated) {
+		const char *e = n ? " \xe2\x80\xa6" : "\xe2\x80\xa6";
+
+		memcpy(out + o, e, strlen(e));
+		o += strlen(e);
+	}
+	out[o] = '\0';
+	*other = false;
+	return out;
+other:
+	free(out);
+	return NULL;
+}
+
 char *sr_argv_join(const char *argv_json, bool truncated)
 {
-	json_object *arr = json_tokener_parse(argv_json ? argv_json : "");
+	json_object *arr;
 	char *out;
+	bool other = true;
+
+	if (argv_json) {
+		out = argv_join_plain(argv_json, truncated, &other);
+		if (!other)
+			return out;
+	}
+	arr = json_tokener_parse(argv_json ? argv_json : "");
 
 	if (!arr || !json_object_is_type(arr, json_type_array)) {
 		json_object_put(arr);
@@ -51,9 +159,28 @@ char *sr_argv_join(const char *argv_json, bool truncated)
 	return out;
 }
 
+size_t sr_fmt_int(int64_t v, char *buf)
+{
+	char b[SR_FMT_INT_MAX], *e = b + sizeof(b), *c = e;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	do
+		*--c = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--c = '-';
+	n = (size_t)(e - c);
+	memcpy(buf, c, n);
+	buf[n] = '\0';
+	return n;
+}
+
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap)
 {
-	if (ms < 0)
+	if (ms >= 0 && ms < 1000 && cap >= sizeof("999 ms"))
+		memcpy(buf + sr_fmt_int(ms, buf), " ms", sizeof(" ms"));
+	else if (ms < 0)
 		snprintf(buf, cap, "-");
 	else if (ms < 1000)
 		snprintf(buf, cap, "%" PRId64 " ms", ms);
@@ -254,7 +381,17 @@ void sr_table_free(struct sr_table *t)
 
 int sr_put_term(FILE *out, const char *s)
 {
-	char *e = sr_term_escape(s ? s : "");
+	const unsigned char *c = (const unsigned char *)(s ? s : "");
+	char *e;
+
+	/* printable ASCII is its own escaped form: no copy */
+	while (*c >= 0x20 && *c < 0x7F)
+		c++;
+	if (!*c) {
+		fputs(s ? s : "", out);
+		return 0;
+	}
+	e = sr_term_escape(s);
 
 	if (!e)
 		return -ENOMEM;

@@ -33,6 +33,15 @@ struct json_object;
  */
 char *sr_argv_join_obj(struct json_object *arr, const char *argv0, bool truncated);
 
+/**
+ * @p v in decimal, NUL-terminated, at @p buf (room for SR_FMT_INT_MAX bytes),
+ * as printf's %" PRId64 " without its cost on a line per process. Returns the length.
+ */
+size_t sr_fmt_int(int64_t v, char *buf);
+
+/** Room sr_fmt_int() needs: "-9223372036854775808" and the NUL. */
+#define SR_FMT_INT_MAX 21
+
 /** "850 ms", "3.2 s", "4m05s", "2h03m", "3d04h"; "-" when @p ms < 0. Returns @p buf. */
 char *sr_fmt_duration(int64_t ms, char *buf, size_t cap);
 

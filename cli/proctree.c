@@ -18,6 +18,88 @@ static char *dup_col(sqlite3_stmt *st, int col)
 	return strdup(s ? (const char *)s : "");
 }
 
+/*
+ * The dictionary strings of one tree: a session's processes share a few
+ * programs, paths and working directories, so each is read once by id
+ * instead of joined on every row (a 100,000-process session had 3 paths and
+ * 2 cwds). Direct-mapped by id; a string evicted from its slot stays in the
+ * tree's pool, where the processes that use it point.
+ */
+#define DICT_SLOTS 256
+
+struct dict {
+	sqlite3_stmt *st; /**< SELECT the text WHERE id = ?1 */
+	struct {
+		int64_t id;
+		const char *s; /**< NULL: a NULL text, or no row */
+		bool used, found;
+	} slot[DICT_SLOTS];
+};
+
+/* The text of row @p id into *out (NULL when the text is NULL): 0, 1 when
+ * there is no such row, -ENOMEM or -EIO. */
+static int dict_get(struct sr_cli *cli, struct sr_tree *t, struct dict *d, int64_t id,
+                    const char **out)
+{
+	size_t k = (size_t)((uint64_t)id % DICT_SLOTS);
+	const unsigned char *txt;
+	char *s = NULL;
+	int rc;
+
+	if (d->slot[k].used && d->slot[k].id == id) {
+		*out = d->slot[k].s;
+		return d->slot[k].found ? 0 : 1;
+	}
+	sqlite3_reset(d->st);
+	sqlite3_bind_int64(d->st, 1, id);
+	rc = sqlite3_step(d->st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+		return -EIO;
+	}
+	txt = rc == SQLITE_ROW ? sqlite3_column_text(d->st, 0) : NULL;
+	if (txt) {
+		if (t->nstrs == t->strs_cap) {
+			size_t nc = t->strs_cap ? t->strs_cap * 2 : 16;
+			char **ns = realloc(t->strs, nc * sizeof(*ns));
+
+			if (!ns)
+				return -ENOMEM;
+			t->strs = ns;
+			t->strs_cap = nc;
+		}
+		if (!(s = strdup((const char *)txt)))
+			return -ENOMEM;
+		t->strs[t->nstrs++] = s;
+	}
+	d->slot[k].id = id;
+	d->slot[k].s = s;
+	d->slot[k].used = true;
+	d->slot[k].found = rc == SQLITE_ROW;
+	*out = s;
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+/*
+ * Dictionary id column @p col of @p st through @p d, as its join gave it.
+ * @p inner: 1 when the row would not have joined, else 0 ("" for a NULL
+ * text); a LEFT JOIN's: 0, *out NULL for a NULL id, a missing row or a NULL
+ * text. -ENOMEM or -EIO.
+ */
+static int dict_col(struct sr_cli *cli, struct sr_tree *t, struct dict *d, sqlite3_stmt *st,
+                    int col, bool inner, const char **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return inner;
+	rc = dict_get(cli, t, d, sqlite3_column_int64(st, col), out);
+	if (rc == 0 && inner && !*out)
+		*out = "";
+	return rc == 1 && !inner ? 0 : rc;
+}
+
 struct id_ix {
 	int64_t id;
 	size_t ix;
@@ -176,36 +258,44 @@ oom:
 	return -ENOMEM;
 }
 
-int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
-                 struct sr_tree *t)
+/* The processes of the session in start order, into t->p. 0 or -errno (the
+ * error line printed). */
+static int load_procs(struct sr_cli *cli, int64_t session_id, struct sr_tree *t)
 {
-	sqlite3_stmt *st;
-	struct id_ix *map = NULL;
-	size_t cap = 0, i, *last = NULL, last_root = SIZE_MAX;
-	int rc;
+	/* each dictionary by id (struct dict); the argument vectors are nearly
+	 * all distinct, so they stay joined */
+	struct dict programs = {0}, paths = {0};
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = -EIO;
 
-	memset(t, 0, sizeof(*t));
-	t->first_root = SIZE_MAX;
-	if (sr_db_prepare(cli,
-	                  "SELECT p.id, p.parent_id, p.pid, p.ppid, g.name, d.path, a.argv, "
-	                  "p.argv_truncated, c.path, p.return_code, p.start_us, p.end_us, "
-	                  "p.exit_code, p.signal, p.duration_ms, x.path, p.exe_kind "
-	                  "FROM processes p JOIN programs g ON g.id = p.program "
-	                  "JOIN paths d ON d.id = p.path JOIN argvs a ON a.id = p.argv "
-	                  "LEFT JOIN paths c ON c.id = p.cwd LEFT JOIN paths x ON x.id = p.exe "
+	if (sr_db_prepare(cli, "SELECT name FROM programs WHERE id = ?1", &programs.st) ||
+	    sr_db_prepare(cli, "SELECT path FROM paths WHERE id = ?1", &paths.st) ||
+	    sr_db_prepare(cli,
+	                  "SELECT p.id, p.parent_id, p.pid, p.ppid, p.program, p.path, a.argv, "
+	                  "p.argv_truncated, p.cwd, p.return_code, p.start_us, p.end_us, "
+	                  "p.exit_code, p.signal, p.duration_ms, p.exe, p.exe_kind "
+	                  "FROM processes p JOIN argvs a ON a.id = p.argv "
 	                  "WHERE p.session_id = ?1 ORDER BY p.start_us, p.id",
 	                  &st))
-		return -EIO;
+		goto out;
 	sqlite3_bind_int64(st, 1, session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sr_proc *p;
+		const char *program, *path;
 
+		if ((rc = dict_col(cli, t, &programs, st, 4, true, &program)) < 0 ||
+		    (rc == 0 && (rc = dict_col(cli, t, &paths, st, 5, true, &path)) < 0))
+			goto out;
+		if (rc == 1)
+			continue; /* the join found no row */
 		if (t->n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
 			struct sr_proc *np = realloc(t->p, nc * sizeof(*np));
 
+			rc = -ENOMEM;
 			if (!np)
-				goto oom;
+				goto out;
 			t->p = np;
 			cap = nc;
 		}
@@ -215,11 +305,10 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, b
 		p->parent_id = sqlite3_column_int64(st, 1);
 		p->pid = sqlite3_column_int(st, 2);
 		p->ppid = sqlite3_column_int(st, 3);
-		p->program = dup_col(st, 4);
-		p->path = dup_col(st, 5);
+		p->program = program;
+		p->path = path;
 		p->argv_json = dup_col(st, 6);
 		p->argv_truncated = sqlite3_column_int(st, 7) != 0;
-		p->cwd = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : dup_col(st, 8);
 		p->return_code = sqlite3_column_int(st, 9);
 		p->start_us = sqlite3_column_int64(st, 10);
 		p->end_us = sqlite3_column_int64(st, 11);
@@ -231,25 +320,46 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, b
 		    sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 14);
 		p->parent_idx = p->first_child = p->next_sibling = SIZE_MAX;
 		t->n++;
-		if (!p->program || !p->path || !p->argv_json)
-			goto oom;
-		p->cmdline = sr_argv_join(p->argv_json, p->argv_truncated);
-		if (!p->cmdline)
-			goto oom;
-		p->exe = sqlite3_column_type(st, 15) == SQLITE_NULL ? NULL : dup_col(st, 15);
+		if ((rc = dict_col(cli, t, &paths, st, 8, false, &p->cwd)) ||
+		    (rc = dict_col(cli, t, &paths, st, 15, false, &p->exe)))
+			goto out;
+		rc = -ENOMEM;
+		if (!p->argv_json || !(p->cmdline = sr_argv_join(p->argv_json, p->argv_truncated)))
+			goto out;
 		p->exe_kind = sqlite3_column_type(st, 16) == SQLITE_NULL ? NULL : dup_col(st, 16);
 		p->label = sr_exe_label(p->path, p->exe, p->exe_kind);
-		if ((sqlite3_column_type(st, 15) != SQLITE_NULL && !p->exe) ||
-		    (sqlite3_column_type(st, 16) != SQLITE_NULL && !p->exe_kind) ||
+		if ((sqlite3_column_type(st, 16) != SQLITE_NULL && !p->exe_kind) ||
 		    (!p->label && errno == ENOMEM))
-			goto oom;
+			goto out;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE) {
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else
 		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+out:
+	if (rc == -ENOMEM)
+		sr_cli_error("out of memory");
+	else if (rc > 0)
+		rc = -EIO;
+	sqlite3_finalize(st);
+	sqlite3_finalize(programs.st);
+	sqlite3_finalize(paths.st);
+	return rc;
+}
+
+int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, bool denied,
+                 struct sr_tree *t)
+{
+	struct id_ix *map = NULL;
+	size_t i, *last = NULL, last_root = SIZE_MAX;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->first_root = SIZE_MAX;
+	rc = load_procs(cli, session_id, t);
+	if (rc) {
 		sr_tree_free(t);
-		return -EIO;
+		return rc;
 	}
 	map = malloc((t->n ? t->n : 1) * sizeof(*map));
 	last = malloc((t->n ? t->n : 1) * sizeof(*last));
@@ -303,7 +413,6 @@ int sr_tree_load(struct sr_cli *cli, int64_t session_id, bool files, bool net, b
 	free(map);
 	return 0;
 oom:
-	sqlite3_finalize(st);
 	free(map);
 	free(last);
 	sr_tree_free(t);
@@ -318,12 +427,8 @@ void sr_tree_free(struct sr_tree *t)
 	for (i = 0; i < t->n; i++) {
 		struct sr_proc *p = &t->p[i];
 
-		free(p->program);
-		free(p->path);
 		free(p->argv_json);
-		free(p->cwd);
 		free(p->cmdline);
-		free(p->exe);
 		free(p->exe_kind);
 		free(p->label);
 		for (k = 0; k < p->natt; k++) {
@@ -337,6 +442,9 @@ void sr_tree_free(struct sr_tree *t)
 		free(t->orphan[k].path);
 	}
 	free(t->orphan);
+	for (i = 0; i < t->nstrs; i++)
+		free(t->strs[i]);
+	free(t->strs);
 	free(t->p);
 	memset(t, 0, sizeof(*t));
 	t->first_root = SIZE_MAX;
@@ -363,6 +471,8 @@ char *sr_proc_outcome(const struct sr_proc *p, char *buf, size_t cap)
 		         sr_rc_errno_name(p->return_code, nb, sizeof(nb)));
 	else if (p->has_exit && p->signal > 0)
 		snprintf(buf, cap, "killed by %s", sr_signal_name(p->signal, nb, sizeof(nb)));
+	else if (p->has_exit && cap >= sizeof("exit ") + SR_FMT_INT_MAX - 1)
+		sr_fmt_int(p->exit_code, (char *)memcpy(buf, "exit ", 5) + 5);
 	else if (p->has_exit)
 		snprintf(buf, cap, "exit %d", p->exit_code);
 	else if (p->execd)

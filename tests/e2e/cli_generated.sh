@@ -124,6 +124,28 @@ sr_check_eq "tree --json: processes in preorder with parents" "$(sqlite3 "$DB" "
 	"$(R tree "$B" --json | jq '.processes | length')"
 sr_check_eq "tree --json: outcome words" "exec failed: ENOENT" \
 	"$(R tree "$B" --json | jq -r '[.processes[] | select(.path == "/usr/bin/nosuchcmd")][0].outcome')"
+# tree reads programs and paths once by id, through a small direct-mapped
+# cache (cli/proctree.c), and must give what the joins give: on a copy whose
+# processes' cwd and exe take turns among paths whose ids share a slot, one
+# process with a cwd row missing (null, as a LEFT JOIN) and one with its
+# program row missing (left out, as an inner join)
+cp "$DB" "$SR_T/dict.db"
+sqlite3 "$SR_T/dict.db" "WITH RECURSIVE k(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM k WHERE v < 5)
+	INSERT INTO paths (id, path, last_us) SELECT 1000000 + 256 * v, '/slot/' || v, 0 FROM k;
+	UPDATE processes SET cwd = 1000000 + 256 * (id % 6), exe = 1000000 + 256 * ((id + 1) % 5)
+	WHERE session_id = (SELECT id FROM sessions WHERE sid = '$B');
+	UPDATE processes SET cwd = 999999 WHERE id = (SELECT min(p.id) FROM processes p
+	JOIN sessions s ON s.id = p.session_id WHERE s.sid = '$B');
+	UPDATE processes SET program = 999998 WHERE id = (SELECT max(p.id) FROM processes p
+	JOIN sessions s ON s.id = p.session_id WHERE s.sid = '$B')"
+sr_check_eq "tree --json: programs and paths by id are what the joins give" \
+	"$(sqlite3 "$SR_T/dict.db" "SELECT p.id || ' ' || d.path || ' ' || coalesce(x.path, 'null') || ' ' ||
+		coalesce(c.path, 'null') FROM processes p JOIN sessions s ON s.id = p.session_id
+		JOIN programs g ON g.id = p.program JOIN paths d ON d.id = p.path
+		JOIN argvs a ON a.id = p.argv LEFT JOIN paths c ON c.id = p.cwd
+		LEFT JOIN paths x ON x.id = p.exe WHERE s.sid = '$B' ORDER BY p.id")" \
+	"$(R --db "$SR_T/dict.db" tree "$B" --json |
+		jq -r '.processes | sort_by(.id) | .[] | "\(.id) \(.path) \(.exe) \(.cwd)"')"
 
 # ---- search -----------------------------------------------------------------
 # (the hostile session's fifth curl is the one whose connect the policy audited)

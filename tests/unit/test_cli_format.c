@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the CLI's formatting and of the ECS / OCSF mappings. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,154 @@ static void test_argv_join(void **state)
 	free(s);
 }
 
+/* What sr_argv_join() gave before its json-c-free path for plain arrays. */
+static char *argv_join_jsonc(const char *argv_json, bool truncated)
+{
+	json_object *arr = json_tokener_parse(argv_json);
+	char *out;
+
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		return sr_shell_quote(argv_json);
+	}
+	out = sr_argv_join_obj(arr, NULL, truncated);
+	json_object_put(arr);
+	return out;
+}
+
+/* A random JSON-ish argv: mostly what sshrecd writes (any byte but '"', '\\'
+ * and controls), sometimes escapes, spaces, other values or a broken end. */
+static void random_argv(unsigned *seed, char *buf, size_t cap)
+{
+	static const char *const odd[] = {
+	    "\\n", "\\u001b", "\\\"", "\\\\", "\\u00e9", " ", "\t", "\x01", "\x7f",
+	};
+	static const char *const tails[] = {"]", "] ", "]x", "", ",]", "\"]", ",1]", "]]"};
+	size_t o = 0, nw = (size_t)(rand_r(seed) % 5), i, k;
+	bool broken = rand_r(seed) % 8 == 0;
+
+	buf[o++] = '[';
+	for (i = 0; i < nw && o + 64 < cap; i++) {
+		size_t wl = (size_t)(rand_r(seed) % 12);
+
+		if (i)
+			buf[o++] = ',';
+		if (rand_r(seed) % 16 == 0) {
+			o += (size_t)snprintf(buf + o, cap - o, "%s",
+			                      rand_r(seed) % 2 ? "42" : "{\"a\":[1,null]}");
+			continue;
+		}
+		buf[o++] = '"';
+		for (k = 0; k < wl; k++) {
+			unsigned r = (unsigned)rand_r(seed);
+
+			if (r % 40 == 0) {
+				const char *e = odd[(r / 40) % (sizeof(odd) / sizeof(odd[0]))];
+
+				memcpy(buf + o, e, strlen(e));
+				o += strlen(e);
+			} else {
+				static const char plain[] = "aZ09_@%+=:,./-' $|;*~";
+				unsigned char c =
+				    r % 3 ? (unsigned char)plain[(r / 3) % (sizeof(plain) - 1)]
+				          : (unsigned char)(0x20 + (r / 3) % 0xE0);
+
+				buf[o++] = c == '"' || c == '\\' ? 'q' : (char)c;
+			}
+		}
+		buf[o++] = '"';
+	}
+	o += (size_t)snprintf(
+	    buf + o, cap - o, "%s",
+	    broken ? tails[(unsigned)rand_r(seed) % (sizeof(tails) / sizeof(tails[0]))] : "]");
+}
+
+/* The plain-array path gives json-c's join byte for byte, and anything else
+ * still goes through json-c. */
+static void test_argv_join_parity(void **state)
+{
+	static const char *const fixed[] = {
+	    "[]",
+	    "[\"\"]",
+	    "[\"a\",\"\"]",
+	    "[\"it's\"]",
+	    "[\"\xc3\xa9\xff\"]",
+	    "[ \"a\"]",
+	    "[\"a\" ,\"b\"]",
+	    "[\"a\"]\n",
+	    "[\"a\\/b\"]",
+	    "[\"a\",]",
+	    "[\"a\"",
+	    "[",
+	    "]",
+	    "",
+	    "[1,\"a\"]",
+	    "{\"a\":1}",
+	    "[\"a\"][\"b\"]",
+	    "[\"\x7f\"]",
+	    "[\"x\x1f\"]",
+	    "[\"a\",\"b\"c]",
+	    "[\"~\",\"$\"]",
+	};
+	unsigned seed = 16;
+	char buf[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) * 2 + 20000; i++) {
+		const char *j = buf;
+		bool trunc = i % 2;
+		char *a, *b;
+
+		if (i / 2 < sizeof(fixed) / sizeof(fixed[0]))
+			j = fixed[i / 2];
+		else
+			random_argv(&seed, buf, sizeof(buf));
+		a = sr_argv_join(j, trunc);
+		b = argv_join_jsonc(j, trunc);
+		assert_non_null(a);
+		assert_non_null(b);
+		if (strcmp(a, b))
+			fail_msg("argv %s: \"%s\" against json-c's \"%s\"", j, a, b);
+		free(a);
+		free(b);
+	}
+}
+
+/* sr_put_term() prints what sr_term_escape() makes, with or without its copy. */
+static void test_put_term(void **state)
+{
+	static const char *const cases[] = {
+	    "",
+	    "ls -la /tmp",
+	    "a\tb",
+	    "\x1b[31m",
+	    "caf\xc3\xa9",
+	    "\xc2\x9b",
+	    "x\x7f",
+	    "~}| !",
+	    "\xff",
+	    "\xe2\x80\xae"
+	    "sl",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *mem = NULL, *e = sr_term_escape(cases[i]);
+		size_t len = 0;
+		FILE *f = open_memstream(&mem, &len);
+
+		assert_non_null(f);
+		assert_non_null(e);
+		assert_int_equal(sr_put_term(f, cases[i]), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_string_equal(mem, e);
+		free(mem);
+		free(e);
+	}
+}
+
 /* A hostile argv must be inert once joined and escaped for the terminal. */
 static void test_argv_escape(void **state)
 {
@@ -93,6 +243,26 @@ static void test_duration(void **state)
 	assert_string_equal(sr_fmt_duration(245000, b, sizeof(b)), "4m05s");
 	assert_string_equal(sr_fmt_duration(7380000, b, sizeof(b)), "2h03m");
 	assert_string_equal(sr_fmt_duration(273600000, b, sizeof(b)), "3d04h");
+	assert_string_equal(sr_fmt_duration(999, b, sizeof(b)), "999 ms");
+	assert_string_equal(sr_fmt_duration(1000, b, sizeof(b)), "1.0 s");
+	assert_string_equal(sr_fmt_duration(850, b, 4), "850"); /* snprintf's cut */
+}
+
+/* sr_fmt_int() is printf's %" PRId64 ", extremes included. */
+static void test_fmt_int(void **state)
+{
+	static const int64_t cases[] = {0,         1,         -1,           9,    10,
+	                                -10,       999,       1000,         4096, -2147483648LL,
+	                                INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	char a[SR_FMT_INT_MAX], b[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(b, sizeof(b), "%" PRId64, cases[i]);
+		assert_int_equal(sr_fmt_int(cases[i], a), strlen(b));
+		assert_string_equal(a, b);
+	}
 }
 
 static void test_names(void **state)
@@ -879,14 +1049,25 @@ static void test_report_html(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shell_quote),   cmocka_unit_test(test_argv_join),
-	    cmocka_unit_test(test_argv_escape),   cmocka_unit_test(test_duration),
-	    cmocka_unit_test(test_names),         cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_table_stream),  cmocka_unit_test(test_ecs),
-	    cmocka_unit_test(test_ocsf),          cmocka_unit_test(test_denied_text),
-	    cmocka_unit_test(test_denied_export), cmocka_unit_test(test_jscan),
-	    cmocka_unit_test(test_jwrite),        cmocka_unit_test(test_table_min_width),
-	    cmocka_unit_test(test_report_noise),  cmocka_unit_test(test_report_html),
+	    cmocka_unit_test(test_shell_quote),
+	    cmocka_unit_test(test_argv_join),
+	    cmocka_unit_test(test_argv_escape),
+	    cmocka_unit_test(test_argv_join_parity),
+	    cmocka_unit_test(test_put_term),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_fmt_int),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_table_stream),
+	    cmocka_unit_test(test_ecs),
+	    cmocka_unit_test(test_ocsf),
+	    cmocka_unit_test(test_denied_text),
+	    cmocka_unit_test(test_denied_export),
+	    cmocka_unit_test(test_jscan),
+	    cmocka_unit_test(test_jwrite),
+	    cmocka_unit_test(test_table_min_width),
+	    cmocka_unit_test(test_report_noise),
+	    cmocka_unit_test(test_report_html),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
