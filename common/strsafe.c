@@ -201,8 +201,17 @@ static size_t term_escape_into(const char *in, char *out, size_t cap, bool *cut)
 
 char *sr_term_escape(const char *in)
 {
-	size_t cap = strlen(in) * 6 + 1;
-	char *out = malloc(cap);
+	const unsigned char *c = (const unsigned char *)in;
+	size_t cap;
+	char *out;
+
+	/* printable ASCII is its own escaped form (every table cell goes here) */
+	while (*c >= 0x20 && *c < 0x7F)
+		c++;
+	if (!*c)
+		return strdup(in);
+	cap = strlen(in) * 6 + 1;
+	out = malloc(cap);
 	if (!out)
 		return NULL;
 	bool cut;

@@ -111,6 +111,15 @@ static void test_terminal_escape(void **state)
 	        "c1 \\u009b31m"); /* 8-bit CSI */
 	term_is("bad\xff", "bad\\xff");
 	term_is("caf\xc3\xa9", "caf\xc3\xa9");
+	/* the printable ASCII range is copied as it is, its ends escaped */
+	char all[0x7f - 0x20 + 1];
+	for (int c = 0x20; c < 0x7f; c++)
+		all[c - 0x20] = (char)c;
+	all[sizeof(all) - 1] = '\0';
+	term_is(all, all);
+	term_is("", "");
+	term_is(" ~\x1f", " ~\\x1f");
+	term_is("~\x7f", "~\\x7f");
 }
 
 /* Invisible format characters (Unicode Cf) cannot reorder or hide text. */
