@@ -25,12 +25,14 @@
  *
  * On-demand programs. Some programs tax the whole host while attached (the
  * syscall tracepoints of the tracepoint backend put every syscall on the slow
- * path; on the hook backends the fexit on do_filp_open(), and fentry's
- * security_file_open, put a trampoline on every open), so they are attached
- * only while a session records their class: sr_capture_set_demand(). The
- * session policy's own BPF LSM programs (the sr_pol_* hooks) run on every
- * exec, open, connect and sendmsg of the host: they are attached only while
- * a policy has rules (SR_CAPTURE_DEMAND_POLICY).
+ * path; on the hook backends the fexit on do_filp_open(), and the file_open
+ * hook of the LSM or fentry backend, put a trampoline on every open), so they
+ * are attached only while a session records their class:
+ * sr_capture_set_demand(). The session policy's own BPF LSM programs (the
+ * sr_pol_* hooks) run on every exec, open, connect and sendmsg of the host:
+ * they are attached only while a policy has rules (SR_CAPTURE_DEMAND_POLICY).
+ * The LSM backend's file_open both records and refuses: it is attached for
+ * either.
  *
  * Error convention (log.h): 0 or -errno; failures are logged once here.
  * Not thread-safe: one thread drives one struct sr_capture.

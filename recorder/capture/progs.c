@@ -105,8 +105,11 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_exit_execveat", SR_JOB_EXEC_FAIL, 1, B_ALL, 0, CMD, TPJ_EXEC_FAIL, false, false},
     {"sr_compat_enter", SR_JOB_EXEC_FAIL, 1, B_ALL, 0, CMD, TPJ_EXEC_FAIL, true, false},
     {"sr_compat_exit", SR_JOB_EXEC_FAIL, 1, B_ALL, 0, CMD, TPJ_EXEC_FAIL, true, false},
-    /* disk: the security hook, else the open syscall tracepoints on demand */
-    {"sr_lsm_file_open", SR_JOB_OPEN, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
+    /*
+     * disk: the security hook, else the open syscall tracepoints; all on demand
+     * (each hook is a trampoline on every open of the host)
+     */
+    {"sr_lsm_file_open", SR_JOB_OPEN, 0, B_LSM, SR_FEAT_LSM, DISK, 0, false, true},
     {"sr_fentry_file_open", SR_JOB_OPEN, 0, B_FE, SR_FEAT_TRACING, DISK, 0, false, false},
     {"sr_enter_open", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
     {"sr_enter_openat", SR_JOB_OPEN, 0, B_TP, 0, DISK, TPJ_OPEN, false, false},
@@ -146,8 +149,9 @@ static const struct sr_prog_row sr_rows[] = {
      * the session policy: BPF LSM hooks on every backend where BPF LSM works,
      * attached only while a policy has rules (each is a trampoline on every
      * exec, open or connect of the host); on the LSM backend the recording
-     * programs of file_open and socket_connect also refuse (always attached:
-     * they record), elsewhere programs of their own do
+     * programs of file_open and socket_connect also refuse (file_open is
+     * attached for disk or for the policy, socket_connect always: it records),
+     * elsewhere programs of their own do
      */
     {"sr_pol_exec", SR_JOB_POL_EXEC, 0, B_ALL, SR_FEAT_LSM, POL, 0, false, true},
     {"sr_lsm_file_open", SR_JOB_POL_OPEN, 0, B_LSM, SR_FEAT_LSM, POL, 0, false, true},

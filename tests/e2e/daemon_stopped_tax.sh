@@ -4,7 +4,8 @@
 # (a restart loses nothing), but only while recorded processes live and at
 # most syscall_linger_stopped; a watcher forked at shutdown removes them.
 # The hook backends' on-demand programs (a trampoline on every open: the
-# fexit on do_filp_open, fentry's security_file_open) follow the same rules.
+# fexit on do_filp_open, the file_open hook of BPF LSM or fentry) follow the
+# same rules.
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
 sr_start_daemon
@@ -14,7 +15,7 @@ backend=$("$SR_SSHREC" --socket "$SR_SOCK" status --json |
 ABI=$(sed -n 's/^#define SR_EVENTS_ABI_VERSION \([0-9]*\).*/\1/p' "$SR_TOP_SRCDIR/bpf/events.h")
 links=$SR_PIN/v$ABI/$backend
 demand_links() {
-	ls "$links" 2>/dev/null | grep -cE '^link_sr_((enter|exit|compat)_|fexit_filp_open$|fentry_file_open$)'
+	ls "$links" 2>/dev/null | grep -cE '^link_sr_((enter|exit|compat)_|fexit_filp_open$|fentry_file_open$|lsm_file_open$)'
 }
 
 # A watcher is gone when it exited, even if nobody reaped it yet (zombie).

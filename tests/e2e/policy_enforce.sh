@@ -213,10 +213,12 @@ sr_check "status: the kernel counted denials and audits, none not applied" \
 	jq -e '.policy.denied >= 12 and .policy.audited == 1 and .policy.not_applied == 0' "$SR_T/status.json"
 # ---- the policy's own programs: attached only while the policy has rules -------
 # (BPF LSM: sr_pol_exec on every backend; they cost every exec of the host)
-pol_exec() {
+prog_attached() {
 	"$SR_SSHREC" --socket "$SR_SOCK" status --json |
-		jq -r '[.capture.programs[] | select(.program == "sr_pol_exec") | .attached] | first'
+		jq -r --arg p "$1" '[.capture.programs[] | select(.program == $p) | .attached] | first'
 }
+pol_exec() { prog_attached sr_pol_exec; }
+backend=$("$SR_SSHREC" --socket "$SR_SOCK" status --json | jq -r .capture.backend)
 if [ "$mech" = lsm ]; then
 	sr_check_eq "rules: sr_pol_exec attached" true "$(pol_exec)"
 	n=$(grep -c 'SIGHUP: policy reloaded' "$SR_T/sshrecd.log")
@@ -224,6 +226,12 @@ if [ "$mech" = lsm ]; then
 	kill -HUP "$SR_DAEMON_PID"
 	for _ in $(seq 1 100); do [ "$(pol_exec)" = false ] && break; sleep 0.1; done
 	sr_check_eq "no rules any more: sr_pol_exec detached (syscall_linger 1s)" false "$(pol_exec)"
+	# the LSM backend's file_open records disk and refuses writes: with neither
+	# (every session over, no rules) nothing of ours runs on the host's opens
+	if [ "$backend" = lsm ]; then
+		sr_check_eq "no rules, no session: sr_lsm_file_open detached" false \
+			"$(prog_attached sr_lsm_file_open)"
+	fi
 	printf 'deny_exec = %s\n' "$B/later-tool" >"$SR_CONF"
 	kill -HUP "$SR_DAEMON_PID"
 	for _ in $(seq 1 100); do
@@ -231,6 +239,10 @@ if [ "$mech" = lsm ]; then
 		sleep 0.1
 	done
 	sr_check_eq "rules again: sr_pol_exec attached once the reload is done" true "$(pol_exec)"
+	if [ "$backend" = lsm ]; then
+		sr_check_eq "rules again, no session: sr_lsm_file_open attached (the open check)" \
+			true "$(prog_attached sr_lsm_file_open)"
+	fi
 	out=$(sr_ssh -u "$U" "exec 2>&1; $B/later-tool later-out-3; echo rc=\$?" 2>&1)
 	sr_check "rules again: the next login's first command is denied" lacks "^later-out-3$" "$out"
 fi

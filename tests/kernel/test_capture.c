@@ -1030,7 +1030,7 @@ static void t_switches(void)
 		          (sr_capture_demand_classes(cap) & SR_CLASS_ALL) ==
 		              SR_CLASS_BIT(SR_CLASS_DISK) &&
 		          link_pinned("sr_fexit_filp_open") &&
-		          (!fe || link_pinned("sr_fentry_file_open")),
+		          link_pinned(open_prog(sr_capture_backend(cap))),
 		      "%s backend: no syscall tracepoint attached although sessions record disk; "
 		      "its on-demand open programs are",
 		      sr_backend_name(sr_capture_backend(cap)));
@@ -1040,19 +1040,19 @@ static void t_switches(void)
 		drain(cap);
 		check(!err && !link_pinned("sr_fexit_filp_open") &&
 		          count_links("sr_fexit_filp_open") == 0 &&
-		          (fe ? !link_pinned("sr_fentry_file_open") &&
-		                    count_links("sr_fentry_file_open") == 0
-		              : link_pinned("sr_lsm_file_open")) &&
+		          !link_pinned(fe ? "sr_fentry_file_open" : "sr_lsm_file_open") &&
+		          count_links(fe ? "sr_fentry_file_open" : "sr_lsm_file_open") == 0 &&
 		          link_pinned("sr_exec") && !find_open(pid, m2, strlen(m2)) &&
 		          find_exit(pid),
 		      "no session wants disk: the programs on every open detached (pins and links "
-		      "gone, %s kept), no open record, exit still recorded",
-		      fe ? "sr_exec" : "sr_lsm_file_open");
+		      "of sr_fexit_filp_open and %s gone, sr_exec kept), no open record, exit "
+		      "still recorded",
+		      fe ? "sr_fentry_file_open" : "sr_lsm_file_open");
 		err = sr_capture_set_demand(cap, SR_CLASS_ALL);
 		pid = spawn(cg_sess, do_marker_open, (void *)m3, &status);
 		drain(cap);
 		check(!err && link_pinned("sr_fexit_filp_open") &&
-		          (!fe || link_pinned("sr_fentry_file_open")) &&
+		          link_pinned(fe ? "sr_fentry_file_open" : "sr_lsm_file_open") &&
 		          find_open(pid, m3, strlen(m3)),
 		      "reattached: the failed open recorded again");
 		return;
@@ -1103,7 +1103,21 @@ static void t_policy_demand(void)
 	check(!err && !link_pinned("sr_pol_exec") && count_links("sr_pol_exec") == 0 &&
 	          (lsm ? link_pinned("sr_lsm_file_open") : !link_pinned("sr_pol_open")),
 	      "no rules any more: detached again%s",
-	      lsm ? " (sr_lsm_file_open, which records, stays)" : "");
+	      lsm ? " (sr_lsm_file_open, which records disk, stays)" : "");
+	/* rules and no session recording disk: LSM's file_open still refuses writes */
+	err = sr_capture_set_demand(cap, SR_CAPTURE_DEMAND_POLICY);
+	check(!err && link_pinned("sr_pol_exec") && !link_pinned("sr_fexit_filp_open") &&
+	          (lsm ? link_pinned("sr_lsm_file_open") && count_links("sr_lsm_file_open") == 1
+	               : link_pinned("sr_pol_open")),
+	      "rules, disk not recorded: %s attached, sr_fexit_filp_open not",
+	      lsm ? "sr_lsm_file_open (the policy's open check)" : "sr_pol_open");
+	err = sr_capture_set_demand(cap, 0);
+	check(!err && !link_pinned("sr_pol_exec") && count_links("sr_pol_open") == 0 &&
+	          count_links("sr_lsm_file_open") == 0 && count_links("sr_fexit_filp_open") == 0,
+	      "neither rules nor disk: no program on the open path attached");
+	err = sr_capture_set_demand(cap, SR_CLASS_ALL);
+	check(!err && link_pinned(open_prog(sr_capture_backend(cap))),
+	      "disk recorded again: %s attached", open_prog(sr_capture_backend(cap)));
 }
 
 static enum sr_backend forced = SR_BACKEND_AUTO; /* SR_CAPTURE_BACKEND */
