@@ -182,7 +182,11 @@ static __always_inline void sr_emit_open_name(int dfd, struct filename *name,
                                               __u8 src)
 {
 	long err = (unsigned long)res >= (unsigned long)-4095 ? (long)res : 0; /* IS_ERR */
-	__u32 kflags = BPF_CORE_READ(op, open_flag), oflags = 0, len, w;
+	/*
+	 * @op is the fexit's own argument, a BTF pointer: a direct load, so an
+	 * ordinary open (most of the host's) returns below without a helper call
+	 */
+	__u32 kflags = op->open_flag, oflags = 0, len, w;
 	struct task_struct *task;
 	struct sr_open_event *ev;
 	struct sr_scratch *sc;
@@ -195,7 +199,7 @@ static __always_inline void sr_emit_open_name(int dfd, struct filename *name,
 	if (!err && !(kflags & SR_O_PATH))
 		return; /* the security hook recorded it */
 	/* io_uring's non-blocking attempt: it is retried, the retry is recorded */
-	if (err == -SR_EAGAIN && (BPF_CORE_READ(op, lookup_flags) & SR_LOOKUP_CACHED))
+	if (err == -SR_EAGAIN && (op->lookup_flags & SR_LOOKUP_CACHED))
 		return;
 	if (!sr_filter_class(&s, SR_CLASS_DISK) || sr_open_skipped(&s, kflags))
 		return;

@@ -21,8 +21,9 @@ int BPF_PROG(sr_fentry_file_open, struct file *file)
 	/* the filter first, once for both jobs: outside sessions nothing else runs */
 	if (!sr_filter_current(&s))
 		return 0;
-	kflags = BPF_CORE_READ(file, f_flags);
-	fmode = BPF_CORE_READ(file, f_mode);
+	/* the hook's own argument, a BTF pointer: direct loads, no helper call */
+	kflags = file->f_flags;
+	fmode = file->f_mode;
 	sr_emit_open_file(&s, file, kflags, fmode, SR_SRC_FENTRY);
 	/*
 	 * deny_write without BPF LSM: the open is under way, the task dies

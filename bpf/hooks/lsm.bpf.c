@@ -31,8 +31,9 @@ int BPF_PROG(sr_lsm_file_open, struct file *file, int ret)
 	/* the filter first, once for both jobs: outside sessions nothing else runs */
 	if (!sr_filter_current(&s))
 		return 0;
-	kflags = BPF_CORE_READ(file, f_flags);
-	fmode = BPF_CORE_READ(file, f_mode);
+	/* the hook's own argument, a BTF pointer: direct loads, no helper call */
+	kflags = file->f_flags;
+	fmode = file->f_mode;
 	ret = sr_lsm_ret(sr_lsm_check_open_in(&s, file, fmode, kflags));
 	if (ret)
 		return ret; /* refused: the denial is the record */

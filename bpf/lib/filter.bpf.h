@@ -47,8 +47,9 @@ static __always_inline bool sr_filter_current(struct sr_sess *s)
 
 	if (key)
 		return sr_sess_cfg(key, SR_MATCH_CGROUP, s);
+	/* a direct (BTF) load: no probe-read helper call on every open outside sessions */
 	task = bpf_get_current_task_btf();
-	asid = BPF_CORE_READ(task, sessionid);
+	asid = task->sessionid;
 	if (asid != SR_AUDIT_UNSET) {
 		key = bpf_map_lookup_elem(&sess_audit, &asid);
 		if (key)
