@@ -6,11 +6,13 @@
  * buffer) checking for lost records. Prints a table, writes JSON.
  *
  *   bench_capture [-j results.json] [-m results.md] [-q] [-w wakeup_bytes] [-b backend]
- *                 [-e execs] [-o opens] [-s seconds] [-f file]
+ *                 [-e execs] [-o opens] [-s seconds] [-f file] [-F floor.bpf.o]
  *   (-q: shorter run; -w: sr_capture_opts.wakeup_bytes; -b: force a capture backend;
  *    -e/-o: operations per storm run; -s: seconds of the sustained load; -f: the file
  *    the open storms open, default /etc/hostname: in a QEMU guest whose root is 9p,
- *    a tmpfs file, or each open is a round trip to the host that hides the hooks)
+ *    a tmpfs file, or each open is a round trip to the host that hides the hooks;
+ *    -F: also measure the floor, empty programs of tests/bench/floor.bpf.c on the
+ *    backend's open hooks, against no BPF and the recorder in the same rounds)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "cgroup.h"
 #include "log.h"
 #include "tests/bench/bench_util.h"
@@ -40,6 +44,7 @@ static int quick;
 static enum sr_backend backend = SR_BACKEND_AUTO; /* -b */
 static char backend_ran[16] = "?";                /* what the capture ran on */
 static const char *open_path = "/etc/hostname";   /* -f */
+static enum sr_backend ran = SR_BACKEND_AUTO;     /* the same, as a value */
 static struct sr_capture *cap;
 static atomic_ullong rx[8];
 static atomic_int stop_consumer;
@@ -136,7 +141,8 @@ static int load(bool disk)
 		fprintf(stderr, "bench_capture: cannot load the capture: %s\n", strerror(-err));
 		return err;
 	}
-	snprintf(backend_ran, sizeof(backend_ran), "%s", sr_backend_name(sr_capture_backend(cap)));
+	ran = sr_capture_backend(cap);
+	snprintf(backend_ran, sizeof(backend_ran), "%s", sr_backend_name(ran));
 	sr_cgroup_id(cg_dir, &cgid);
 	sr_capture_session_add(
 	    cap, KEY, cgid, 0xffffffffu,
@@ -184,6 +190,143 @@ static int pair(bool disk, bool inside, void (*fn)(long), long n, double *base, 
 	return 0;
 }
 
+/* ---- the floor: empty programs on the same hooks (-F) ------------------------------ */
+
+/*
+ * Per backend, the empty programs standing for what the recorder attaches on
+ * every open while a session records disk: the security hook first (or the
+ * open syscall's enter), then the exit of do_filp_open() (or the syscall's
+ * exit). Without them nobody can tell how much of the recorder's cost is the
+ * hook itself, which no program body can save.
+ */
+static const char *const floor_progs[][2] = {
+    [SR_BACKEND_TRACEPOINT] = {"floor_enter_openat", "floor_exit_openat"},
+    [SR_BACKEND_FENTRY] = {"floor_fentry_file_open", "floor_fexit_filp_open"},
+    [SR_BACKEND_LSM] = {"floor_lsm_file_open", "floor_fexit_filp_open"},
+};
+
+static const char *floor_path; /* -F */
+static struct bpf_object *floor_obj;
+static struct bpf_link *floor_links[2];
+
+static void floor_unload(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		bpf_link__destroy(floor_links[i]);
+		floor_links[i] = NULL;
+	}
+	bpf_object__close(floor_obj);
+	floor_obj = NULL;
+}
+
+/* Load and attach the first @n (1 or 2) empty programs of the backend that ran. */
+static int floor_load(int n)
+{
+	struct bpf_program *p;
+	int i, err;
+
+	floor_obj = bpf_object__open_file(floor_path, NULL);
+	if (!floor_obj) {
+		err = -errno;
+		goto fail;
+	}
+	bpf_object__for_each_program(p, floor_obj)
+	{
+		bool want = false;
+
+		for (i = 0; i < n; i++)
+			want |= !strcmp(bpf_program__name(p), floor_progs[ran][i]);
+		bpf_program__set_autoload(p, want);
+	}
+	err = bpf_object__load(floor_obj);
+	for (i = 0; !err && i < n; i++) {
+		p = bpf_object__find_program_by_name(floor_obj, floor_progs[ran][i]);
+		floor_links[i] = p ? bpf_program__attach(p) : NULL;
+		if (!floor_links[i])
+			err = p ? -errno : -ENOENT;
+	}
+	if (!err)
+		return 0;
+fail:
+	fprintf(stderr, "bench_capture: -F %s: cannot attach the empty programs on %s: %s\n",
+	        floor_path, backend_ran, strerror(-err));
+	floor_unload();
+	return err;
+}
+
+/* Open storms outside sessions, in one round each: no BPF, the empty hook, both, the recorder. */
+enum { FL_NONE, FL_HOOK, FL_BOTH, FL_RECORDER, FL_N };
+
+static double floor_ops[FL_N], floor_noise;
+
+static int floor_measure(long n)
+{
+	double r[FL_N][REPS];
+	int i, k;
+
+	for (i = 0; i < REPS; i++) {
+		r[FL_NONE][i] = n / run_child(false, open_storm, n);
+		for (k = 1; k <= 2; k++) {
+			if (floor_load(k))
+				return -1;
+			r[k == 1 ? FL_HOOK : FL_BOTH][i] = n / run_child(false, open_storm, n);
+			floor_unload();
+		}
+		if (load(true))
+			return -1;
+		r[FL_RECORDER][i] = n / run_child(false, open_storm, n);
+		unload(NULL);
+	}
+	for (k = 0; k < FL_N; k++) {
+		qsort(r[k], REPS, sizeof(r[k][0]), cmp_d);
+		floor_ops[k] = r[k][REPS / 2];
+	}
+	floor_noise = (r[FL_NONE][REPS - 1] / r[FL_NONE][0] - 1.0) * 100.0;
+	return 0;
+}
+
+static double floor_pct(int k)
+{
+	return (floor_ops[FL_NONE] / floor_ops[k] - 1.0) * 100.0;
+}
+
+static void floor_report(FILE *f, bool md)
+{
+	static const char *const what[FL_N] = {"no BPF", "an empty program on the hook",
+	                                       "empty programs on both", "the recorder, disk on"};
+	const char *const *p = floor_progs[ran];
+	int k;
+
+	if (md) {
+		fprintf(
+		    f,
+		    "\nFloor, open storm outside sessions, in the same rounds: no BPF; empty "
+		    "programs (tests/bench/floor.bpf.c) on the hooks the recorder attaches while a "
+		    "session records disk, `%s` alone, then with `%s`; the recorder, a session "
+		    "recording disk.\n\n",
+		    p[0], p[1]);
+		fprintf(f, "| open storm, outside | ops/s | cost |\n|---|---:|---:|\n");
+		for (k = 0; k < FL_N; k++)
+			fprintf(f, "| %s | %.0f | %+.1f%% |\n", what[k], floor_ops[k],
+			        floor_pct(k));
+		fprintf(f,
+		        "\nThe recorder above the empty programs: %+.1f points; baseline spread "
+		        "%.1f%%.\n",
+		        floor_pct(FL_RECORDER) - floor_pct(FL_BOTH), floor_noise);
+		return;
+	}
+	fprintf(f,
+	        "  \"floor\": {\"programs\": [\"%s\", \"%s\"], \"baseline_ops_s\": %.0f, "
+	        "\"hook_ops_s\": %.0f, \"hook_cost_pct\": %.2f, \"both_ops_s\": %.0f, "
+	        "\"both_cost_pct\": %.2f, \"recorder_ops_s\": %.0f, \"recorder_cost_pct\": %.2f, "
+	        "\"baseline_spread_pct\": %.2f},\n",
+	        p[0], p[1], floor_ops[FL_NONE], floor_ops[FL_HOOK], floor_pct(FL_HOOK),
+	        floor_ops[FL_BOTH], floor_pct(FL_BOTH), floor_ops[FL_RECORDER],
+	        floor_pct(FL_RECORDER), floor_noise);
+}
+
 /* ---- report ---------------------------------------------------------------------- */
 
 struct row {
@@ -215,7 +358,7 @@ int main(int argc, char **argv)
 	long e_opt = 0, o_opt = 0;
 	double s_opt = 0;
 
-	while ((c = getopt(argc, argv, "j:m:qw:b:e:o:s:f:")) != -1) {
+	while ((c = getopt(argc, argv, "j:m:qw:b:e:o:s:f:F:")) != -1) {
 		if (c == 'j')
 			json = optarg;
 		else if (c == 'm')
@@ -235,6 +378,8 @@ int main(int argc, char **argv)
 			s_opt = atof(optarg);
 		else if (c == 'f')
 			open_path = optarg;
+		else if (c == 'F')
+			floor_path = optarg;
 	}
 	if (quick) {
 		nexec = 300;
@@ -285,6 +430,11 @@ int main(int argc, char **argv)
 		         &rows[nrows].noise))
 			goto out;
 		nrows++;
+	}
+	if (floor_path) {
+		fprintf(stderr, "floor: empty programs on the open hooks...\n");
+		if (floor_measure(nopen))
+			goto out;
 	}
 
 	/* Sustained: 2,000 execs/s + 100,000 opens/s inside, default ring buffer. */
@@ -349,6 +499,8 @@ int main(int argc, char **argv)
 		        "  \"reps\": %d,\n  \"execs_per_rep\": %ld,\n  \"opens_per_rep\": %ld,\n"
 		        "  \"open_file\": \"%s\",\n",
 		        REPS, nexec, nopen, open_path);
+		if (floor_path)
+			floor_report(f, false);
 		fprintf(f, "  \"storms\": [\n");
 		for (i = 0; i < nrows; i++)
 			fprintf(f,
@@ -378,6 +530,8 @@ int main(int argc, char **argv)
 		        "\nSustained inside a session, %.1f s: %llu exec records (%.0f/s), %llu "
 		        "open records (%.0f/s), **lost %llu**.\n",
 		        el, got_exec, got_exec / el, got_open, got_open / el, lost_all);
+		if (floor_path)
+			floor_report(f, true);
 		fclose(f);
 	}
 	ret = 0;

@@ -33,7 +33,9 @@ note="In a QEMU/TCG guest (kernel $(uname -r), $(nproc) vCPU): emulated CPUs, so
 # host's over 9p, where every open is a round trip to QEMU that would hide
 # the hooks' cost (the exec storm still loads /bin/true and libc from there).
 mkdir -p /run/sshrec-bench && echo bench >/run/sshrec-bench/file
-opts=(-e "${SR_BENCH_EXECS:-20}" -o "${SR_BENCH_OPENS:-20000}" -s 2 -f /run/sshrec-bench/file)
+# -F: the floor, empty programs on the same open hooks, measured in the same rounds
+opts=(-e "${SR_BENCH_EXECS:-20}" -o "${SR_BENCH_OPENS:-20000}" -s 2 -f /run/sshrec-bench/file
+	-F "$SR_TOP_BUILDDIR/tests/bench/floor.bpf.o")
 rc=0 ran=()
 for b in ${SR_BENCH_BACKENDS:-lsm fentry tracepoint}; do
 	t0=$(date +%s)
