@@ -187,8 +187,7 @@ static void test_put_term(void **state)
 	    "x\x7f",
 	    "~}| !",
 	    "\xff",
-	    "\xe2\x80\xae"
-	    "sl",
+	    ("\xe2\x80\xae" /* U+202E, right-to-left override */ "sl"),
 	};
 	size_t i;
 
