@@ -8,11 +8,14 @@
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 sr_init
 mkdir -p "$SR_T/fs"
-# 4 MiB: the SQLite database, its WAL and the JSON lines of ~630 records
-# (records of format 2 with exe and argv0, ~1 KiB each in both) must fit once
-# space is back; 2 MiB left the JSON-lines sink without room after SQLite's
-# WAL took it
-mount -t tmpfs -o size=4m tmpfs "$SR_T/fs" || sr_die "cannot mount a tmpfs"
+# 64 MiB: once space is back the filesystem must hold the database, the
+# JSON lines of ~630 records (~1 KiB each in both) and SQLite's WAL, which
+# grows by every commit until the checkpoint thread has copied it all and a
+# commit starts it over (up to SR_CKPT_BYTES, 16 MiB, on a busy writer) and
+# never shrinks. 4 MiB failed in CI on a loaded machine: the WAL refilled the
+# disk after the fill was removed, the checkpoint could not grow the database
+# and both sinks stayed full. The fill below takes whatever size this is.
+mount -t tmpfs -o size=64m tmpfs "$SR_T/fs" || sr_die "cannot mount a tmpfs"
 trap 'rc=$?; sr_stop_daemon TERM; umount -l "$SR_T/fs"; (exit $rc); sr_cleanup' EXIT
 SR_DB=$SR_T/fs/sshrec.db
 SR_JSONL=$SR_T/fs/events.jsonl
