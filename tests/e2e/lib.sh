@@ -117,19 +117,27 @@ sr_start_daemon() {
 	# setsid: its own session and autogroup, as under systemd, so that its
 	# `nice` (raised at start) is not shared with this script (same pid: a
 	# background job of a script is no process group leader, setsid execs)
+	local ready_before
+	ready_before=$(grep -c ' ready on ' "$SR_T/sshrecd.log" 2>/dev/null)
+	ready_before=${ready_before:-0}
 	setsid env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=66}" \
 		UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" "${env[@]}" \
 		"$SR_SSHRECD" -f -c "$SR_CONF" --socket "$SR_SOCK" --db "$SR_DB" --jsonl "$SR_JSONL" \
 		--pin-dir "$SR_PIN" "$@" >>"$SR_T/sshrecd.log" 2>&1 &
 	SR_DAEMON_PID=$!
 	SR_PIDS+=("$SR_DAEMON_PID")
-	local i
-	for i in $(seq 1 200); do
-		[ -S "$SR_SOCK" ] && return 0
+	# Ready is its "ready on" line, not the socket file: after a kill -9 the
+	# dead daemon's socket is still there until the new one replaces it.
+	# (restore from the ring and the database runs before it: 30 s for a
+	# loaded machine)
+	local i ready
+	for i in $(seq 1 600); do
+		ready=$(grep -c ' ready on ' "$SR_T/sshrecd.log" 2>/dev/null)
+		[ -S "$SR_SOCK" ] && [ "${ready:-0}" -gt "$ready_before" ] && return 0
 		kill -0 "$SR_DAEMON_PID" 2>/dev/null || { wait "$SR_DAEMON_PID"; sr_die "sshrecd exited (rc=$?) during start"; }
 		sleep 0.05
 	done
-	sr_die "sshrecd did not create $SR_SOCK in 10 s"
+	sr_die "sshrecd was not ready on $SR_SOCK in 30 s"
 }
 
 # Stop the daemon with a signal (default TERM) and wait; returns its exit code.
