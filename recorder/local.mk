@@ -10,7 +10,8 @@ SR_CORE_SRCS = \
 	recorder/policy/policy.c recorder/policy/policy.h \
 	recorder/correlate.c recorder/correlate.h \
 	recorder/record_json.c recorder/record_json.h \
-	recorder/record.h
+	recorder/record.h \
+	recorder/journal.c recorder/journal.h
 SR_CORE_CFLAGS = $(SR_SAN_CFLAGS) $(JSONC_CFLAGS)
 
 sbin_PROGRAMS += sshrecd
@@ -42,9 +43,9 @@ EXTRA_DIST += contrib/sshrecd.service.in contrib/sshrecd.conf
 # Unit tests of the daemon core (cmocka).
 SR_CORE_TEST_LIBS = common/libsrsiem_san.la common/libsrcommon_san.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 check_PROGRAMS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json \
-	tests/unit/test_record_jrec
+	tests/unit/test_record_jrec tests/unit/test_journal
 TESTS += tests/unit/test_correlate tests/unit/test_config tests/unit/test_record_json \
-	tests/unit/test_record_jrec
+	tests/unit/test_record_jrec tests/unit/test_journal
 tests_unit_test_correlate_SOURCES = tests/unit/test_correlate.c $(SR_CORE_SRCS)
 tests_unit_test_correlate_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_correlate_LDFLAGS = $(SAN_LDFLAGS)
@@ -61,6 +62,10 @@ tests_unit_test_record_jrec_SOURCES = tests/unit/test_record_jrec.c $(SR_CORE_SR
 tests_unit_test_record_jrec_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_record_jrec_LDFLAGS = $(SAN_LDFLAGS)
 tests_unit_test_record_jrec_LDADD = $(SR_CORE_TEST_LIBS)
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c $(SR_CORE_SRCS)
+tests_unit_test_journal_CFLAGS = $(SR_CORE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_journal_LDFLAGS = $(SAN_LDFLAGS)
+tests_unit_test_journal_LDADD = $(SR_CORE_TEST_LIBS)
 
 # The parsers of what sshd says about a login.
 check_PROGRAMS += tests/unit/test_auth_info
