@@ -21,6 +21,7 @@
 #include "recorder/capture/capture.h"
 #include "recorder/config.h"
 #include "recorder/correlate.h"
+#include "recorder/journal.h"
 #include "recorder/policy/policy_kern.h"
 #include "recorder/ringbuf.h"
 #include "recorder/sinks/sink.h"
@@ -30,6 +31,16 @@
 #define SR_RATE_SECS    10
 /** Ring buffer bytes waiting before the kernel wakes the daemon (capped at 1/4 of the ring). */
 #define SR_WAKEUP_BYTES (64u << 10)
+
+/** The outage journal's file: the database's path with this suffix (journal_run.c). */
+#define SR_JOURNAL_SUFFIX ".outage"
+
+/** A loss count a restart found in the outage journal, recorded again as ei @p ei. */
+struct sr_jloss {
+	uint64_t ei;
+	int64_t time_us;
+	struct sr_session_lost lost;
+};
 
 /** A recorded session. */
 struct sr_session {
@@ -45,6 +56,10 @@ struct sr_session {
 	char *left_cg_dir;
 	uint32_t classes, flags;
 	struct sr_policy_set *pset; /**< its rule set in the kernel; NULL: no rules apply */
+	/* from the outage journal (a restart): loss counts to record again, the end's time */
+	struct sr_jloss *replay;
+	size_t nreplay;
+	int64_t end_replay_us; /**< 0: none */
 };
 
 /** A control-socket connection waiting for its request. */
@@ -76,6 +91,17 @@ struct sr_daemon {
 	bool ring_in_epoll;   /**< the loop added the ring fd to epoll */
 	bool ring_polled;     /**< ... and polls it (not while records are held in it) */
 	uint64_t forks_pos;   /**< read position the SQLite sink's forked processes are of (+1) */
+	/* the outage journal (journal_run.c): what only memory holds while SQLite cannot commit */
+	char jnl_path[PATH_MAX]; /**< "": none (no SQLite sink) */
+	int jnl_fd;              /**< open while the file exists and was written by us */
+	struct sr_jw jnl_w;      /**< the entry being written */
+	char *jnl_buf;           /**< entries since SQLite's last commit, not in the file yet */
+	size_t jnl_len, jnl_cap;
+	size_t jnl_size; /**< bytes in the file */
+	bool
+	    jnl_on_disk; /**< the file exists: removed at the first commit with nothing to replay */
+	bool jnl_lost;   /**< an entry could not be kept (logged): until the next commit */
+	size_t jnl_replay; /**< restored losses and ends not yet recorded again */
 	struct sr_session *sess[SR_SESS_BUCKETS];
 	size_t nsessions;
 	int epfd, sigfd, timerfd, inofd, listenfd;
@@ -263,6 +289,42 @@ void sr_control_expire(struct sr_daemon *d, int64_t now_us);
  */
 void sr_control_commit_opens(struct sr_daemon *d);
 void sr_control_close(struct sr_daemon *d);
+
+/* journal_run.c */
+/** Name the journal after the database (call after sr_sinks_open). */
+void sr_journal_init(struct sr_daemon *d);
+void sr_journal_close(struct sr_daemon *d);
+/*
+ * Notes of what only memory holds, made as it happens; sr_journal_flushed()
+ * writes them to the file when SQLite did not commit them.
+ */
+/** Session @p s opened (its info and leader comm, as session.start has them). */
+void sr_journal_note_open(struct sr_daemon *d, const struct sr_session *s);
+/** Its closing time or cgroup changed. */
+void sr_journal_note_state(struct sr_daemon *d, const struct sr_session *s);
+/** A loss count taken from the kernel, about to be recorded as the session's next ei. */
+void sr_journal_note_loss(struct sr_daemon *d, const struct sr_session *s, int64_t time_us,
+                          const struct sr_session_lost *delta);
+/** The session's end, about to be recorded as its next ei. */
+void sr_journal_note_end(struct sr_daemon *d, const struct sr_session *s, int64_t time_us);
+/**
+ * After the SQLite sink's flush: @p committed false appends and fsyncs the
+ * notes (bounded; a failure is logged); true forgets them and removes the
+ * file once nothing of it waits to be recorded again.
+ */
+void sr_journal_flushed(struct sr_daemon *d, bool committed);
+typedef void (*sr_journal_apply_fn)(struct sr_daemon *d, const struct sr_jentry *e, void *ctx);
+/**
+ * Read the journal a previous sshrecd left (root's, mode 0600, bounded; a
+ * file that is not, or a bad line, is logged and not used) and pass each
+ * entry to @p apply. @return entries read, or -ENOMEM.
+ */
+int sr_journal_load(struct sr_daemon *d, sr_journal_apply_fn apply, void *ctx);
+/**
+ * Record the restored losses of @p s whose ei has come (@p all: all of them,
+ * in ei order).
+ */
+void sr_journal_replay(struct sr_daemon *d, struct sr_session *s, bool all);
 
 /* status.c */
 /** Roll the per-second rate buckets (call once a second). */

@@ -20,7 +20,7 @@ sshrecd_SOURCES = $(SR_CORE_SRCS) $(SR_SINK_SRCS) \
 	recorder/loop.c recorder/ringbuf.c recorder/ringbuf.h \
 	recorder/control.c recorder/session.c recorder/scope.c recorder/status.c \
 	recorder/auth_info.c recorder/auth_info.h \
-	recorder/restore.c recorder/sinks/sinks_run.c recorder/sinks/sink.h \
+	recorder/restore.c recorder/journal_run.c recorder/sinks/sinks_run.c recorder/sinks/sink.h \
 	recorder/policy/policy_kern.c recorder/policy/policy_kern.h recorder/policy/policy_run.c recorder/linger.c
 sshrecd_CFLAGS = $(SR_CORE_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS) $(LIBSSH_CFLAGS) \
 	$(SQLITE_CFLAGS)
@@ -88,7 +88,8 @@ tests_unit_test_control_LDADD = $(SR_CORE_TEST_LIBS)
 # Built without sanitizers; real correlator and sinks, synthetic events.
 noinst_PROGRAMS += tests/bench/bench_daemon
 tests_bench_bench_daemon_SOURCES = tests/bench/bench_daemon.c recorder/config.c recorder/policy/policy.c \
-	recorder/correlate.c recorder/record_json.c recorder/sinks/sinks_run.c $(SR_SINK_SRCS)
+	recorder/correlate.c recorder/record_json.c recorder/sinks/sinks_run.c recorder/journal.c \
+	recorder/journal_run.c $(SR_SINK_SRCS)
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) -O2 $(JSONC_CFLAGS) $(SR_SINK_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bench_bench_daemon_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_LIBS) \
 	$(JSONC_LIBS)

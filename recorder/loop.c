@@ -43,6 +43,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		d->class_total[SR_CLASS_NETWORK]++;
 	else
 		d->class_total[SR_CLASS_COMMAND]++;
+	if (s->nreplay) /* a loss of the outage journal recorded at this point */
+		sr_journal_replay(d, s, false);
 	err = sr_corr_event(&d->corr, &s->corr, data, size);
 	if (err && err != -EINVAL) {
 		/*

@@ -102,6 +102,7 @@ static int setup(struct sr_daemon *d)
 	err = sr_sinks_open(d);
 	if (err)
 		return err;
+	sr_journal_init(d);
 	opts.ringbuf_size = (uint32_t)d->cfg->ringbuf_bytes;
 	opts.pin_dir = d->cfg->pin_dir;
 	opts.pin = d->cfg->pin;
@@ -147,6 +148,9 @@ static int setup(struct sr_daemon *d)
 	for (size_t i = 0; i < SR_SESS_BUCKETS; i++) {
 		struct sr_session *s, *next;
 
+		/* losses of the outage journal after every event the ring still had */
+		for (s = d->sess[i]; s; s = s->next)
+			sr_journal_replay(d, s, true);
 		for (s = d->sess[i]; s; s = next) {
 			next = s->next;
 			sr_session_check(d, s);
@@ -159,6 +163,7 @@ static void teardown(struct sr_daemon *d)
 {
 	sr_control_close(d);
 	sr_sinks_close(d);
+	sr_journal_close(d);
 	sr_session_free_all(d);
 	sr_policy_close(d);
 	sr_corr_free(&d->corr);
@@ -178,7 +183,8 @@ static void teardown(struct sr_daemon *d)
 
 int main(int argc, char **argv)
 {
-	struct sr_daemon d = {.epfd = -1, .sigfd = -1, .timerfd = -1, .inofd = -1, .listenfd = -1};
+	struct sr_daemon d = {
+	    .epfd = -1, .sigfd = -1, .timerfd = -1, .inofd = -1, .listenfd = -1, .jnl_fd = -1};
 	enum sr_config_action action;
 	struct sr_config cfg;
 	char err[1024] = "";

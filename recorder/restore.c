@@ -103,15 +103,53 @@ static void restore_procs(sqlite3 *db, struct sr_corr_session *cs)
 	sqlite3_finalize(st);
 }
 
+/* A session of @p in (leader comm @p comm) as a restart finds it, not in the table yet. */
+static struct sr_session *session_make(struct sr_daemon *d, const struct sr_session_info *in,
+                                       const char *comm)
+{
+	struct sr_session *s = calloc(1, sizeof(*s));
+	char dir[PATH_MAX];
+
+	if (!s)
+		return NULL;
+	/* the same classes as at open: per-user and per-group overrides */
+	sr_session_login_classes(d->cfg, in->login ? in->login : "", &s->classes, &s->flags);
+	if (sr_corr_session_init(&s->corr, in, comm, sr_config_disk_mode(s->classes, s->flags),
+	                         s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK))) {
+		free(s);
+		return NULL;
+	}
+	s->closing = in->closing_us != 0;
+	/* not ours to remove when it is not under <cgroup2>/sshrec (an adopted scope) */
+	s->cgroup_adopted = !in->cgroup_path || strncmp(in->cgroup_path, "/" SR_CGROUP_PARENT "/",
+	                                                sizeof(SR_CGROUP_PARENT) + 1);
+	if (in->cgroup_path) {
+		snprintf(dir, sizeof(dir), "%s%s", d->cg2, in->cgroup_path);
+		s->cg_dir = strdup(dir);
+	}
+	return s;
+}
+
+/* Into the kernel filter, its rules and the table. */
+static void session_attach(struct sr_daemon *d, struct sr_session *s)
+{
+	const struct sr_session_info *in = &s->corr.info;
+	int err;
+
+	err = sr_capture_session_add(d->cap, (uint64_t)in->key, in->cgroup_id, in->audit_session_id,
+	                             s->classes, s->flags);
+	if (err)
+		sr_warn("session %s: cannot re-add to the kernel filter: %s", in->sid,
+		        strerror(-err));
+	sr_policy_session_bind(d, s); /* logged; the pinned old rules hold until the sweep */
+	sr_session_insert(d, s);
+}
+
 static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 {
 	struct sr_session_info in = {0};
-	struct sr_session *s = calloc(1, sizeof(*s));
-	char dir[PATH_MAX];
-	int err;
+	struct sr_session *s;
 
-	if (!s)
-		return -ENOMEM;
 	in.key = sqlite3_column_int64(st, 0);
 	snprintf(in.sid, sizeof(in.sid), "%s", col(st, 1) ? col(st, 1) : "");
 	/* the session's, as its session.start recorded them (and its row keeps) */
@@ -138,37 +176,151 @@ static int restore_one(struct sr_daemon *d, sqlite3 *db, sqlite3_stmt *st)
 	in.closing_us = sqlite3_column_int64(st, 19);
 	in.state = in.closing_us ? "closing" : "active";
 	in.lost = (uint64_t)sqlite3_column_int64(st, 20);
-	/* the same classes as at open: per-user and per-group overrides */
-	sr_session_login_classes(d->cfg, in.login ? in.login : "", &s->classes, &s->flags);
-	err = sr_corr_session_init(&s->corr, &in, "sshd", sr_config_disk_mode(s->classes, s->flags),
-	                           s->classes & SR_CLASS_BIT(SR_CLASS_NETWORK));
-	if (err) {
-		free(s);
-		return err;
-	}
-	s->closing = in.closing_us != 0;
+	s = session_make(d, &in, "sshd");
+	if (!s)
+		return -ENOMEM;
 	s->corr.next_ei =
 	    (uint64_t)query_int(db, "SELECT MAX(ei) FROM events WHERE session_id = ?", in.key, -1) +
 	    1;
 	restore_counts(db, &s->corr);
 	restore_procs(db, &s->corr);
-	/* not ours to remove when it is not under <cgroup2>/sshrec (an adopted scope) */
-	s->cgroup_adopted = !in.cgroup_path || strncmp(in.cgroup_path, "/" SR_CGROUP_PARENT "/",
-	                                               sizeof(SR_CGROUP_PARENT) + 1);
-	if (in.cgroup_path) {
-		snprintf(dir, sizeof(dir), "%s%s", d->cg2, in.cgroup_path);
-		s->cg_dir = strdup(dir);
-	}
-	err = sr_capture_session_add(d->cap, (uint64_t)in.key, in.cgroup_id, in.audit_session_id,
-	                             s->classes, s->flags);
-	if (err)
-		sr_warn("session %s: cannot re-add to the kernel filter: %s", in.sid,
-		        strerror(-err));
-	sr_policy_session_bind(d, s); /* logged; the pinned old rules hold until the sweep */
-	sr_session_insert(d, s);
+	session_attach(d, s);
 	sr_info("session %s restored: login %s, next ei %llu, %zu live processes", in.sid, in.login,
 	        (unsigned long long)s->corr.next_ei, sr_corr_live_procs(&s->corr));
 	return 0;
+}
+
+/* What the outage journal gave back (the log line at its end). */
+struct jstats {
+	sqlite3 *db; /* NULL: no database */
+	int opened, states, losses, ends;
+};
+
+/* A session of the journal: only when SQLite has no row of it (any state). */
+static void journal_open(struct sr_daemon *d, const struct sr_jentry *e, struct jstats *js)
+{
+	struct sr_session_info in = e->info;
+	struct sr_session *s;
+
+	if (sr_session_by_key(d, (uint64_t)in.key) ||
+	    (js->db && query_int(js->db, "SELECT COUNT(*) FROM sessions WHERE id = ?", in.key, 0)))
+		return;
+	in.server_id = in.server_id ? in.server_id : d->server_id;
+	in.server_hostname = in.server_hostname ? in.server_hostname : d->hostname;
+	in.state = "active";
+	s = session_make(d, &in, e->comm);
+	if (!s) {
+		sr_err("session %s of the outage journal: out of memory: not restored", in.sid);
+		return;
+	}
+	session_attach(d, s);
+	/* its session.start again, the same record (ei 0, time, uid): SQLite never got it */
+	sr_corr_start(&d->corr, &s->corr);
+	js->opened++;
+	sr_info("session %s restored from the outage journal: login %s", in.sid, in.login);
+}
+
+/* A closing time or a logind scope the database may not have. */
+static void journal_state(struct sr_daemon *d, struct sr_session *s, const struct sr_jentry *e)
+{
+	struct sr_session_info *in = &s->corr.info;
+	char dir[PATH_MAX + 1100], *path, *cdir;
+	int err;
+
+	if (e->info.cgroup_path &&
+	    (!in->cgroup_path || strcmp(in->cgroup_path, e->info.cgroup_path))) {
+		snprintf(dir, sizeof(dir), "%s%s", d->cg2, e->info.cgroup_path);
+		path = strdup(e->info.cgroup_path);
+		cdir = strdup(dir);
+		if (!path || !cdir) {
+			free(path);
+			free(cdir);
+			sr_err("session %s: out of memory: its scope in the outage journal is not "
+			       "restored",
+			       in->sid);
+			return;
+		}
+		err = sr_capture_session_set_cgroup(d->cap, (uint64_t)in->key, e->info.cgroup_id);
+		if (err)
+			sr_warn("session %s: cannot adopt %s in the kernel filter: %s", in->sid,
+			        path, strerror(-err));
+		free((char *)in->cgroup_path);
+		free(s->cg_dir);
+		in->cgroup_path = path;
+		in->cgroup_id = e->info.cgroup_id;
+		s->cg_dir = cdir;
+		s->cgroup_adopted = true; /* a logind scope is the only cgroup a session moves to */
+	}
+	if (e->info.closing_us && !s->closing) {
+		s->closing = true;
+		in->closing_us = e->info.closing_us;
+		in->state = "closing";
+	}
+	sr_sinks_session_update(d, in);
+}
+
+static void journal_apply(struct sr_daemon *d, const struct sr_jentry *e, void *ctx)
+{
+	struct jstats *js = ctx;
+	struct sr_session *s = sr_session_by_key(d, (uint64_t)e->info.key);
+	struct sr_jloss *more;
+	size_t i;
+
+	switch (e->op) {
+	case SR_JOP_OPEN:
+		journal_open(d, e, js);
+		return;
+	case SR_JOP_STATE:
+		if (s) {
+			journal_state(d, s, e);
+			js->states++;
+		}
+		return;
+	case SR_JOP_LOSS:
+		/* below next_ei: SQLite has that record */
+		if (!s || e->ei < s->corr.next_ei)
+			return;
+		for (i = 0; i < s->nreplay; i++)
+			if (s->replay[i].ei == e->ei)
+				return;
+		more = realloc(s->replay, (s->nreplay + 1) * sizeof(*more));
+		if (!more) {
+			sr_err(
+			    "session %s: out of memory: a loss count of the outage journal is not "
+			    "recorded",
+			    s->corr.info.sid);
+			return;
+		}
+		s->replay = more;
+		s->replay[s->nreplay].ei = e->ei;
+		s->replay[s->nreplay].time_us = e->time_us;
+		for (i = 0; i < 3; i++)
+			s->replay[s->nreplay].lost.lost[i] = e->lost[i];
+		s->nreplay++;
+		d->jnl_replay++;
+		js->losses++;
+		return;
+	case SR_JOP_END:
+		if (!s || e->ei < s->corr.next_ei || s->end_replay_us)
+			return;
+		s->end_replay_us = e->time_us;
+		d->jnl_replay++;
+		js->ends++;
+		return;
+	}
+}
+
+/* After the database's sessions: what SQLite did not commit before a kill -9. */
+static int restore_journal(struct sr_daemon *d, sqlite3 *db)
+{
+	struct jstats js = {.db = db};
+	int n = sr_journal_load(d, journal_apply, &js);
+
+	if (n > 0)
+		sr_info(
+		    "outage journal %s: restored %d sessions, %d states, %d loss counts, %d ends",
+		    d->jnl_path, js.opened, js.states, js.losses, js.ends);
+	return js.opened;
 }
 
 /*
@@ -247,8 +399,11 @@ int sr_restore(struct sr_daemon *d)
 		if (sr_capture_reused(d->cap))
 			sr_warn("no database to restore sessions from: events of sessions opened "
 			        "before this start are not attributed");
+		n = restore_journal(d, NULL);
 		scan_cgroups(d);
-		return 0;
+		if (n)
+			sr_session_update_demand(d);
+		return n;
 	}
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT id, sid, login, user, service, tty, rhost, remote_addr, "
@@ -263,6 +418,7 @@ int sr_restore(struct sr_daemon *d)
 				n++;
 		sqlite3_finalize(st);
 	}
+	n += restore_journal(d, db);
 	restore_forks(d, db);
 	sqlite3_close(db);
 	scan_cgroups(d);

@@ -120,6 +120,7 @@ int sr_session_adopt(struct sr_daemon *d, struct sr_session *s, const char *path
 	in->cgroup_id = id;
 	s->cgroup_adopted = true;
 	/* a restarted daemon must find the scope, not the removed cgroup */
+	sr_journal_note_state(d, s);
 	sr_sinks_session_update(d, in);
 	sr_sinks_flush(d);
 	return 0;

@@ -48,6 +48,7 @@ static void session_free(struct sr_session *s)
 	sr_corr_session_free(&s->corr);
 	free(s->cg_dir);
 	free(s->left_cg_dir);
+	free(s->replay);
 	free(s);
 }
 
@@ -344,7 +345,9 @@ int sr_session_open(struct sr_daemon *d, const struct sr_open_req *req, struct s
 	sr_session_update_demand(d);
 	/* Records of the session already in the ring come after session.start. */
 	err = sr_corr_start(&d->corr, &s->corr);
-	if (!err && !d->batch_opens) /* else sr_control_commit_opens() flushes */
+	if (!err)
+		sr_journal_note_open(d, s); /* in the file before the ack if SQLite cannot commit */
+	if (!err && !d->batch_opens)        /* else sr_control_commit_opens() flushes */
 		err = sr_sinks_flush(d);
 	if (err) {
 		snprintf(rep->error, sizeof(rep->error), "cannot record the session start: %s",
@@ -407,6 +410,7 @@ int sr_session_close(struct sr_daemon *d, const struct sr_close_req *req, pid_t 
 		s->corr.info.state = "closing";
 		sr_info("session %s closing", s->corr.info.sid);
 		/* no record says so: store the state now, not with the next record */
+		sr_journal_note_state(d, s);
 		sr_sinks_session_update(d, &s->corr.info);
 		sr_sinks_flush(d);
 	}
@@ -422,11 +426,15 @@ static void session_take_loss(struct sr_daemon *d, struct sr_session *s)
 
 	if (sr_capture_lost_take(d->cap, (uint64_t)s->corr.info.key, &delta) == 1) {
 		uint64_t n = delta.lost[0] + delta.lost[1] + delta.lost[2];
+		int64_t now = sr_now_us();
 
 		sr_warn("session %s: %llu events lost in the kernel (ring buffer full)",
 		        s->corr.info.sid, (unsigned long long)n);
 		d->lost_total += n;
-		sr_corr_loss(&d->corr, &s->corr, &delta, sr_now_us());
+		/* taken from the kernel: only memory has it now */
+		if (n)
+			sr_journal_note_loss(d, s, now, &delta);
+		sr_corr_loss(&d->corr, &s->corr, &delta, now);
 	}
 }
 
@@ -460,10 +468,18 @@ static void remove_left_cgroup(struct sr_session *s)
 static void session_end(struct sr_daemon *d, struct sr_session *s)
 {
 	uint64_t key = (uint64_t)s->corr.info.key;
+	int64_t end_us;
 
 	sr_loop_drain(d, true);
 	session_take_loss(d, s);
-	sr_corr_end(&d->corr, &s->corr, sr_now_us());
+	sr_journal_replay(d, s, true);
+	/* the end a previous sshrecd recorded before a kill -9 (outage journal) */
+	end_us = s->end_replay_us ? s->end_replay_us : sr_now_us();
+	if (s->end_replay_us)
+		d->jnl_replay--;
+	s->end_replay_us = 0;
+	sr_journal_note_end(d, s, end_us);
+	sr_corr_end(&d->corr, &s->corr, end_us);
 	sr_sinks_flush(d);
 	if (s->wd >= 0)
 		inotify_rm_watch(d->inofd, s->wd);

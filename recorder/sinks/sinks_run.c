@@ -148,6 +148,9 @@ int sr_sinks_flush(struct sr_daemon *d)
 			d->forks_pos = d->rb.read_pos + 1;
 		}
 		err = s->ops->flush(s);
+		/* what only memory holds goes to the outage journal unless SQLite has it now */
+		if (s == d->sq)
+			sr_journal_flushed(d, !err);
 		if (err) {
 			sink_fail(s, "flush", err);
 			continue;

@@ -4,6 +4,7 @@ SR_E2E_TESTS += tests/e2e/daemon_restart.sh
 SR_E2E_TESTS += tests/e2e/daemon_exactly_once.sh
 SR_E2E_TESTS += tests/e2e/daemon_backlog_kill.sh
 SR_E2E_TESTS += tests/e2e/daemon_backlog_bound.sh
+SR_E2E_TESTS += tests/e2e/daemon_backlog_login.sh
 SR_E2E_TESTS += tests/e2e/daemon_logrotate.sh
 SR_E2E_TESTS += tests/e2e/daemon_retention.sh
 SR_E2E_TESTS += tests/e2e/daemon_restart_groups.sh
