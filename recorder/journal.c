@@ -10,7 +10,7 @@
 #include "recorder/journal.h"
 #include "uuid.h"
 
-static const char *const op_names[] = {NULL, "open", "state", "loss", "end"};
+static const char *const op_names[] = {NULL, "open", "state", "loss", "end", "base"};
 
 /* The session's strings, in the order of the open entry (and of fields below). */
 #define SR_JSTRS(X)                                                                                \
@@ -89,6 +89,17 @@ void sr_journal_put_end(struct sr_jw *w, int64_t key, uint64_t ei, int64_t time_
 	begin(w, SR_JOP_END, key);
 	sr_jw_int(w, "ei", (int64_t)ei);
 	sr_jw_int(w, "time_us", time_us);
+	sr_jw_end(w);
+}
+
+void sr_journal_put_base(struct sr_jw *w, uint32_t ring, uint64_t pos, int64_t offset_us)
+{
+	sr_jw_reset(w);
+	sr_jw_obj(w, NULL);
+	sr_jw_str(w, "op", op_names[SR_JOP_BASE]);
+	sr_jw_int(w, "ring", ring);
+	sr_jw_int(w, "pos", (int64_t)pos);
+	sr_jw_int(w, "offset_us", offset_us);
 	sr_jw_end(w);
 }
 
@@ -191,6 +202,21 @@ static int parse_open(json_object *o, struct sr_jentry *e, char *err, size_t err
 	return rc;
 }
 
+static int parse_base(json_object *o, struct sr_jentry *e, char *err, size_t errlen)
+{
+	int64_t v;
+	int rc;
+
+	rc = get_int(o, "ring", 1, UINT32_MAX, &v, err, errlen);
+	e->ring = (uint32_t)v;
+	if (!rc && !(rc = get_int(o, "pos", 0, INT64_MAX, &v, err, errlen)))
+		e->pos = (uint64_t)v;
+	/* realtime minus boottime, whatever the clock says; not json-c's clamps */
+	if (!rc)
+		rc = get_int(o, "offset_us", -INT64_MAX, INT64_MAX, &e->offset_us, err, errlen);
+	return rc;
+}
+
 static int parse_rest(json_object *o, struct sr_jentry *e, char *err, size_t errlen)
 {
 	json_object *a, *m;
@@ -258,11 +284,15 @@ int sr_journal_parse(const char *line, size_t len, struct sr_jentry *e, char *er
 	op = json_object_object_get_ex(o, "op", &m) && json_object_is_type(m, json_type_string)
 	         ? json_object_get_string(m)
 	         : "";
-	for (int k = SR_JOP_OPEN; k <= SR_JOP_END; k++)
+	for (int k = SR_JOP_OPEN; k <= SR_JOP_BASE; k++)
 		if (!strcmp(op, op_names[k]))
 			e->op = (enum sr_jop)k;
 	if (!e->op) {
 		snprintf(err, errlen, "unknown \"op\"");
+		goto out;
+	}
+	if (e->op == SR_JOP_BASE) {
+		rc = parse_base(o, e, err, errlen);
 		goto out;
 	}
 	rc = get_int(o, "key", 1, INT64_MAX, &e->info.key, err, errlen);

@@ -78,6 +78,23 @@ static void test_round_trip(void **state)
 	assert_int_equal(e.op, SR_JOP_END);
 	assert_int_equal(e.ei, 8);
 	sr_journal_entry_free(&e);
+
+	/* the time base, at the ends of its ranges */
+	sr_journal_put_base(&w, UINT32_MAX, INT64_MAX, -INT64_MAX);
+	assert_int_equal(sr_journal_parse(w.b, w.len, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.op, SR_JOP_BASE);
+	assert_int_equal(e.ring, UINT32_MAX);
+	assert_int_equal(e.pos, INT64_MAX);
+	assert_true(e.offset_us == -INT64_MAX);
+	sr_journal_entry_free(&e);
+	sr_journal_put_base(&w, 7, 123456, 1764680000123457);
+	assert_int_equal(sr_journal_parse(w.b, w.len, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.op, SR_JOP_BASE);
+	assert_int_equal(e.info.key, 0);
+	assert_int_equal(e.ring, 7);
+	assert_int_equal(e.pos, 123456);
+	assert_true(e.offset_us == 1764680000123457);
+	sr_journal_entry_free(&e);
 	sr_jw_free(&w);
 }
 
@@ -98,6 +115,16 @@ static void test_hostile(void **state)
 	    "{\"op\":\"state\",\"key\":1,\"closing_us\":1,\"cgroup_id\":1,\"cgroup_path\":\"/a/../"
 	    "b\"}",
 	    "{\"op\":\"state\",\"key\":1,\"closing_us\":1,\"cgroup_id\":1,\"cgroup_path\":5}",
+	    /* a time base names a ring buffer (a kernel map id) and a position */
+	    "{\"op\":\"base\",\"ring\":0,\"pos\":1,\"offset_us\":5}",
+	    "{\"op\":\"base\",\"ring\":4294967296,\"pos\":1,\"offset_us\":5}",
+	    "{\"op\":\"base\",\"ring\":1,\"pos\":-1,\"offset_us\":5}",
+	    "{\"op\":\"base\",\"ring\":1,\"offset_us\":5}",
+	    "{\"op\":\"base\",\"ring\":1,\"pos\":1,\"offset_us\":\"5\"}",
+	    "{\"op\":\"base\",\"ring\":1,\"pos\":1,\"offset_us\":1.5}",
+	    /* json-c's clamps: past INT64_MAX and below INT64_MIN */
+	    "{\"op\":\"base\",\"ring\":1,\"pos\":1,\"offset_us\":99999999999999999999}",
+	    "{\"op\":\"base\",\"ring\":1,\"pos\":1,\"offset_us\":-99999999999999999999}",
 	    /* an open must name a UUID, a login and a cgroup the daemon may remove */
 	    "{\"op\":\"open\",\"key\":1,\"sid\":\"x\",\"login\":\"a\",\"cgroup_path\":\"/s/x\","
 	    "\"remote_port\":1,\"local_port\":1,\"leader_pid\":1,\"cgroup_id\":1,"
