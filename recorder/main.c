@@ -156,6 +156,15 @@ static int setup(struct sr_daemon *d)
 			sr_session_check(d, s);
 		}
 	}
+	/*
+	 * SQLite's ring position and time base (or, while it cannot commit, the
+	 * outage journal's) before the first login is acknowledged, not at the
+	 * first timer flush: a kill -9 before that left a restart to measure a
+	 * time base of its own (restore.c), and the records it made again from
+	 * the ring were not the ones the other sinks had got.
+	 */
+	sr_sinks_flush(d);
+	sr_loop_commit(d);
 	return sr_control_open(d);
 }
 
