@@ -102,6 +102,14 @@ struct sr_daemon {
 	    jnl_on_disk; /**< the file exists: removed at the first commit with nothing to replay */
 	bool jnl_lost;   /**< an entry could not be kept (logged): until the next commit */
 	size_t jnl_replay; /**< restored losses and ends not yet recorded again */
+	/* its time base entries (journal.h): the last one in the file, of this daemon */
+	bool jnl_base_in_file; /**< the file has jnl_base_ring/off (reset when removed) */
+	uint32_t jnl_base_ring;
+	int64_t jnl_base_off;
+	/* the newest time base of this ring a restart found in the file (restore.c) */
+	bool jnl_rbase;
+	uint64_t jnl_rbase_pos;
+	int64_t jnl_rbase_off;
 	struct sr_session *sess[SR_SESS_BUCKETS];
 	size_t nsessions;
 	int epfd, sigfd, timerfd, inofd, listenfd;
@@ -309,8 +317,11 @@ void sr_journal_note_loss(struct sr_daemon *d, const struct sr_session *s, int64
 void sr_journal_note_end(struct sr_daemon *d, const struct sr_session *s, int64_t time_us);
 /**
  * After the SQLite sink's flush: @p committed false appends and fsyncs the
- * notes (bounded; a failure is logged); true forgets them and removes the
- * file once nothing of it waits to be recorded again.
+ * notes (bounded; a failure is logged), after the time base when the file
+ * does not have this one yet and something waits (notes, or records read
+ * past SQLite's last commit: a restart makes those again from the ring);
+ * true forgets them and removes the file once nothing of it waits to be
+ * recorded again.
  */
 void sr_journal_flushed(struct sr_daemon *d, bool committed);
 typedef void (*sr_journal_apply_fn)(struct sr_daemon *d, const struct sr_jentry *e, void *ctx);

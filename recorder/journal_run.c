@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "recorder/daemon.h"
+#include "timeutil.h"
 
 /* Bounded: beyond this an outage of a login storm is no longer kill -9 safe (logged). */
 #define SR_JOURNAL_MAX (1u << 20)
@@ -43,10 +44,13 @@ void sr_journal_close(struct sr_daemon *d)
 	sr_jw_free(&d->jnl_w);
 }
 
-/* Keep the entry written in d->jnl_w until the SQLite sink's next flush says. */
-static void keep(struct sr_daemon *d)
+/*
+ * Keep the entry written in d->jnl_w until the SQLite sink's next flush says:
+ * after those kept so far, or before them (@p front).
+ */
+static void keep_at(struct sr_daemon *d, bool front)
 {
-	size_t need = d->jnl_len + d->jnl_w.len + 1;
+	size_t need = d->jnl_len + d->jnl_w.len + 1, at;
 
 	if (d->jnl_lost)
 		return;
@@ -64,9 +68,35 @@ static void keep(struct sr_daemon *d)
 		d->jnl_buf = b;
 		d->jnl_cap = cap;
 	}
-	memcpy(d->jnl_buf + d->jnl_len, d->jnl_w.b, d->jnl_w.len);
-	d->jnl_len += d->jnl_w.len;
-	d->jnl_buf[d->jnl_len++] = '\n';
+	at = front ? 0 : d->jnl_len;
+	if (front)
+		memmove(d->jnl_buf + d->jnl_w.len + 1, d->jnl_buf, d->jnl_len);
+	memcpy(d->jnl_buf + at, d->jnl_w.b, d->jnl_w.len);
+	d->jnl_buf[at + d->jnl_w.len] = '\n';
+	d->jnl_len += d->jnl_w.len + 1;
+}
+
+static void keep(struct sr_daemon *d)
+{
+	keep_at(d, false);
+}
+
+/*
+ * The time base, first, when the file does not have it: the records read past
+ * SQLite's last commit went to the other sinks with it, and a restart makes
+ * them again from the ring buffer (restore.c, sr_restore_ring_position).
+ */
+static void keep_base(struct sr_daemon *d)
+{
+	int64_t off = sr_boot_offset_us();
+
+	if (!d->rb.id ||
+	    (d->jnl_base_in_file && d->jnl_base_ring == d->rb.id && d->jnl_base_off == off))
+		return;
+	sr_journal_put_base(&d->jnl_w, d->rb.id, d->rb.read_pos, off);
+	keep_at(d, true);
+	d->jnl_base_ring = d->rb.id;
+	d->jnl_base_off = off;
 }
 
 void sr_journal_note_open(struct sr_daemon *d, const struct sr_session *s)
@@ -172,16 +202,23 @@ void sr_journal_flushed(struct sr_daemon *d, bool committed)
 				        d->jnl_path);
 			d->jnl_on_disk = false;
 			d->jnl_size = 0;
+			d->jnl_base_in_file = false;
 		}
 		return;
 	}
-	if (d->jnl_lost || !d->jnl_len) {
+	if (d->jnl_lost || (!d->jnl_len && d->rb.read_pos == d->sq_pos)) {
 		d->jnl_len = 0; /* a lost journal was said once; the next commit ends that */
+		return;
+	}
+	keep_base(d);
+	if (d->jnl_lost || !d->jnl_len) {
+		d->jnl_len = 0;
 		return;
 	}
 	err = append(d);
 	d->jnl_on_disk = true;
 	d->jnl_len = 0;
+	d->jnl_base_in_file = !err;
 	if (err) {
 		d->jnl_lost = true;
 		sr_err(

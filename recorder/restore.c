@@ -307,6 +307,15 @@ static void journal_apply(struct sr_daemon *d, const struct sr_jentry *e, void *
 		d->jnl_replay++;
 		js->ends++;
 		return;
+	case SR_JOP_BASE:
+		/* of this very ring buffer only; positions grow: the newest, the
+		 * later line of two at one position (sr_restore_ring_position) */
+		if (!d->rb.id || e->ring != d->rb.id || (d->jnl_rbase && e->pos < d->jnl_rbase_pos))
+			return;
+		d->jnl_rbase = true;
+		d->jnl_rbase_pos = e->pos;
+		d->jnl_rbase_off = e->offset_us;
+		return;
 	}
 }
 
@@ -435,21 +444,37 @@ void sr_restore_ring_position(struct sr_daemon *d)
 	long long offset = 0;
 	unsigned id = 0;
 	int n, have = 0;
+	bool reused = sr_capture_reused(d->cap) && d->rb.id;
 
-	if (!db)
-		return;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = '" SR_DB_META_RING "'", -1,
-	                       &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
-			have = sscanf(col(st, 0), "%u:%llu:%lld", &id, &pos, &offset);
-		sqlite3_finalize(st);
+	if (db) {
+		if (sqlite3_prepare_v2(db,
+		                       "SELECT value FROM meta WHERE key = '" SR_DB_META_RING "'",
+		                       -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
+				have = sscanf(col(st, 0), "%u:%llu:%lld", &id, &pos, &offset);
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
 	}
-	sqlite3_close(db);
 	/* only the very ring buffer the position was read from, kept pinned */
-	if (have < 2 || !sr_capture_reused(d->cap) || !d->rb.id || id != d->rb.id)
-		return;
-	if (have == 3) /* sshrec before 2026-12-01 stored no time base */
+	if (have < 2 || !reused || id != d->rb.id)
+		have = 0;
+	/*
+	 * The time base the previous sshrecd converted what lies past SQLite's
+	 * commit with: the newer of the database's (its last commit) and the
+	 * outage journal's (an append while SQLite could not commit, or none was
+	 * made yet), each of this ring. Without it a restart measures its own,
+	 * a microsecond off, and the records it makes again from the ring would
+	 * not be the ones the other sinks got (another time, another uid).
+	 */
+	if (reused && d->jnl_rbase && (have < 3 || d->jnl_rbase_pos >= pos)) {
+		sr_boot_offset_keep(d->jnl_rbase_off);
+		sr_info("time base of the outage journal (ring position %llu)",
+		        (unsigned long long)d->jnl_rbase_pos);
+	} else if (have == 3) /* sshrec before 2026-12-01 stored no time base */
 		sr_boot_offset_keep(offset);
+	if (!have)
+		return;
 	n = sr_ringbuf_skip_to(&d->rb, pos);
 	if (n > 0)
 		sr_info("skipped %d queued records the previous sshrecd had already stored", n);
