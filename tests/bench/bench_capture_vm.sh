@@ -4,8 +4,10 @@
 # tracepoint") forced in turn, in the same boot, with short runs. Under
 # QEMU/TCG only the ratios within one run mean anything. The result files
 # (capture-<kernel>-<backend>.md/.json) are printed to stdout, the guest's
-# log, each between "===== begin NAME =====" and "===== end NAME =====",
-# because what a guest writes vanishes with it. On the host,
+# log, as each backend finishes (a guest killed by its timeout keeps what
+# came before), each between "===== begin NAME =====" and
+# "===== end NAME =====", because what a guest writes vanishes with it. On
+# the host,
 #   bench_capture_vm.sh collect DIR LOG...
 # writes the files found in those logs into DIR (make bench-kernels does).
 set -uo pipefail
@@ -36,6 +38,19 @@ mkdir -p /run/sshrec-bench && echo bench >/run/sshrec-bench/file
 # -F: the floor, empty programs on the same open hooks, measured in the same rounds
 opts=(-e "${SR_BENCH_EXECS:-20}" -o "${SR_BENCH_OPENS:-20000}" -s 2 -f /run/sshrec-bench/file
 	-F "$SR_TOP_BUILDDIR/tests/bench/floor.bpf.o")
+# Print the result files not printed yet: after each backend, so that a guest
+# killed by its timeout in a later one keeps the earlier ones in its log.
+declare -A printed=()
+print_new() {
+	local f
+	for f in "$out"/*; do
+		[ -f "$f" ] && [ -z "${printed[$f]:-}" ] || continue
+		printed[$f]=1
+		echo "===== begin $(basename "$f") ====="
+		cat "$f"
+		echo "===== end $(basename "$f") ====="
+	done
+}
 rc=0 ran=()
 for b in ${SR_BENCH_BACKENDS:-lsm fentry tracepoint}; do
 	t0=$(date +%s)
@@ -49,12 +64,7 @@ for b in ${SR_BENCH_BACKENDS:-lsm fentry tracepoint}; do
 		echo "FAIL: bench_capture -b $b (or it ran on another backend)"
 		rc=1
 	fi
-done
-for f in "$out"/*; do
-	[ -f "$f" ] || continue
-	echo "===== begin $(basename "$f") ====="
-	cat "$f"
-	echo "===== end $(basename "$f") ====="
+	print_new
 done
 [ $rc = 0 ] && echo "PASS: bench_capture ran on $(uname -r), backends: ${ran[*]}"
 rm -rf "$out" /run/sshrec-bench
