@@ -50,7 +50,7 @@ int BPF_PROG(sr_exit, struct task_struct *p)
 	if (!sr_filter_current(&s))
 		return 0;
 	tgid = p->tgid;
-	bpf_map_delete_elem(&sess_task, &tgid);
+	sr_untrack_tgid(tgid);
 	if (sr_wants(&s, SR_CLASS_COMMAND))
 		sr_emit_exit(&s, p);
 	return 0;

@@ -37,25 +37,39 @@ static __always_inline bool sr_sess_cfg(__u64 *key, __u8 match, struct sr_sess *
 	return true;
 }
 
-/* Is the current task in a recorded session? cgroup, then audit id, then lineage. */
+static __always_inline struct sr_hint *sr_hint_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sess_hint, &zero); /* an array: inlined, no hashing */
+}
+
+/*
+ * Is the current task in a recorded session? cgroup, then audit id, then
+ * lineage. First the slots of its three keys in sess_hint: all zero means
+ * none of the three maps holds it, and a task outside sessions is rejected
+ * with array loads instead of three hash lookups.
+ */
 static __always_inline bool sr_filter_current(struct sr_sess *s)
 {
+	/* a direct (BTF) load: no probe-read helper call on every open outside sessions */
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 cgid = bpf_get_current_cgroup_id();
-	__u64 *key = bpf_map_lookup_elem(&sess_cgroup, &cgid);
-	struct task_struct *task;
-	__u32 asid, tgid;
+	__u32 asid = task->sessionid, tgid = task->tgid;
+	struct sr_hint *h = sr_hint_get();
+	__u64 *key;
 
+	if (h && h->ready && !h->cgroup[SR_HINT_CG(cgid)] && !h->task[SR_HINT_TASK(tgid)] &&
+	    (asid == SR_AUDIT_UNSET || !h->audit[SR_HINT_AUDIT(asid)]))
+		return false;
+	key = bpf_map_lookup_elem(&sess_cgroup, &cgid);
 	if (key)
 		return sr_sess_cfg(key, SR_MATCH_CGROUP, s);
-	/* a direct (BTF) load: no probe-read helper call on every open outside sessions */
-	task = bpf_get_current_task_btf();
-	asid = task->sessionid;
 	if (asid != SR_AUDIT_UNSET) {
 		key = bpf_map_lookup_elem(&sess_audit, &asid);
 		if (key)
 			return sr_sess_cfg(key, SR_MATCH_AUDIT, s);
 	}
-	tgid = bpf_get_current_pid_tgid() >> 32;
 	key = bpf_map_lookup_elem(&sess_task, &tgid);
 	return sr_sess_cfg(key, SR_MATCH_TASK, s);
 }
@@ -94,10 +108,36 @@ static __always_inline bool sr_open_skipped(const struct sr_sess *s, __u64 flags
 	       !(flags & (SR_O_WRONLY | SR_O_RDWR | SR_O_CREAT | SR_O_TRUNC));
 }
 
-/* Remember the tgid so the process stays recorded if it leaves the cgroup. */
+/*
+ * Remember the tgid so the process stays recorded if it leaves the cgroup.
+ * Its sess_hint slot counts the entry (bpf/hint.h): raised before the insert,
+ * lowered again when the tgid was already there (its value is replaced) or
+ * the map is full.
+ */
 static __always_inline void sr_track_tgid(__u32 tgid, __u64 key)
 {
-	bpf_map_update_elem(&sess_task, &tgid, &key, BPF_ANY);
+	struct sr_hint *h = sr_hint_get();
+	__u32 *n = h ? &h->task[SR_HINT_TASK(tgid)] : NULL;
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	if (!bpf_map_update_elem(&sess_task, &tgid, &key, BPF_NOEXIST))
+		return;
+	bpf_map_update_elem(&sess_task, &tgid, &key, BPF_EXIST);
+	if (n)
+		__sync_fetch_and_add(n, -1);
+}
+
+/* Forget the tgid (its process is gone), and its count once it was there. */
+static __always_inline void sr_untrack_tgid(__u32 tgid)
+{
+	struct sr_hint *h;
+
+	if (bpf_map_delete_elem(&sess_task, &tgid))
+		return;
+	h = sr_hint_get();
+	if (h)
+		__sync_fetch_and_add(&h->task[SR_HINT_TASK(tgid)], -1);
 }
 
 #endif /* SSHREC_BPF_LIB_FILTER_H */

@@ -19,6 +19,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "events.h"
+#include "hint.h"
 
 #define SR_AUDIT_UNSET    0xffffffffu
 #define SR_MAX_SESSIONS   4096
@@ -87,6 +88,15 @@ struct {
 	__type(key, __u32);   /* tgid */
 	__type(value, __u64); /* session_key */
 } sess_task SEC(".maps") __weak;
+
+/* Per slot, how many entries of the three maps above fall in it (bpf/hint.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* sshrecd counts with atomic adds on an mmap */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sr_hint);
+} sess_hint SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -143,7 +143,12 @@ static int sr_slot_adopt(struct sr_capture *cap, struct sr_slot *s)
 		err = sr_slot_attach(cap, s);
 		return err ? err : 1;
 	}
-	if (sr_link_runs(old, s->prog)) {
+	/*
+	 * Adopted only when it runs this build's program with these maps: a
+	 * sess_hint created now is not the one it reads (its build had none,
+	 * or the pin was removed).
+	 */
+	if (cap->hint_pinned && sr_link_runs(old, s->prog)) {
 		s->link = old;
 		s->pinned = true;
 		return 1;
@@ -331,6 +336,9 @@ int sr_capture_open(const struct sr_capture_opts *opts, struct sr_capture **out)
 		       cap->reused ? " (pinned maps incompatible? run sshrecd --unpin)" : "");
 		goto cleanup;
 	}
+	err = sr_hint_open(cap, cap->hint_pinned);
+	if (err)
+		goto cleanup;
 	err = sr_capture_attach(cap, o->demand);
 	if (err)
 		goto cleanup;
@@ -405,6 +413,7 @@ void sr_capture_close(struct sr_capture *cap)
 	if (!cap)
 		return;
 	ring_buffer__free(cap->rb);
+	sr_hint_close(cap);
 	for (i = 0; i < cap->sel.nslots; i++) {
 		struct sr_slot *s = &cap->sel.slots[i];
 

@@ -98,6 +98,20 @@ void sr_pins_remove_stale(const struct sr_capture *cap);
 /** Remove this instance's pins (maps, links dir, ABI dir, pin dir when empty). */
 int sr_pins_remove_own(const struct sr_capture *cap);
 
+/* ---- maps.c ---------------------------------------------------------- */
+
+struct sr_capture;
+
+/**
+ * Map sess_hint (bpf/hint.h) after load. New with every other map: turned on
+ * at once. Otherwise kept as it is, or, when it may miss entries (new next to
+ * an older build's maps), counted and turned on once no session is left.
+ */
+int sr_hint_open(struct sr_capture *cap, bool pinned);
+
+/** Unmap sess_hint. */
+void sr_hint_close(struct sr_capture *cap);
+
 /* ---- the handle ------------------------------------------------------ */
 
 struct sr_capture {
@@ -109,7 +123,10 @@ struct sr_capture {
 	char dir[1024 + 16];       /* pin_dir/v<ABI>: maps */
 	char links_dir[1024 + 32]; /* dir/<backend>: links */
 	struct sr_selection sel;
-	uint32_t demand; /* classes whose on-demand programs are attached */
+	uint32_t demand;      /* classes whose on-demand programs are attached */
+	struct sr_hint *hint; /* sess_hint's value, mapped (maps.c) */
+	size_t hint_len;
+	bool hint_pinned; /* sess_hint was pinned before this instance */
 	struct ring_buffer *rb;
 	sr_capture_event_fn fn;
 	void *fn_ctx;

@@ -32,6 +32,7 @@ const char *const sr_pinned_maps[] = {
     "sess_cgroup",
     "sess_audit",
     "sess_task",
+    "sess_hint",
     "session_cfg",
     "session_lost",
     "session_lost_ack",
@@ -145,8 +146,12 @@ int sr_pins_maps(struct sr_capture *cap, bool *reused)
 			return -ENOENT;
 		}
 		snprintf(path, sizeof(path), "%s/%s", cap->dir, sr_pinned_maps[i]);
-		if (access(path, F_OK) == 0)
-			*reused = true;
+		if (access(path, F_OK) == 0) {
+			if (!strcmp(sr_pinned_maps[i], "sess_hint"))
+				cap->hint_pinned = true;
+			else
+				*reused = true;
+		}
 		err = bpf_map__set_pin_path(map, path);
 		if (err)
 			return err;
