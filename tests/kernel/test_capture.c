@@ -28,6 +28,7 @@
 
 #include <bpf/bpf.h>
 
+#include "bpf/hint.h"
 #include "bpf/policy.h"
 #include "cgroup.h"
 #include "log.h"
@@ -36,6 +37,7 @@
 
 #define KEY  0x00005352000000a1ull
 #define KEY2 0x00005352000000b2ull
+#define KEY3 0x00005352000000c3ull
 
 struct rec {
 	size_t size;
@@ -945,8 +947,7 @@ static void t_compat(void)
 		return;
 	}
 	ia32 = sr_ia32_state(bin);
-	check(ia32 != SR_IA32_UNKNOWN,
-	      "compat path probed: a 32-bit exec and int $0x80 agree (%s)",
+	check(ia32 != SR_IA32_UNKNOWN, "compat path probed: a 32-bit exec and int $0x80 agree (%s)",
 	      ia32 == SR_IA32_OPEN ? "open" : "closed");
 	/* The Debian guests boot with IA-32 emulation on: recording is proven there. */
 	if (getenv("SR_EXPECT_IA32"))
@@ -1324,6 +1325,97 @@ static void t_loss(void)
 	clear_recs();
 }
 
+/* sess_hint's value (bpf/hint.h), read through its fd. */
+static bool hint_read(struct sr_hint *h)
+{
+	__u32 zero = 0;
+	int fd = sr_capture_map_fd(cap, "sess_hint");
+
+	return fd >= 0 && !bpf_map_lookup_elem(fd, &zero, h);
+}
+
+/* Slots of sess_task whose count is not its number of entries (the invariant, exactly). */
+static int hint_task_off(const struct sr_hint *h)
+{
+	static __u32 n[SR_HINT_TASK_SLOTS];
+	int fd = sr_capture_map_fd(cap, "sess_task"), off = 0, i;
+	__u32 key, next, *prev = NULL;
+
+	memset(n, 0, sizeof(n));
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n[SR_HINT_TASK(key)]++;
+	}
+	for (i = 0; i < SR_HINT_TASK_SLOTS; i++)
+		off += n[i] != h->task[i];
+	return off;
+}
+
+/*
+ * The filter's first check (bpf/hint.h): its counts follow the filter maps
+ * through re-adds (a restored session), removals and restarts, and a pin set
+ * from a build without sess_hint gets it counted once its sessions are gone.
+ */
+static void t_hint(void)
+{
+	struct sr_hint *h = calloc(1, sizeof(*h));
+	char path[600];
+	int status, err;
+	char *argv[] = {"/bin/true", "hint-marker", NULL};
+	bool ok;
+
+	if (!h)
+		return;
+	/* read before check(): its arguments are evaluated in no set order */
+	ok = hint_read(h);
+	check(ok && h->ready && h->cgroup[SR_HINT_CG(sess_cgid)] == 1 && hint_task_off(h) == 0,
+	      "sess_hint after the restarts: on, the session cgroup counted once (%u), every "
+	      "tgid slot exact (%d off)",
+	      h->cgroup[SR_HINT_CG(sess_cgid)], hint_task_off(h));
+	/* a restored session is added again: counted once all the same */
+	sr_capture_session_add(cap, KEY, sess_cgid, 0xffffffffu, SR_CLASS_ALL, 0);
+	sr_capture_session_add(cap, KEY3, 0, 0x7ffffff3u, SR_CLASS_ALL, 0);
+	ok = hint_read(h);
+	check(ok && h->cgroup[SR_HINT_CG(sess_cgid)] == 1 &&
+	          h->audit[SR_HINT_AUDIT(0x7ffffff3u)] == 1,
+	      "a session added again is counted once (cgroup %u), an audit id counted (%u)",
+	      h->cgroup[SR_HINT_CG(sess_cgid)], h->audit[SR_HINT_AUDIT(0x7ffffff3u)]);
+	sr_capture_session_remove(cap, KEY3);
+	ok = hint_read(h);
+	check(ok && h->audit[SR_HINT_AUDIT(0x7ffffff3u)] == 0 &&
+	          h->cgroup[SR_HINT_CG(sess_cgid)] == 1,
+	      "a removed session's audit slot is back to 0 (%u)",
+	      h->audit[SR_HINT_AUDIT(0x7ffffff3u)]);
+
+	/* pins of a build without sess_hint (its programs are replaced): the full filter
+	 * until no session is left */
+	snprintf(path, sizeof(path), "%s/v%d/sess_hint", pin_dir, SR_EVENTS_ABI_VERSION);
+	unlink(path);
+	err = reopen(forced, "hint-marker", SR_CLASS_ALL);
+	check(!err && hint_read(h) && !h->ready,
+	      "sess_hint new next to pinned maps with a session: off (every task takes the full "
+	      "filter)");
+	if (err)
+		goto out;
+	drain(cap);
+	check(count_exec("hint-marker") == 1, "and the session is recorded meanwhile");
+	sr_capture_session_remove(cap, KEY);
+	ok = hint_read(h);
+	check(ok && h->ready && h->cgroup[SR_HINT_CG(sess_cgid)] == 0 && hint_task_off(h) == 0,
+	      "once no session is left: counted and on (%d tgid slots off)", hint_task_off(h));
+	err = sr_capture_session_add(cap, KEY, sess_cgid, 0xffffffffu, SR_CLASS_ALL, 0);
+	clear_recs();
+	run_argv(cg_sess, argv, &status);
+	drain(cap);
+	ok = hint_read(h);
+	check(!err && count_exec("hint-marker") == 1 && ok && h->cgroup[SR_HINT_CG(sess_cgid)] == 1,
+	      "the session added again is recorded through the first check");
+	clear_recs();
+out:
+	free(h);
+}
+
 int main(void)
 {
 	struct sr_capture_opts o = {.pin = true, .demand = SR_CLASS_ALL};
@@ -1413,6 +1505,7 @@ int main(void)
 	t_switches();
 	t_policy_demand();
 	t_restart();
+	t_hint();
 	t_loss();
 
 	cleanup();
