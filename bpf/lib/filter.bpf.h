@@ -5,7 +5,8 @@
  *
  * The first thing every program does (after tests that are cheaper than it):
  * session cgroup id, then audit session id, then inherited lineage (tgid).
- * Unrelated processes must cost next to nothing.
+ * Unrelated processes must cost next to nothing: the three keys' slots in
+ * sess_hint (bpf/hint.h) reject them before any hash lookup.
  */
 #ifndef SSHREC_BPF_LIB_FILTER_H
 #define SSHREC_BPF_LIB_FILTER_H
