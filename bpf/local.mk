@@ -94,6 +94,14 @@ CLEANFILES += tests/bench/floor.bpf.o
 tests/bench/floor.bpf.o: tests/bench/floor.bpf.c bpf/vmlinux.h
 	@$(MKDIR_P) tests/bench
 	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -c $(srcdir)/tests/bench/floor.bpf.c -o $@
+# The guest exec storms' program (bench_capture -x): static, so an exec in
+# the guest reads nothing over 9p; plain $(CC), no sanitizer runtime.
+check_DATA += tests/bench/exec_true
+CLEANFILES += tests/bench/exec_true
+EXTRA_DIST += tests/bench/exec_true.c
+tests/bench/exec_true: tests/bench/exec_true.c
+	@$(MKDIR_P) tests/bench
+	$(AM_V_CC)$(CC) -static -O2 -o $@ $(srcdir)/tests/bench/exec_true.c
 bench-capture: all tests/bench/bench_capture
 	$(srcdir)/tests/bench/bench_capture.sh $(abs_top_builddir)/tests/bench/bench_capture \
 	  $(abs_top_srcdir)/tests/bench/results

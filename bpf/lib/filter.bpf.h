@@ -53,9 +53,14 @@ static __always_inline struct sr_hint *sr_hint_get(void)
  */
 static __always_inline bool sr_filter_current(struct sr_sess *s)
 {
-	/* a direct (BTF) load: no probe-read helper call on every open outside sessions */
+	/*
+	 * direct (BTF) loads: no probe-read and no cgroup-id helper call (with
+	 * its RCU lock and unlock) on every open outside sessions. The same
+	 * walk as bpf_get_current_cgroup_id(): the default hierarchy's cgroup of
+	 * the task's css_set, its kernfs node id.
+	 */
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 cgid = bpf_get_current_cgroup_id();
+	__u64 cgid = task->cgroups->dfl_cgrp->kn->id;
 	__u32 asid = task->sessionid, tgid = task->tgid;
 	struct sr_hint *h = sr_hint_get();
 	__u64 *key;

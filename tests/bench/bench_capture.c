@@ -6,13 +6,15 @@
  * buffer) checking for lost records. Prints a table, writes JSON.
  *
  *   bench_capture [-j results.json] [-m results.md] [-q] [-w wakeup_bytes] [-b backend]
- *                 [-e execs] [-o opens] [-s seconds] [-f file] [-F floor.bpf.o]
+ *                 [-e execs] [-o opens] [-s seconds] [-f file] [-F floor.bpf.o] [-x exe]
  *   (-q: shorter run; -w: sr_capture_opts.wakeup_bytes; -b: force a capture backend;
  *    -e/-o: operations per storm run; -s: seconds of the sustained load; -f: the file
  *    the open storms open, default /etc/hostname: in a QEMU guest whose root is 9p,
  *    a tmpfs file, or each open is a round trip to the host that hides the hooks;
  *    -F: also measure the floor, empty programs of tests/bench/floor.bpf.c on the
- *    backend's open hooks, against no BPF and the recorder in the same rounds)
+ *    backend's open hooks, against no BPF and the recorder in the same rounds;
+ *    -x: the program the exec storms run, default /bin/true: in a guest, a static
+ *    one on tmpfs (tests/bench/exec_true), or every exec loads ld.so and libc over 9p)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -44,12 +48,18 @@ static int quick;
 static enum sr_backend backend = SR_BACKEND_AUTO; /* -b */
 static char backend_ran[16] = "?";                /* what the capture ran on */
 static const char *open_path = "/etc/hostname";   /* -f */
+static const char *exec_path = "/bin/true";       /* -x */
 static enum sr_backend ran = SR_BACKEND_AUTO;     /* the same, as a value */
 static struct sr_capture *cap;
 static atomic_ullong rx[8];
 static atomic_int stop_consumer;
 
 /* ---- workloads, each in a child that may join the session cgroup ------------- */
+
+static void exec_storm(long n)
+{
+	sr_bench_exec_storm_of(exec_path, n);
+}
 
 static void open_storm(long n)
 {
@@ -106,6 +116,9 @@ static int cmp_d(const void *a, const void *b)
 
 static pthread_t consumer_th;
 static uint32_t wakeup_bytes;
+static int consumer_stop_fd = -1;
+static int consumer_poll_ms; /* -1: block until records or stop, as sshrecd's loop does */
+static bool consumer_on;
 
 static int on_event(void *ctx, const void *data, size_t size)
 {
@@ -118,17 +131,65 @@ static int on_event(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Wait on the ring buffer and the stop eventfd: with poll_ms -1 an idle
+ * consumer costs nothing, like sshrecd's epoll loop; a timeout (the -w
+ * wakeup threshold, or the floor's polling row) wakes it that often.
+ */
 static void *consumer(void *arg)
 {
+	struct epoll_event ev = {.events = EPOLLIN}, out[2];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
 	(void)arg;
-	while (!atomic_load(&stop_consumer))
-		sr_capture_poll(cap, 50, on_event, NULL);
+	sr_capture_poll(cap, 0, on_event, NULL); /* sets the ring buffer consumer up */
+	if (ep >= 0) {
+		ev.data.fd = sr_capture_ringbuf_fd(cap);
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+		ev.data.fd = consumer_stop_fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
+	while (!atomic_load(&stop_consumer)) {
+		if (ep < 0 || epoll_wait(ep, out, 2, consumer_poll_ms) >= 0)
+			sr_capture_poll(cap, 0, on_event, NULL);
+		if (ep < 0)
+			usleep(50000);
+	}
 	sr_capture_poll(cap, 0, on_event, NULL);
+	if (ep >= 0)
+		close(ep);
 	return NULL;
 }
 
-/* Load the capture with a session on the bench cgroup, and start consuming. */
-static int load(bool disk)
+static void consumer_start(int poll_ms)
+{
+	if (consumer_stop_fd < 0)
+		consumer_stop_fd = eventfd(0, EFD_CLOEXEC);
+	consumer_poll_ms = wakeup_bytes ? 50 : poll_ms;
+	atomic_store(&stop_consumer, 0);
+	consumer_on = pthread_create(&consumer_th, NULL, consumer, NULL) == 0;
+}
+
+static void consumer_stop(void)
+{
+	uint64_t one = 1;
+
+	if (!consumer_on)
+		return;
+	atomic_store(&stop_consumer, 1);
+	if (write(consumer_stop_fd, &one, sizeof(one)) != sizeof(one))
+		fprintf(stderr, "bench_capture: waking the consumer: %s\n", strerror(errno));
+	pthread_join(consumer_th, NULL);
+	if (read(consumer_stop_fd, &one, sizeof(one)) != sizeof(one))
+		fprintf(stderr, "bench_capture: the consumer's stop: %s\n", strerror(errno));
+	consumer_on = false;
+}
+
+/*
+ * Load the capture with a session on the bench cgroup; @poll_ms: the
+ * consumer's wakeups (-1: only for records), or no consumer at all (-2).
+ */
+static int load_with(bool disk, int poll_ms)
 {
 	struct sr_capture_opts o = {.pin = false,
 	                            .backend = backend,
@@ -148,15 +209,19 @@ static int load(bool disk)
 	    cap, KEY, cgid, 0xffffffffu,
 	    disk ? SR_CLASS_ALL : SR_CLASS_BIT(SR_CLASS_COMMAND) | SR_CLASS_BIT(SR_CLASS_NETWORK),
 	    0);
-	atomic_store(&stop_consumer, 0);
-	pthread_create(&consumer_th, NULL, consumer, NULL);
+	if (poll_ms >= -1)
+		consumer_start(poll_ms);
 	return 0;
+}
+
+static int load(bool disk)
+{
+	return load_with(disk, -1);
 }
 
 static void unload(struct sr_session_lost *lost)
 {
-	atomic_store(&stop_consumer, 1);
-	pthread_join(consumer_th, NULL);
+	consumer_stop();
 	if (lost)
 		sr_capture_lost_read(cap, KEY, lost);
 	sr_capture_destroy(cap);
@@ -256,8 +321,25 @@ fail:
 	return err;
 }
 
-/* Open storms outside sessions, in one round each: no BPF, the empty hook, both, the recorder. */
-enum { FL_NONE, FL_HOOK, FL_BOTH, FL_RECORDER, FL_N };
+/*
+ * Open storms outside sessions, in one round each: no BPF, the empty hook,
+ * both; the recorder with no session recording disk (nothing of it on the
+ * open path), with no consumer thread, with one that wakes every 50 ms, and
+ * with one that waits for records (as sshrecd does); the recorder, a
+ * session recording disk. The three "env" rows split what the recorder
+ * costs away from the open path from what its programs cost on it.
+ */
+enum { FL_NONE, FL_HOOK, FL_BOTH, FL_ENV_NOCONS, FL_ENV_POLL, FL_ENV, FL_RECORDER, FL_N };
+
+/* The recorder loaded without disk, its consumer as @poll_ms says (load_with) */
+static int env_run(long n, int poll_ms, double *r)
+{
+	if (load_with(false, poll_ms))
+		return -1;
+	*r = n / run_child(false, open_storm, n);
+	unload(NULL);
+	return 0;
+}
 
 static double floor_ops[FL_N], floor_noise;
 
@@ -274,6 +356,9 @@ static int floor_measure(long n)
 			r[k == 1 ? FL_HOOK : FL_BOTH][i] = n / run_child(false, open_storm, n);
 			floor_unload();
 		}
+		if (env_run(n, -2, &r[FL_ENV_NOCONS][i]) || env_run(n, 50, &r[FL_ENV_POLL][i]) ||
+		    env_run(n, -1, &r[FL_ENV][i]))
+			return -1;
 		if (load(true))
 			return -1;
 		r[FL_RECORDER][i] = n / run_child(false, open_storm, n);
@@ -294,8 +379,14 @@ static double floor_pct(int k)
 
 static void floor_report(FILE *f, bool md)
 {
-	static const char *const what[FL_N] = {"no BPF", "an empty program on the hook",
-	                                       "empty programs on both", "the recorder, disk on"};
+	static const char *const what[FL_N] = {
+	    "no BPF",
+	    "an empty program on the hook",
+	    "empty programs on both",
+	    "the recorder, no session records disk, no consumer thread",
+	    "the recorder, no session records disk, a consumer polling every 50 ms",
+	    "the recorder, no session records disk, a consumer waiting for records",
+	    "the recorder, disk on"};
 	const char *const *p = floor_progs[ran];
 	int k;
 
@@ -312,19 +403,25 @@ static void floor_report(FILE *f, bool md)
 			fprintf(f, "| %s | %.0f | %+.1f%% |\n", what[k], floor_ops[k],
 			        floor_pct(k));
 		fprintf(f,
-		        "\nThe recorder above the empty programs: %+.1f points; baseline spread "
-		        "%.1f%%.\n",
-		        floor_pct(FL_RECORDER) - floor_pct(FL_BOTH), floor_noise);
+		        "\nThe recorder above the empty programs: %+.1f points, of which %+.1f are "
+		        "the recorder away from the open path (its waiting consumer, no session "
+		        "recording disk): its programs' bodies on the open path %+.1f points. "
+		        "Baseline spread %.1f%%.\n",
+		        floor_pct(FL_RECORDER) - floor_pct(FL_BOTH), floor_pct(FL_ENV),
+		        floor_pct(FL_RECORDER) - floor_pct(FL_BOTH) - floor_pct(FL_ENV),
+		        floor_noise);
 		return;
 	}
 	fprintf(f,
 	        "  \"floor\": {\"programs\": [\"%s\", \"%s\"], \"baseline_ops_s\": %.0f, "
 	        "\"hook_ops_s\": %.0f, \"hook_cost_pct\": %.2f, \"both_ops_s\": %.0f, "
 	        "\"both_cost_pct\": %.2f, \"recorder_ops_s\": %.0f, \"recorder_cost_pct\": %.2f, "
-	        "\"baseline_spread_pct\": %.2f},\n",
+	        "\"env_nocons_cost_pct\": %.2f, \"env_poll50_cost_pct\": %.2f, "
+	        "\"env_cost_pct\": %.2f, \"baseline_spread_pct\": %.2f},\n",
 	        p[0], p[1], floor_ops[FL_NONE], floor_ops[FL_HOOK], floor_pct(FL_HOOK),
 	        floor_ops[FL_BOTH], floor_pct(FL_BOTH), floor_ops[FL_RECORDER],
-	        floor_pct(FL_RECORDER), floor_noise);
+	        floor_pct(FL_RECORDER), floor_pct(FL_ENV_NOCONS), floor_pct(FL_ENV_POLL),
+	        floor_pct(FL_ENV), floor_noise);
 }
 
 /* ---- report ---------------------------------------------------------------------- */
@@ -358,7 +455,7 @@ int main(int argc, char **argv)
 	long e_opt = 0, o_opt = 0;
 	double s_opt = 0;
 
-	while ((c = getopt(argc, argv, "j:m:qw:b:e:o:s:f:F:")) != -1) {
+	while ((c = getopt(argc, argv, "j:m:qw:b:e:o:s:f:F:x:")) != -1) {
 		if (c == 'j')
 			json = optarg;
 		else if (c == 'm')
@@ -380,6 +477,8 @@ int main(int argc, char **argv)
 			open_path = optarg;
 		else if (c == 'F')
 			floor_path = optarg;
+		else if (c == 'x')
+			exec_path = optarg;
 	}
 	if (quick) {
 		nexec = 300;
@@ -395,6 +494,10 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_capture: needs root\n");
 		return 77;
+	}
+	if (access(exec_path, X_OK)) {
+		fprintf(stderr, "bench_capture: -x %s: %s\n", exec_path, strerror(errno));
+		return 2;
 	}
 	if (access(open_path, R_OK)) {
 		fprintf(stderr, "bench_capture: -f %s: %s\n", open_path, strerror(errno));
@@ -425,7 +528,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s...\n", cfg[i].name);
 		rows[nrows].name = cfg[i].name;
 		rows[nrows].target = cfg[i].target;
-		if (pair(cfg[i].disk, cfg[i].inside, cfg[i].exec ? sr_bench_exec_storm : open_storm,
+		if (pair(cfg[i].disk, cfg[i].inside, cfg[i].exec ? exec_storm : open_storm,
 		         cfg[i].exec ? nexec : nopen, &rows[nrows].base, &rows[nrows].with,
 		         &rows[nrows].noise))
 			goto out;
@@ -448,13 +551,13 @@ int main(int argc, char **argv)
 	ew1 = fork();
 	if (ew1 == 0) {
 		sr_cgroup_move(cg_dir, 0);
-		paced(sr_bench_exec_storm, 1000, mix_secs, 10);
+		paced(exec_storm, 1000, mix_secs, 10);
 		_exit(0);
 	}
 	ew2 = fork();
 	if (ew2 == 0) {
 		sr_cgroup_move(cg_dir, 0);
-		paced(sr_bench_exec_storm, 1000, mix_secs, 10);
+		paced(exec_storm, 1000, mix_secs, 10);
 		_exit(0);
 	}
 	ow = fork();
@@ -497,8 +600,8 @@ int main(int argc, char **argv)
 		        wakeup_bytes);
 		fprintf(f,
 		        "  \"reps\": %d,\n  \"execs_per_rep\": %ld,\n  \"opens_per_rep\": %ld,\n"
-		        "  \"open_file\": \"%s\",\n",
-		        REPS, nexec, nopen, open_path);
+		        "  \"open_file\": \"%s\",\n  \"exec_file\": \"%s\",\n",
+		        REPS, nexec, nopen, open_path, exec_path);
 		if (floor_path)
 			floor_report(f, false);
 		fprintf(f, "  \"storms\": [\n");
@@ -517,8 +620,10 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	if (md && (f = fopen(md, "a"))) {
-		fprintf(f, "Capture backend: **%s**. The open storms open `%s`.\n\n", backend_ran,
-		        open_path);
+		fprintf(f,
+		        "Capture backend: **%s**. The open storms open `%s`, the exec storms run "
+		        "`%s`.\n\n",
+		        backend_ran, open_path, exec_path);
 		fprintf(f, "| workload | no BPF (ops/s) | with capture (ops/s) | cost | baseline "
 		           "spread | target |\n");
 		fprintf(f, "|---|---:|---:|---:|---:|---|\n");

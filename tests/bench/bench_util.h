@@ -22,18 +22,24 @@ static inline double sr_bench_now_s(void)
 }
 
 /** Spawn /bin/true @p n times, one after the other. */
-static inline void sr_bench_exec_storm(long n)
+/* @n spawns of @path (no arguments), each waited for. */
+static inline void sr_bench_exec_storm_of(const char *path, long n)
 {
-	char *argv[] = {"/bin/true", NULL};
+	char *argv[] = {(char *)path, NULL};
 	long i;
 
 	for (i = 0; i < n; i++) {
 		pid_t pid;
 		int st;
 
-		if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0)
+		if (posix_spawn(&pid, path, NULL, NULL, argv, environ) == 0)
 			waitpid(pid, &st, 0);
 	}
+}
+
+static inline void sr_bench_exec_storm(long n)
+{
+	sr_bench_exec_storm_of("/bin/true", n);
 }
 
 #endif /* SSHREC_BENCH_UTIL_H */
