@@ -30,6 +30,7 @@ enum sr_job {
 	SR_JOB_URING,     /* tracepoint backend: io_uring opens */
 	SR_JOB_CONNECT,   /* hook backends: connect() */
 	SR_JOB_TCP_STATE, /* TCP outcome (and the tracepoint backend's connects) */
+	SR_JOB_FCHANGE,   /* file changes: unlink, rename, chmod, chown, link, truncate ... */
 	/* the session policy's BPF LSM hooks (without them: SIGKILL, bpf/emit/denied.bpf.h) */
 	SR_JOB_POL_EXEC,    /* bprm_check_security */
 	SR_JOB_POL_OPEN,    /* file_open for writing */
@@ -54,6 +55,7 @@ static const struct {
     [SR_JOB_URING] = {"io_uring open", SR_CLASS_DISK, true},
     [SR_JOB_CONNECT] = {"connect", SR_CLASS_NETWORK, false},
     [SR_JOB_TCP_STATE] = {"TCP connect outcome", SR_CLASS_NETWORK, false},
+    [SR_JOB_FCHANGE] = {"file change", SR_CLASS_DISK, false},
     [SR_JOB_POL_EXEC] = {"policy: exec", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_OPEN] = {"policy: open for writing", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_CREATE] = {"policy: file creation", SR_CLASS_COMMAND, true, true},
@@ -86,6 +88,14 @@ struct sr_prog_row {
 #define TPJ_OPEN      (1u << 0) /* SR_TPJ_* of bpf/lib/maps.bpf.h */
 #define TPJ_OPEN_FAIL (1u << 1)
 #define TPJ_EXEC_FAIL (1u << 2)
+#define TPJ_FCHANGE   (1u << 3)
+
+/* A file change syscall's enter and exit programs (bpf/hooks/tp_fchange.bpf.c). */
+#define FC_ROWS(sys, opt)                                                                          \
+	{"sr_fc_" #sys, SR_JOB_FCHANGE, 0, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false},               \
+	{                                                                                          \
+		"sr_fcx_" #sys, SR_JOB_FCHANGE, 0, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false         \
+	}
 
 /* The table. Order within a job is the order of preference. */
 static const struct sr_prog_row sr_rows[] = {
@@ -141,6 +151,30 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_uring_complete", SR_JOB_URING, 0, B_TP, 0, DISK, 0, false, false},
     {"sr_uring_submit_sqe", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
     {"sr_uring_complete", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
+    /*
+     * file changes: their syscall tracepoints on every backend, on demand like
+     * the open syscall programs (fchmodat2 is new in 6.6)
+     */
+    FC_ROWS(unlink, false),
+    FC_ROWS(unlinkat, false),
+    FC_ROWS(rmdir, false),
+    FC_ROWS(rename, false),
+    FC_ROWS(renameat, false),
+    FC_ROWS(renameat2, false),
+    FC_ROWS(link, false),
+    FC_ROWS(linkat, false),
+    FC_ROWS(symlink, false),
+    FC_ROWS(symlinkat, false),
+    FC_ROWS(chmod, false),
+    FC_ROWS(fchmod, false),
+    FC_ROWS(fchmodat, false),
+    FC_ROWS(fchmodat2, true),
+    FC_ROWS(chown, false),
+    FC_ROWS(lchown, false),
+    FC_ROWS(fchown, false),
+    FC_ROWS(fchownat, false),
+    FC_ROWS(truncate, false),
+    FC_ROWS(ftruncate, false),
     /* network: connect() at the security hook; the TCP state tracepoint everywhere */
     {"sr_lsm_socket_connect", SR_JOB_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
