@@ -322,6 +322,7 @@ static void put_fchange(struct out *o, const struct sr_record *rec)
 
 	put_str(o, "operation", op ? op : "unknown");
 	put_str(o, "path", rec->path);
+	put_int(o, "flags", 0, false); /* Teleport's SessionDisk always has it: no open flags */
 	put_bool(o, "path_resolved", rec->path_resolved);
 	if (rec->path_truncated)
 		put_bool(o, "path_truncated", true);
