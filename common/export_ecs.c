@@ -271,9 +271,9 @@ static void ecs_fchange(struct sr_jw *w, const struct sr_jrec *rec)
 		sr_jw_str(w, "mode", mode);
 	}
 	if (sr_jrec_has(rec, "owner_uid"))
-		sr_jw_int(w, "uid", sr_jrec_int(rec, "owner_uid", 0));
+		sr_exp_int_str(w, "uid", sr_jrec_int(rec, "owner_uid", 0)); /* ECS keywords */
 	if (sr_jrec_has(rec, "owner_gid"))
-		sr_jw_int(w, "gid", sr_jrec_int(rec, "owner_gid", 0));
+		sr_exp_int_str(w, "gid", sr_jrec_int(rec, "owner_gid", 0));
 	if (sr_jrec_has(rec, "length"))
 		sr_jw_int(w, "size", sr_jrec_int(rec, "length", 0));
 	sr_jw_end(w);

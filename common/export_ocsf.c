@@ -262,6 +262,8 @@ static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const str
 		sr_jw_obj(w, "file_result");
 		sr_exp_copy(w, "path", rec, "new_path");
 		sr_jw_str(w, "name", sr_exp_basename(sr_jrec_str(rec, "new_path")));
+		sr_jw_int(w, "type_id", 0);
+		sr_jw_str(w, "type", "Unknown");
 		sr_jw_end(w);
 	}
 	if ((rc = ocsf_actor(w, rec, ctx, -1)))
