@@ -107,6 +107,14 @@ if sc_take_session FC; then
 			WHERE s.sid = '$s' AND e.kind = 3 AND e.n3 >= 256 AND p.path NOT LIKE '%/fc-%'
 			AND p.path LIKE '$W/%'
 			ORDER BY e.ei")"
+	tl=$("$SR_SSHREC" --db "$SR_DB" timeline "$s")
+	sr_check "FC: timeline: a rename is a change with both names" \
+		grep -qF "change  rename $D/a -> $D/b = 0" <<<"$tl"
+	sr_check "FC: timeline: a chmod with its mode" grep -qF "change  chmod $D/b 0640 = 0" <<<"$tl"
+	sr_check "FC: timeline: a failed unlink with its errno" \
+		grep -qF "change  unlink $W/rootdir/f = EACCES" <<<"$tl"
+	sr_check_eq "FC: timeline: the name with a newline stays on one line, escaped" "1 0" \
+		"$(grep -cF "change  unlink $D/fc-\\n-" <<<"$tl") $(grep -c '^-\\' <<<"$tl")"
 	sr_check "FC: the file was left alone" test -e "$W/rootdir/f"
 	sc_check_jsonl_valid FC
 fi
