@@ -1247,6 +1247,101 @@ static void t_restart(void)
 	      link_pinned(open_prog(was)), times);
 }
 
+/* ---- file changes ---------------------------------------------------------- */
+
+static void do_fchanges(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	if (chdir(tmpdir) < 0)
+		_exit(101);
+	close(creat("fa", 0600));
+	rename("fa", "fb");
+	link("fb", "fl");
+	symlink("fb", "fs");
+	chmod("fb", 0640);
+	truncate("fb", 5);
+	fd = open("fb", O_WRONLY);
+	ftruncate(fd, 2);
+	fchmod(fd, 0600);
+	fchown(fd, (uid_t)-1, 0);
+	close(fd);
+	unlink("fl");
+	unlink("fs");
+	mkdir("fdir", 0700);
+	rmdir("fdir");
+	unlink("/nonexistent/sshrec-fc");
+	unlink("fb");
+}
+
+/* The file change @op of @pid on @name (relative to tmpdir, or absolute) (NULL: none). */
+static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name)
+{
+	char path[512];
+	size_t i;
+
+	snprintf(path, sizeof(path), name[0] == '/' ? "%s" : "%s/%s",
+	         name[0] == '/' ? name : tmpdir, name);
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *c = (const void *)recs[i]->data;
+
+		if (c->hdr.type == SR_EV_FCHANGE && c->hdr.pid == (uint32_t)pid && c->op == op &&
+		    c->path_len == strlen(path) + 1 && !memcmp(c->data, path, c->path_len))
+			return c;
+	}
+	return NULL;
+}
+
+/* Its second path is @want (relative to tmpdir unless @raw). */
+static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), raw ? "%s%s" : "%s/%s", raw ? "" : tmpdir, want);
+	return c && c->path2_len == strlen(path) + 1 &&
+	       !memcmp(c->data + c->path_len, path, c->path2_len);
+}
+
+static void t_fchange(void)
+{
+	const struct sr_fchange_event *c;
+	int status;
+	pid_t pid = spawn(cg_sess, do_fchanges, NULL, &status);
+
+	drain(cap);
+	c = find_fc(pid, SR_FC_RENAME, "fa");
+	check(c && c->ret == 0 && (c->cflags & SR_OPEN_PATH_RESOLVED) && fc_path2(c, "fb", false),
+	      "rename recorded with both names resolved and its result");
+	c = find_fc(pid, SR_FC_LINK, "fb");
+	check(c && c->ret == 0 && fc_path2(c, "fl", false), "link recorded with the new name");
+	c = find_fc(pid, SR_FC_SYMLINK, "fs");
+	check(c && c->ret == 0 && fc_path2(c, "fb", true), "symlink recorded with its content");
+	c = find_fc(pid, SR_FC_CHMOD, "fb");
+	check(c && c->ret == 0 && c->mode == 0640, "chmod recorded with its mode");
+	c = find_fc(pid, SR_FC_TRUNCATE, "fb");
+	check(c && c->ret == 0 && c->length == 5, "truncate recorded with its length");
+	c = NULL;
+	for (size_t i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *e = (const void *)recs[i]->data;
+
+		if (e->hdr.type == SR_EV_FCHANGE && e->hdr.pid == (uint32_t)pid &&
+		    e->op == SR_FC_TRUNCATE && e->length == 2)
+			c = e;
+	}
+	check(c && find_fc(pid, SR_FC_TRUNCATE, "fb") && c->path_len > 1 && !c->ret,
+	      "ftruncate recorded with its file's path");
+	c = find_fc(pid, SR_FC_CHOWN, "fb");
+	check(c && c->ret == 0 && c->uid == UINT32_MAX && c->gid == 0,
+	      "fchown recorded with its file's path, the owner left unchanged");
+	check(find_fc(pid, SR_FC_UNLINK, "fl") && find_fc(pid, SR_FC_UNLINK, "fs") &&
+	          find_fc(pid, SR_FC_RMDIR, "fdir") && find_fc(pid, SR_FC_UNLINK, "fb"),
+	      "unlinks and rmdir recorded");
+	c = find_fc(pid, SR_FC_UNLINK, "/nonexistent/sshrec-fc");
+	check(c && c->ret == -ENOENT && !(c->cflags & SR_OPEN_PATH_RESOLVED),
+	      "a failed unlink recorded with -ENOENT");
+}
+
 /* The mechanisms a record of this type may come from on the running backend. */
 static bool source_ok(const struct sr_event_hdr *h)
 {
@@ -1482,6 +1577,7 @@ int main(void)
 	t_pipeline();
 	t_exit_codes();
 	t_opens();
+	t_fchange();
 	t_connect();
 	t_escape();
 	t_compat();
