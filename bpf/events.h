@@ -212,6 +212,7 @@ enum sr_fchange_op {
 /* sr_fchange_event.cflags: SR_OPEN_* bits of path; the same bits of path2 << 16 */
 #define SR_FC_PATH2_SHIFT 16
 #define SR_FC_RET_UNKNOWN (1u << 15) /* the result was not observed: ret is 0 */
+#define SR_FC_LEN_UNKNOWN (1u << 14) /* truncate at a security hook: length not known */
 
 /**
  * SR_EV_FCHANGE (since ABI 6): a change to a file of a task in a session

@@ -693,7 +693,7 @@ static int on_fchange(struct sr_corr *c, struct sr_corr_session *s,
 	r.mode = e->mode & 07777;
 	r.owner_uid = e->uid == UINT32_MAX ? -1 : (int64_t)e->uid;
 	r.owner_gid = e->gid == UINT32_MAX ? -1 : (int64_t)e->gid;
-	r.length = e->length;
+	r.length = f & SR_FC_LEN_UNKNOWN ? -1 : e->length;
 	err = rec_emit(c, s, &r);
 out:
 	free(owned);

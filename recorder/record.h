@@ -173,7 +173,7 @@ struct sr_record {
 	enum sr_path_error path2_error;
 	int64_t owner_uid; /**< chown: the new owner, -1 unchanged */
 	int64_t owner_gid; /**< chown: the new group, -1 unchanged */
-	int64_t length;    /**< truncate: the new size */
+	int64_t length;    /**< truncate: the new size, -1 unknown (security hook) */
 	/* session.network (dst_addr, dst_port: also a denied connect) */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;

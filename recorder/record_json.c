@@ -353,7 +353,7 @@ static void put_fchange(struct out *o, const struct sr_record *rec)
 		put_int(o, "owner_gid", rec->owner_gid, rec->owner_gid < 0);
 		break;
 	case SR_FC_TRUNCATE:
-		put_int(o, "length", rec->length, false);
+		put_int(o, "length", rec->length, rec->length < 0);
 		break;
 	}
 	put_int(o, "return_code", rec->return_code, !rec->has_return_code);

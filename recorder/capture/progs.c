@@ -92,9 +92,15 @@ struct sr_prog_row {
 
 /* A file change syscall's enter and exit programs (bpf/hooks/tp_fchange.bpf.c). */
 #define FC_ROWS(sys, opt)                                                                          \
-	{"sr_fc_" #sys, SR_JOB_FCHANGE, 0, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false},               \
+	{"sr_fc_" #sys, SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false},               \
 	{                                                                                          \
-		"sr_fcx_" #sys, SR_JOB_FCHANGE, 0, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false         \
+		"sr_fcx_" #sys, SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false         \
+	}
+/* A file change security hook, for BPF LSM and fentry (bpf/hooks/fchange_hooks.bpf.c). */
+#define FC_HOOK(hook, opt)                                                                         \
+	{"sr_lsm_" #hook, SR_JOB_FCHANGE, 0, B_LSM, SR_FEAT_LSM, DISK, 0, opt, false},             \
+	{                                                                                          \
+		"sr_fentry_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false  \
 	}
 
 /* The table. Order within a job is the order of preference. */
@@ -152,9 +158,20 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_uring_submit_sqe", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
     {"sr_uring_complete", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
     /*
-     * file changes: their syscall tracepoints on every backend, on demand like
-     * the open syscall programs (fchmodat2 is new in 6.6)
+     * file changes: the path security hooks (CONFIG_SECURITY_PATH; file_truncate
+     * is new in 6.2, before it ftruncate calls path_truncate), else their
+     * syscall tracepoints, on demand like the open syscall programs (fchmodat2
+     * is new in 6.6)
      */
+    FC_HOOK(path_unlink, false),
+    FC_HOOK(path_rmdir, false),
+    FC_HOOK(path_rename, false),
+    FC_HOOK(path_link, false),
+    FC_HOOK(path_symlink, false),
+    FC_HOOK(path_chmod, false),
+    FC_HOOK(path_chown, false),
+    FC_HOOK(path_truncate, false),
+    FC_HOOK(file_truncate, true),
     FC_ROWS(unlink, false),
     FC_ROWS(unlinkat, false),
     FC_ROWS(rmdir, false),

@@ -500,7 +500,7 @@ static int set_fchange(struct sr_ev_row *w, const struct sr_record *r)
 		if (r->owner_gid >= 0)
 			set_int(w, 18, r->owner_gid);
 	}
-	if (r->fc_op == SR_FC_TRUNCATE)
+	if (r->fc_op == SR_FC_TRUNCATE && r->length >= 0) /* NULL: not known */
 		set_int(w, 17, r->length);
 	set_int(w, 19,
 	        path_bits(r->path_resolved, r->path_error, r->path_truncated) |
