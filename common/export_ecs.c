@@ -230,7 +230,8 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_end(w);
 }
 
-static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
+/* Open file.* with the path of @p p and its parts (the caller ends it). */
+static void ecs_file_begin(struct sr_jw *w, const char *p, int64_t flags)
 {
 	struct sr_exp_file f;
 
@@ -243,6 +244,11 @@ static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
 		sr_jw_strn(w, "directory", f.dir, f.dir_len);
 	if (f.is_dir)
 		sr_jw_str(w, "type", "dir");
+}
+
+static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
+{
+	ecs_file_begin(w, p, flags);
 	sr_jw_end(w);
 }
 
@@ -253,17 +259,9 @@ static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
  */
 static void ecs_fchange(struct sr_jw *w, const struct sr_jrec *rec)
 {
-	const char *p = sr_jrec_str(rec, "path");
-	struct sr_exp_file f;
 	char mode[16];
 
-	sr_exp_file_split(p, 0, &f);
-	sr_jw_obj(w, "file");
-	sr_jw_str(w, "path", p);
-	if (f.name)
-		sr_jw_strn(w, "name", f.name, f.name_len);
-	if (f.dir)
-		sr_jw_strn(w, "directory", f.dir, f.dir_len);
+	ecs_file_begin(w, sr_jrec_str(rec, "path"), 0);
 	sr_exp_copy(w, "target_path", rec, "target");
 	if (sr_jrec_has(rec, "mode")) {
 		snprintf(mode, sizeof(mode), "%llo",

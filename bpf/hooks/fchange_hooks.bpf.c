@@ -5,7 +5,8 @@
  * fentry backend; both need CONFIG_SECURITY_PATH. They see every change
  * however it was asked for (syscalls, io_uring's unlinkat, renameat,
  * linkat, symlinkat...) and cost nothing on the syscall path of other
- * processes. They run before the change: its result is not known
+ * processes. (Short program names: the kernel keeps 15 characters of each.)
+ * They run before the change: its result is not known
  * (SR_FC_RET_UNKNOWN), nor a truncate's length. Each program records only;
  * the LSM ones return the verdict before them unchanged.
  */
@@ -77,7 +78,7 @@ static __always_inline int sr_fch_attr(const struct path *p, __u32 op, __u32 mod
 /* ---- BPF LSM ---------------------------------------------------------- */
 
 SEC("lsm/path_unlink")
-int BPF_PROG(sr_lsm_path_unlink, const struct path *dir, struct dentry *d, int ret)
+int BPF_PROG(sr_lsm_unlink, const struct path *dir, struct dentry *d, int ret)
 {
 	if (!ret)
 		sr_fch_unlink(dir, d, SR_FC_UNLINK, SR_SRC_LSM);
@@ -85,7 +86,7 @@ int BPF_PROG(sr_lsm_path_unlink, const struct path *dir, struct dentry *d, int r
 }
 
 SEC("lsm/path_rmdir")
-int BPF_PROG(sr_lsm_path_rmdir, const struct path *dir, struct dentry *d, int ret)
+int BPF_PROG(sr_lsm_rmdir, const struct path *dir, struct dentry *d, int ret)
 {
 	if (!ret)
 		sr_fch_unlink(dir, d, SR_FC_RMDIR, SR_SRC_LSM);
@@ -93,7 +94,7 @@ int BPF_PROG(sr_lsm_path_rmdir, const struct path *dir, struct dentry *d, int re
 }
 
 SEC("lsm/path_rename")
-int BPF_PROG(sr_lsm_path_rename, const struct path *od, struct dentry *o, const struct path *nd,
+int BPF_PROG(sr_lsm_rename, const struct path *od, struct dentry *o, const struct path *nd,
              struct dentry *n, unsigned int flags, int ret)
 {
 	if (!ret)
@@ -102,7 +103,7 @@ int BPF_PROG(sr_lsm_path_rename, const struct path *od, struct dentry *o, const 
 }
 
 SEC("lsm/path_link")
-int BPF_PROG(sr_lsm_path_link, struct dentry *o, const struct path *nd, struct dentry *n, int ret)
+int BPF_PROG(sr_lsm_link, struct dentry *o, const struct path *nd, struct dentry *n, int ret)
 {
 	if (!ret)
 		sr_fch_link(o, nd, n, SR_SRC_LSM);
@@ -110,8 +111,7 @@ int BPF_PROG(sr_lsm_path_link, struct dentry *o, const struct path *nd, struct d
 }
 
 SEC("lsm/path_symlink")
-int BPF_PROG(sr_lsm_path_symlink, const struct path *dir, struct dentry *d, const char *target,
-             int ret)
+int BPF_PROG(sr_lsm_symlink, const struct path *dir, struct dentry *d, const char *target, int ret)
 {
 	if (!ret)
 		sr_fch_symlink(dir, d, target, SR_SRC_LSM);
@@ -119,7 +119,7 @@ int BPF_PROG(sr_lsm_path_symlink, const struct path *dir, struct dentry *d, cons
 }
 
 SEC("lsm/path_chmod")
-int BPF_PROG(sr_lsm_path_chmod, const struct path *p, umode_t mode, int ret)
+int BPF_PROG(sr_lsm_chmod, const struct path *p, umode_t mode, int ret)
 {
 	if (!ret)
 		sr_fch_attr(p, SR_FC_CHMOD, mode, NOID, NOID, SR_SRC_LSM);
@@ -128,7 +128,7 @@ int BPF_PROG(sr_lsm_path_chmod, const struct path *p, umode_t mode, int ret)
 
 /* kuid_t and kgid_t are one-member structs passed by value: their __u32 */
 SEC("lsm/path_chown")
-int BPF_PROG(sr_lsm_path_chown, const struct path *p, __u32 uid, __u32 gid, int ret)
+int BPF_PROG(sr_lsm_chown, const struct path *p, __u32 uid, __u32 gid, int ret)
 {
 	if (!ret)
 		sr_fch_attr(p, SR_FC_CHOWN, 0, uid, gid, SR_SRC_LSM);
@@ -136,7 +136,7 @@ int BPF_PROG(sr_lsm_path_chown, const struct path *p, __u32 uid, __u32 gid, int 
 }
 
 SEC("lsm/path_truncate")
-int BPF_PROG(sr_lsm_path_truncate, const struct path *p, int ret)
+int BPF_PROG(sr_lsm_truncate, const struct path *p, int ret)
 {
 	if (!ret)
 		sr_fch_attr(p, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_LSM);
@@ -145,7 +145,7 @@ int BPF_PROG(sr_lsm_path_truncate, const struct path *p, int ret)
 
 /* ftruncate and O_TRUNC opens of existing files since 6.2 (before: path_truncate) */
 SEC("lsm/file_truncate")
-int BPF_PROG(sr_lsm_file_truncate, struct file *f, int ret)
+int BPF_PROG(sr_lsm_ftruncate, struct file *f, int ret)
 {
 	if (!ret)
 		sr_fch_attr(&f->f_path, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_LSM);
@@ -155,56 +155,56 @@ int BPF_PROG(sr_lsm_file_truncate, struct file *f, int ret)
 /* ---- fentry on the functions that call the hooks ------------------------ */
 
 SEC("fentry/security_path_unlink")
-int BPF_PROG(sr_fentry_path_unlink, const struct path *dir, struct dentry *d)
+int BPF_PROG(sr_fe_unlink, const struct path *dir, struct dentry *d)
 {
 	return sr_fch_unlink(dir, d, SR_FC_UNLINK, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_rmdir")
-int BPF_PROG(sr_fentry_path_rmdir, const struct path *dir, struct dentry *d)
+int BPF_PROG(sr_fe_rmdir, const struct path *dir, struct dentry *d)
 {
 	return sr_fch_unlink(dir, d, SR_FC_RMDIR, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_rename")
-int BPF_PROG(sr_fentry_path_rename, const struct path *od, struct dentry *o, const struct path *nd,
+int BPF_PROG(sr_fe_rename, const struct path *od, struct dentry *o, const struct path *nd,
              struct dentry *n)
 {
 	return sr_fch_rename(od, o, nd, n, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_link")
-int BPF_PROG(sr_fentry_path_link, struct dentry *o, const struct path *nd, struct dentry *n)
+int BPF_PROG(sr_fe_link, struct dentry *o, const struct path *nd, struct dentry *n)
 {
 	return sr_fch_link(o, nd, n, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_symlink")
-int BPF_PROG(sr_fentry_path_symlink, const struct path *dir, struct dentry *d, const char *target)
+int BPF_PROG(sr_fe_symlink, const struct path *dir, struct dentry *d, const char *target)
 {
 	return sr_fch_symlink(dir, d, target, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_chmod")
-int BPF_PROG(sr_fentry_path_chmod, const struct path *p, umode_t mode)
+int BPF_PROG(sr_fe_chmod, const struct path *p, umode_t mode)
 {
 	return sr_fch_attr(p, SR_FC_CHMOD, mode, NOID, NOID, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_chown")
-int BPF_PROG(sr_fentry_path_chown, const struct path *p, __u32 uid, __u32 gid)
+int BPF_PROG(sr_fe_chown, const struct path *p, __u32 uid, __u32 gid)
 {
 	return sr_fch_attr(p, SR_FC_CHOWN, 0, uid, gid, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_truncate")
-int BPF_PROG(sr_fentry_path_truncate, const struct path *p)
+int BPF_PROG(sr_fe_truncate, const struct path *p)
 {
 	return sr_fch_attr(p, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_file_truncate")
-int BPF_PROG(sr_fentry_file_truncate, struct file *f)
+int BPF_PROG(sr_fe_ftruncate, struct file *f)
 {
 	return sr_fch_attr(&f->f_path, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_FENTRY);
 }

@@ -163,15 +163,15 @@ static const struct sr_prog_row sr_rows[] = {
      * syscall tracepoints, on demand like the open syscall programs (fchmodat2
      * is new in 6.6)
      */
-    FC_HOOK(path_unlink, false),
-    FC_HOOK(path_rmdir, false),
-    FC_HOOK(path_rename, false),
-    FC_HOOK(path_link, false),
-    FC_HOOK(path_symlink, false),
-    FC_HOOK(path_chmod, false),
-    FC_HOOK(path_chown, false),
-    FC_HOOK(path_truncate, false),
-    FC_HOOK(file_truncate, true),
+    FC_HOOK(unlink, false),
+    FC_HOOK(rmdir, false),
+    FC_HOOK(rename, false),
+    FC_HOOK(link, false),
+    FC_HOOK(symlink, false),
+    FC_HOOK(chmod, false),
+    FC_HOOK(chown, false),
+    FC_HOOK(truncate, false),
+    FC_HOOK(ftruncate, true),
     FC_ROWS(unlink, false),
     FC_ROWS(unlinkat, false),
     FC_ROWS(rmdir, false),
@@ -321,8 +321,10 @@ static int sr_take(struct bpf_object *obj, enum sr_backend b, const int *alts, u
 			continue;
 		p = bpf_object__find_program_by_name(obj, r->prog);
 		k = sr_slot_of(sel, p);
-		if (k < 0)
+		if (k < 0) {
+			sr_err("capture: more than %d programs selected", SR_MAX_SLOTS);
 			return -E2BIG;
+		}
 		s = &sel->slots[k];
 		if (!s->job) {
 			s->job = sr_jobs[r->job].name;

@@ -852,8 +852,12 @@ static pid_t run_uring(const char *a1, const char *a2, const char *a3, int *stat
 	return run_argv(cg_sess, argv, status);
 }
 
+static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name);
+static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw);
+
 static void t_uring(void)
 {
+	const struct sr_fchange_event *f;
 	char missing[512], rel[512];
 	const struct sr_open_event *o;
 	const struct sr_connect_event *c;
@@ -904,6 +908,21 @@ static void t_uring(void)
 	                  : (o->oflags & SR_OPEN_RET_UNKNOWN) && o->ret == 0),
 	      "io_uring open without a completion (CQE_SKIP_SUCCESS) recorded%s (oflags %#x)",
 	      hooks ? " at the hook" : ", result flagged unknown", o ? o->oflags : 0);
+
+	/* file changes: at the submission (tracepoints) or the path hook, result unknown */
+	snprintf(rel, sizeof(rel), "%s/uring-victim", tmpdir);
+	close(creat(rel, 0600));
+	pid = run_uring("renameat", "uring-victim", "uring-renamed", &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_RENAME, "uring-victim");
+	check(f && f->ret == 0 && (f->cflags & SR_FC_RET_UNKNOWN) &&
+	          fc_path2(f, "uring-renamed", false),
+	      "io_uring IORING_OP_RENAMEAT recorded with both names resolved, result unknown");
+	pid = run_uring("unlinkat", "uring-renamed", NULL, &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_UNLINK, "uring-renamed");
+	check(f && (f->cflags & SR_FC_RET_UNKNOWN) && (f->cflags & SR_OPEN_PATH_RESOLVED),
+	      "io_uring IORING_OP_UNLINKAT recorded, resolved, result unknown");
 
 	lfd = listener(AF_INET, &ss, &sl);
 	snprintf(port, sizeof(port), "%d", ntohs(((struct sockaddr_in *)&ss)->sin_port));
