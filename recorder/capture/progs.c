@@ -100,7 +100,7 @@ struct sr_prog_row {
 #define FC_HOOK(hook, opt)                                                                         \
 	{"sr_lsm_" #hook, SR_JOB_FCHANGE, 0, B_LSM, SR_FEAT_LSM, DISK, 0, opt, false},             \
 	{                                                                                          \
-		"sr_fentry_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false  \
+		"sr_fe_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false  \
 	}
 
 /* The table. Order within a job is the order of preference. */
