@@ -19,7 +19,7 @@
 #include <linux/types.h> /* __u8 ... __s64, as <sys/mount.h> and libbpf also see them */
 #endif
 
-#define SR_EVENTS_ABI_VERSION 5
+#define SR_EVENTS_ABI_VERSION 6
 
 /** Byte cap for argv (all arguments, NUL separated). At least 32 KiB. */
 #define SR_ARGV_CAP 32768
@@ -33,7 +33,7 @@
 /** Event classes: the unit of per-session switching and of loss counting. */
 enum sr_class {
 	SR_CLASS_COMMAND = 0, /* exec, failed exec, fork, exit */
-	SR_CLASS_DISK = 1,    /* open family */
+	SR_CLASS_DISK = 1,    /* open family, file changes (since ABI 6) */
 	SR_CLASS_NETWORK = 2, /* TCP connect */
 	SR_CLASS_MAX = 3,
 };
@@ -52,6 +52,7 @@ enum sr_event_type {
 	SR_EV_OPEN = 5,      /* struct sr_open_event */
 	SR_EV_CONNECT = 6,   /* struct sr_connect_event */
 	SR_EV_ESCAPE = 7,    /* struct sr_escape_event */
+	SR_EV_FCHANGE = 8,   /* struct sr_fchange_event (since ABI 6) */
 };
 
 /** How the in-kernel filter matched the task (sr_event_hdr.match). */
@@ -193,6 +194,47 @@ struct sr_open_event {
 	__u32 path_len;
 	__u32 _pad;
 	char path[];
+};
+
+/** What a file change did (sr_fchange_event.op, since ABI 6). */
+enum sr_fchange_op {
+	SR_FC_UNLINK = 1,   /* path removed */
+	SR_FC_RMDIR = 2,    /* directory path removed */
+	SR_FC_RENAME = 3,   /* path renamed to path2 */
+	SR_FC_CHMOD = 4,    /* path's mode set to mode */
+	SR_FC_CHOWN = 5,    /* path's owner set to uid:gid ((__u32)-1: unchanged) */
+	SR_FC_LINK = 6,     /* hard link path2 made to path */
+	SR_FC_SYMLINK = 7,  /* symbolic link path made, with content path2 */
+	SR_FC_TRUNCATE = 8, /* path's size set to length */
+	SR_FC_MAX = 9,
+};
+
+/* sr_fchange_event.cflags: SR_OPEN_* bits of path; the same bits of path2 << 16 */
+#define SR_FC_PATH2_SHIFT 16
+#define SR_FC_RET_UNKNOWN (1u << 15) /* the result was not observed: ret is 0 */
+#define SR_FC_LEN_UNKNOWN (1u << 14) /* truncate at a security hook: length not known */
+
+/**
+ * SR_EV_FCHANGE (since ABI 6): a change to a file of a task in a session
+ * recording disk. Tail: path (path_len bytes incl. NUL), then path2
+ * (path2_len bytes incl. NUL, 0 when the op has none). Paths are absolute
+ * with SR_OPEN_PATH_RESOLVED; a symlink's content (path2) is never
+ * resolved: it is stored in the link as given. A fd-based change (fchmod,
+ * fchown, ftruncate) has its file's path.
+ */
+struct sr_fchange_event {
+	struct sr_event_hdr hdr;
+	__s64 ret;    /* 0 or -errno (0 with SR_FC_RET_UNKNOWN) */
+	__s64 length; /* truncate */
+	__u32 op;     /* enum sr_fchange_op */
+	__u32 mode;   /* chmod */
+	__u32 uid;    /* chown */
+	__u32 gid;    /* chown */
+	__u32 cflags; /* SR_OPEN_* of path, << SR_FC_PATH2_SHIFT of path2, SR_FC_RET_UNKNOWN */
+	__u32 path_len;
+	__u32 path2_len;
+	__u32 _pad;
+	char data[]; /* path, path2 */
 };
 
 enum sr_connect_op {

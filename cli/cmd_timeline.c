@@ -163,7 +163,9 @@ static int put_row(struct tl *x, sqlite3_stmt *st)
 	                          : i == 3                                  ? SR_C_MAGENTA
 	                          : i == 2                                  ? SR_C_BLUE
 	                                                                    : SR_C_YELLOW),
-	       i < NTYPES ? types[i].label : sr_term_escape_buf(ev ? ev : "?", evb, sizeof(evb)),
+	       i < NTYPES
+	           ? (rec->fc_op ? "change" : types[i].label) /* a file change: not an open */
+	           : sr_term_escape_buf(ev ? ev : "?", evb, sizeof(evb)),
 	       sr_col(cli->color, SR_C_RESET));
 	sr_put_term(stdout, line);
 	fputc('\n', stdout);

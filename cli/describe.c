@@ -37,6 +37,27 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		         sr_j_str(o, "cwd") ? sr_j_str(o, "cwd") : "?");
 		free(cmd);
 		free(label);
+	} else if (!strcmp(ev, "session.disk") && sr_j_str(o, "operation")) {
+		/* a file change: "rename /a -> /b = 0", "chmod /a 0640 = EPERM" */
+		int64_t rc = sr_j_int(o, "return_code", 0);
+		const char *p2 =
+		    sr_j_str(o, "new_path") ? sr_j_str(o, "new_path") : sr_j_str(o, "target");
+
+		if (sr_j_has(o, "mode"))
+			snprintf(b, sizeof(b), " %04" PRIo64, sr_j_int(o, "mode", 0));
+		else if (sr_j_has(o, "length"))
+			snprintf(b, sizeof(b), " to %" PRId64 " bytes", sr_j_int(o, "length", 0));
+		else if (sr_j_has(o, "owner_uid") || sr_j_has(o, "owner_gid"))
+			snprintf(b, sizeof(b), " %" PRId64 ":%" PRId64,
+			         sr_j_int(o, "owner_uid", -1), sr_j_int(o, "owner_gid", -1));
+		else
+			b[0] = 0;
+		snprintf(buf, cap, "%s %s%s%s%s = %s", sr_j_str(o, "operation"),
+		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?", p2 ? " -> " : "",
+		         p2 ? p2 : "", b,
+		         !sr_j_has(o, "return_code") ? "?"
+		         : rc < 0                    ? sr_rc_errno_name(rc, a, sizeof(a))
+		                                     : "0");
 	} else if (!strcmp(ev, "session.disk")) {
 		int64_t rc = sr_j_int(o, "return_code", 0);
 

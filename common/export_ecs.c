@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Native record -> Elastic Common Schema document, written as JSON text. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,7 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	const char *kind = "event", *cat = "session", *cat2 = NULL, *type = "info", *type2 = NULL,
 	           *outcome = NULL;
 	int64_t rc = sr_jrec_int(rec, "return_code", 0);
+	const char *op = sr_jrec_str(rec, "operation"), *action = ev;
 
 	if (!strcmp(ev, "session.command")) {
 		cat = "process";
@@ -155,6 +157,16 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		outcome = sr_jrec_int(rec, "signal", 0) > 0 || sr_jrec_int(rec, "exit_code", 0) != 0
 		              ? "failure"
 		              : "success";
+	} else if (!strcmp(ev, "session.disk") && op) {
+		/* a file change (format 4): no result seen is said, not guessed */
+		cat = "file";
+		type = !strcmp(op, "unlink") || !strcmp(op, "rmdir")   ? "deletion"
+		       : !strcmp(op, "link") || !strcmp(op, "symlink") ? "creation"
+		                                                       : "change";
+		outcome = !sr_jrec_has(rec, "return_code") ? "unknown"
+		          : rc < 0                         ? "failure"
+		                                           : "success";
+		action = op;
 	} else if (!strcmp(ev, "session.disk")) {
 		int64_t fl = sr_jrec_int(rec, "flags", 0);
 
@@ -208,7 +220,7 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_str(w, NULL, type);
 	sr_jw_str(w, NULL, type2);
 	sr_jw_end(w);
-	sr_jw_str(w, "action", ev);
+	sr_jw_str(w, "action", action);
 	sr_exp_copy(w, "code", rec, "code");
 	sr_exp_copy(w, "id", rec, "uid");
 	sr_jw_int(w, "sequence", sr_jrec_int(rec, "ei", 0));
@@ -218,7 +230,8 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_end(w);
 }
 
-static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
+/* Open file.* with the path of @p p and its parts (the caller ends it). */
+static void ecs_file_begin(struct sr_jw *w, const char *p, int64_t flags)
 {
 	struct sr_exp_file f;
 
@@ -231,6 +244,36 @@ static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
 		sr_jw_strn(w, "directory", f.dir, f.dir_len);
 	if (f.is_dir)
 		sr_jw_str(w, "type", "dir");
+}
+
+static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
+{
+	ecs_file_begin(w, p, flags);
+	sr_jw_end(w);
+}
+
+/*
+ * file.* of a file change: the changed file, a symlink's content as
+ * file.target_path, the new mode (octal, as ECS writes it), owner or size;
+ * a rename's or link's new name has no ECS field: sshrec.new_path.
+ */
+static void ecs_fchange(struct sr_jw *w, const struct sr_jrec *rec)
+{
+	char mode[16];
+
+	ecs_file_begin(w, sr_jrec_str(rec, "path"), 0);
+	sr_exp_copy(w, "target_path", rec, "target");
+	if (sr_jrec_has(rec, "mode")) {
+		snprintf(mode, sizeof(mode), "%llo",
+		         (unsigned long long)sr_jrec_int(rec, "mode", 0));
+		sr_jw_str(w, "mode", mode);
+	}
+	if (sr_jrec_has(rec, "owner_uid"))
+		sr_exp_int_str(w, "uid", sr_jrec_int(rec, "owner_uid", 0)); /* ECS keywords */
+	if (sr_jrec_has(rec, "owner_gid"))
+		sr_exp_int_str(w, "gid", sr_jrec_int(rec, "owner_gid", 0));
+	if (sr_jrec_has(rec, "length"))
+		sr_jw_int(w, "size", sr_jrec_int(rec, "length", 0));
 	sr_jw_end(w);
 }
 
@@ -254,6 +297,7 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 	if (sr_jrec_has(rec, "return_code"))
 		sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
 	sr_exp_copy(w, "flags_text", rec, "flags_text");
+	sr_exp_copy(w, "new_path", rec, "new_path");
 	sr_exp_copy(w, "result", rec, "result");
 	if (sr_jrec_has(rec, "argv_truncated"))
 		sr_jw_bool(w, "argv_truncated", sr_jrec_bool(rec, "argv_truncated"));
@@ -352,7 +396,9 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 	if (!early && rel.nip)
 		write_related(w, &rel);
 
-	if (!strcmp(ev, "session.disk")) {
+	if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "operation")) {
+		ecs_fchange(w, rec);
+	} else if (!strcmp(ev, "session.disk")) {
 		ecs_file(w, sr_jrec_str(rec, "path"), sr_jrec_int(rec, "flags", 0));
 	} else if (is_net) {
 		endpoint(w, "source", sr_jrec_str(rec, "src_addr"),

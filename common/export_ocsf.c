@@ -226,16 +226,62 @@ static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 	sr_jw_end(w);
 }
 
+/*
+ * File System Activity's activity of a file change (session.disk's
+ * operation): Delete, Rename, Set Attributes (mode, owner), Update (size),
+ * Create (a link).
+ */
+static int ocsf_fchange_activity(const char *op, const char **name)
+{
+	static const struct {
+		const char *op, *name;
+		int id;
+	} acts[] = {
+	    {"unlink", "Delete", 4},        {"rmdir", "Delete", 4},
+	    {"rename", "Rename", 5},        {"chmod", "Set Attributes", 6},
+	    {"chown", "Set Attributes", 6}, {"truncate", "Update", 3},
+	    {"link", "Create", 1},          {"symlink", "Create", 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(op, acts[i].op)) {
+			*name = acts[i].name;
+			return acts[i].id;
+		}
+	*name = "Other";
+	return 99;
+}
+
 static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const struct sr_exp_ctx *ctx)
 {
 	int rc;
 
 	ocsf_file(w, rec);
+	if (sr_jrec_str(rec, "new_path")) { /* rename, link: the file it made */
+		sr_jw_obj(w, "file_result");
+		sr_exp_copy(w, "path", rec, "new_path");
+		sr_jw_str(w, "name", sr_exp_basename(sr_jrec_str(rec, "new_path")));
+		sr_jw_int(w, "type_id", 0);
+		sr_jw_str(w, "type", "Unknown");
+		sr_jw_end(w);
+	}
 	if ((rc = ocsf_actor(w, rec, ctx, -1)))
 		return rc;
 	sr_jw_obj(w, "unmapped");
 	sr_exp_copy(w, "flags_text", rec, "flags_text");
-	sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
+	sr_exp_copy(w, "operation", rec, "operation");
+	sr_exp_copy(w, "target", rec, "target");
+	if (sr_jrec_has(rec, "mode") && sr_jrec_str(rec, "operation"))
+		sr_jw_int(w, "mode", sr_jrec_int(rec, "mode", 0));
+	if (sr_jrec_has(rec, "owner_uid"))
+		sr_jw_int(w, "owner_uid", sr_jrec_int(rec, "owner_uid", 0));
+	if (sr_jrec_has(rec, "owner_gid"))
+		sr_jw_int(w, "owner_gid", sr_jrec_int(rec, "owner_gid", 0));
+	if (sr_jrec_has(rec, "length"))
+		sr_jw_int(w, "length", sr_jrec_int(rec, "length", 0));
+	if (sr_jrec_has(rec, "return_code") || !sr_jrec_str(rec, "operation"))
+		sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
 	sr_jw_end(w);
 	return 0;
 }
@@ -431,6 +477,11 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		aname = "Other";
 		sev = 3;
 		status = 1;
+	} else if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "operation")) {
+		cls = OCSF_FILE_SYSTEM;
+		act = ocsf_fchange_activity(sr_jrec_str(rec, "operation"), &aname);
+		/* a result not observed is Unknown, never Success */
+		status = !sr_jrec_has(rec, "return_code") ? 0 : rc < 0 ? 2 : 1;
 	} else if (!strcmp(ev, "session.disk")) {
 		cls = OCSF_FILE_SYSTEM;
 		act = (sr_jrec_int(rec, "flags", 0) & 0100) ? 1 : 14;

@@ -615,6 +615,13 @@ bool sr_open_may_write(uint64_t flags)
 	return (flags & 3) != 0 || (flags & (00000100 | 00001000)) != 0;
 }
 
+static enum sr_path_error path_error_of(uint32_t f)
+{
+	return f & SR_OPEN_PATH_FAULT     ? SR_PATH_ERROR_UNREADABLE
+	       : f & SR_OPEN_PATH_MISSING ? SR_PATH_ERROR_UNAVAILABLE
+	                                  : SR_PATH_ERROR_NONE;
+}
+
 static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr_open_event *e,
                    size_t size, const char *comm)
 {
@@ -642,13 +649,55 @@ static int on_open(struct sr_corr *c, struct sr_corr_session *s, const struct sr
 	r.flags = e->flags;
 	r.mode = e->mode;
 	r.path_resolved = e->oflags & SR_OPEN_PATH_RESOLVED;
-	r.path_error = e->oflags & SR_OPEN_PATH_FAULT     ? SR_PATH_ERROR_UNREADABLE
-	               : e->oflags & SR_OPEN_PATH_MISSING ? SR_PATH_ERROR_UNAVAILABLE
-	                                                  : SR_PATH_ERROR_NONE;
+	r.path_error = path_error_of(e->oflags);
 	r.path_truncated = e->oflags & SR_OPEN_PATH_TRUNC;
 	err = rec_emit(c, s, &r);
 
 	free(owned);
+	return err;
+}
+
+/* A file change: session.disk with its operation, under the disk switch (every one writes). */
+static int on_fchange(struct sr_corr *c, struct sr_corr_session *s,
+                      const struct sr_fchange_event *e, size_t size, const char *comm)
+{
+	uint32_t f = e->cflags, f2 = e->cflags >> SR_FC_PATH2_SHIFT;
+	char *owned = NULL, *owned2 = NULL;
+	struct sr_record r;
+	int err = -ENOMEM;
+
+	if (e->path_len > size - sizeof(*e) || e->path2_len > size - sizeof(*e) - e->path_len ||
+	    !e->path_len || e->op == 0 || e->op >= SR_FC_MAX)
+		return -EINVAL;
+	if (s->disk == SR_DISK_OFF) {
+		s->filtered++;
+		return 0;
+	}
+	s->class_events[SR_CLASS_DISK]++;
+	event_rec(c, s, &r, SR_REC_DISK, &e->hdr, comm);
+	r.process_id = entity_of(s, e->hdr.pid, e->hdr.ppid);
+	r.fc_op = (uint8_t)e->op;
+	r.path = kstr(e->data, e->path_len, &owned);
+	if (e->path2_len)
+		r.path2 = kstr(e->data + e->path_len, e->path2_len, &owned2);
+	if (!r.path || (e->path2_len && !r.path2))
+		goto out;
+	r.has_return_code = !(f & SR_FC_RET_UNKNOWN);
+	r.return_code = e->ret;
+	r.path_resolved = f & SR_OPEN_PATH_RESOLVED;
+	r.path_error = path_error_of(f);
+	r.path_truncated = f & SR_OPEN_PATH_TRUNC;
+	r.path2_resolved = f2 & SR_OPEN_PATH_RESOLVED;
+	r.path2_error = path_error_of(f2);
+	r.path2_truncated = f2 & SR_OPEN_PATH_TRUNC;
+	r.mode = e->mode & 07777;
+	r.owner_uid = e->uid == UINT32_MAX ? -1 : (int64_t)e->uid;
+	r.owner_gid = e->gid == UINT32_MAX ? -1 : (int64_t)e->gid;
+	r.length = f & SR_FC_LEN_UNKNOWN ? -1 : e->length;
+	err = rec_emit(c, s, &r);
+out:
+	free(owned);
+	free(owned2);
 	return err;
 }
 
@@ -770,6 +819,7 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 	    [SR_EV_OPEN] = sizeof(struct sr_open_event),
 	    [SR_EV_CONNECT] = sizeof(struct sr_connect_event),
 	    [SR_EV_ESCAPE] = sizeof(struct sr_escape_event),
+	    [SR_EV_FCHANGE] = sizeof(struct sr_fchange_event),
 	};
 	const struct sr_event_hdr *h = data;
 	char cbuf[SR_COMM_LEN + 1], *owned = NULL;
@@ -781,7 +831,7 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 	if (size < sizeof(*h) || h->size > size ||
 	    (h->type == SR_EV_DENIED
 	         ? h->size < sizeof(struct sr_denied_event)
-	         : h->type == 0 || h->type > SR_EV_ESCAPE || h->size < min_size[h->type])) {
+	         : h->type == 0 || h->type > SR_EV_FCHANGE || h->size < min_size[h->type])) {
 		c->malformed++;
 		return -EINVAL;
 	}
@@ -814,6 +864,9 @@ int sr_corr_event(struct sr_corr *c, struct sr_corr_session *s, const void *data
 		break;
 	case SR_EV_DENIED:
 		err = on_denied(c, s, data, size, comm);
+		break;
+	case SR_EV_FCHANGE:
+		err = on_fchange(c, s, data, size, comm);
 		break;
 	default:
 		err = on_escape(c, s, data, size, comm);

@@ -37,7 +37,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	}
 	if (h->type == SR_EV_ESCAPE && sr_session_escape(d, s, data, size))
 		return 0; /* logind's move into the login's scope: followed, no record */
-	if (h->type == SR_EV_OPEN)
+	if (h->type == SR_EV_OPEN || h->type == SR_EV_FCHANGE)
 		d->class_total[SR_CLASS_DISK]++;
 	else if (h->type == SR_EV_CONNECT)
 		d->class_total[SR_CLASS_NETWORK]++;

@@ -31,9 +31,11 @@
  * "action" and "mode"), so that one field name has one JSON type in every
  * record. 1: before 2. Stored records keep the format they were written in
  * (the database keeps it with each record, events.fmt), and
- * sr_record_json() writes each in its own.
+ * sr_record_json() writes each in its own. 4: session.disk also records
+ * file changes, with an "operation" ("unlink", "rename", ...); an open has
+ * none, as before.
  */
-#define SR_RECORD_FORMAT 3
+#define SR_RECORD_FORMAT 4
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {
@@ -163,6 +165,15 @@ struct sr_record {
 	uint32_t mode;
 	bool path_resolved; /**< made absolute by sshrec */
 	enum sr_path_error path_error;
+	/* session.disk, a file change (format 4): fc_op 0 is an open */
+	uint8_t fc_op;        /**< enum sr_fchange_op (bpf/events.h) */
+	const char *path2;    /**< rename, link: the new name; symlink: its content */
+	bool path2_resolved;  /**< rename, link: made absolute by sshrec */
+	bool path2_truncated; /**< longer than 4096 bytes: its deepest part */
+	enum sr_path_error path2_error;
+	int64_t owner_uid; /**< chown: the new owner, -1 unchanged */
+	int64_t owner_gid; /**< chown: the new group, -1 unchanged */
+	int64_t length;    /**< truncate: the new size, -1 unknown (security hook) */
 	/* session.network (dst_addr, dst_port: also a denied connect) */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;

@@ -11,6 +11,7 @@
 #include "strsafe.h"
 #include "timeutil.h"
 #include "uuid.h"
+#include "bpf/events.h"
 #include "bpf/policy.h"
 
 static const char *const rec_names[SR_REC_KIND_MAX][2] = {
@@ -298,9 +299,75 @@ static int put_command(struct out *o, const struct sr_record *rec)
 	return 0;
 }
 
+const char *sr_fchange_op_name(unsigned op)
+{
+	static const char *const names[SR_FC_MAX] = {
+	    [SR_FC_UNLINK] = "unlink",   [SR_FC_RMDIR] = "rmdir",       [SR_FC_RENAME] = "rename",
+	    [SR_FC_CHMOD] = "chmod",     [SR_FC_CHOWN] = "chown",       [SR_FC_LINK] = "link",
+	    [SR_FC_SYMLINK] = "symlink", [SR_FC_TRUNCATE] = "truncate",
+	};
+
+	return op < SR_FC_MAX ? names[op] : NULL;
+}
+
+static const char *path_error_name(enum sr_path_error e)
+{
+	return e == SR_PATH_ERROR_UNREADABLE ? "unreadable" : "unavailable";
+}
+
+/* session.disk of a file change (format 4): its operation and what it needs. */
+static void put_fchange(struct out *o, const struct sr_record *rec)
+{
+	const char *op = sr_fchange_op_name(rec->fc_op);
+
+	put_str(o, "operation", op ? op : "unknown");
+	put_str(o, "path", rec->path);
+	put_int(o, "flags", 0, false); /* Teleport's SessionDisk always has it: no open flags */
+	put_bool(o, "path_resolved", rec->path_resolved);
+	if (rec->path_truncated)
+		put_bool(o, "path_truncated", true);
+	if (rec->path_error)
+		put_str(o, "path_error", path_error_name(rec->path_error));
+	switch (rec->fc_op) {
+	case SR_FC_RENAME:
+	case SR_FC_LINK:
+		put_str(o, "new_path", rec->path2);
+		put_bool(o, "new_path_resolved", rec->path2_resolved);
+		if (rec->path2_truncated)
+			put_bool(o, "new_path_truncated", true);
+		if (rec->path2_error)
+			put_str(o, "new_path_error", path_error_name(rec->path2_error));
+		break;
+	case SR_FC_SYMLINK:
+		put_str(o, "target", rec->path2);
+		if (rec->path2_truncated)
+			put_bool(o, "target_truncated", true);
+		if (rec->path2_error)
+			put_str(o, "target_error", path_error_name(rec->path2_error));
+		break;
+	case SR_FC_CHMOD:
+		put_int(o, "mode", rec->mode, false);
+		break;
+	case SR_FC_CHOWN:
+		put_int(o, "owner_uid", rec->owner_uid, rec->owner_uid < 0);
+		put_int(o, "owner_gid", rec->owner_gid, rec->owner_gid < 0);
+		break;
+	case SR_FC_TRUNCATE:
+		put_int(o, "length", rec->length, rec->length < 0);
+		break;
+	}
+	put_int(o, "return_code", rec->return_code, !rec->has_return_code);
+	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
+}
+
 static void put_disk(struct out *o, const struct sr_record *rec)
 {
 	char ftext[256];
+
+	if (rec->fc_op) {
+		put_fchange(o, rec);
+		return;
+	}
 
 	put_str(o, "path", rec->path);
 	put_int(o, "flags", (int64_t)rec->flags, false);
@@ -311,8 +378,7 @@ static void put_disk(struct out *o, const struct sr_record *rec)
 	if (rec->path_truncated)
 		put_bool(o, "path_truncated", true);
 	if (rec->path_error)
-		put_str(o, "path_error",
-		        rec->path_error == SR_PATH_ERROR_UNREADABLE ? "unreadable" : "unavailable");
+		put_str(o, "path_error", path_error_name(rec->path_error));
 	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 

@@ -44,6 +44,13 @@ int sr_record_jrec(struct sr_jrec *r, struct sr_jw *w, const struct sr_record *r
 int sr_record_ip_version(const struct sr_record *rec);
 
 /**
+ * `operation` of a session.disk record of a file change: "unlink", "rmdir",
+ * "rename", "chmod", "chown", "link", "symlink", "truncate" for @p op (enum
+ * sr_fchange_op); NULL for 0 (an open) and unknown values.
+ */
+const char *sr_fchange_op_name(unsigned op);
+
+/**
  * `action` of a session.denied record, Teleport's EventAction as in
  * session.network: SR_NET_ACTION_DENIED when the policy enforced the
  * verdict, SR_NET_ACTION_OBSERVED when it only audited or could not apply it.

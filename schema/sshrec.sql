@@ -169,6 +169,12 @@ CREATE INDEX IF NOT EXISTS processes_path ON processes (path);
 --   8     file       dst addrs   dst_port  -        open flags   (below)   (below)   the rule
 -- session.disk (3): rc NULL when the result was not seen (io_uring);
 -- n3 = 1 resolved + 2 unreadable + 4 unavailable + 8 truncated (path_*).
+-- A file change (record format 4) is a session.disk with n3 >= 256:
+-- n3 >> 8 = operation (bpf/events.h enum sr_fchange_op: 1 unlink, 2 rmdir,
+-- 3 rename, 4 chmod, 5 chown, 6 link, 7 symlink, 8 truncate), n3 >> 4 & 15
+-- the second path's bits as above, text the second path (new_path, target),
+-- n1 the owner's uid (chown) or the length (truncate), n2 the mode (chmod)
+-- or the group (chown); NULL owner: unchanged; rc NULL: result not seen.
 -- session.denied (8): path for exec and write, addr and port for connect;
 -- n2 = action + 4 * mode + 16 * mechanism (bpf/policy.h
 -- values), n3 = 1 not applied + 2 path truncated; text NULL: rule unknown.

@@ -38,35 +38,36 @@ sr_open_begin(const struct sr_sess *s, struct sr_scratch **scp, struct task_stru
 	return ev;
 }
 
-/* Make the relative path in ev->path absolute against dir in walk[w..]. */
-static __always_inline __u32 sr_join(struct sr_scratch *sc, __u32 w, __u32 rel_len, __u32 *oflags)
+/* Make the relative path in @dst (a path buffer in the scratch) absolute against dir in walk[w..].
+ */
+static __always_inline __u32 sr_join(struct sr_scratch *sc, char *dst, __u32 w, __u32 rel_len,
+                                     __u32 *oflags)
 {
-	struct sr_open_event *ev = (void *)sc->ev;
 	__u32 dlen, pos;
 	long n;
 
 	rel_len &= 2 * SR_PATH_CAP - 1;
 	if (rel_len > SR_PATH_CAP)
 		rel_len = SR_PATH_CAP;
-	bpf_probe_read_kernel(sc->tmp, rel_len, ev->path);
+	bpf_probe_read_kernel(sc->tmp, rel_len, dst);
 	w &= SR_PATH_CAP - 1;
 	dlen = SR_PATH_CAP - 1 - w; /* without the NUL */
-	bpf_probe_read_kernel(ev->path, dlen, &sc->walk[w]);
+	bpf_probe_read_kernel(dst, dlen, &sc->walk[w]);
 	pos = dlen;
 	if (dlen != 1) /* not "/" */
-		ev->path[pos++ & (SR_PATH_CAP - 1)] = '/';
+		dst[pos++ & (SR_PATH_CAP - 1)] = '/';
 	if (pos >= SR_PATH_CAP - 1) {
 		*oflags |= SR_OPEN_PATH_TRUNC;
-		ev->path[SR_PATH_CAP - 1] = 0;
+		dst[SR_PATH_CAP - 1] = 0;
 		return SR_PATH_CAP;
 	}
-	n = bpf_probe_read_kernel_str(&ev->path[pos & (SR_PATH_CAP - 1)], SR_PATH_CAP, sc->tmp);
+	n = bpf_probe_read_kernel_str(&dst[pos & (SR_PATH_CAP - 1)], SR_PATH_CAP, sc->tmp);
 	if (n <= 0)
 		n = 1;
 	pos += n;
 	if (pos > SR_PATH_CAP) {
 		*oflags |= SR_OPEN_PATH_TRUNC;
-		ev->path[SR_PATH_CAP - 1] = 0;
+		dst[SR_PATH_CAP - 1] = 0;
 		return SR_PATH_CAP;
 	}
 	*oflags |= SR_OPEN_PATH_RESOLVED;
@@ -74,48 +75,66 @@ static __always_inline __u32 sr_join(struct sr_scratch *sc, __u32 w, __u32 rel_l
 }
 
 /*
- * ev->path holds the string the task passed (@len bytes incl. the NUL):
- * when relative, make it absolute against @dirfd (or the cwd). Returns the
- * new length; unresolvable directories set SR_OPEN_DIR_FAULT.
+ * @dst (a path buffer in the scratch) holds the string the task passed
+ * (@len bytes incl. the NUL): when relative, make it absolute against
+ * @dirfd (or the cwd). Returns the new length; unresolvable directories set
+ * SR_OPEN_DIR_FAULT.
  */
-static __always_inline __u32 sr_open_resolve(struct sr_scratch *sc, struct task_struct *task,
-                                             int dirfd, __u32 len, __u32 *oflags)
+static __always_inline __u32 sr_resolve_into(struct sr_scratch *sc, char *dst,
+                                             struct task_struct *task, int dirfd, __u32 len,
+                                             __u32 *oflags)
 {
-	struct sr_open_event *ev = (void *)sc->ev;
 	bool trunc = false;
 	__u32 w;
 
-	if (ev->path[0] == '/')
+	if (dst[0] == '/')
 		return len;
 	w = sr_walk_dir(sc, task, dirfd, &trunc);
 	if (w >= SR_PATH_CAP)
 		*oflags |= SR_OPEN_DIR_FAULT;
 	else
-		len = sr_join(sc, w, len, oflags);
+		len = sr_join(sc, dst, w, len, oflags);
 	if (trunc)
 		*oflags |= SR_OPEN_PATH_TRUNC;
 	return len;
 }
 
-/* Copy the path walked into walk[w..] into ev->path; returns its length incl. the NUL. */
-static __always_inline __u32 sr_open_walked(struct sr_scratch *sc, __u32 w, bool trunc,
-                                            __u32 *oflags)
+/* sr_resolve_into() for the open record in the scratch. */
+static __always_inline __u32 sr_open_resolve(struct sr_scratch *sc, struct task_struct *task,
+                                             int dirfd, __u32 len, __u32 *oflags)
 {
 	struct sr_open_event *ev = (void *)sc->ev;
+
+	return sr_resolve_into(sc, ev->path, task, dirfd, len, oflags);
+}
+
+/* Copy the path walked into walk[w..] into @dst; returns its length incl. the NUL. */
+static __always_inline __u32 sr_walked_into(struct sr_scratch *sc, char *dst, __u32 w, bool trunc,
+                                            __u32 *oflags)
+{
 	__u32 len;
 
 	if (w >= SR_PATH_CAP) {
 		*oflags |= SR_OPEN_DIR_FAULT;
-		ev->path[0] = 0;
+		dst[0] = 0;
 		return 1;
 	}
 	w &= SR_PATH_CAP - 1;
 	len = SR_PATH_CAP - w;
-	bpf_probe_read_kernel(ev->path, len, &sc->walk[w]);
+	bpf_probe_read_kernel(dst, len, &sc->walk[w]);
 	*oflags |= SR_OPEN_PATH_RESOLVED;
 	if (trunc)
 		*oflags |= SR_OPEN_PATH_TRUNC;
 	return len;
+}
+
+/* sr_walked_into() for the open record in the scratch. */
+static __always_inline __u32 sr_open_walked(struct sr_scratch *sc, __u32 w, bool trunc,
+                                            __u32 *oflags)
+{
+	struct sr_open_event *ev = (void *)sc->ev;
+
+	return sr_walked_into(sc, ev->path, w, trunc, oflags);
 }
 
 /* Size the record and write it out. */

@@ -10,9 +10,14 @@
  * SR_OPEN_RET_UNKNOWN; one that failed before its submission was traced is
  * emitted at completion with SR_OPEN_PATH_MISSING.
  *
+ * File changes (IORING_OP_UNLINKAT, RENAMEAT, LINKAT, SYMLINKAT) are
+ * recorded at submission, from the request's own copies of the names, with
+ * SR_FC_RET_UNKNOWN: their completion is not waited for.
+ *
  * The submission tracepoint is io_uring_submit_req since Linux 6.4 and
  * io_uring_submit_sqe before; the loader attaches whichever exists.
  */
+#include "emit/fchange.bpf.h"
 #include "emit/open.bpf.h"
 
 #define SR_REQ_F_CQE_SKIP (1ull << 6) /* REQ_F_CQE_SKIP_BIT = IOSQE_CQE_SKIP_SUCCESS_BIT */
@@ -44,6 +49,68 @@ static __always_inline void sr_uring_emit_unknown(struct sr_uring_open *u)
 	sr_output(ev->hdr.session_key, SR_CLASS_DISK, u, size);
 }
 
+/* A name of an io_uring request (the kernel's copy) into @dst, made absolute against @dfd. */
+static __always_inline __u32 sr_uring_name(struct sr_scratch *sc, char *dst,
+                                           struct task_struct *task, struct filename *fn, int dfd,
+                                           bool resolve, __u32 *fl)
+{
+	long n = bpf_probe_read_kernel_str(dst, SR_PATH_CAP, BPF_CORE_READ(fn, name));
+
+	if (n <= 0) {
+		*fl |= SR_OPEN_PATH_FAULT;
+		dst[0] = 0;
+		return 1;
+	}
+	return resolve ? sr_resolve_into(sc, dst, task, dfd, n, fl) : n;
+}
+
+static __always_inline bool sr_uring_is_fchange(__u8 opcode)
+{
+	return opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT ||
+	       opcode == IORING_OP_LINKAT || opcode == IORING_OP_SYMLINKAT;
+}
+
+/* An io_uring file change at its submission: its result is not known (no completion wait). */
+static __noinline int sr_uring_fchange(struct io_kiocb *req, __u8 opcode)
+{
+	void *cmd = (void *)req + bpf_core_field_offset(struct io_kiocb, cmd);
+	struct io_unlink *un = cmd;
+	struct io_link *ln = cmd; /* io_rename has the same first members */
+	struct task_struct *task;
+	struct sr_fchange_event *ev;
+	struct sr_scratch *sc;
+	struct sr_sess s;
+	__u32 fl = SR_FC_RET_UNKNOWN, fl2 = 0, len, len2 = 0;
+
+	if (!sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	task = bpf_get_current_task_btf();
+	ev = sr_fc_begin(&s, &sc, task, SR_FC_UNLINK, SR_SRC_TRACEPOINT);
+	if (!ev)
+		return 0;
+	if (opcode == IORING_OP_UNLINKAT) {
+		if (BPF_CORE_READ(un, flags) & 0x200) /* AT_REMOVEDIR */
+			ev->op = SR_FC_RMDIR;
+		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(un, filename),
+		                    BPF_CORE_READ(un, dfd), true, &fl);
+	} else if (opcode == IORING_OP_SYMLINKAT) {
+		/* io_link: oldpath is the content, newpath the link made */
+		ev->op = SR_FC_SYMLINK;
+		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(ln, newpath),
+		                    BPF_CORE_READ(ln, new_dfd), true, &fl);
+		len2 = sr_uring_name(sc, &ev->data[SR_PATH_CAP], task, BPF_CORE_READ(ln, oldpath),
+		                     0, false, &fl2);
+	} else {
+		ev->op = opcode == IORING_OP_RENAMEAT ? SR_FC_RENAME : SR_FC_LINK;
+		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(ln, oldpath),
+		                    BPF_CORE_READ(ln, old_dfd), true, &fl);
+		len2 = sr_uring_name(sc, &ev->data[SR_PATH_CAP], task, BPF_CORE_READ(ln, newpath),
+		                     BPF_CORE_READ(ln, new_dfd), true, &fl2);
+	}
+	sr_fc_finish(&s, sc, ev, len, len2, fl | fl2 << SR_FC_PATH2_SHIFT);
+	return 0;
+}
+
 static __always_inline void sr_uring_submit(struct io_kiocb *req)
 {
 	__u8 opcode = BPF_CORE_READ(req, opcode);
@@ -58,6 +125,10 @@ static __always_inline void sr_uring_submit(struct io_kiocb *req)
 	int dfd;
 	long n;
 
+	if (sr_uring_is_fchange(opcode)) {
+		sr_uring_fchange(req, opcode);
+		return;
+	}
 	if (!sr_uring_is_open(opcode) || !sr_filter_class(&s, SR_CLASS_DISK))
 		return;
 	flags = BPF_CORE_READ(op, how.flags);

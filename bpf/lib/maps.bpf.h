@@ -58,12 +58,13 @@
 #define SR_TPJ_OPEN      (1u << 0) /* every open (tracepoint backend) */
 #define SR_TPJ_OPEN_FAIL (1u << 1) /* failed opens only (a hook backend's fallback) */
 #define SR_TPJ_EXEC_FAIL (1u << 2) /* failed execs */
+#define SR_TPJ_FCHANGE   (1u << 3) /* file changes: unlink, rename, chmod ... (since ABI 6) */
 
 /* Loader knobs (rodata, set between open and load). */
 const volatile __u32 sr_argv_cap __weak = SR_ARGV_CAP;
 /* 0: wake the consumer for every record; else only once this many bytes wait. */
 const volatile __u32 sr_wakeup_bytes __weak = 0;
-const volatile __u32 sr_tp_jobs __weak = SR_TPJ_OPEN | SR_TPJ_EXEC_FAIL;
+const volatile __u32 sr_tp_jobs __weak = SR_TPJ_OPEN | SR_TPJ_EXEC_FAIL | SR_TPJ_FCHANGE;
 
 char LICENSE[] SEC("license") __weak = "Dual BSD/GPL";
 
@@ -138,6 +139,21 @@ struct sr_open_stash {
 	__u8 _pad[6];
 };
 
+/* A file change syscall's arguments, from its enter to its exit. */
+struct sr_fc_stash {
+	__u64 path;  /* user pointer; 0: the file of fd */
+	__u64 path2; /* user pointer, 0: none */
+	__s64 length;
+	__u32 op; /* enum sr_fchange_op */
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__s32 dirfd;  /* path relative to it (AT_FDCWD: the cwd), or the fd of fchmod & co. */
+	__s32 dirfd2; /* path2 relative to it; SR_FC_NO_RESOLVE: a symlink's content */
+};
+
+#define SR_FC_NO_RESOLVE (-1000)
+
 struct sr_exec_stash {
 	__u64 filename; /* user pointer */
 	__u64 argv;     /* user pointer to the pointer array */
@@ -151,6 +167,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sr_open_stash);
 } open_stash SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct sr_fc_stash);
+} fc_stash SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

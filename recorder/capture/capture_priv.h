@@ -53,7 +53,7 @@ struct sr_slot {
 	bool pinned; /* link pinned at <links dir>/link_<prog name> */
 };
 
-#define SR_MAX_SLOTS 64
+#define SR_MAX_SLOTS 128 /* the tracepoint backend has 40 file change programs */
 
 /** The outcome of the selection. */
 struct sr_selection {

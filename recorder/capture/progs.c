@@ -30,6 +30,7 @@ enum sr_job {
 	SR_JOB_URING,     /* tracepoint backend: io_uring opens */
 	SR_JOB_CONNECT,   /* hook backends: connect() */
 	SR_JOB_TCP_STATE, /* TCP outcome (and the tracepoint backend's connects) */
+	SR_JOB_FCHANGE,   /* file changes: unlink, rename, chmod, chown, link, truncate ... */
 	/* the session policy's BPF LSM hooks (without them: SIGKILL, bpf/emit/denied.bpf.h) */
 	SR_JOB_POL_EXEC,    /* bprm_check_security */
 	SR_JOB_POL_OPEN,    /* file_open for writing */
@@ -54,6 +55,7 @@ static const struct {
     [SR_JOB_URING] = {"io_uring open", SR_CLASS_DISK, true},
     [SR_JOB_CONNECT] = {"connect", SR_CLASS_NETWORK, false},
     [SR_JOB_TCP_STATE] = {"TCP connect outcome", SR_CLASS_NETWORK, false},
+    [SR_JOB_FCHANGE] = {"file change", SR_CLASS_DISK, false},
     [SR_JOB_POL_EXEC] = {"policy: exec", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_OPEN] = {"policy: open for writing", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_CREATE] = {"policy: file creation", SR_CLASS_COMMAND, true, true},
@@ -86,6 +88,20 @@ struct sr_prog_row {
 #define TPJ_OPEN      (1u << 0) /* SR_TPJ_* of bpf/lib/maps.bpf.h */
 #define TPJ_OPEN_FAIL (1u << 1)
 #define TPJ_EXEC_FAIL (1u << 2)
+#define TPJ_FCHANGE   (1u << 3)
+
+/* A file change syscall's enter and exit programs (bpf/hooks/tp_fchange.bpf.c). */
+#define FC_ROWS(sys, opt)                                                                          \
+	{"sr_fc_" #sys, SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false},               \
+	{                                                                                          \
+		"sr_fcx_" #sys, SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, opt, false         \
+	}
+/* A file change security hook, for BPF LSM and fentry (bpf/hooks/fchange_hooks.bpf.c). */
+#define FC_HOOK(hook, opt)                                                                         \
+	{"sr_lsm_" #hook, SR_JOB_FCHANGE, 0, B_LSM, SR_FEAT_LSM, DISK, 0, opt, false},             \
+	{                                                                                          \
+		"sr_fe_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false  \
+	}
 
 /* The table. Order within a job is the order of preference. */
 static const struct sr_prog_row sr_rows[] = {
@@ -141,6 +157,41 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_uring_complete", SR_JOB_URING, 0, B_TP, 0, DISK, 0, false, false},
     {"sr_uring_submit_sqe", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
     {"sr_uring_complete", SR_JOB_URING, 1, B_TP, 0, DISK, 0, false, false},
+    /*
+     * file changes: the path security hooks (CONFIG_SECURITY_PATH; file_truncate
+     * is new in 6.2, before it ftruncate calls path_truncate), else their
+     * syscall tracepoints, on demand like the open syscall programs (fchmodat2
+     * is new in 6.6)
+     */
+    FC_HOOK(unlink, false),
+    FC_HOOK(rmdir, false),
+    FC_HOOK(rename, false),
+    FC_HOOK(link, false),
+    FC_HOOK(symlink, false),
+    FC_HOOK(chmod, false),
+    FC_HOOK(chown, false),
+    FC_HOOK(truncate, false),
+    FC_HOOK(ftruncate, true),
+    FC_ROWS(unlink, false),
+    FC_ROWS(unlinkat, false),
+    FC_ROWS(rmdir, false),
+    FC_ROWS(rename, false),
+    FC_ROWS(renameat, false),
+    FC_ROWS(renameat2, false),
+    FC_ROWS(link, false),
+    FC_ROWS(linkat, false),
+    FC_ROWS(symlink, false),
+    FC_ROWS(symlinkat, false),
+    FC_ROWS(chmod, false),
+    FC_ROWS(fchmod, false),
+    FC_ROWS(fchmodat, false),
+    FC_ROWS(fchmodat2, true),
+    FC_ROWS(chown, false),
+    FC_ROWS(lchown, false),
+    FC_ROWS(fchown, false),
+    FC_ROWS(fchownat, false),
+    FC_ROWS(truncate, false),
+    FC_ROWS(ftruncate, false),
     /* network: connect() at the security hook; the TCP state tracepoint everywhere */
     {"sr_lsm_socket_connect", SR_JOB_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
@@ -270,8 +321,10 @@ static int sr_take(struct bpf_object *obj, enum sr_backend b, const int *alts, u
 			continue;
 		p = bpf_object__find_program_by_name(obj, r->prog);
 		k = sr_slot_of(sel, p);
-		if (k < 0)
+		if (k < 0) {
+			sr_err("capture: more than %d programs selected", SR_MAX_SLOTS);
 			return -E2BIG;
+		}
 		s = &sel->slots[k];
 		if (!s->job) {
 			s->job = sr_jobs[r->job].name;

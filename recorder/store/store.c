@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/events.h"
+
 enum {
 	ST_SESSION,
 	ST_PROC,
@@ -477,6 +479,36 @@ static int set_text(struct sr_ev_row *w, int col, const char *t)
 	return SQLITE_OK;
 }
 
+/* n3's bits of a session.disk path: 1 resolved, 2 and 4 the error, 8 truncated. */
+static int64_t path_bits(bool resolved, enum sr_path_error e, bool truncated)
+{
+	return (resolved ? 1 : 0) | (int64_t)e << 1 | (truncated ? 8 : 0);
+}
+
+/*
+ * A file change (session.disk with an operation): n1 the owner's uid or the
+ * length, n2 the mode or the group (NULL: unchanged), n3 the first path's
+ * bits + 16 * the second's + 256 * the operation, text the second path.
+ */
+static int set_fchange(struct sr_ev_row *w, const struct sr_record *r)
+{
+	if (r->fc_op == SR_FC_CHMOD)
+		set_int(w, 18, r->mode);
+	if (r->fc_op == SR_FC_CHOWN) {
+		if (r->owner_uid >= 0)
+			set_int(w, 17, r->owner_uid);
+		if (r->owner_gid >= 0)
+			set_int(w, 18, r->owner_gid);
+	}
+	if (r->fc_op == SR_FC_TRUNCATE && r->length >= 0) /* NULL: not known */
+		set_int(w, 17, r->length);
+	set_int(w, 19,
+	        path_bits(r->path_resolved, r->path_error, r->path_truncated) |
+	            path_bits(r->path2_resolved, r->path2_error, r->path2_truncated) << 4 |
+	            (int64_t)r->fc_op << 8);
+	return set_text(w, 20, r->path2);
+}
+
 static int set_dict(struct sr_store *q, struct sr_ev_row *w, int col, enum sr_dict_kind kind,
                     const char *text, int64_t time_us)
 {
@@ -507,12 +539,15 @@ static int set_kind(struct sr_store *q, struct sr_ev_row *w, const struct sr_rec
 		rc = set_dict(q, w, 13, SR_DICT_PATH, r->path, r->time_us);
 		if (r->has_return_code) /* NULL: not observed (io_uring) */
 			set_int(w, 16, r->return_code);
+		if (r->fc_op) {
+			if (rc == SQLITE_OK)
+				rc = set_fchange(w, r);
+			break;
+		}
 		set_int(w, 17, (int64_t)r->flags);
 		set_int(w, 18, r->mode);
 		/* enum sr_path_error is 0..2 */
-		set_int(w, 19,
-		        (r->path_resolved ? 1 : 0) | (int64_t)r->path_error << 1 |
-		            (r->path_truncated ? 8 : 0));
+		set_int(w, 19, path_bits(r->path_resolved, r->path_error, r->path_truncated));
 		break;
 	case SR_REC_NETWORK:
 		rc = set_dict(q, w, 14, SR_DICT_ADDR, r->dst_addr, r->time_us);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/events.h"
 #include "recorder/record_json.h"
 #include "recorder/store/store.h"
 
@@ -304,6 +305,25 @@ static int load_proc(struct sr_store_reader *rd, int64_t id, const struct sr_pro
 
 /* ---- the record ---------------------------------------------------------- */
 
+/* An integer column, or @p none when NULL. */
+static int64_t col_or(sqlite3_stmt *st, int i, int64_t none)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
+}
+
+/* A file change's facts (store.c's set_fchange()). */
+static void read_fchange(sqlite3_stmt *st, int c, int64_t n3, struct sr_record *r)
+{
+	r->path2 = (const char *)sqlite3_column_text(st, c + 19);
+	r->path2_resolved = n3 >> 4 & 1;
+	r->path2_error = (enum sr_path_error)(n3 >> 5 & 3);
+	r->path2_truncated = n3 >> 4 & 8;
+	r->owner_uid = r->fc_op == SR_FC_CHOWN ? col_or(st, c + 16, -1) : -1;
+	r->owner_gid = r->fc_op == SR_FC_CHOWN ? col_or(st, c + 17, -1) : -1;
+	r->mode = r->fc_op == SR_FC_CHMOD ? (uint32_t)col_or(st, c + 17, 0) : 0;
+	r->length = r->fc_op == SR_FC_TRUNCATE ? col_or(st, c + 16, -1) : 0;
+}
+
 /* The kind-specific facts (columns path .. text, see schema/sshrec.sql). */
 static int read_kind(struct sr_store_reader *rd, sqlite3_stmt *st, int c, struct sr_record *r)
 {
@@ -327,11 +347,16 @@ static int read_kind(struct sr_store_reader *rd, sqlite3_stmt *st, int c, struct
 		err = dict_col(rd, st, c + 12, SR_DICT_PATH, &r->path);
 		r->has_return_code = sqlite3_column_type(st, c + 15) != SQLITE_NULL;
 		r->return_code = sqlite3_column_int64(st, c + 15);
-		r->flags = (uint64_t)sqlite3_column_int64(st, c + 16);
-		r->mode = (uint32_t)sqlite3_column_int64(st, c + 17);
 		r->path_resolved = n3 & 1;
 		r->path_error = (enum sr_path_error)(n3 >> 1 & 3);
 		r->path_truncated = n3 & 8;
+		r->fc_op = (uint8_t)(n3 >> 8);
+		if (r->fc_op) {
+			read_fchange(st, c, n3, r);
+			break;
+		}
+		r->flags = (uint64_t)sqlite3_column_int64(st, c + 16);
+		r->mode = (uint32_t)sqlite3_column_int64(st, c + 17);
 		break;
 	case SR_REC_NETWORK:
 		err = dict_col(rd, st, c + 13, SR_DICT_ADDR, &r->dst_addr);

@@ -142,6 +142,14 @@ wait "$drive"
 sc_take_session "row 19" 60 && SID=$SC_SID
 row 19 root "stop sshrecd during a session" recorded "$(yes_no "$(n_cmd "$SID" "stopped-$SC_TAG")")" "recorded by the pinned programs, read after the restart"
 
+# io_uring's file changes bypass their syscalls: the submission (tracepoints) or the path
+# hook (lsm, fentry) records them, before the result is known: return_code null
+ROW=20; run "$U" "cd $W && touch r20-file && $URING renameat r20-file r20-renamed && $URING unlinkat r20-renamed"
+n20=$(sc_jl "$SID" 'select(.event == "session.disk" and .return_code == null and
+	((.operation == "rename" and .path == $w + "/r20-file" and .new_path == $w + "/r20-renamed") or
+	 (.operation == "unlink" and .path == $w + "/r20-renamed"))) | .ei' --arg w "$W" | wc -l)
+row 20 user "io_uring IORING_OP_RENAMEAT, IORING_OP_UNLINKAT" flagged "$( [ "$n20" = 2 ] && echo flagged || echo "not recorded ($n20 of 2)")" "session.disk with operation, return_code null (result not known)"
+
 echo "---- blinding matrix ($backend backend, kernel $(uname -r)) ----"
 cat "$MATRIX"
 [ -n "${SR_MATRIX_OUT:-}" ] && cp "$MATRIX" "$SR_MATRIX_OUT"

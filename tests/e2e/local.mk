@@ -21,6 +21,7 @@ SR_E2E_TESTS += tests/e2e/scenario_fileless.sh
 SR_E2E_TESTS += tests/e2e/pam_failmode.sh
 SR_E2E_TESTS += tests/e2e/scenario_outside.sh
 SR_E2E_TESTS += tests/e2e/scenario_transfer.sh
+SR_E2E_TESTS += tests/e2e/scenario_fchange.sh
 SR_E2E_TESTS += tests/e2e/load.sh
 SR_E2E_TESTS += tests/e2e/pam_session.sh
 SR_E2E_TESTS += tests/e2e/pam_concurrent.sh

@@ -852,8 +852,12 @@ static pid_t run_uring(const char *a1, const char *a2, const char *a3, int *stat
 	return run_argv(cg_sess, argv, status);
 }
 
+static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name);
+static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw);
+
 static void t_uring(void)
 {
+	const struct sr_fchange_event *f;
 	char missing[512], rel[512];
 	const struct sr_open_event *o;
 	const struct sr_connect_event *c;
@@ -904,6 +908,21 @@ static void t_uring(void)
 	                  : (o->oflags & SR_OPEN_RET_UNKNOWN) && o->ret == 0),
 	      "io_uring open without a completion (CQE_SKIP_SUCCESS) recorded%s (oflags %#x)",
 	      hooks ? " at the hook" : ", result flagged unknown", o ? o->oflags : 0);
+
+	/* file changes: at the submission (tracepoints) or the path hook, result unknown */
+	snprintf(rel, sizeof(rel), "%s/uring-victim", tmpdir);
+	close(creat(rel, 0600));
+	pid = run_uring("renameat", "uring-victim", "uring-renamed", &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_RENAME, "uring-victim");
+	check(f && f->ret == 0 && (f->cflags & SR_FC_RET_UNKNOWN) &&
+	          fc_path2(f, "uring-renamed", false),
+	      "io_uring IORING_OP_RENAMEAT recorded with both names resolved, result unknown");
+	pid = run_uring("unlinkat", "uring-renamed", NULL, &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_UNLINK, "uring-renamed");
+	check(f && (f->cflags & SR_FC_RET_UNKNOWN) && (f->cflags & SR_OPEN_PATH_RESOLVED),
+	      "io_uring IORING_OP_UNLINKAT recorded, resolved, result unknown");
 
 	lfd = listener(AF_INET, &ss, &sl);
 	snprintf(port, sizeof(port), "%d", ntohs(((struct sockaddr_in *)&ss)->sin_port));
@@ -1247,6 +1266,127 @@ static void t_restart(void)
 	      link_pinned(open_prog(was)), times);
 }
 
+/* ---- file changes ---------------------------------------------------------- */
+
+static void do_fchanges(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	if (chdir(tmpdir) < 0)
+		_exit(101);
+	close(creat("fa", 0600));
+	rename("fa", "fb");
+	link("fb", "fl");
+	symlink("fb", "fs");
+	chmod("fb", 0640);
+	truncate("fb", 5);
+	fd = open("fb", O_WRONLY);
+	ftruncate(fd, 2);
+	fchmod(fd, 0600);
+	fchown(fd, (uid_t)-1, 0);
+	close(fd);
+	unlink("fl");
+	unlink("fs");
+	mkdir("fdir", 0700);
+	rmdir("fdir");
+	unlink("/nonexistent/sshrec-fc");
+	unlink("fb");
+}
+
+/* The file change @op of @pid on @name (relative to tmpdir, or absolute) (NULL: none). */
+static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name)
+{
+	char path[512];
+	size_t i;
+
+	snprintf(path, sizeof(path), name[0] == '/' ? "%s" : "%s/%s",
+	         name[0] == '/' ? name : tmpdir, name);
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *c = (const void *)recs[i]->data;
+
+		if (c->hdr.type == SR_EV_FCHANGE && c->hdr.pid == (uint32_t)pid && c->op == op &&
+		    c->path_len == strlen(path) + 1 && !memcmp(c->data, path, c->path_len))
+			return c;
+	}
+	return NULL;
+}
+
+/* Its second path is @want (relative to tmpdir unless @raw). */
+static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), raw ? "%s%s" : "%s/%s", raw ? "" : tmpdir, want);
+	return c && c->path2_len == strlen(path) + 1 &&
+	       !memcmp(c->data + c->path_len, path, c->path2_len);
+}
+
+/* Its result: @want on the syscall tracepoints, not known at a security hook. */
+static bool fc_ret(const struct sr_fchange_event *c, long want)
+{
+	return c && (on_hooks() ? c->ret == 0 && (c->cflags & SR_FC_RET_UNKNOWN)
+	                        : c->ret == want && !(c->cflags & SR_FC_RET_UNKNOWN));
+}
+
+static void t_fchange(void)
+{
+	const struct sr_fchange_event *c;
+	int status;
+	pid_t pid = spawn(cg_sess, do_fchanges, NULL, &status);
+
+	drain(cap);
+	c = find_fc(pid, SR_FC_RENAME, "fa");
+	check(fc_ret(c, 0) && (c->cflags & SR_OPEN_PATH_RESOLVED) && fc_path2(c, "fb", false),
+	      "rename recorded with both names resolved and its result");
+	c = find_fc(pid, SR_FC_LINK, "fb");
+	check(fc_ret(c, 0) && fc_path2(c, "fl", false), "link recorded with the new name");
+	c = find_fc(pid, SR_FC_SYMLINK, "fs");
+	check(fc_ret(c, 0) && fc_path2(c, "fb", true), "symlink recorded with its content");
+	c = find_fc(pid, SR_FC_CHMOD, "fb");
+	check(fc_ret(c, 0) && c->mode == 0640, "chmod recorded with its mode");
+	c = find_fc(pid, SR_FC_CHOWN, "fb");
+	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
+	      "fchown recorded with its file's path, the owner left unchanged");
+	check(find_fc(pid, SR_FC_UNLINK, "fl") && find_fc(pid, SR_FC_UNLINK, "fs") &&
+	          find_fc(pid, SR_FC_RMDIR, "fdir") && find_fc(pid, SR_FC_UNLINK, "fb"),
+	      "unlinks and rmdir recorded");
+	c = find_fc(pid, SR_FC_UNLINK, "/nonexistent/sshrec-fc");
+	if (on_hooks()) {
+		size_t i, n = 0;
+
+		/* no length at the hook: truncate(2) and ftruncate(2) are two of fb */
+		for (i = 0; i < nrecs; i++) {
+			const struct sr_fchange_event *e = (const void *)recs[i]->data;
+
+			n += e == find_fc(pid, SR_FC_TRUNCATE, "fb") ||
+			     (e->hdr.type == SR_EV_FCHANGE && e->hdr.pid == (uint32_t)pid &&
+			      e->op == SR_FC_TRUNCATE && (e->cflags & SR_FC_LEN_UNKNOWN) &&
+			      e->path_len == find_fc(pid, SR_FC_TRUNCATE, "fb")->path_len &&
+			      !memcmp(e->data, find_fc(pid, SR_FC_TRUNCATE, "fb")->data,
+			              e->path_len));
+		}
+		check(find_fc(pid, SR_FC_TRUNCATE, "fb") && n >= 2,
+		      "truncate and ftruncate recorded at the hook, length unknown (%zu)", n);
+		check(!c, "a unlink failing in lookup never reaches the hook: not recorded");
+		return;
+	}
+	c = find_fc(pid, SR_FC_TRUNCATE, "fb");
+	check(fc_ret(c, 0) && c->length == 5, "truncate recorded with its length");
+	c = NULL;
+	for (size_t i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *e = (const void *)recs[i]->data;
+
+		if (e->hdr.type == SR_EV_FCHANGE && e->hdr.pid == (uint32_t)pid &&
+		    e->op == SR_FC_TRUNCATE && e->length == 2)
+			c = e;
+	}
+	check(c && c->path_len > 1 && !c->ret, "ftruncate recorded with its file's path");
+	c = find_fc(pid, SR_FC_UNLINK, "/nonexistent/sshrec-fc");
+	check(c && c->ret == -ENOENT && !(c->cflags & SR_OPEN_PATH_RESOLVED),
+	      "a failed unlink recorded with -ENOENT");
+}
+
 /* The mechanisms a record of this type may come from on the running backend. */
 static bool source_ok(const struct sr_event_hdr *h)
 {
@@ -1260,6 +1400,7 @@ static bool source_ok(const struct sr_event_hdr *h)
 		return h->source ==
 		       (b == SR_BACKEND_TRACEPOINT ? SR_SRC_TRACEPOINT : SR_SRC_FENTRY);
 	case SR_EV_CONNECT:
+	case SR_EV_FCHANGE: /* hooks: the path security hooks */
 		return h->source == (uint8_t)b;
 	default: /* exec, fork, exit, escape: the sched and cgroup tracepoints */
 		return h->source == SR_SRC_TRACEPOINT;
@@ -1482,6 +1623,7 @@ int main(void)
 	t_pipeline();
 	t_exit_codes();
 	t_opens();
+	t_fchange();
 	t_connect();
 	t_escape();
 	t_compat();

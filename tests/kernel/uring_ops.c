@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * One io_uring operation, made with the raw syscalls (no liburing): the
- * opens and connects that bypass the open and connect syscalls.
+ * opens, connects and file changes that bypass their syscalls.
  *
  *   uring_ops openat PATH            IORING_OP_OPENAT, O_RDONLY, relative to the cwd
  *   uring_ops openat-dirfd DIR NAME  IORING_OP_OPENAT relative to an fd of DIR
  *   uring_ops openat2 PATH           IORING_OP_OPENAT2, O_RDONLY
  *   uring_ops openat-skip PATH       IORING_OP_OPENAT with IOSQE_CQE_SKIP_SUCCESS
  *   uring_ops connect IPV4 PORT      IORING_OP_CONNECT (TCP)
+ *   uring_ops unlinkat PATH          IORING_OP_UNLINKAT, relative to the cwd
+ *   uring_ops renameat OLD NEW       IORING_OP_RENAMEAT, both relative to the cwd
  *
  * Prints "res N" (the completion's result; "res skipped" when no completion
  * was asked for) and exits 0 when the operation was submitted, 2 when
@@ -118,6 +120,12 @@ int main(int argc, char **argv)
 		sqe.opcode = IORING_OP_OPENAT2;
 		sqe.len = sizeof(how);
 		sqe.off = (unsigned long)&how;
+	} else if (!strcmp(argv[1], "unlinkat")) {
+		sqe.opcode = IORING_OP_UNLINKAT;
+	} else if (!strcmp(argv[1], "renameat") && argc > 3) {
+		sqe.opcode = IORING_OP_RENAMEAT;
+		sqe.len = (unsigned)AT_FDCWD; /* the new name's dirfd */
+		sqe.addr2 = (unsigned long)argv[3];
 	} else if (!strcmp(argv[1], "connect") && argc > 3) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;

@@ -407,6 +407,68 @@ static void test_writes_only(void **state)
 	assert_int_equal(nrec, 4);
 }
 
+/* A file change: @p1 and @p2 (NULL: none) as the kernel sends them. */
+static int ev_fchange(uint32_t pid, uint32_t op, const char *p1, const char *p2, uint32_t cflags,
+                      uint32_t uid)
+{
+	union {
+		struct sr_fchange_event e;
+		char raw[sizeof(struct sr_fchange_event) + 256];
+	} u;
+	size_t l1 = strlen(p1) + 1, l2 = p2 ? strlen(p2) + 1 : 0;
+	uint32_t size = (uint32_t)(sizeof(u.e) + l1 + l2);
+
+	memset(&u, 0, sizeof(u));
+	hdr(&u.e.hdr, SR_EV_FCHANGE, size, pid, 1);
+	u.e.op = op;
+	u.e.ret = -1;
+	u.e.cflags = cflags;
+	u.e.uid = uid;
+	u.e.gid = UINT32_MAX;
+	u.e.path_len = (uint32_t)l1;
+	u.e.path2_len = (uint32_t)l2;
+	memcpy(u.e.data, p1, l1);
+	if (p2)
+		memcpy(u.e.data + l1, p2, l2);
+	return sr_corr_event(&corr, &sess, &u, size);
+}
+
+/* File changes: recorded under disk = writes, with both paths sanitized; malformed ones refused. */
+static void test_fchange(void **state)
+{
+	const char *j;
+
+	(void)state;
+	sess.disk = SR_DISK_WRITES_ONLY; /* every change writes */
+	EXEC(900, 100, "/bin/bash");
+	assert_int_equal(ev_fchange(900, SR_FC_RENAME, "/w/a", "/w/b\xff",
+	                            SR_OPEN_PATH_RESOLVED << SR_FC_PATH2_SHIFT, UINT32_MAX),
+	                 0);
+	j = last_of(SR_REC_DISK, 900)->json;
+	assert_non_null(strstr(j, "\"operation\":\"rename\",\"path\":\"/w/a\",\"flags\":0,"
+	                          "\"path_resolved\":false,\"new_path\":\"/w/b\\\\xff\","
+	                          "\"new_path_resolved\":true,\"return_code\":-1,"));
+	assert_int_equal(ev_fchange(900, SR_FC_CHOWN, "/w/b", NULL, SR_FC_RET_UNKNOWN, 1000), 0);
+	j = last_of(SR_REC_DISK, 900)->json;
+	assert_non_null(strstr(j, "\"owner_uid\":1000,\"owner_gid\":null,\"return_code\":null,"));
+	/* refused: no operation, one past the last, a second path past the record */
+	assert_int_equal(ev_fchange(900, 0, "/w/a", NULL, 0, 0), -EINVAL);
+	assert_int_equal(ev_fchange(900, SR_FC_MAX, "/w/a", NULL, 0, 0), -EINVAL);
+	{
+		struct sr_fchange_event e;
+
+		memset(&e, 0, sizeof(e));
+		hdr(&e.hdr, SR_EV_FCHANGE, sizeof(e), 900, 1);
+		e.op = SR_FC_UNLINK;
+		e.path2_len = 1;
+		assert_int_equal(sr_corr_event(&corr, &sess, &e, sizeof(e)), -EINVAL);
+	}
+	assert_int_equal(nrec, 3);
+	sess.disk = SR_DISK_OFF;
+	assert_int_equal(ev_fchange(900, SR_FC_UNLINK, "/w/a", NULL, 0, 0), 0);
+	assert_int_equal(nrec, 3);
+}
+
 static void test_malformed(void **state)
 {
 	struct sr_exec_event e = {0};
@@ -486,7 +548,8 @@ static void test_uid_from_sid_ei(void **state)
  */
 static void test_size_below_struct(void **state)
 {
-	static const size_t types[] = {SR_EV_EXEC, SR_EV_OPEN, SR_EV_ESCAPE, SR_EV_EXIT};
+	static const size_t types[] = {SR_EV_EXEC, SR_EV_OPEN, SR_EV_ESCAPE, SR_EV_EXIT,
+	                               SR_EV_FCHANGE};
 	size_t i;
 
 	(void)state;
@@ -505,7 +568,7 @@ static void test_size_below_struct(void **state)
 		free(u);
 	}
 	assert_int_equal(nrec, 0);
-	assert_int_equal(corr.malformed, 4);
+	assert_int_equal(corr.malformed, 5);
 }
 
 /* Session strings are stored as the schema says: valid UTF-8, other bytes \xNN. */
@@ -1022,6 +1085,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gapless_ei, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writes_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fchange, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_below_struct, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_strings_sanitized, setup, teardown),

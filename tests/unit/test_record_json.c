@@ -198,6 +198,53 @@ static void test_denied_formats(void **state)
 	sr_jw_free(&w);
 }
 
+/* A file change: its operation, its own fields only, and an explicit unknown result. */
+static void test_fchange(void **state)
+{
+	struct sr_session_info sess = {.sid = "0190a0b0-0000-7000-8000-000000000001"};
+	struct sr_record rec = {.kind = SR_REC_DISK,
+	                        .sess = &sess,
+	                        .ei = 5,
+	                        .fc_op = SR_FC_RENAME,
+	                        .path = "/w/a",
+	                        .path_resolved = true,
+	                        .path2 = "/w/b\n",
+	                        .path2_resolved = true,
+	                        .has_return_code = true,
+	                        .return_code = -13,
+	                        .process_id = 9};
+	struct sr_jw w = {0};
+
+	(void)state;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(
+	    strstr(w.b, "\"operation\":\"rename\",\"path\":\"/w/a\",\"flags\":0,\"path_resolved\":"
+	                "true,\"new_path\":\"/w/b\\n\",\"new_path_resolved\":true,"
+	                "\"return_code\":-13,\"process_id\":9}"));
+	assert_null(strstr(w.b, "\"flags_text"));
+	rec.fc_op = SR_FC_CHOWN;
+	rec.owner_uid = 1000;
+	rec.owner_gid = -1;
+	rec.has_return_code = false;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"owner_uid\":1000,\"owner_gid\":null,\"return_code\":null"));
+	assert_null(strstr(w.b, "new_path"));
+	rec.fc_op = SR_FC_SYMLINK;
+	rec.path2_error = SR_PATH_ERROR_UNREADABLE;
+	rec.path2 = "";
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"target\":\"\",\"target_error\":\"unreadable\""));
+	rec.fc_op = SR_FC_TRUNCATE;
+	rec.length = 1LL << 40;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"operation\":\"truncate\""));
+	assert_non_null(strstr(w.b, "\"length\":1099511627776,"));
+	assert_string_equal(sr_fchange_op_name(SR_FC_RMDIR), "rmdir");
+	assert_null(sr_fchange_op_name(0));
+	assert_null(sr_fchange_op_name(SR_FC_MAX));
+	sr_jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +254,7 @@ int main(void)
 	    cmocka_unit_test(test_flags_text),
 	    cmocka_unit_test(test_flags_parse),
 	    cmocka_unit_test(test_denied_formats),
+	    cmocka_unit_test(test_fchange),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

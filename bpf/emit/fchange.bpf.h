@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/**
+ * @file fchange.bpf.h
+ * @brief The SR_EV_FCHANGE filler: unlink, rmdir, rename, chmod, chown,
+ * link, symlink and truncate, from a syscall's arguments and its result.
+ *
+ * The record is built in the per-CPU scratch: the first path at data[0],
+ * the second (rename, link: the new name; symlink: its content) first at
+ * data[SR_PATH_CAP], then moved down behind the first, so the ring buffer
+ * carries only the bytes the paths have.
+ */
+#ifndef SSHREC_BPF_EMIT_FCHANGE_H
+#define SSHREC_BPF_EMIT_FCHANGE_H
+
+#include "emit/open.bpf.h"
+
+/*
+ * The user string at @uptr into @dst, made absolute against @dirfd (never
+ * with SR_FC_NO_RESOLVE: a symlink's content). Returns its length incl. the NUL.
+ */
+static __always_inline __u32 sr_fc_user_path(struct sr_scratch *sc, char *dst,
+                                             struct task_struct *task, __u64 uptr, int dirfd,
+                                             __u32 *fl)
+{
+	long n = bpf_probe_read_user_str(dst, SR_PATH_CAP, (void *)uptr);
+
+	if (n <= 0) {
+		*fl |= SR_OPEN_PATH_FAULT;
+		dst[0] = 0;
+		return 1;
+	}
+	if (n == SR_PATH_CAP) {
+		char c = 0;
+
+		if (!bpf_probe_read_user(&c, 1, (void *)(uptr + SR_PATH_CAP - 1)) && c)
+			*fl |= SR_OPEN_PATH_TRUNC;
+	}
+	if (dirfd == SR_FC_NO_RESOLVE)
+		return n;
+	return sr_resolve_into(sc, dst, task, dirfd, n, fl);
+}
+
+/* The path of the file behind @fd into @dst (fchmod, fchown, ftruncate). */
+static __always_inline __u32 sr_fc_fd_path(struct sr_scratch *sc, char *dst,
+                                           struct task_struct *task, int fd, __u32 *fl)
+{
+	bool trunc = false;
+	__u32 w = sr_walk_fd(sc, task, fd, &trunc);
+
+	if (w >= SR_PATH_CAP)
+		*fl |= SR_OPEN_PATH_FAULT; /* a bad fd: no path at all */
+	return sr_walked_into(sc, dst, w, trunc, fl);
+}
+
+static __always_inline __u32 sr_fc_clamp(__u32 len)
+{
+	len &= 2 * SR_PATH_CAP - 1;
+	return len > SR_PATH_CAP ? SR_PATH_CAP : len;
+}
+
+/*
+ * Move the second path (len2 bytes at data[SR_PATH_CAP]) down behind the
+ * first (len bytes), size the record and write it out.
+ */
+static __always_inline void sr_fc_finish(const struct sr_sess *s, struct sr_scratch *sc,
+                                         struct sr_fchange_event *ev, __u32 len, __u32 len2,
+                                         __u32 fl)
+{
+	len = sr_fc_clamp(len);
+	len2 = sr_fc_clamp(len2);
+	if (len2) {
+		/* through tmp: the two places may overlap */
+		bpf_probe_read_kernel(sc->tmp, len2, &ev->data[SR_PATH_CAP]);
+		bpf_probe_read_kernel(&ev->data[len], len2, sc->tmp);
+	}
+	ev->cflags = fl;
+	ev->path_len = len;
+	ev->path2_len = len2;
+	ev->hdr.size = sizeof(*ev) + len + len2;
+	sr_output(s->key, SR_CLASS_DISK, ev, ev->hdr.size);
+}
+
+/* Begin a file change record of the current task in the scratch (NULL: counted as lost). */
+static __always_inline struct sr_fchange_event *sr_fc_begin(const struct sr_sess *s,
+                                                            struct sr_scratch **scp,
+                                                            struct task_struct *task, __u32 op,
+                                                            __u8 src)
+{
+	struct sr_scratch *sc = sr_scratch_or_lost(s, SR_CLASS_DISK);
+	struct sr_fchange_event *ev;
+
+	*scp = sc;
+	if (!sc)
+		return NULL;
+	ev = (void *)sc->ev;
+	sr_fill_hdr(&ev->hdr, SR_EV_FCHANGE, s, task, true, src);
+	ev->ret = 0;
+	ev->length = 0;
+	ev->op = op;
+	ev->mode = 0;
+	ev->uid = (__u32)-1;
+	ev->gid = (__u32)-1;
+	ev->_pad = 0;
+	return ev;
+}
+
+/* Record the change @st of session @s's current task, with the syscall's result @ret. */
+static __noinline int sr_emit_fchange(struct sr_sess *s, const struct sr_fc_stash *st, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sr_fchange_event *ev;
+	struct sr_scratch *sc;
+	__u32 fl = 0, fl2 = 0, len, len2 = 0;
+
+	ev = sr_fc_begin(s, &sc, task, st->op, SR_SRC_TRACEPOINT);
+	if (!ev)
+		return 0;
+	ev->ret = ret;
+	ev->length = st->length;
+	ev->mode = st->mode;
+	ev->uid = st->uid;
+	ev->gid = st->gid;
+	if (st->path)
+		len = sr_fc_user_path(sc, ev->data, task, st->path, st->dirfd, &fl);
+	else
+		len = sr_fc_fd_path(sc, ev->data, task, st->dirfd, &fl);
+	if (st->path2)
+		len2 =
+		    sr_fc_user_path(sc, &ev->data[SR_PATH_CAP], task, st->path2, st->dirfd2, &fl2);
+	sr_fc_finish(s, sc, ev, len, len2, fl | fl2 << SR_FC_PATH2_SHIFT);
+	return 0;
+}
+
+/*
+ * A change seen at a security hook (lsm/path_*, fentry/security_path_*):
+ * before it is made, so its result is not known (SR_FC_RET_UNKNOWN). The
+ * paths come from the dentries, absolute; a change that fails before the
+ * hook (a missing name, a lookup refused) never reaches it.
+ */
+struct sr_fc_hook {
+	struct dentry *d, *d2;    /* the file; rename, link: the new name (NULL: none) */
+	struct vfsmount *m, *m2;  /* their mounts */
+	const char *target;       /* symlink: its content (kernel string) */
+	__u32 op, mode, uid, gid; /* enum sr_fchange_op; chmod; chown ((__u32)-1: unchanged) */
+	__u32 cflags;             /* SR_FC_LEN_UNKNOWN */
+};
+
+static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
+{
+	struct task_struct *task;
+	struct sr_fchange_event *ev;
+	struct sr_scratch *sc;
+	struct sr_sess s;
+	__u32 fl = SR_FC_RET_UNKNOWN, fl2 = 0, len, len2 = 0, w;
+	bool trunc = false;
+	long n;
+
+	if (!h || !sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	task = bpf_get_current_task_btf();
+	ev = sr_fc_begin(&s, &sc, task, h->op, src);
+	if (!ev)
+		return 0;
+	ev->mode = h->mode;
+	ev->uid = h->uid;
+	ev->gid = h->gid;
+	fl |= h->cflags;
+	w = sr_walk_path(sc, h->d, h->m, &trunc);
+	len = sr_walked_into(sc, ev->data, w, trunc, &fl);
+	if (h->d2) {
+		trunc = false;
+		w = sr_walk_path(sc, h->d2, h->m2, &trunc);
+		len2 = sr_walked_into(sc, &ev->data[SR_PATH_CAP], w, trunc, &fl2);
+	} else if (h->target) {
+		n = bpf_probe_read_kernel_str(&ev->data[SR_PATH_CAP], SR_PATH_CAP, h->target);
+		if (n <= 0) {
+			fl2 |= SR_OPEN_PATH_FAULT;
+			ev->data[SR_PATH_CAP] = 0;
+			n = 1;
+		} else if (n == SR_PATH_CAP) {
+			fl2 |= SR_OPEN_PATH_TRUNC;
+		}
+		len2 = n;
+	}
+	sr_fc_finish(&s, sc, ev, len, len2, fl | fl2 << SR_FC_PATH2_SHIFT);
+	return 0;
+}
+
+#endif /* SSHREC_BPF_EMIT_FCHANGE_H */
