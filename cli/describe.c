@@ -48,10 +48,15 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		         sr_j_str(o, "path_error") ? " (path unreadable)" : "");
 	} else if (!strcmp(ev, "session.network")) {
 		bool v6 = sr_j_int(o, "version", 4) == 6;
+		int64_t op = sr_j_int(o, "operation", 0);
 
-		snprintf(buf, cap, "%s%s%s:%" PRId64 " -> %s%s%s:%" PRId64 " %s", v6 ? "[" : "",
-		         sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?", v6 ? "]" : "",
-		         sr_j_int(o, "src_port", 0), v6 ? "[" : "",
+		/* a connect has no word (as before format 4); src is who initiated */
+		snprintf(buf, cap, "%s%s%s%s:%" PRId64 " -> %s%s%s:%" PRId64 " %s",
+		         op == 2   ? "accept "
+		         : op == 1 ? "udp "
+		                   : "",
+		         v6 ? "[" : "", sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?",
+		         v6 ? "]" : "", sr_j_int(o, "src_port", 0), v6 ? "[" : "",
 		         sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", v6 ? "]" : "",
 		         sr_j_int(o, "dst_port", 0),
 		         /* action 1: the session policy refused it */

@@ -244,6 +244,7 @@ static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
                               const struct sr_exp_ctx *ctx)
 {
 	bool v6 = sr_jrec_int(rec, "version", 4) == 6;
+	int64_t op = sr_jrec_int(rec, "operation", 0); /* 1 UDP send, 2 accept (inbound) */
 
 	sr_jw_obj(w, "src_endpoint");
 	sr_jw_str(w, "ip", sr_jrec_str(rec, "src_addr"));
@@ -254,11 +255,11 @@ static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
 	sr_jw_int(w, "port", sr_jrec_int(rec, "dst_port", 0));
 	sr_jw_end(w);
 	sr_jw_obj(w, "connection_info");
-	sr_jw_str(w, "protocol_name", "tcp");
-	sr_jw_int(w, "protocol_num", 6);
+	sr_jw_str(w, "protocol_name", op == 1 ? "udp" : "tcp");
+	sr_jw_int(w, "protocol_num", op == 1 ? 17 : 6);
 	sr_jw_int(w, "protocol_ver_id", v6 ? 6 : 4);
-	sr_jw_int(w, "direction_id", 2);
-	sr_jw_str(w, "direction", "Outbound");
+	sr_jw_int(w, "direction_id", op == 2 ? 1 : 2);
+	sr_jw_str(w, "direction", op == 2 ? "Inbound" : "Outbound");
 	sr_jw_end(w);
 	return ocsf_actor(w, rec, ctx, -1);
 }
@@ -440,12 +441,16 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		const char *res = sr_jrec_str(rec, "result");
 
 		cls = OCSF_NETWORK;
-		/* action 1: the policy refused it (Refuse); else it opened or failed */
-		act = sr_jrec_int(rec, "action", 0) == 1 ? 5
-		      : res && !strcmp(res, "failed")    ? 4
-		                                         : 1;
-		aname = act == 5 ? "Refuse" : act == 4 ? "Fail" : "Open";
-		status = act >= 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
+		/*
+		 * action 1: the policy refused it (Refuse); a UDP send is Traffic;
+		 * else (a connect, an accept) it opened or failed
+		 */
+		act = sr_jrec_int(rec, "action", 0) == 1      ? 5
+		      : sr_jrec_int(rec, "operation", 0) == 1 ? 6
+		      : res && !strcmp(res, "failed")         ? 4
+		                                              : 1;
+		aname = act == 5 ? "Refuse" : act == 6 ? "Traffic" : act == 4 ? "Fail" : "Open";
+		status = act == 4 || act == 5 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
 	} else if (!strcmp(ev, "session.denied")) {
 		const char *a = sr_exp_str_or(rec, "kind", "action"),
 		           *mode = sr_exp_str_or(rec, "policy_mode", "mode");

@@ -31,9 +31,12 @@
  * "action" and "mode"), so that one field name has one JSON type in every
  * record. 1: before 2. Stored records keep the format they were written in
  * (the database keeps it with each record, events.fmt), and
- * sr_record_json() writes each in its own.
+ * sr_record_json() writes each in its own. 4: session.network also records
+ * inbound TCP connections (operation 2, an sshrec extension) and a UDP
+ * socket's first send to each destination (operation 1, Teleport's SEND,
+ * result "sent").
  */
-#define SR_RECORD_FORMAT 3
+#define SR_RECORD_FORMAT 4
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {
@@ -51,8 +54,9 @@ enum sr_rec_kind {
 
 /** Teleport's SessionNetwork.NetworkOperation (events.proto), written as a number. */
 enum sr_net_operation {
-	SR_NET_OP_CONNECT = 0, /**< TCP connect (what sshrec records) */
-	SR_NET_OP_SEND = 1,    /**< data sent (not recorded) */
+	SR_NET_OP_CONNECT = 0, /**< TCP connect */
+	SR_NET_OP_SEND = 1,    /**< UDP: a socket's first datagram to a destination (format 4) */
+	SR_NET_OP_ACCEPT = 2,  /**< sshrec's: an inbound TCP connection accepted (format 4) */
 };
 
 /** Teleport's EventAction (events.proto): what was done about the event. */
@@ -163,11 +167,15 @@ struct sr_record {
 	uint32_t mode;
 	bool path_resolved; /**< made absolute by sshrec */
 	enum sr_path_error path_error;
-	/* session.network (dst_addr, dst_port: also a denied connect) */
+	/*
+	 * session.network (dst_addr, dst_port: also a denied connect). src is the
+	 * end that initiated: the local one, the remote one of an accept.
+	 */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;
-	int result; /**< 0 pending, 1 established, 2 failed */
-	int action; /**< enum sr_net_action: 0 observed, 1 denied (a connect refused) */
+	int result;    /**< 0 pending, 1 established, 2 failed (a send: "sent" whatever this is) */
+	int operation; /**< enum sr_net_operation */
+	int action;    /**< enum sr_net_action: 0 observed, 1 denied (a connect refused) */
 	/* session.process_exit */
 	int32_t exit_code; /**< ignored (null) when signal != 0 */
 	int32_t signal;

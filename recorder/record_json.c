@@ -329,10 +329,10 @@ static void put_network(struct out *o, const struct sr_record *rec)
 		put_str(o, "operation", "connect");
 	} else {
 		/* Teleport's enums as numbers: NetworkOperation, EventAction */
-		put_int(o, "operation", SR_NET_OP_CONNECT, false);
+		put_int(o, "operation", rec->operation, false);
 		put_int(o, "action", rec->action, false);
 	}
-	put_str(o, "result", results[rec->result & 3]);
+	put_str(o, "result", rec->operation == SR_NET_OP_SEND ? "sent" : results[rec->result & 3]);
 	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 
