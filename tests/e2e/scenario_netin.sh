@@ -8,10 +8,12 @@
 #  N2 UDP: 5 datagrams to one destination and 3 to a second from one IPv4
 #     socket, 5 to one from an IPv6 socket (sendmsg and sendto), 3 on a
 #     connected IPv4 socket: one record (operation 1) per (socket, destination)
+# SR_NETIN_BACKEND=lsm|fentry|tracepoint forces that capture backend (the
+# kernel matrix runs it on each backend a guest has: tests/vm/guest_matrix.sh).
 . "$SR_TOP_SRCDIR/tests/e2e/lib.sh"
 . "$SR_TOP_SRCDIR/tests/e2e/scenario_lib.sh"
 sc_init
-sc_start
+sc_start ${SR_NETIN_BACKEND:+--capture-backend "$SR_NETIN_BACKEND"}
 
 R() { "$SR_SSHREC" --db "$SR_DB" --color never "$@"; }
 cp "$SR_TOP_SRCDIR/tests/e2e/netin_session.py" "$SC_W/netin.py"
@@ -36,6 +38,9 @@ read -r _ U4 D1 D2 U6 D3 UC D4 < <(grep '^UDP ' <<<"$out")
 if sc_take_session N; then
 	s=$SC_SID
 	sc_check_integrity N "$s" root
+	[ -z "${SR_NETIN_BACKEND:-}" ] ||
+		sr_check_eq "N: recorded by the $SR_NETIN_BACKEND backend" "\"$SR_NETIN_BACKEND\"" \
+			"$(sc_jl "$s" 'select(.event == "session.start") | .capture_backend')"
 	py=$(sc_cmd_rec "$s" "$(sc_argv_json /usr/bin/python3 "$SC_W/netin.py" "$ready")" | jq .process_id)
 
 	# ---- N1 ----
