@@ -93,6 +93,22 @@ static __always_inline void sr_udp_send(const struct sr_sess *s, struct socket *
 	sr_output(s->key, SR_CLASS_NETWORK, &ev, sizeof(ev));
 }
 
+/* The socket behind the current task's @fd, NULL when it is none. */
+static __always_inline struct socket *sr_fd_socket(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f ||
+	    (BPF_CORE_READ(f, f_inode, i_mode) & SR_S_IFMT) != SR_S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(f, private_data);
+}
+
 /* A security hook's sendmsg (LSM, fentry): @msg is the kernel's msghdr. */
 static __always_inline void sr_udp_send_hook(struct socket *sock, struct msghdr *msg, __u8 src)
 {

@@ -11,22 +11,6 @@
 #define SR_SOCKADDR_MAX 28 /* sizeof(struct sockaddr_in6) */
 #define SR_MMSG_SCAN    8  /* messages of one sendmmsg looked at */
 
-/* The socket behind the current task's @fd, NULL when it is none. */
-static __always_inline struct socket *sr_fd_socket(int fd)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds, *f = NULL;
-
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f ||
-	    (BPF_CORE_READ(f, f_inode, i_mode) & SR_S_IFMT) != SR_S_IFSOCK)
-		return NULL;
-	return BPF_CORE_READ(f, private_data);
-}
-
 /* A send of @fd to the user sockaddr @uaddr (@len bytes; 0: the peer). */
 static __always_inline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
                                              struct sock *sk, __u64 uaddr, __u32 len)

@@ -31,6 +31,7 @@ enum sr_job {
 	SR_JOB_CONNECT,   /* hook backends: connect() */
 	SR_JOB_TCP_STATE, /* TCP outcome and accepts (and the tracepoint backend's connects) */
 	SR_JOB_UDP_SEND,  /* a UDP socket's first send to each destination */
+	SR_JOB_URING_UDP, /* tracepoint backend: io_uring UDP sends */
 	/* the session policy's BPF LSM hooks (without them: SIGKILL, bpf/emit/denied.bpf.h) */
 	SR_JOB_POL_EXEC,    /* bprm_check_security */
 	SR_JOB_POL_OPEN,    /* file_open for writing */
@@ -56,6 +57,7 @@ static const struct {
     [SR_JOB_CONNECT] = {"connect", SR_CLASS_NETWORK, false},
     [SR_JOB_TCP_STATE] = {"TCP connect outcome", SR_CLASS_NETWORK, false},
     [SR_JOB_UDP_SEND] = {"UDP send", SR_CLASS_NETWORK, true},
+    [SR_JOB_URING_UDP] = {"io_uring UDP send", SR_CLASS_NETWORK, true},
     [SR_JOB_POL_EXEC] = {"policy: exec", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_OPEN] = {"policy: open for writing", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_CREATE] = {"policy: file creation", SR_CLASS_COMMAND, true, true},
@@ -159,6 +161,9 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_enter_sendto", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_enter_sendmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_enter_sendmmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    /* io_uring's sends bypass the send syscalls: the submission tracepoint, as for opens */
+    {"sr_uring_submit_req", SR_JOB_URING_UDP, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_uring_submit_sqe", SR_JOB_URING_UDP, 1, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     /*
      * the session policy: BPF LSM hooks on every backend where BPF LSM works,
      * attached only while a policy has rules (each is a trampoline on every
