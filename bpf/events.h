@@ -34,7 +34,7 @@
 enum sr_class {
 	SR_CLASS_COMMAND = 0, /* exec, failed exec, fork, exit */
 	SR_CLASS_DISK = 1,    /* open family, file changes (since ABI 6) */
-	SR_CLASS_NETWORK = 2, /* TCP connect */
+	SR_CLASS_NETWORK = 2, /* TCP connect and accept, UDP send */
 	SR_CLASS_MAX = 3,
 };
 
@@ -241,12 +241,18 @@ enum sr_connect_op {
 	SR_CONNECT_ESTABLISHED = 1, /* SYN_SENT -> ESTABLISHED */
 	SR_CONNECT_FAILED = 2,      /* SYN_SENT -> CLOSE */
 	SR_CONNECT_PENDING = 3,     /* emitted at SYN_SENT when it could not be parked */
+	/* since ABI 6: saddr/sport the local end, daddr/dport the remote one, as above */
+	SR_CONNECT_ACCEPTED = 4, /* inbound: a session's listener got SYN_RECV -> ESTABLISHED */
+	SR_CONNECT_UDP_SEND = 5, /* first datagram of a socket to daddr/dport */
 };
 
 /**
  * SR_EV_CONNECT. The header (pid, comm, session) is captured at SYN_SENT in
  * process context; the record is emitted when the connection leaves
- * SYN_SENT so that the source port is known.
+ * SYN_SENT so that the source port is known. An accepted connection
+ * (SR_CONNECT_ACCEPTED) carries the header of the listen() that made its
+ * listener; a UDP send (SR_CONNECT_UDP_SEND) that of the sender, and sport 0
+ * when the socket was not bound yet (the kernel binds it while sending).
  */
 struct sr_connect_event {
 	struct sr_event_hdr hdr;

@@ -37,7 +37,7 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		         sr_j_str(o, "cwd") ? sr_j_str(o, "cwd") : "?");
 		free(cmd);
 		free(label);
-	} else if (!strcmp(ev, "session.disk") && sr_j_str(o, "operation")) {
+	} else if (!strcmp(ev, "session.disk") && sr_j_str(o, "change")) {
 		/* a file change: "rename /a -> /b = 0", "chmod /a 0640 = EPERM" */
 		int64_t rc = sr_j_int(o, "return_code", 0);
 		const char *p2 =
@@ -52,7 +52,7 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 			         sr_j_int(o, "owner_uid", -1), sr_j_int(o, "owner_gid", -1));
 		else
 			b[0] = 0;
-		snprintf(buf, cap, "%s %s%s%s%s = %s", sr_j_str(o, "operation"),
+		snprintf(buf, cap, "%s %s%s%s%s = %s", sr_j_str(o, "change"),
 		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?", p2 ? " -> " : "",
 		         p2 ? p2 : "", b,
 		         !sr_j_has(o, "return_code") ? "?"
@@ -69,10 +69,15 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		         sr_j_str(o, "path_error") ? " (path unreadable)" : "");
 	} else if (!strcmp(ev, "session.network")) {
 		bool v6 = sr_j_int(o, "version", 4) == 6;
+		int64_t op = sr_j_int(o, "operation", 0);
 
-		snprintf(buf, cap, "%s%s%s:%" PRId64 " -> %s%s%s:%" PRId64 " %s", v6 ? "[" : "",
-		         sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?", v6 ? "]" : "",
-		         sr_j_int(o, "src_port", 0), v6 ? "[" : "",
+		/* a connect has no word (as before format 4); src is who initiated */
+		snprintf(buf, cap, "%s%s%s%s:%" PRId64 " -> %s%s%s:%" PRId64 " %s",
+		         op == 2   ? "accept "
+		         : op == 1 ? "udp "
+		                   : "",
+		         v6 ? "[" : "", sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?",
+		         v6 ? "]" : "", sr_j_int(o, "src_port", 0), v6 ? "[" : "",
 		         sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", v6 ? "]" : "",
 		         sr_j_int(o, "dst_port", 0),
 		         /* action 1: the session policy refused it */

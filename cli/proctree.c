@@ -160,8 +160,15 @@ static int attach_text(const char *event, const char *json, struct sr_attach *a)
 		int v = (int)sr_j_int(o, "version", 4);
 		const char *lb = v == 6 ? "[" : "", *rb = v == 6 ? "]" : "";
 
-		*failed = res && strcmp(res, "established") && strcmp(res, "pending");
-		snprintf(buf, sizeof(buf), "connect %s%s%s:%" PRId64 " from %s%s%s:%" PRId64 " %s",
+		int64_t op = sr_j_int(o, "operation", 0);
+
+		*failed = res && strcmp(res, "established") && strcmp(res, "pending") &&
+		          strcmp(res, "sent");
+		/* an accept: dst is the local listener, src the peer that connected */
+		snprintf(buf, sizeof(buf), "%s %s%s%s:%" PRId64 " from %s%s%s:%" PRId64 " %s",
+		         op == 2   ? "accept on"
+		         : op == 1 ? "udp send to"
+		                   : "connect",
 		         lb, sr_j_str(o, "dst_addr") ? sr_j_str(o, "dst_addr") : "?", rb,
 		         sr_j_int(o, "dst_port", 0), lb,
 		         sr_j_str(o, "src_addr") ? sr_j_str(o, "src_addr") : "?", rb,

@@ -145,7 +145,7 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	const char *kind = "event", *cat = "session", *cat2 = NULL, *type = "info", *type2 = NULL,
 	           *outcome = NULL;
 	int64_t rc = sr_jrec_int(rec, "return_code", 0);
-	const char *op = sr_jrec_str(rec, "operation"), *action = ev;
+	const char *op = sr_jrec_str(rec, "change"), *action = ev;
 
 	if (!strcmp(ev, "session.command")) {
 		cat = "process";
@@ -179,7 +179,10 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		cat = "network";
 		type = "connection";
 		/* action 1: the policy refused it (Teleport's EventAction DENIED) */
-		type2 = sr_jrec_int(rec, "action", 0) == 1 ? "denied" : "start";
+		type2 = sr_jrec_int(rec, "action", 0) == 1      ? "denied"
+		        : sr_jrec_int(rec, "operation", 0) == 1 ? "info" /* a UDP send */
+		                                                : "start";
+		/* a send is recorded before its result: unknown */
 		outcome = res && !strcmp(res, "failed")        ? "failure"
 		          : res && !strcmp(res, "established") ? "success"
 		                                               : "unknown";
@@ -344,6 +347,22 @@ static void ecs_denied(struct sr_jw *w, const struct sr_jrec *rec)
 	}
 }
 
+/*
+ * network of a session.network: source is the end that initiated (the
+ * remote one of an accept, operation 2), and the direction is the host's
+ * point of view, as ECS asks of host-based sensors.
+ */
+static void ecs_network(struct sr_jw *w, const struct sr_jrec *rec)
+{
+	int64_t op = sr_jrec_int(rec, "operation", 0);
+
+	sr_jw_obj(w, "network");
+	sr_jw_str(w, "transport", op == 1 ? "udp" : "tcp");
+	sr_jw_str(w, "type", sr_jrec_int(rec, "version", 4) == 6 ? "ipv6" : "ipv4");
+	sr_jw_str(w, "direction", op == 2 ? "ingress" : "egress");
+	sr_jw_end(w);
+}
+
 int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct sr_jw *w)
 {
 	const char *ev = sr_jrec_str(rec, "event"), *login = sr_jrec_str(rec, "login"),
@@ -396,7 +415,7 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 	if (!early && rel.nip)
 		write_related(w, &rel);
 
-	if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "operation")) {
+	if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "change")) {
 		ecs_fchange(w, rec);
 	} else if (!strcmp(ev, "session.disk")) {
 		ecs_file(w, sr_jrec_str(rec, "path"), sr_jrec_int(rec, "flags", 0));
@@ -405,11 +424,7 @@ int sr_ecs_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struct
 		         sr_jrec_int(rec, "src_port", 0));
 		endpoint(w, "destination", sr_jrec_str(rec, "dst_addr"),
 		         sr_jrec_int(rec, "dst_port", 0));
-		sr_jw_obj(w, "network");
-		sr_jw_str(w, "transport", "tcp");
-		sr_jw_str(w, "type", sr_jrec_int(rec, "version", 4) == 6 ? "ipv6" : "ipv4");
-		sr_jw_str(w, "direction", "egress");
-		sr_jw_end(w);
+		ecs_network(w, rec);
 	} else if (!strcmp(ev, "session.denied")) {
 		ecs_denied(w, rec);
 	} else if (!strcmp(ev, "session.start") && s) {

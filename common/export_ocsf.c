@@ -270,9 +270,9 @@ static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const str
 		return rc;
 	sr_jw_obj(w, "unmapped");
 	sr_exp_copy(w, "flags_text", rec, "flags_text");
-	sr_exp_copy(w, "operation", rec, "operation");
+	sr_exp_copy(w, "change", rec, "change");
 	sr_exp_copy(w, "target", rec, "target");
-	if (sr_jrec_has(rec, "mode") && sr_jrec_str(rec, "operation"))
+	if (sr_jrec_has(rec, "mode") && sr_jrec_str(rec, "change"))
 		sr_jw_int(w, "mode", sr_jrec_int(rec, "mode", 0));
 	if (sr_jrec_has(rec, "owner_uid"))
 		sr_jw_int(w, "owner_uid", sr_jrec_int(rec, "owner_uid", 0));
@@ -280,7 +280,7 @@ static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const str
 		sr_jw_int(w, "owner_gid", sr_jrec_int(rec, "owner_gid", 0));
 	if (sr_jrec_has(rec, "length"))
 		sr_jw_int(w, "length", sr_jrec_int(rec, "length", 0));
-	if (sr_jrec_has(rec, "return_code") || !sr_jrec_str(rec, "operation"))
+	if (sr_jrec_has(rec, "return_code") || !sr_jrec_str(rec, "change"))
 		sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
 	sr_jw_end(w);
 	return 0;
@@ -290,6 +290,7 @@ static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
                               const struct sr_exp_ctx *ctx)
 {
 	bool v6 = sr_jrec_int(rec, "version", 4) == 6;
+	int64_t op = sr_jrec_int(rec, "operation", 0); /* 1 UDP send, 2 accept (inbound) */
 
 	sr_jw_obj(w, "src_endpoint");
 	sr_jw_str(w, "ip", sr_jrec_str(rec, "src_addr"));
@@ -300,11 +301,11 @@ static int ocsf_network_class(struct sr_jw *w, const struct sr_jrec *rec,
 	sr_jw_int(w, "port", sr_jrec_int(rec, "dst_port", 0));
 	sr_jw_end(w);
 	sr_jw_obj(w, "connection_info");
-	sr_jw_str(w, "protocol_name", "tcp");
-	sr_jw_int(w, "protocol_num", 6);
+	sr_jw_str(w, "protocol_name", op == 1 ? "udp" : "tcp");
+	sr_jw_int(w, "protocol_num", op == 1 ? 17 : 6);
 	sr_jw_int(w, "protocol_ver_id", v6 ? 6 : 4);
-	sr_jw_int(w, "direction_id", 2);
-	sr_jw_str(w, "direction", "Outbound");
+	sr_jw_int(w, "direction_id", op == 2 ? 1 : 2);
+	sr_jw_str(w, "direction", op == 2 ? "Inbound" : "Outbound");
 	sr_jw_end(w);
 	return ocsf_actor(w, rec, ctx, -1);
 }
@@ -477,9 +478,9 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		aname = "Other";
 		sev = 3;
 		status = 1;
-	} else if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "operation")) {
+	} else if (!strcmp(ev, "session.disk") && sr_jrec_str(rec, "change")) {
 		cls = OCSF_FILE_SYSTEM;
-		act = ocsf_fchange_activity(sr_jrec_str(rec, "operation"), &aname);
+		act = ocsf_fchange_activity(sr_jrec_str(rec, "change"), &aname);
 		/* a result not observed is Unknown, never Success */
 		status = !sr_jrec_has(rec, "return_code") ? 0 : rc < 0 ? 2 : 1;
 	} else if (!strcmp(ev, "session.disk")) {
@@ -491,12 +492,16 @@ int sr_ocsf_write(const struct sr_jrec *rec, const struct sr_exp_ctx *ctx, struc
 		const char *res = sr_jrec_str(rec, "result");
 
 		cls = OCSF_NETWORK;
-		/* action 1: the policy refused it (Refuse); else it opened or failed */
-		act = sr_jrec_int(rec, "action", 0) == 1 ? 5
-		      : res && !strcmp(res, "failed")    ? 4
-		                                         : 1;
-		aname = act == 5 ? "Refuse" : act == 4 ? "Fail" : "Open";
-		status = act >= 4 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
+		/*
+		 * action 1: the policy refused it (Refuse); a UDP send is Traffic;
+		 * else (a connect, an accept) it opened or failed
+		 */
+		act = sr_jrec_int(rec, "action", 0) == 1      ? 5
+		      : sr_jrec_int(rec, "operation", 0) == 1 ? 6
+		      : res && !strcmp(res, "failed")         ? 4
+		                                              : 1;
+		aname = act == 5 ? "Refuse" : act == 6 ? "Traffic" : act == 4 ? "Fail" : "Open";
+		status = act == 4 || act == 5 ? 2 : res && !strcmp(res, "established") ? 1 : 0;
 	} else if (!strcmp(ev, "session.denied")) {
 		const char *a = sr_exp_str_or(rec, "kind", "action"),
 		           *mode = sr_exp_str_or(rec, "policy_mode", "mode");

@@ -724,6 +724,17 @@ static int on_connect(struct sr_corr *c, struct sr_corr_session *s,
 	r.dst_addr = dst;
 	r.dst_port = e->dport;
 	r.result = e->op < 4 ? e->op : 0;
+	if (e->op == SR_CONNECT_UDP_SEND)
+		r.operation = SR_NET_OP_SEND;
+	if (e->op == SR_CONNECT_ACCEPTED) {
+		/* the peer initiated: it is the source (the event has local, remote) */
+		r.operation = SR_NET_OP_ACCEPT;
+		r.result = SR_CONNECT_ESTABLISHED;
+		r.src_addr = dst;
+		r.src_port = e->dport;
+		r.dst_addr = src;
+		r.dst_port = e->sport;
+	}
 	/* killed by the policy at SYN_SENT (signal): the SYN was out, the connect denied */
 	if (e->hdr.verdict == SR_VERDICT_DENIED)
 		r.action = SR_NET_ACTION_DENIED;

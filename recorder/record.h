@@ -33,9 +33,11 @@
  * (the database keeps it with each record, events.fmt), and
  * sr_record_json() writes each in its own. 4: session.disk also records
  * file changes, with an "operation" ("unlink", "rename", ...); an open has
- * none, as before.
+ * none, as before. 5: session.network also records inbound TCP
+ * connections (operation 2, an sshrec extension) and a UDP socket's first
+ * send to each destination (operation 1, Teleport's SEND, result "sent").
  */
-#define SR_RECORD_FORMAT 4
+#define SR_RECORD_FORMAT 5
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {
@@ -53,8 +55,9 @@ enum sr_rec_kind {
 
 /** Teleport's SessionNetwork.NetworkOperation (events.proto), written as a number. */
 enum sr_net_operation {
-	SR_NET_OP_CONNECT = 0, /**< TCP connect (what sshrec records) */
-	SR_NET_OP_SEND = 1,    /**< data sent (not recorded) */
+	SR_NET_OP_CONNECT = 0, /**< TCP connect */
+	SR_NET_OP_SEND = 1,    /**< UDP: a socket's first datagram to a destination (format 4) */
+	SR_NET_OP_ACCEPT = 2,  /**< sshrec's: an inbound TCP connection accepted (format 4) */
 };
 
 /** Teleport's EventAction (events.proto): what was done about the event. */
@@ -174,11 +177,15 @@ struct sr_record {
 	int64_t owner_uid; /**< chown: the new owner, -1 unchanged */
 	int64_t owner_gid; /**< chown: the new group, -1 unchanged */
 	int64_t length;    /**< truncate: the new size, -1 unknown (security hook) */
-	/* session.network (dst_addr, dst_port: also a denied connect) */
+	/*
+	 * session.network (dst_addr, dst_port: also a denied connect). src is the
+	 * end that initiated: the local one, the remote one of an accept.
+	 */
 	const char *src_addr, *dst_addr; /**< as inet_ntop writes them */
 	int src_port, dst_port;
-	int result; /**< 0 pending, 1 established, 2 failed */
-	int action; /**< enum sr_net_action: 0 observed, 1 denied (a connect refused) */
+	int result;    /**< 0 pending, 1 established, 2 failed (a send: "sent" whatever this is) */
+	int operation; /**< enum sr_net_operation */
+	int action;    /**< enum sr_net_action: 0 observed, 1 denied (a connect refused) */
 	/* session.process_exit */
 	int32_t exit_code; /**< ignored (null) when signal != 0 */
 	int32_t signal;

@@ -315,12 +315,12 @@ static const char *path_error_name(enum sr_path_error e)
 	return e == SR_PATH_ERROR_UNREADABLE ? "unreadable" : "unavailable";
 }
 
-/* session.disk of a file change (format 4): its operation and what it needs. */
+/* session.disk of a file change (format 4): its "change" and what it needs. */
 static void put_fchange(struct out *o, const struct sr_record *rec)
 {
 	const char *op = sr_fchange_op_name(rec->fc_op);
 
-	put_str(o, "operation", op ? op : "unknown");
+	put_str(o, "change", op ? op : "unknown");
 	put_str(o, "path", rec->path);
 	put_int(o, "flags", 0, false); /* Teleport's SessionDisk always has it: no open flags */
 	put_bool(o, "path_resolved", rec->path_resolved);
@@ -395,10 +395,10 @@ static void put_network(struct out *o, const struct sr_record *rec)
 		put_str(o, "operation", "connect");
 	} else {
 		/* Teleport's enums as numbers: NetworkOperation, EventAction */
-		put_int(o, "operation", SR_NET_OP_CONNECT, false);
+		put_int(o, "operation", rec->operation, false);
 		put_int(o, "action", rec->action, false);
 	}
-	put_str(o, "result", results[rec->result & 3]);
+	put_str(o, "result", rec->operation == SR_NET_OP_SEND ? "sent" : results[rec->result & 3]);
 	put_int(o, "process_id", rec->process_id, rec->process_id == 0);
 }
 

@@ -44,7 +44,7 @@ int sr_record_jrec(struct sr_jrec *r, struct sr_jw *w, const struct sr_record *r
 int sr_record_ip_version(const struct sr_record *rec);
 
 /**
- * `operation` of a session.disk record of a file change: "unlink", "rmdir",
+ * `change` of a session.disk record of a file change: "unlink", "rmdir",
  * "rename", "chmod", "chown", "link", "symlink", "truncate" for @p op (enum
  * sr_fchange_op); NULL for 0 (an open) and unknown values.
  */

@@ -162,7 +162,7 @@ CREATE INDEX IF NOT EXISTS processes_path ON processes (path);
 --   0     -          -           -         -        -            -         -         PAM's tty
 --   2     exec path  -           -         result   cwd paths.id -         -         -
 --   3     file       -           -         fd/err   flags        mode      (below)
---   4     -          dst addrs   dst_port  -        src addrs.id src_port  result + 4 * action
+--   4     -          dst addrs   dst_port  -        src addrs.id src_port  result + 4 * action + 8 * operation
 --   5     -          -           -         -        exit_code    signal    duration_ms
 --   6     -          -           -         -        command      disk      network  (events lost)
 --   7     -          -           -         -        to_cgroup_id -         -         to_cgroup_path

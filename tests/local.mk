@@ -4,7 +4,7 @@ TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(BASH)
 AM_SH_LOG_FLAGS =
 # Directories are never listed: distdir would copy build outputs along.
-EXTRA_DIST += tests/e2e/lib.sh tests/e2e/testlock.py tests/e2e/validate_jsonl.py \
+EXTRA_DIST += tests/e2e/lib.sh tests/e2e/testlock.py tests/e2e/validate_jsonl.py tests/e2e/netin_session.py \
 	tests/e2e/ringpos.py tests/e2e/policymaps.py tests/e2e/jsonl_export_check.py \
 	tests/siem/check_siem.py tests/siem/ref/teleport-events.json \
 	tests/siem/ref/ecs-9.4.0.json tests/siem/ref/ocsf-1.1.0.json \

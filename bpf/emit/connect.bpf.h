@@ -10,6 +10,15 @@
  * the only start a TCP fast open has). The record is emitted when the
  * connection leaves SYN_SENT, so that the source port and the outcome are
  * known.
+ *
+ * Inbound connections need no hook of their own: a listener is parked by
+ * (network namespace, port) when a recorded process makes it (CLOSE ->
+ * LISTEN, in that process), and a child socket of that port reaching
+ * ESTABLISHED from SYN_RECV is recorded with the listener's header. The
+ * child's transition runs in softirq (on loopback, in the connecting
+ * process), so nothing of the current task is used there. This sees every
+ * connection a listener completes, accept(2), accept4(2) or io_uring's
+ * IORING_OP_ACCEPT, on every backend, and taxes no syscall.
  */
 #ifndef SSHREC_BPF_EMIT_CONNECT_H
 #define SSHREC_BPF_EMIT_CONNECT_H
@@ -75,6 +84,50 @@ static __always_inline void sr_connect_hook(struct socket *sock, struct sockaddr
 		sr_output(s.key, SR_CLASS_NETWORK, &ev, sizeof(ev)); /* emitted as pending */
 }
 
+static __always_inline void sr_listen_key(struct sr_listen_key *k, const void *skaddr, __u16 port)
+{
+	const struct sock *sk = skaddr;
+
+	k->net = (__u64)BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	k->port = port;
+	k->_pad = 0;
+}
+
+/* A listener starts or stops; a connection to one becomes established. */
+static __always_inline void sr_accept_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sr_connect_event ev = {}, *parked;
+	struct sr_listen_key k;
+	struct sr_sess s;
+
+	sr_listen_key(&k, ctx->skaddr, ctx->sport);
+	if (ctx->newstate == SR_TCP_LISTEN) {
+		if (!sr_filter_class(&s, SR_CLASS_NETWORK))
+			return;
+		sr_fill_hdr(&ev.hdr, SR_EV_CONNECT, &s, bpf_get_current_task_btf(), true,
+		            SR_SRC_TRACEPOINT);
+		ev.hdr.size = sizeof(ev);
+		ev.op = SR_CONNECT_ACCEPTED;
+		bpf_map_update_elem(&listen_park, &k, &ev, BPF_ANY);
+		return;
+	}
+	if (ctx->oldstate == SR_TCP_LISTEN) {
+		/* LISTEN -> SYN_RECV is a child, cloned from its listener: not its end */
+		if (ctx->newstate == SR_TCP_CLOSE)
+			bpf_map_delete_elem(&listen_park, &k);
+		return;
+	}
+	if (ctx->oldstate != SR_TCP_SYN_RECV || ctx->newstate != SR_TCP_ESTABLISHED)
+		return;
+	parked = bpf_map_lookup_elem(&listen_park, &k);
+	if (!parked)
+		return;
+	ev = *parked;
+	ev.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	sr_connect_addrs(&ev, ctx);
+	sr_output(ev.hdr.session_key, SR_CLASS_NETWORK, &ev, sizeof(ev));
+}
+
 /* The TCP state tracepoint: park at SYN_SENT, emit when the connection leaves it. */
 static __always_inline void sr_connect_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -84,6 +137,11 @@ static __always_inline void sr_connect_state(struct trace_event_raw_inet_sock_se
 
 	if (ctx->protocol != SR_IPPROTO_TCP)
 		return;
+	if (ctx->newstate == SR_TCP_LISTEN || ctx->oldstate == SR_TCP_LISTEN ||
+	    ctx->oldstate == SR_TCP_SYN_RECV) {
+		sr_accept_state(ctx);
+		return;
+	}
 	if (ctx->newstate == SR_TCP_SYN_SENT) {
 		__u8 verdict;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * fentry/fexit programs. The fentry backend's opens and connects (at the
+ * fentry/fexit programs. The fentry backend's opens, connects and UDP sends (at the
  * security_* functions the LSM hooks are called from), and, on both hook
  * backends, what the hooks cannot see: failed opens and O_PATH opens at the
  * exit of do_filp_open() (every path-based open, io_uring's included) and
@@ -11,6 +11,7 @@
 #include "emit/denied.bpf.h"
 #include "emit/exec.bpf.h"
 #include "emit/open.bpf.h"
+#include "emit/udp.bpf.h"
 
 SEC("fentry/security_file_open")
 int BPF_PROG(sr_fentry_file_open, struct file *file)
@@ -40,6 +41,13 @@ SEC("fentry/security_socket_connect")
 int BPF_PROG(sr_fentry_connect, struct socket *sock, struct sockaddr *address, int addrlen)
 {
 	sr_connect_hook(sock, address, SR_SRC_FENTRY);
+	return 0;
+}
+
+SEC("fentry/security_socket_sendmsg")
+int BPF_PROG(sr_fentry_udp_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	sr_udp_send_hook(sock, msg, SR_SRC_FENTRY);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
 /*
  * BPF LSM programs.
  *
- * Recording (the LSM backend's opens and connects): a security hook sees
+ * Recording (the LSM backend's opens, connects and UDP sends): a security hook sees
  * every open that got past path lookup and every connect(), however they
  * were made (syscalls, io_uring, /proc/self/fd), in the task that makes
  * them, and costs nothing on the syscall path of other processes.
@@ -19,6 +19,7 @@
 #include "emit/connect.bpf.h"
 #include "emit/denied.bpf.h"
 #include "emit/open.bpf.h"
+#include "emit/udp.bpf.h"
 
 SEC("lsm/file_open")
 int BPF_PROG(sr_lsm_file_open, struct file *file, int ret)
@@ -52,6 +53,15 @@ int BPF_PROG(sr_lsm_socket_connect, struct socket *sock, struct sockaddr *addres
 		return ret;
 	sr_connect_hook(sock, address, SR_SRC_LSM);
 	return 0;
+}
+
+/* A UDP send: recorded once per (socket, destination); never refuses. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(sr_lsm_udp_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (!ret)
+		sr_udp_send_hook(sock, msg, SR_SRC_LSM);
+	return ret;
 }
 
 /* ---- the session policy on the other backends, and its own hooks ---- */

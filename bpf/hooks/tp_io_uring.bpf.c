@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * io_uring opens on the tracepoint backend. IORING_OP_OPENAT/OPENAT2 do
+ * io_uring opens and UDP sends on the tracepoint backend. IORING_OP_OPENAT/OPENAT2 do
  * not go through the open syscalls, so the syscall tracepoints never see
  * them. At submission (after the request's prep, so the name is already the
  * kernel's copy) the record is built and parked by request; the completion
@@ -14,13 +14,21 @@
  * recorded at submission, from the request's own copies of the names, with
  * SR_FC_RET_UNKNOWN: their completion is not waited for.
  *
+ * UDP sends (IORING_OP_SEND, SENDMSG and their zero-copy forms) bypass the
+ * send syscalls too: at submission the socket is the request's fd in the
+ * task's table and the destination the address its prep copied in (the
+ * async msghdr), else the socket's peer; with IOSQE_FIXED_FILE the socket is
+ * not known yet (assigned at issue) and the send is not recorded here.
+ *
  * The submission tracepoint is io_uring_submit_req since Linux 6.4 and
  * io_uring_submit_sqe before; the loader attaches whichever exists.
  */
 #include "emit/fchange.bpf.h"
 #include "emit/open.bpf.h"
+#include "emit/udp.bpf.h"
 
-#define SR_REQ_F_CQE_SKIP (1ull << 6) /* REQ_F_CQE_SKIP_BIT = IOSQE_CQE_SKIP_SUCCESS_BIT */
+#define SR_REQ_F_CQE_SKIP   (1ull << 6) /* REQ_F_CQE_SKIP_BIT = IOSQE_CQE_SKIP_SUCCESS_BIT */
+#define SR_REQ_F_FIXED_FILE (1ull << 0) /* REQ_F_FIXED_FILE_BIT = IOSQE_FIXED_FILE_BIT */
 
 /* Linux < 6.4: the same record under another name (only req is read). */
 struct trace_event_raw_io_uring_submit_sqe___sr {
@@ -111,6 +119,31 @@ static __noinline int sr_uring_fchange(struct io_kiocb *req, __u8 opcode)
 	return 0;
 }
 
+static __always_inline bool sr_uring_is_send(__u8 opcode)
+{
+	return opcode == IORING_OP_SEND || opcode == IORING_OP_SENDMSG ||
+	       opcode == IORING_OP_SEND_ZC || opcode == IORING_OP_SENDMSG_ZC;
+}
+
+/* A UDP send submitted through io_uring (prep done: the address is the kernel's copy). */
+static __always_inline void sr_uring_send(struct io_kiocb *req)
+{
+	struct io_async_msghdr *km;
+	struct socket *sock;
+	struct sr_sess s;
+	struct sock *sk;
+
+	if (!(sr_tp_jobs & SR_TPJ_UDP_SEND) || !sr_filter_class(&s, SR_CLASS_NETWORK) ||
+	    (BPF_CORE_READ(req, flags) & SR_REQ_F_FIXED_FILE))
+		return;
+	sock = sr_fd_socket(BPF_CORE_READ(req, cqe.fd));
+	sk = sock ? sr_udp_sock(sock) : NULL;
+	if (!sk)
+		return;
+	km = BPF_CORE_READ(req, async_data);
+	sr_udp_send(&s, sock, sk, km ? BPF_CORE_READ(km, msg.msg_name) : NULL, SR_SRC_TRACEPOINT);
+}
+
 static __always_inline void sr_uring_submit(struct io_kiocb *req)
 {
 	__u8 opcode = BPF_CORE_READ(req, opcode);
@@ -127,6 +160,10 @@ static __always_inline void sr_uring_submit(struct io_kiocb *req)
 
 	if (sr_uring_is_fchange(opcode)) {
 		sr_uring_fchange(req, opcode);
+		return;
+	}
+	if (sr_uring_is_send(opcode)) {
+		sr_uring_send(req);
 		return;
 	}
 	if (!sr_uring_is_open(opcode) || !sr_filter_class(&s, SR_CLASS_DISK))

@@ -32,8 +32,14 @@
 
 #define SR_TCP_ESTABLISHED 1
 #define SR_TCP_SYN_SENT    2
+#define SR_TCP_SYN_RECV    3
 #define SR_TCP_CLOSE       7
+#define SR_TCP_LISTEN      10
 #define SR_IPPROTO_TCP     6
+#define SR_IPPROTO_UDP     17
+#define SR_IPPROTO_UDPLITE 136
+#define SR_S_IFMT          0170000
+#define SR_S_IFSOCK        0140000
 #define SR_AF_INET         2
 #define SR_AF_INET6        10
 #define SR_SOCK_STREAM     1
@@ -59,12 +65,14 @@
 #define SR_TPJ_OPEN_FAIL (1u << 1) /* failed opens only (a hook backend's fallback) */
 #define SR_TPJ_EXEC_FAIL (1u << 2) /* failed execs */
 #define SR_TPJ_FCHANGE   (1u << 3) /* file changes: unlink, rename, chmod ... (since ABI 6) */
+#define SR_TPJ_UDP_SEND  (1u << 4) /* UDP sends (tracepoint backend) */
 
 /* Loader knobs (rodata, set between open and load). */
 const volatile __u32 sr_argv_cap __weak = SR_ARGV_CAP;
 /* 0: wake the consumer for every record; else only once this many bytes wait. */
 const volatile __u32 sr_wakeup_bytes __weak = 0;
-const volatile __u32 sr_tp_jobs __weak = SR_TPJ_OPEN | SR_TPJ_EXEC_FAIL | SR_TPJ_FCHANGE;
+const volatile __u32 sr_tp_jobs __weak =
+    SR_TPJ_OPEN | SR_TPJ_EXEC_FAIL | SR_TPJ_FCHANGE | SR_TPJ_UDP_SEND;
 
 char LICENSE[] SEC("license") __weak = "Dual BSD/GPL";
 
@@ -189,6 +197,37 @@ struct {
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct sr_connect_event);
 } connect_park SEC(".maps") __weak;
+
+/* A session's TCP listener, by its network namespace and port (accepts). */
+struct sr_listen_key {
+	__u64 net; /* struct net * */
+	__u32 port;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct sr_listen_key);
+	__type(value, struct sr_connect_event); /* the header of its listen() */
+} listen_park SEC(".maps") __weak;
+
+/* A (UDP socket, destination) already recorded: only its first send is. */
+struct sr_udp_key {
+	__u64 sk;  /* struct sock * */
+	__u64 ino; /* its inode number: a new socket at a reused address differs */
+	__u8 daddr[16];
+	__u16 dport;
+	__u16 family;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sr_udp_key);
+	__type(value, __u8);
+} udp_seen SEC(".maps") __weak;
 
 /* An io_uring open between its submission and its completion (tracepoint backend). */
 struct sr_uring_open {

@@ -40,6 +40,8 @@ const char *const sr_pinned_maps[] = {
     "open_stash",
     "exec_stash",
     "connect_park",
+    "listen_park",
+    "udp_seen",
     "uring_park",
     /* the policy (bpf/enforce.bpf.h): a session's rules hold while sshrecd restarts */
     "policy_sess",

@@ -29,8 +29,10 @@ enum sr_job {
 	SR_JOB_OPEN_FAIL, /* hook backends: failed and O_PATH opens */
 	SR_JOB_URING,     /* tracepoint backend: io_uring opens */
 	SR_JOB_CONNECT,   /* hook backends: connect() */
-	SR_JOB_TCP_STATE, /* TCP outcome (and the tracepoint backend's connects) */
+	SR_JOB_TCP_STATE, /* TCP outcome and accepts (and the tracepoint backend's connects) */
 	SR_JOB_FCHANGE,   /* file changes: unlink, rename, chmod, chown, link, truncate ... */
+	SR_JOB_UDP_SEND,  /* a UDP socket's first send to each destination */
+	SR_JOB_URING_UDP, /* tracepoint backend: io_uring UDP sends */
 	/* the session policy's BPF LSM hooks (without them: SIGKILL, bpf/emit/denied.bpf.h) */
 	SR_JOB_POL_EXEC,    /* bprm_check_security */
 	SR_JOB_POL_OPEN,    /* file_open for writing */
@@ -56,6 +58,8 @@ static const struct {
     [SR_JOB_CONNECT] = {"connect", SR_CLASS_NETWORK, false},
     [SR_JOB_TCP_STATE] = {"TCP connect outcome", SR_CLASS_NETWORK, false},
     [SR_JOB_FCHANGE] = {"file change", SR_CLASS_DISK, false},
+    [SR_JOB_UDP_SEND] = {"UDP send", SR_CLASS_NETWORK, true},
+    [SR_JOB_URING_UDP] = {"io_uring UDP send", SR_CLASS_NETWORK, true},
     [SR_JOB_POL_EXEC] = {"policy: exec", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_OPEN] = {"policy: open for writing", SR_CLASS_COMMAND, true, true},
     [SR_JOB_POL_CREATE] = {"policy: file creation", SR_CLASS_COMMAND, true, true},
@@ -71,6 +75,7 @@ static const struct {
 
 #define CMD  SR_CLASS_BIT(SR_CLASS_COMMAND)
 #define DISK SR_CLASS_BIT(SR_CLASS_DISK)
+#define NET  SR_CLASS_BIT(SR_CLASS_NETWORK)
 #define POL  SR_CAPTURE_DEMAND_POLICY
 
 struct sr_prog_row {
@@ -89,6 +94,7 @@ struct sr_prog_row {
 #define TPJ_OPEN_FAIL (1u << 1)
 #define TPJ_EXEC_FAIL (1u << 2)
 #define TPJ_FCHANGE   (1u << 3)
+#define TPJ_UDP_SEND  (1u << 4)
 
 /* A file change syscall's enter and exit programs (bpf/hooks/tp_fchange.bpf.c). */
 #define FC_ROWS(sys, opt)                                                                          \
@@ -100,7 +106,7 @@ struct sr_prog_row {
 #define FC_HOOK(hook, opt)                                                                         \
 	{"sr_lsm_" #hook, SR_JOB_FCHANGE, 0, B_LSM, SR_FEAT_LSM, DISK, 0, opt, false},             \
 	{                                                                                          \
-		"sr_fe_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false  \
+		"sr_fe_" #hook, SR_JOB_FCHANGE, 0, B_FE, SR_FEAT_TRACING, DISK, 0, opt, false      \
 	}
 
 /* The table. Order within a job is the order of preference. */
@@ -196,6 +202,19 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_lsm_socket_connect", SR_JOB_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},
     {"sr_inet_state", SR_JOB_TCP_STATE, 0, B_ALL, 0, 0, 0, false, false},
+    /*
+     * UDP sends: the sendmsg security hook (every path, io_uring's included),
+     * else the send syscalls' tracepoints; all on demand (each is on every
+     * send of the host)
+     */
+    {"sr_lsm_udp_sendmsg", SR_JOB_UDP_SEND, 0, B_LSM, SR_FEAT_LSM, NET, 0, false, false},
+    {"sr_fentry_udp_sendmsg", SR_JOB_UDP_SEND, 0, B_FE, SR_FEAT_TRACING, NET, 0, false, false},
+    {"sr_enter_sendto", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_enter_sendmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_enter_sendmmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    /* io_uring's sends bypass the send syscalls: the submission tracepoint, as for opens */
+    {"sr_uring_submit_req", SR_JOB_URING_UDP, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_uring_submit_sqe", SR_JOB_URING_UDP, 1, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     /*
      * the session policy: BPF LSM hooks on every backend where BPF LSM works,
      * attached only while a policy has rules (each is a trampoline on every

@@ -215,6 +215,7 @@ static void parse_kind(json_object *o, struct sr_record *r)
 		r->dst_port = (int)jint(o, "dst_port");
 		r->result = result_of(jstr(o, "result"));
 		r->action = (int)jint(o, "action");
+		r->operation = (int)jint(o, "operation");
 		break;
 	case SR_REC_PROCESS_EXIT:
 		r->exit_code = (int32_t)jint(o, "exit_code");

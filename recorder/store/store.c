@@ -555,7 +555,7 @@ static int set_kind(struct sr_store *q, struct sr_ev_row *w, const struct sr_rec
 			rc = set_dict(q, w, 17, SR_DICT_ADDR, r->src_addr, r->time_us);
 		set_int(w, 15, r->dst_port);
 		set_int(w, 18, r->src_port);
-		set_int(w, 19, (r->result & 3) | r->action << 2);
+		set_int(w, 19, (r->result & 3) | r->action << 2 | r->operation << 3);
 		break;
 	case SR_REC_PROCESS_EXIT:
 		if (!r->signal)

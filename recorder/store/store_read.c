@@ -365,7 +365,8 @@ static int read_kind(struct sr_store_reader *rd, sqlite3_stmt *st, int c, struct
 		r->dst_port = sqlite3_column_int(st, c + 14);
 		r->src_port = sqlite3_column_int(st, c + 17);
 		r->result = (int)(n3 & 3);
-		r->action = (int)(n3 >> 2);
+		r->action = (int)(n3 >> 2 & 1);
+		r->operation = (int)(n3 >> 3);
 		break;
 	case SR_REC_PROCESS_EXIT:
 		r->exit_code = sqlite3_column_int(st, c + 16);

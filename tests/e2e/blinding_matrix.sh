@@ -111,8 +111,8 @@ ROW=15; run "$U" "$BLIND flood 300000"
 lost=$(sc_jl "$SID" 'select(.event == "session.data_loss") | .lost' | awk '{s += $1} END {print s + 0}')
 row 15 user "flood the ring buffer" flagged "$(yes_no "$lost" flagged)" "session.data_loss (lost $lost), session.end lost"
 ROW=16; run "$U" "$BLIND udp 127.0.0.1 $P"
-udp=$(sc_jl "$SID" 'select(.event == "session.network") | .ei' | wc -l)
-row 16 user "UDP datagram (sendto)" "not recorded" "$(yes_no "$udp")" "- (TCP connects only)"
+udp=$(sc_jl "$SID" 'select(.event == "session.network" and .operation == 1 and .dst_port == $p) | .ei' --argjson p "$P" | wc -l)
+row 16 user "UDP datagram (sendto)" recorded "$(yes_no "$udp")" "session.network (operation 1)"
 # an fd opened outside the session, passed in over a unix socket
 "$BLIND" fd-send "$W/r19.sock" "$W/r19-file" >"$SR_T/fdsend.out" 2>&1 &
 SR_PIDS+=("$!")
@@ -146,9 +146,19 @@ row 19 root "stop sshrecd during a session" recorded "$(yes_no "$(n_cmd "$SID" "
 # hook (lsm, fentry) records them, before the result is known: return_code null
 ROW=20; run "$U" "cd $W && touch r20-file && $URING renameat r20-file r20-renamed && $URING unlinkat r20-renamed"
 n20=$(sc_jl "$SID" 'select(.event == "session.disk" and .return_code == null and
-	((.operation == "rename" and .path == $w + "/r20-file" and .new_path == $w + "/r20-renamed") or
-	 (.operation == "unlink" and .path == $w + "/r20-renamed"))) | .ei' --arg w "$W" | wc -l)
-row 20 user "io_uring IORING_OP_RENAMEAT, IORING_OP_UNLINKAT" flagged "$( [ "$n20" = 2 ] && echo flagged || echo "not recorded ($n20 of 2)")" "session.disk with operation, return_code null (result not known)"
+	((.change == "rename" and .path == $w + "/r20-file" and .new_path == $w + "/r20-renamed") or
+	 (.change == "unlink" and .path == $w + "/r20-renamed"))) | .ei' --arg w "$W" | wc -l)
+row 20 user "io_uring IORING_OP_RENAMEAT, IORING_OP_UNLINKAT" flagged "$( [ "$n20" = 2 ] && echo flagged || echo "not recorded ($n20 of 2)")" "session.disk with change, return_code null (result not known)"
+
+# ---- as the session user, again: io_uring's network operations ---------------
+PU=$(sr_free_port)
+ROW=21; run "$U" "$URING sendmsg-udp 127.0.0.1 $PU"
+udp=$(sc_jl "$SID" 'select(.event == "session.network" and .operation == 1 and .dst_port == $p) | .ei' --argjson p "$PU" | wc -l)
+row 21 user "io_uring IORING_OP_SENDMSG, UDP, 3 datagrams" "recorded once" "$(yes_no "$(( udp == 1 ))" "recorded once")" "session.network (operation 1), the socket's first datagram to that destination"
+PA=$(sr_free_port)
+ROW=22; run "$U" "$URING accept 127.0.0.1 $PA"
+acc=$(sc_jl "$SID" 'select(.event == "session.network" and .operation == 2 and .dst_port == $p) | .ei' --argjson p "$PA" | wc -l)
+row 22 user "io_uring IORING_OP_ACCEPT" recorded "$(yes_no "$acc")" "session.network (operation 2), from the TCP states"
 
 echo "---- blinding matrix ($backend backend, kernel $(uname -r)) ----"
 cat "$MATRIX"

@@ -14,6 +14,7 @@ SR_E2E_TESTS += tests/e2e/daemon_diskfull.sh
 SR_E2E_TESTS += tests/e2e/daemon_allsinks_fail.sh
 SR_E2E_TESTS += tests/e2e/scenario_commands.sh
 SR_E2E_TESTS += tests/e2e/scenario_network.sh
+SR_E2E_TESTS += tests/e2e/scenario_netin.sh
 SR_E2E_TESTS += tests/e2e/scenario_argv.sh
 SR_E2E_TESTS += tests/e2e/scenario_lifecycle.sh
 SR_E2E_TESTS += tests/e2e/scenario_interactive.sh

@@ -55,8 +55,8 @@ if sc_take_session FC; then
 	sc_check_integrity FC "$s" "$U"
 	D=$W/d
 	# every file change, in order: operation, path and what the operation has
-	got=$(sc_jl "$s" 'select(.event == "session.disk" and .operation != null and (.path | startswith($w))) |
-		[.operation, .path, .path_resolved, .new_path, .new_path_resolved, .target, .mode, .owner_uid, .owner_gid,
+	got=$(sc_jl "$s" 'select(.event == "session.disk" and .change != null and (.path | startswith($w))) |
+		[.change, .path, .path_resolved, .new_path, .new_path_resolved, .target, .mode, .owner_uid, .owner_gid,
 		 .length, .return_code] | map(select(. != null)) | tostring' -r --arg w "$W")
 	want=$(jq -cn --arg d "$D" --arg w "$W" --argjson u "$uid" '
 		["rename", "\($d)/a", true, "\($d)/b", true, 0],
@@ -77,7 +77,7 @@ if sc_take_session FC; then
 		["rmdir", "\($d)", false, 0] | tostring' -r)
 	sr_check_eq "FC: the file changes, exactly, in order (JSON lines)" "$want" "$got"
 	sr_check_eq "FC: chown's unchanged group is null" "null null" \
-		"$(sc_jl "$s" 'select(.operation == "chown") | .owner_gid' | tr '\n' ' ' | sed 's/ $//')"
+		"$(sc_jl "$s" 'select(.change == "chown") | .owner_gid' | tr '\n' ' ' | sed 's/ $//')"
 	sr_check_eq "FC: ECS: a failed unlink is a file deletion, action unlink, outcome failure" \
 		'["deletion","unlink","failure"]' \
 		"$(jq -c --arg p "$W/rootdir/f" 'select(.file.path == $p) | [.event.type[0], .event.action, .event.outcome]' "$SC_ECS")"

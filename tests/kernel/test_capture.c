@@ -1044,16 +1044,22 @@ static void t_switches(void)
 	if (on_hooks()) {
 		bool fe = sr_capture_backend(cap) == SR_BACKEND_FENTRY;
 
-		/* demand ALL since the start: still no program that taxes every syscall */
-		check(!link_pinned("sr_enter_openat") && !link_pinned("sr_exit_openat") &&
-		          !link_pinned("sr_enter_execve") && !link_pinned("sr_compat_enter") &&
-		          (sr_capture_demand_classes(cap) & SR_CLASS_ALL) ==
-		              SR_CLASS_BIT(SR_CLASS_DISK) &&
-		          link_pinned("sr_fexit_filp_open") &&
-		          link_pinned(open_prog(sr_capture_backend(cap))),
-		      "%s backend: no syscall tracepoint attached although sessions record disk; "
-		      "its on-demand open programs are",
-		      sr_backend_name(sr_capture_backend(cap)));
+		/*
+		 * demand ALL since the start: still no program that taxes every
+		 * syscall; the on-demand ones are the open and UDP send hooks
+		 */
+		check(
+		    !link_pinned("sr_enter_openat") && !link_pinned("sr_exit_openat") &&
+		        !link_pinned("sr_enter_execve") && !link_pinned("sr_compat_enter") &&
+		        !link_pinned("sr_enter_sendto") &&
+		        (sr_capture_demand_classes(cap) & SR_CLASS_ALL) ==
+		            (SR_CLASS_BIT(SR_CLASS_DISK) | SR_CLASS_BIT(SR_CLASS_NETWORK)) &&
+		        link_pinned("sr_fexit_filp_open") &&
+		        link_pinned(open_prog(sr_capture_backend(cap))) &&
+		        link_pinned(fe ? "sr_fentry_udp_sendmsg" : "sr_lsm_udp_sendmsg"),
+		    "%s backend: no syscall tracepoint attached although sessions record disk and "
+		    "network; its on-demand open and UDP send programs are",
+		    sr_backend_name(sr_capture_backend(cap)));
 		/* the marker's open fails: only the fexit on do_filp_open() records it */
 		err = sr_capture_set_demand(cap, 0);
 		pid = spawn(cg_sess, do_marker_open, (void *)m2, &status);

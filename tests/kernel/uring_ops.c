@@ -10,6 +10,9 @@
  *   uring_ops connect IPV4 PORT      IORING_OP_CONNECT (TCP)
  *   uring_ops unlinkat PATH          IORING_OP_UNLINKAT, relative to the cwd
  *   uring_ops renameat OLD NEW       IORING_OP_RENAMEAT, both relative to the cwd
+ *   uring_ops sendmsg-udp IPV4 PORT  three IORING_OP_SENDMSG of one UDP socket to IPV4:PORT
+ *   uring_ops accept IPV4 PORT       IORING_OP_ACCEPT on a listener at IPV4:PORT, which a
+ *                                    child process connects to
  *
  * Prints "res N" (the completion's result; "res skipped" when no completion
  * was asked for) and exits 0 when the operation was submitted, 2 when
@@ -27,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct ring {
@@ -85,6 +89,53 @@ static int ring_run(struct ring *r, const struct io_uring_sqe *sqe, unsigned wai
 	return 0;
 }
 
+/* Three IORING_OP_SENDMSG of one unconnected UDP socket to @sin. */
+static int send_udp(struct ring *r, struct sockaddr_in *sin)
+{
+	struct iovec iov = {.iov_base = "uring", .iov_len = 5};
+	struct msghdr mh = {
+	    .msg_name = sin, .msg_namelen = sizeof(*sin), .msg_iov = &iov, .msg_iovlen = 1};
+	struct io_uring_sqe sqe;
+	int i, res = 0;
+
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_SENDMSG;
+	sqe.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sqe.addr = (unsigned long)&mh;
+	sqe.len = 1;
+	for (i = 0; i < 3; i++)
+		if (ring_run(r, &sqe, 1, &res))
+			return 2;
+	printf("res %d\n", res);
+	return 0;
+}
+
+/* IORING_OP_ACCEPT on a listener at @sin, with a child process as the client. */
+static int accept_one(struct ring *r, struct sockaddr_in *sin)
+{
+	int one = 1, res = 0, l = socket(AF_INET, SOCK_STREAM, 0), st;
+	struct io_uring_sqe sqe;
+	pid_t pid;
+
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (void *)sin, sizeof(*sin)) || listen(l, 1))
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+
+		_exit(connect(c, (void *)sin, sizeof(*sin)) ? 1 : 0);
+	}
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_ACCEPT;
+	sqe.fd = l;
+	if (pid < 0 || ring_run(r, &sqe, 1, &res))
+		return 2;
+	waitpid(pid, &st, 0);
+	printf("res %d\n", res);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct open_how how = {.flags = O_RDONLY};
@@ -126,12 +177,18 @@ int main(int argc, char **argv)
 		sqe.opcode = IORING_OP_RENAMEAT;
 		sqe.len = (unsigned)AT_FDCWD; /* the new name's dirfd */
 		sqe.addr2 = (unsigned long)argv[3];
-	} else if (!strcmp(argv[1], "connect") && argc > 3) {
+	} else if ((!strcmp(argv[1], "connect") || !strcmp(argv[1], "sendmsg-udp") ||
+	            !strcmp(argv[1], "accept")) &&
+	           argc > 3) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons((unsigned short)atoi(argv[3]));
 		if (inet_pton(AF_INET, argv[2], &sin.sin_addr) != 1)
 			return 1;
+		if (argv[1][0] == 's')
+			return send_udp(&r, &sin);
+		if (argv[1][0] == 'a')
+			return accept_one(&r, &sin);
 		sqe.opcode = IORING_OP_CONNECT;
 		sqe.fd = socket(AF_INET, SOCK_STREAM, 0);
 		sqe.addr = (unsigned long)&sin;

@@ -380,6 +380,21 @@ static const char rec_net_denied[] =
     "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"curl\",\"src_addr\":"
     "\"0.0.0.0\",\"src_port\":0,\"dst_addr\":\"203.0.113.10\",\"dst_port\":443,"
     "\"version\":4,\"operation\":0,\"action\":1,\"result\":\"failed\",\"process_id\":12}";
+/* format 5: an inbound connection to a session's listener (src the peer) and a UDP send */
+static const char rec_net_accept[] =
+    "{\"event\":\"session.network\",\"code\":\"T4002I\",\"time\":\"2026-01-05T08:00:01.9Z\","
+    "\"ei\":8,\"uid\":\"u8\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"nc\",\"src_addr\":"
+    "\"2001:db8::9\",\"src_port\":51000,\"dst_addr\":\"2001:db8::1\",\"dst_port\":8080,"
+    "\"version\":6,\"operation\":2,\"action\":0,\"result\":\"established\",\"process_id\":12}";
+static const char rec_net_udp[] =
+    "{\"event\":\"session.network\",\"code\":\"T4002I\",\"time\":\"2026-01-05T08:00:02Z\","
+    "\"ei\":9,\"uid\":\"u9\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"dig\",\"src_addr\":"
+    "\"10.0.0.4\",\"src_port\":53001,\"dst_addr\":\"192.0.2.53\",\"dst_port\":53,"
+    "\"version\":4,\"operation\":1,\"action\":0,\"result\":\"sent\",\"process_id\":12}";
 static const char rec_start[] =
     "{\"event\":\"session.start\",\"code\":\"T2000I\",\"time\":\"2026-01-05T08:00:00Z\","
     "\"ei\":0,\"uid\":\"u0\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
@@ -613,6 +628,31 @@ static void test_ecs(void **state)
 	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 80);
 	json_object_put(d);
 
+	/* an accept: inbound (ECS's host view: ingress), source the peer that connected */
+	d = map(rec_net_accept, 0, &un);
+	require_fields(d, ecs_network, "ecs accept");
+	assert_string_equal(json_object_get_string(path_get(d, "network.direction")), "ingress");
+	assert_string_equal(json_object_get_string(path_get(d, "network.transport")), "tcp");
+	assert_string_equal(json_object_get_string(path_get(d, "source.ip")), "2001:db8::9");
+	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 8080);
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "success");
+	json_object_put(d);
+	/* a UDP send: egress, udp, recorded before its result */
+	d = map(rec_net_udp, 0, &un);
+	require_fields(d, ecs_network, "ecs udp");
+	assert_string_equal(json_object_get_string(path_get(d, "network.direction")), "egress");
+	assert_string_equal(json_object_get_string(path_get(d, "network.transport")), "udp");
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")),
+	                    "[ \"connection\", \"info\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "event.outcome")), "unknown");
+	json_object_put(d);
+	/* a connect stays egress over tcp */
+	d = map(rec_net, 0, &un);
+	assert_string_equal(json_object_get_string(path_get(d, "network.direction")), "egress");
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")),
+	                    "[ \"connection\", \"start\" ]");
+	json_object_put(d);
+
 	d = map(rec_start, 0, &un);
 	require_fields(d, ecs_base, "ecs start");
 	assert_string_equal(json_object_get_string(path_get(d, "source.ip")), "192.0.2.7");
@@ -831,6 +871,28 @@ static void test_denied_export(void **state)
 	assert_string_equal(json_object_get_string(path_get(d, "event.type")), "[ \"allowed\" ]");
 	assert_string_equal(json_object_get_string(path_get(d, "destination.ip")), "10.1.2.3");
 	assert_int_equal(json_object_get_int(path_get(d, "destination.port")), 22);
+	json_object_put(d);
+
+	/* an accept: Open, Inbound; a UDP send: Traffic over UDP, Outbound */
+	d = map(rec_net_accept, 1, &un);
+	require_fields(d, ocsf_4001, "ocsf accept");
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), 1);
+	assert_string_equal(json_object_get_string(path_get(d, "activity_name")), "Open");
+	assert_int_equal(json_object_get_int(path_get(d, "connection_info.direction_id")), 1);
+	assert_string_equal(json_object_get_string(path_get(d, "connection_info.direction")),
+	                    "Inbound");
+	assert_string_equal(json_object_get_string(path_get(d, "src_endpoint.ip")), "2001:db8::9");
+	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 1);
+	json_object_put(d);
+	d = map(rec_net_udp, 1, &un);
+	require_fields(d, ocsf_4001, "ocsf udp send");
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), 6);
+	assert_string_equal(json_object_get_string(path_get(d, "activity_name")), "Traffic");
+	assert_int_equal(json_object_get_int(path_get(d, "connection_info.protocol_num")), 17);
+	assert_string_equal(json_object_get_string(path_get(d, "connection_info.protocol_name")),
+	                    "udp");
+	assert_int_equal(json_object_get_int(path_get(d, "connection_info.direction_id")), 2);
+	assert_int_equal(json_object_get_int(path_get(d, "status_id")), 0);
 	json_object_put(d);
 
 	/* the session.network of a refused connect: denied (ECS), Refuse (OCSF) */

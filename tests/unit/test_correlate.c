@@ -445,7 +445,7 @@ static void test_fchange(void **state)
 	                            SR_OPEN_PATH_RESOLVED << SR_FC_PATH2_SHIFT, UINT32_MAX),
 	                 0);
 	j = last_of(SR_REC_DISK, 900)->json;
-	assert_non_null(strstr(j, "\"operation\":\"rename\",\"path\":\"/w/a\",\"flags\":0,"
+	assert_non_null(strstr(j, "\"change\":\"rename\",\"path\":\"/w/a\",\"flags\":0,"
 	                          "\"path_resolved\":false,\"new_path\":\"/w/b\\\\xff\","
 	                          "\"new_path_resolved\":true,\"return_code\":-1,"));
 	assert_int_equal(ev_fchange(900, SR_FC_CHOWN, "/w/b", NULL, SR_FC_RET_UNKNOWN, 1000), 0);
@@ -638,7 +638,8 @@ static void test_argv_json(void **state)
 	assert_string_equal(rec_member(3, "argv0", buf, sizeof(buf)), "\"\"");
 }
 
-static uint8_t next_verdict; /* hdr.verdict of the next ev_connect */
+static uint8_t next_verdict;                      /* hdr.verdict of the next ev_connect */
+static uint16_t next_op = SR_CONNECT_ESTABLISHED; /* op of the next ev_connect */
 
 static int ev_connect(uint32_t pid, int family, const char *src, const char *dst, uint16_t dport)
 {
@@ -649,7 +650,7 @@ static int ev_connect(uint32_t pid, int family, const char *src, const char *dst
 	e.family = (uint16_t)family;
 	e.sport = 40000;
 	e.dport = dport;
-	e.op = 1; /* established */
+	e.op = next_op;
 	assert_int_equal(inet_pton(family, src, e.saddr), 1);
 	assert_int_equal(inet_pton(family, dst, e.daddr), 1);
 	return sr_corr_event(&corr, &sess, &e, sizeof(e));
@@ -697,6 +698,38 @@ static void test_teleport_fields(void **state)
 	next_tty = "";
 	assert_int_equal(sr_corr_end(&corr, &sess, 20), 0);
 	assert_string_equal(rec_member(6, "interactive", buf, sizeof(buf)), "true");
+}
+
+/*
+ * Format 4: an accepted connection (the event has the local end as saddr)
+ * is written with the peer that initiated as src, operation 2; a UDP send
+ * is Teleport's SEND (1) with result "sent"; a connect stays operation 0.
+ */
+static void test_net_accept_udp(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sr_corr_start(&corr, &sess), 0);
+	next_op = SR_CONNECT_ACCEPTED;
+	assert_int_equal(ev_connect(100, AF_INET6, "2001:db8::1", "2001:db8::9", 51000), 0);
+	next_op = SR_CONNECT_UDP_SEND;
+	assert_int_equal(ev_connect(100, AF_INET, "10.0.0.4", "192.0.2.53", 53), 0);
+	next_op = SR_CONNECT_ESTABLISHED;
+	assert_int_equal(ev_connect(100, AF_INET, "10.0.0.4", "192.0.2.9", 443), 0);
+	assert_string_equal(rec_member(1, "operation", buf, sizeof(buf)), "2");
+	assert_string_equal(rec_member(1, "src_addr", buf, sizeof(buf)), "\"2001:db8::9\"");
+	assert_string_equal(rec_member(1, "src_port", buf, sizeof(buf)), "51000");
+	assert_string_equal(rec_member(1, "dst_addr", buf, sizeof(buf)), "\"2001:db8::1\"");
+	assert_string_equal(rec_member(1, "dst_port", buf, sizeof(buf)), "40000");
+	assert_string_equal(rec_member(1, "result", buf, sizeof(buf)), "\"established\"");
+	assert_string_equal(rec_member(2, "operation", buf, sizeof(buf)), "1");
+	assert_string_equal(rec_member(2, "src_addr", buf, sizeof(buf)), "\"10.0.0.4\"");
+	assert_string_equal(rec_member(2, "dst_port", buf, sizeof(buf)), "53");
+	assert_string_equal(rec_member(2, "result", buf, sizeof(buf)), "\"sent\"");
+	assert_string_equal(rec_member(3, "operation", buf, sizeof(buf)), "0");
+	assert_string_equal(rec_member(3, "result", buf, sizeof(buf)), "\"established\"");
+	assert_int_equal(sess.info.counts[SR_REC_NETWORK], 3);
 }
 
 /* Record @p i's "tty", or "(null)". */
@@ -1093,6 +1126,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_teleport_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_net_accept_udp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_denied, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_denied_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_denied_connect_network, setup, teardown),

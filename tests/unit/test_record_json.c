@@ -198,7 +198,7 @@ static void test_denied_formats(void **state)
 	sr_jw_free(&w);
 }
 
-/* A file change: its operation, its own fields only, and an explicit unknown result. */
+/* A file change: its "change", its own fields only, and an explicit unknown result. */
 static void test_fchange(void **state)
 {
 	struct sr_session_info sess = {.sid = "0190a0b0-0000-7000-8000-000000000001"};
@@ -218,7 +218,7 @@ static void test_fchange(void **state)
 	(void)state;
 	assert_int_equal(sr_record_json(&w, &rec), 0);
 	assert_non_null(
-	    strstr(w.b, "\"operation\":\"rename\",\"path\":\"/w/a\",\"flags\":0,\"path_resolved\":"
+	    strstr(w.b, "\"change\":\"rename\",\"path\":\"/w/a\",\"flags\":0,\"path_resolved\":"
 	                "true,\"new_path\":\"/w/b\\n\",\"new_path_resolved\":true,"
 	                "\"return_code\":-13,\"process_id\":9}"));
 	assert_null(strstr(w.b, "\"flags_text"));
@@ -237,7 +237,7 @@ static void test_fchange(void **state)
 	rec.fc_op = SR_FC_TRUNCATE;
 	rec.length = 1LL << 40;
 	assert_int_equal(sr_record_json(&w, &rec), 0);
-	assert_non_null(strstr(w.b, "\"operation\":\"truncate\""));
+	assert_non_null(strstr(w.b, "\"change\":\"truncate\""));
 	assert_non_null(strstr(w.b, "\"length\":1099511627776,"));
 	assert_string_equal(sr_fchange_op_name(SR_FC_RMDIR), "rmdir");
 	assert_null(sr_fchange_op_name(0));

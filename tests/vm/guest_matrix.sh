@@ -44,7 +44,7 @@ part() { # name command...
 # the guest was booted with an lsm= list without bpf), each forced in turn.
 capture_as() { SR_CAPTURE_BACKEND=$1 ./tests/kernel/test_capture; }
 
-[ $# -gt 0 ] || set -- capture capture-fentry capture-tracepoint login scope-after
+[ $# -gt 0 ] || set -- capture capture-fentry capture-tracepoint login scope-after netin netin-fentry
 for p in "$@"; do
 	case $p in
 	capture) part capture ./tests/kernel/test_capture ;;
@@ -55,6 +55,9 @@ for p in "$@"; do
 	bench) part bench bash "$SR_TOP_SRCDIR/tests/bench/bench_capture_vm.sh" ;;
 	login) part login bash "$SR_TOP_SRCDIR/tests/vm/login.sh" ;;
 	scope-after) part scope-after bash "$SR_TOP_SRCDIR/tests/e2e/pam_scope_after.sh" ;;
+	# inbound TCP and UDP sends (session.network) on each hook backend (the host has tracepoint)
+	netin) part netin env SR_NETIN_BACKEND=lsm bash "$SR_TOP_SRCDIR/tests/e2e/scenario_netin.sh" ;;
+	netin-fentry) part netin-fentry env SR_NETIN_BACKEND=fentry bash "$SR_TOP_SRCDIR/tests/e2e/scenario_netin.sh" ;;
 	# Debian's kernels have BPF LSM: the session policy must deny with it there
 	policy) part policy env SR_POLICY_EXPECT_MECH=lsm bash "$SR_TOP_SRCDIR/tests/e2e/policy_enforce.sh" ;;
 	# booted without bpf among the LSMs (:nobpf): SIGKILL, from the fentry backend's programs

@@ -78,7 +78,7 @@ for g in $matrix; do
 	[ "$init" = nobpf ] && opts=(--append "lsm=lockdown,capability,landlock,yama,apparmor") \
 		parts=(capture "${extra[@]}")
 	[ ${#extra[@]} -gt 0 ] && [ "$init" = plain ] &&
-		parts=(capture capture-fentry capture-tracepoint login scope-after "${extra[@]}")
+		parts=(capture capture-fentry capture-tracepoint login scope-after netin netin-fentry "${extra[@]}")
 	[ -n "${SR_VM_PARTS_ONLY:-}" ] && [ ${#extra[@]} -gt 0 ] && [ "$init" != systemd ] &&
 		parts=("${extra[@]}")
 	echo "===== $k ($init) =====" >&2

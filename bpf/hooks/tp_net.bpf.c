@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The send syscalls' tracepoints: the tracepoint backend's UDP sends
+ * (sendto, sendmsg, sendmmsg; a connected socket's send() is sendto
+ * without an address). Like every syscall tracepoint they put the host's
+ * syscalls on the slow path, so the loader attaches them only while a
+ * session records network; the filter runs before anything else.
+ */
+#include "emit/udp.bpf.h"
+
+#define SR_SOCKADDR_MAX 28 /* sizeof(struct sockaddr_in6) */
+#define SR_MMSG_SCAN    8  /* messages of one sendmmsg looked at */
+
+/* A send of @fd to the user sockaddr @uaddr (@len bytes; 0: the peer). */
+static __always_inline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
+                                             struct sock *sk, __u64 uaddr, __u32 len)
+{
+	__u8 buf[SR_SOCKADDR_MAX] = {};
+	__u16 fam = 0;
+	int err;
+
+	if (!uaddr || !len) {
+		sr_udp_send(s, sock, sk, NULL, SR_SRC_TRACEPOINT);
+		return;
+	}
+	/* fixed sizes: the kernel takes no less for either family */
+	if (len < sizeof(struct sockaddr_in) || bpf_probe_read_user(&fam, 2, (const void *)uaddr))
+		return;
+	if (fam == SR_AF_INET6 && len >= SR_SOCKADDR_MAX)
+		err = bpf_probe_read_user(buf, SR_SOCKADDR_MAX, (const void *)uaddr);
+	else if (fam == SR_AF_INET)
+		err = bpf_probe_read_user(buf, sizeof(struct sockaddr_in), (const void *)uaddr);
+	else
+		return; /* AF_UNSPEC, a short IPv6 address: the send fails or has no IP destination
+		         */
+	if (!err)
+		sr_udp_send(s, sock, sk, (const struct sockaddr *)buf, SR_SRC_TRACEPOINT);
+}
+
+/* The session and UDP socket of @fd when this send is to be looked at. */
+static __always_inline struct sock *sr_udp_enter(struct sr_sess *s, int fd, struct socket **sock)
+{
+	if (!(sr_tp_jobs & SR_TPJ_UDP_SEND) || !sr_filter_class(s, SR_CLASS_NETWORK))
+		return NULL;
+	*sock = sr_fd_socket(fd);
+	return *sock ? sr_udp_sock(*sock) : NULL;
+}
+
+SEC("tp/syscalls/sys_enter_sendto")
+int sr_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	struct socket *sock;
+	struct sr_sess s;
+	struct sock *sk = sr_udp_enter(&s, ctx->args[0], &sock);
+
+	if (sk)
+		sr_udp_send_user(&s, sock, sk, ctx->args[4], ctx->args[5]);
+	return 0;
+}
+
+/* One user msghdr of sendmsg/sendmmsg. */
+static __always_inline void sr_udp_msghdr(const struct sr_sess *s, struct socket *sock,
+                                          struct sock *sk, const struct user_msghdr *um)
+{
+	struct user_msghdr m;
+
+	if (bpf_probe_read_user(&m, sizeof(m), um))
+		return;
+	sr_udp_send_user(s, sock, sk, (__u64)m.msg_name, m.msg_name ? m.msg_namelen : 0);
+}
+
+SEC("tp/syscalls/sys_enter_sendmsg")
+int sr_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	struct socket *sock;
+	struct sr_sess s;
+	struct sock *sk = sr_udp_enter(&s, ctx->args[0], &sock);
+
+	if (sk)
+		sr_udp_msghdr(&s, sock, sk, (const struct user_msghdr *)ctx->args[1]);
+	return 0;
+}
+
+/* sendmmsg: its first SR_MMSG_SCAN messages (each may have its own address). */
+SEC("tp/syscalls/sys_enter_sendmmsg")
+int sr_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	const struct mmsghdr *v = (const void *)ctx->args[1];
+	__u32 vlen = ctx->args[2], i;
+	struct socket *sock;
+	struct sr_sess s;
+	struct sock *sk = sr_udp_enter(&s, ctx->args[0], &sock);
+
+	if (!sk)
+		return 0;
+	for (i = 0; i < SR_MMSG_SCAN && i < vlen; i++)
+		sr_udp_msghdr(&s, sock, sk, &v[i].msg_hdr);
+	return 0;
+}
