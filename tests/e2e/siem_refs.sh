@@ -67,6 +67,11 @@ mutant "argv with a number in it" native "$SR_T/all.jsonl" \
 	'if .event == "session.command" then .argv += [1] else . end'
 mutant "operation as the string \"connect\"" native "$SR_T/all.jsonl" \
 	'if .event == "session.network" then .operation = "connect" else . end'
+# null is session.disk's "not observed" only (check_siem.py SSHREC_NULL_EXT)
+mutant "session.command's return_code null" native "$SR_T/all.jsonl" \
+	'if .event == "session.command" then .return_code = null else . end'
+mutant "session.disk's return_code a string" native "$SR_T/all.jsonl" \
+	'if .event == "session.disk" then .return_code = "unknown" else . end'
 mutant "no action" native "$SR_T/all.jsonl" \
 	'if .event == "session.network" then del(.action) else . end'
 mutant "IPv6 addr.remote without brackets" native "$SR_T/all.jsonl" \
