@@ -186,4 +186,70 @@ static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
 	return 0;
 }
 
+#define SR_AT_REMOVEDIR 0x200
+#define SR_NOCHANGE     ((__u32)-1)
+
+/*
+ * The syscall tracepoints' halves (tp_fchange.bpf.c, and the 32-bit ones in
+ * tp_syscalls.bpf.c): the arguments at the enter, stashed per thread while
+ * the task is in a session recording disk; the record at the exit, with the
+ * result.
+ */
+
+/* Stash a change of the current task when it is in a session recording disk. */
+static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2)
+{
+	struct sr_fc_stash st = {.op = op,
+	                         .dirfd = dirfd,
+	                         .path = path,
+	                         .dirfd2 = dirfd2,
+	                         .path2 = path2,
+	                         .uid = SR_NOCHANGE,
+	                         .gid = SR_NOCHANGE};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_sess s;
+
+	if (!(sr_tp_jobs & SR_TPJ_FCHANGE) || !sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	bpf_map_update_elem(&fc_stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+/* The same with the op's number argument (mode, owner, length) filled in. */
+static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b)
+{
+	struct sr_fc_stash st = {
+	    .op = op, .dirfd = dirfd, .path = path, .uid = SR_NOCHANGE, .gid = SR_NOCHANGE};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_sess s;
+
+	if (!(sr_tp_jobs & SR_TPJ_FCHANGE) || !sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	if (op == SR_FC_CHMOD)
+		st.mode = a & 07777;
+	else if (op == SR_FC_CHOWN) {
+		st.uid = a;
+		st.gid = b;
+	} else
+		st.length = a;
+	bpf_map_update_elem(&fc_stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+static __noinline int sr_fc_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sr_fc_stash *p = bpf_map_lookup_elem(&fc_stash, &tid);
+	struct sr_fc_stash st;
+	struct sr_sess s;
+
+	if (!p)
+		return 0;
+	st = *p;
+	bpf_map_delete_elem(&fc_stash, &tid);
+	if (!sr_filter_class(&s, SR_CLASS_DISK))
+		return 0;
+	return sr_emit_fchange(&s, &st, ret);
+}
+
 #endif /* SSHREC_BPF_EMIT_FCHANGE_H */

@@ -2,7 +2,8 @@
 /*
  * Syscall tracepoints: the open family and the exec syscalls' exits (failed
  * execs), plus the raw syscall tracepoints for 32-bit tasks, which the
- * per-syscall ones ignore on x86-64. The tracepoint backend's opens and
+ * per-syscall ones ignore on x86-64 (their opens, failed execs and file
+ * changes). The tracepoint backend's opens and
  * failed execs; a hook backend's fallback for what it cannot see on a
  * kernel without fexit (sr_tp_jobs says which jobs are theirs).
  *
@@ -13,6 +14,7 @@
  */
 #include "emit/denied.bpf.h"
 #include "emit/exec.bpf.h"
+#include "emit/fchange.bpf.h"
 #include "emit/open.bpf.h"
 
 /* i386 syscall numbers (compat tasks on x86-64). */
@@ -22,6 +24,32 @@
 #define SR_NR32_OPENAT   295
 #define SR_NR32_EXECVEAT 358
 #define SR_NR32_OPENAT2  437
+/* and of the file changes (tp_fchange.bpf.c has the 64-bit ones) */
+#define SR_NR32_LINK        9
+#define SR_NR32_UNLINK      10
+#define SR_NR32_CHMOD       15
+#define SR_NR32_LCHOWN16    16
+#define SR_NR32_RENAME      38
+#define SR_NR32_RMDIR       40
+#define SR_NR32_SYMLINK     83
+#define SR_NR32_TRUNCATE    92
+#define SR_NR32_FTRUNCATE   93
+#define SR_NR32_FCHMOD      94
+#define SR_NR32_FCHOWN16    95
+#define SR_NR32_CHOWN16     182
+#define SR_NR32_TRUNCATE64  193
+#define SR_NR32_FTRUNCATE64 194
+#define SR_NR32_LCHOWN      198
+#define SR_NR32_FCHOWN      207
+#define SR_NR32_CHOWN       212
+#define SR_NR32_FCHOWNAT    298
+#define SR_NR32_UNLINKAT    301
+#define SR_NR32_RENAMEAT    302
+#define SR_NR32_LINKAT      303
+#define SR_NR32_SYMLINKAT   304
+#define SR_NR32_FCHMODAT    306
+#define SR_NR32_RENAMEAT2   353
+#define SR_NR32_FCHMODAT2   452
 
 /* ---- failed exec ------------------------------------------------------ */
 
@@ -233,6 +261,124 @@ static __always_inline bool sr_in_compat_syscall(void)
 #endif
 }
 
+/* A 16-bit uid or gid of the old chown calls: 0xffff is -1, "unchanged". */
+static __always_inline __u64 sr_id16(__u64 v)
+{
+	return (v & 0xffff) == 0xffff ? SR_NOCHANGE : (v & 0xffff);
+}
+
+/*
+ * A 32-bit file change: its arguments as the 64-bit tracepoints have them
+ * (i386 order: bx, cx, dx, si). Returns whether @id is one.
+ */
+static __always_inline bool sr_compat_fc_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	switch (id) {
+	case SR_NR32_UNLINK:
+		sr_fc_enter(SR_FC_UNLINK, SR_AT_FDCWD, a0, 0, 0);
+		return true;
+	case SR_NR32_UNLINKAT:
+		sr_fc_enter(a2 & SR_AT_REMOVEDIR ? SR_FC_RMDIR : SR_FC_UNLINK, (__s32)a0, a1, 0, 0);
+		return true;
+	case SR_NR32_RMDIR:
+		sr_fc_enter(SR_FC_RMDIR, SR_AT_FDCWD, a0, 0, 0);
+		return true;
+	case SR_NR32_RENAME:
+		sr_fc_enter(SR_FC_RENAME, SR_AT_FDCWD, a0, SR_AT_FDCWD, a1);
+		return true;
+	case SR_NR32_RENAMEAT:
+	case SR_NR32_RENAMEAT2:
+		sr_fc_enter(SR_FC_RENAME, (__s32)a0, a1, (__s32)a2, a3);
+		return true;
+	case SR_NR32_LINK:
+		sr_fc_enter(SR_FC_LINK, SR_AT_FDCWD, a0, SR_AT_FDCWD, a1);
+		return true;
+	case SR_NR32_LINKAT:
+		sr_fc_enter(SR_FC_LINK, (__s32)a0, a1, (__s32)a2, a3);
+		return true;
+	case SR_NR32_SYMLINK:
+		sr_fc_enter(SR_FC_SYMLINK, SR_AT_FDCWD, a1, SR_FC_NO_RESOLVE, a0);
+		return true;
+	case SR_NR32_SYMLINKAT:
+		sr_fc_enter(SR_FC_SYMLINK, (__s32)a1, a2, SR_FC_NO_RESOLVE, a0);
+		return true;
+	case SR_NR32_CHMOD:
+		sr_fc_enter_arg(SR_FC_CHMOD, SR_AT_FDCWD, a0, a1, 0);
+		return true;
+	case SR_NR32_FCHMOD:
+		sr_fc_enter_arg(SR_FC_CHMOD, (__s32)a0, 0, a1, 0);
+		return true;
+	case SR_NR32_FCHMODAT:
+	case SR_NR32_FCHMODAT2:
+		sr_fc_enter_arg(SR_FC_CHMOD, (__s32)a0, a1, a2, 0);
+		return true;
+	case SR_NR32_CHOWN16:
+	case SR_NR32_LCHOWN16:
+		sr_fc_enter_arg(SR_FC_CHOWN, SR_AT_FDCWD, a0, sr_id16(a1), sr_id16(a2));
+		return true;
+	case SR_NR32_FCHOWN16:
+		sr_fc_enter_arg(SR_FC_CHOWN, (__s32)a0, 0, sr_id16(a1), sr_id16(a2));
+		return true;
+	case SR_NR32_CHOWN:
+	case SR_NR32_LCHOWN:
+		sr_fc_enter_arg(SR_FC_CHOWN, SR_AT_FDCWD, a0, a1, a2);
+		return true;
+	case SR_NR32_FCHOWN:
+		sr_fc_enter_arg(SR_FC_CHOWN, (__s32)a0, 0, a1, a2);
+		return true;
+	case SR_NR32_FCHOWNAT:
+		sr_fc_enter_arg(SR_FC_CHOWN, (__s32)a0, a1, a2, a3);
+		return true;
+	case SR_NR32_TRUNCATE: /* compat_off_t: 32 bits, signed */
+		sr_fc_enter_arg(SR_FC_TRUNCATE, SR_AT_FDCWD, a0, (__s64)(__s32)a1, 0);
+		return true;
+	case SR_NR32_FTRUNCATE:
+		sr_fc_enter_arg(SR_FC_TRUNCATE, (__s32)a0, 0, (__s64)(__s32)a1, 0);
+		return true;
+	case SR_NR32_TRUNCATE64: /* the length in two registers, low first */
+		sr_fc_enter_arg(SR_FC_TRUNCATE, SR_AT_FDCWD, a0, a1 | a2 << 32, 0);
+		return true;
+	case SR_NR32_FTRUNCATE64:
+		sr_fc_enter_arg(SR_FC_TRUNCATE, (__s32)a0, 0, a1 | a2 << 32, 0);
+		return true;
+	}
+	return false;
+}
+
+/* Its exit: the stash of the enter (none: not a session's, or not a change) has the rest. */
+static __always_inline bool sr_compat_fc_id(long id)
+{
+	switch (id) {
+	case SR_NR32_UNLINK:
+	case SR_NR32_UNLINKAT:
+	case SR_NR32_RMDIR:
+	case SR_NR32_RENAME:
+	case SR_NR32_RENAMEAT:
+	case SR_NR32_RENAMEAT2:
+	case SR_NR32_LINK:
+	case SR_NR32_LINKAT:
+	case SR_NR32_SYMLINK:
+	case SR_NR32_SYMLINKAT:
+	case SR_NR32_CHMOD:
+	case SR_NR32_FCHMOD:
+	case SR_NR32_FCHMODAT:
+	case SR_NR32_FCHMODAT2:
+	case SR_NR32_CHOWN16:
+	case SR_NR32_LCHOWN16:
+	case SR_NR32_FCHOWN16:
+	case SR_NR32_CHOWN:
+	case SR_NR32_LCHOWN:
+	case SR_NR32_FCHOWN:
+	case SR_NR32_FCHOWNAT:
+	case SR_NR32_TRUNCATE:
+	case SR_NR32_FTRUNCATE:
+	case SR_NR32_TRUNCATE64:
+	case SR_NR32_FTRUNCATE64:
+		return true;
+	}
+	return false;
+}
+
 SEC("raw_tp/sys_enter")
 int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -245,13 +391,16 @@ int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	id = ctx->args[1];
 	if (id != SR_NR32_OPEN && id != SR_NR32_CREAT && id != SR_NR32_OPENAT &&
-	    id != SR_NR32_OPENAT2 && id != SR_NR32_EXECVE && id != SR_NR32_EXECVEAT)
+	    id != SR_NR32_OPENAT2 && id != SR_NR32_EXECVE && id != SR_NR32_EXECVEAT &&
+	    !((sr_tp_jobs & SR_TPJ_FCHANGE) && sr_compat_fc_id(id)))
 		return 0;
 	regs = (struct pt_regs *)ctx->args[0];
 	a0 = (__u32)BPF_CORE_READ(regs, bx);
 	a1 = (__u32)BPF_CORE_READ(regs, cx);
 	a2 = (__u32)BPF_CORE_READ(regs, dx);
 	a3 = (__u32)BPF_CORE_READ(regs, si);
+	if (sr_compat_fc_enter(id, a0, a1, a2, a3))
+		return 0;
 	switch (id) {
 	case SR_NR32_OPEN:
 		return sr_open_enter(SR_AT_FDCWD, a0, a1, a2, 0, SR_SYS_OPEN, SR_OPEN_COMPAT);
@@ -292,6 +441,8 @@ int sr_compat_exit(struct bpf_raw_tracepoint_args *ctx)
 	case SR_NR32_EXECVEAT:
 		return sr_exec_exit(ctx->args[1]);
 	}
+	if (sr_compat_fc_id(id))
+		return sr_fc_exit(ctx->args[1]);
 #endif
 	return 0;
 }

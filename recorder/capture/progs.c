@@ -198,6 +198,9 @@ static const struct sr_prog_row sr_rows[] = {
     FC_ROWS(fchownat, false),
     FC_ROWS(truncate, false),
     FC_ROWS(ftruncate, false),
+    /* 32-bit tasks' changes (the raw syscall tracepoints, shared with opens and execs) */
+    {"sr_compat_enter", SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, true, false},
+    {"sr_compat_exit", SR_JOB_FCHANGE, 1, B_ALL, 0, DISK, TPJ_FCHANGE, true, false},
     /* network: connect() at the security hook; the TCP state tracepoint everywhere */
     {"sr_lsm_socket_connect", SR_JOB_CONNECT, 0, B_LSM, SR_FEAT_LSM, 0, 0, false, true},
     {"sr_fentry_connect", SR_JOB_CONNECT, 0, B_FE, SR_FEAT_TRACING, 0, 0, false, false},

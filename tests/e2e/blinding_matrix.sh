@@ -99,8 +99,11 @@ if [ "$ia32" = closed ]; then
 		"refused, recorded" "$(yes_no "$noexec" "refused, recorded")" "failed session.command (ENOEXEC)"
 else
 	fail32=$(sc_jl "$SID" 'select(.event == "session.command" and .return_code == -2) | select(tostring | contains("compat-missing")) | .ei' | wc -l)
-	got=$(yes_no "$(( $(n_disk "$SID" "$W/r12/compat-creat") > 0 && fail32 > 0 ))")
-	row 12 user "32-bit (int 0x80) open, creat, failed execve" recorded "$got" "session.disk, failed session.command"
+	# and its file changes: the rename and unlink of c-fb / c-fr (result known on every backend but the hooks)
+	fc32=$(sc_jl "$SID" 'select(.event == "session.disk" and ((.change == "rename" and .path == $d + "/c-fb" and .new_path == $d + "/c-fr") or
+		(.change == "unlink" and .path == $d + "/c-fr"))) | .ei' --arg d "$W/r12" | wc -l)
+	got=$(yes_no "$(( $(n_disk "$SID" "$W/r12/compat-creat") > 0 && fail32 > 0 && fc32 == 2 ))")
+	row 12 user "32-bit (int 0x80) open, creat, rename, unlink, failed execve" recorded "$got" "session.disk (file changes with change), failed session.command"
 fi
 ROW=13; run "$U" "$BLIND argv-overwrite argv-$SC_TAG"
 row 13 user "overwrite its own argv after exec" recorded "$(yes_no "$(n_cmd "$SID" "argv-$SC_TAG")")" "session.command with argv as at exec"

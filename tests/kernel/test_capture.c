@@ -853,6 +853,7 @@ static pid_t run_uring(const char *a1, const char *a2, const char *a3, int *stat
 }
 
 static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name);
+static void compat_fchanges(pid_t pid);
 static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw);
 
 static void t_uring(void)
@@ -1000,6 +1001,7 @@ static void t_compat(void)
 	e = find_exec(SR_EV_EXEC_FAIL, pid, "/nonexistent/compat-missing", "compat-arg");
 	check(e && (e->flags & SR_EXEC_COMPAT) && e->ret == -2 && e->argc == 2,
 	      "32-bit compat failed execve recorded with 32-bit argv");
+	compat_fchanges(pid);
 }
 
 static void do_marker_open(void *arg)
@@ -1391,6 +1393,62 @@ static void t_fchange(void)
 	c = find_fc(pid, SR_FC_UNLINK, "/nonexistent/sshrec-fc");
 	check(c && c->ret == -ENOENT && !(c->cflags & SR_OPEN_PATH_RESOLVED),
 	      "a failed unlink recorded with -ENOENT");
+}
+
+/* The 32-bit file changes of tests/kernel/compat32.c (run by t_compat as @pid). */
+static void compat_fchanges(pid_t pid)
+{
+	const struct sr_fchange_event *c;
+	size_t i;
+
+	c = find_fc(pid, SR_FC_RENAME, "c-fa");
+	check(fc_ret(c, 0) && fc_path2(c, "c-fb", false), "32-bit rename recorded with both names");
+	c = find_fc(pid, SR_FC_RENAME, "c-fb");
+	check(fc_ret(c, 0) && fc_path2(c, "c-fr", false), "32-bit renameat2 recorded");
+	c = find_fc(pid, SR_FC_LINK, "c-fb");
+	check(fc_ret(c, 0) && fc_path2(c, "c-fl", false), "32-bit link recorded with the new name");
+	c = find_fc(pid, SR_FC_SYMLINK, "c-fs");
+	check(fc_ret(c, 0) && fc_path2(c, "c-fb", true),
+	      "32-bit symlink recorded with its content");
+	c = find_fc(pid, SR_FC_CHMOD, "c-fb");
+	check(fc_ret(c, 0) && c->mode == 0640, "32-bit chmod recorded with its mode");
+	c = find_fc(pid, SR_FC_CHOWN, "c-fb");
+	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
+	      "32-bit chown32 recorded, the owner left unchanged");
+	c = find_fc(pid, SR_FC_CHOWN, "c-fs");
+	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
+	      "16-bit lchown recorded, 0xffff as unchanged (uid %u)", c ? c->uid : 0);
+	check(find_fc(pid, SR_FC_UNLINK, "c-fl") && find_fc(pid, SR_FC_UNLINK, "c-fs") &&
+	          find_fc(pid, SR_FC_UNLINK, "c-fr") && find_fc(pid, SR_FC_RMDIR, "c-dir") &&
+	          find_fc(pid, SR_FC_RMDIR, "c-dir2"),
+	      "32-bit unlink, unlinkat, rmdir and unlinkat(AT_REMOVEDIR) recorded");
+	c = find_fc(pid, SR_FC_TRUNCATE, "c-fb");
+	if (on_hooks()) {
+		check(c && (c->cflags & SR_FC_LEN_UNKNOWN), "32-bit truncate recorded at the hook");
+		check(!find_fc(pid, SR_FC_UNLINK, "c-missing"),
+		      "a 32-bit unlink failing in lookup never reaches the hook");
+		return;
+	}
+	c = NULL;
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *e = (const void *)recs[i]->data;
+
+		if (e->hdr.type == SR_EV_FCHANGE && e->hdr.pid == (uint32_t)pid &&
+		    e->op == SR_FC_TRUNCATE && e->length == (1ll << 32) + 5)
+			c = e;
+	}
+	check(fc_ret(c, 0), "32-bit truncate64 recorded with its 64-bit length");
+	c = NULL;
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *e = (const void *)recs[i]->data;
+
+		if (e->hdr.type == SR_EV_FCHANGE && e->hdr.pid == (uint32_t)pid &&
+		    e->op == SR_FC_TRUNCATE && e->length == 2)
+			c = e;
+	}
+	check(fc_ret(c, 0) && c->path_len > 1, "32-bit ftruncate recorded with its file's path");
+	c = find_fc(pid, SR_FC_UNLINK, "c-missing");
+	check(c && c->ret == -ENOENT, "a failed 32-bit unlink recorded with -ENOENT");
 }
 
 /* The mechanisms a record of this type may come from on the running backend. */
