@@ -5,6 +5,12 @@
  * without an address). Like every syscall tracepoint they put the host's
  * syscalls on the slow path, so the loader attaches them only while a
  * session records network; the filter runs before anything else.
+ *
+ * write(), writev() and io_uring's sends on a connected socket make no send
+ * syscall: sock:sock_send_length (Linux 6.3) sees them after the fact. It
+ * fires for every send, so a send syscall that gives an address of its own
+ * marks its thread (udp_addr_send) from its enter to its exit, and
+ * sock_send_length leaves that send to the enter program.
  */
 #include "emit/udp.bpf.h"
 
@@ -19,10 +25,15 @@ static __always_inline void sr_udp_send_user(const struct sr_sess *s, struct soc
 	__u16 fam = 0;
 	int err;
 
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 skp = (__u64)sk;
+
 	if (!uaddr || !len) {
 		sr_udp_send(s, sock, sk, NULL, SR_SRC_TRACEPOINT);
 		return;
 	}
+	/* not to the peer, even when this read fails: sock_send_length must not say so */
+	bpf_map_update_elem(&udp_addr_send, &tid, &skp, BPF_ANY);
 	/* fixed sizes: the kernel takes no less for either family */
 	if (len < sizeof(struct sockaddr_in) || bpf_probe_read_user(&fam, 2, (const void *)uaddr))
 		return;
@@ -95,5 +106,63 @@ int sr_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	for (i = 0; i < SR_MMSG_SCAN && i < vlen; i++)
 		sr_udp_msghdr(&s, sock, sk, &v[i].msg_hdr);
+	return 0;
+}
+
+/* The send syscall is over: its address no longer hides sends from sock_send_length. */
+static __always_inline int sr_udp_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (sr_tp_jobs & SR_TPJ_UDP_SEND)
+		bpf_map_delete_elem(&udp_addr_send, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_sendto")
+int sr_exit_sendto(void *ctx)
+{
+	return sr_udp_exit();
+}
+
+SEC("tp/syscalls/sys_exit_sendmsg")
+int sr_exit_sendmsg(void *ctx)
+{
+	return sr_udp_exit();
+}
+
+SEC("tp/syscalls/sys_exit_sendmmsg")
+int sr_exit_sendmmsg(void *ctx)
+{
+	return sr_udp_exit();
+}
+
+/*
+ * Every successful send on a session's UDP socket, whatever the path
+ * (write, writev, send, sendmsg, io_uring), when it went to the connected
+ * peer: the same first-send-per-(socket, destination) record as the send
+ * syscalls', under the same udp_seen key (socket, inode, peer), so a send
+ * the enter program recorded is not recorded twice. A send with an address
+ * of its own is the enter program's (udp_addr_send); one from io_uring with
+ * an address on a connected socket is taken for one to the peer.
+ */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sr_sock_send_length, struct sock *sk, int ret, int flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct socket *sock;
+	struct sr_sess s;
+	__u64 *marked;
+
+	if (!(sr_tp_jobs & SR_TPJ_UDP_SEND) || ret < 0 || !sr_filter_class(&s, SR_CLASS_NETWORK))
+		return 0;
+	sock = BPF_CORE_READ(sk, sk_socket);
+	/* a kernel socket (no file) is not the session's */
+	if (!sock || !BPF_CORE_READ(sock, file) || sr_udp_sock(sock) != sk)
+		return 0;
+	marked = bpf_map_lookup_elem(&udp_addr_send, &tid);
+	if (marked && *marked == (__u64)sk)
+		return 0;
+	sr_udp_send(&s, sock, sk, NULL, SR_SRC_TRACEPOINT);
 	return 0;
 }

@@ -229,6 +229,18 @@ struct {
 	__type(value, __u8);
 } udp_seen SEC(".maps") __weak;
 
+/*
+ * Tracepoint backend: the UDP socket (struct sock *) a thread's send
+ * syscall gives an address of its own, from its enter to its exit, so
+ * sock:sock_send_length does not take that send for one to the peer.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);   /* thread id */
+	__type(value, __u64); /* struct sock * */
+} udp_addr_send SEC(".maps") __weak;
+
 /* An io_uring open between its submission and its completion (tracepoint backend). */
 struct sr_uring_open {
 	__u8 rec[sizeof(struct sr_open_event) + SR_PATH_CAP] __attribute__((aligned(8)));

@@ -215,6 +215,17 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_enter_sendto", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_enter_sendmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_enter_sendmmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_exit_sendto", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_exit_sendmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    {"sr_exit_sendmmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    /*
+     * write()/writev() (and the rest) on a connected socket: sock:sock_send_length
+     * (6.3; before it these sends are not recorded). A plain tracepoint, so it
+     * spares the syscall slow path, but it runs on every send of the host
+     * (sshd's own included): on demand too, which costs nothing while no
+     * session records network
+     */
+    {"sr_sock_send_length", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, true, false},
     /* io_uring's sends bypass the send syscalls: the submission tracepoint, as for opens */
     {"sr_uring_submit_req", SR_JOB_URING_UDP, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_uring_submit_sqe", SR_JOB_URING_UDP, 1, B_TP, 0, NET, TPJ_UDP_SEND, false, false},

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "bpf/hint.h"
 #include "bpf/policy.h"
@@ -811,6 +812,131 @@ static void t_connect(void)
 	check(c && c->op == SR_CONNECT_FAILED, "refused TCP connect recorded as failed");
 	close(f4);
 	close(f6);
+}
+
+/* ---- UDP sends on a connected socket ------------------------------------ */
+
+static int udp_fd = -1, udp_fd2 = -1;
+static struct sockaddr_in udp_dst, udp_other;
+
+/* Does this kernel have sock:sock_send_length (6.3)? Its BTF says, as for the loader. */
+static bool have_send_length(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool have =
+	    btf && btf__find_by_name_kind(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) >= 0;
+
+	btf__free(btf);
+	return have;
+}
+
+/* A UDP socket bound to 127.0.0.1 (its port into @port), @a its address. */
+static int udp_bound(struct sockaddr_in *a, int *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*a);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (void *)a, sizeof(*a)) < 0 || getsockname(fd, (void *)a, &len) < 0) {
+		perror("udp socket");
+		exit(1);
+	}
+	*port = ntohs(a->sin_port);
+	return fd;
+}
+
+static void do_udp_write(void *arg)
+{
+	int i;
+
+	(void)arg;
+	if (connect(udp_fd, (void *)&udp_dst, sizeof(udp_dst)) < 0)
+		_exit(3);
+	for (i = 0; i < 3; i++)
+		if (write(udp_fd, "w", 1) != 1)
+			_exit(4);
+}
+
+static void do_udp_send(void *arg)
+{
+	(void)arg;
+	if (send(udp_fd, "s", 1, 0) != 1)
+		_exit(5);
+}
+
+/* Connected to udp_dst, sends to udp_other with an address of its own. */
+static void do_udp_sendto_other(void *arg)
+{
+	(void)arg;
+	if (connect(udp_fd2, (void *)&udp_dst, sizeof(udp_dst)) < 0 ||
+	    sendto(udp_fd2, "o", 1, 0, (void *)&udp_other, sizeof(udp_other)) != 1)
+		_exit(6);
+}
+
+/* UDP send records from local port @sport to 127.0.0.1:@dport. */
+static size_t count_udp(int sport, int dport)
+{
+	static const unsigned char lo4[4] = {127, 0, 0, 1};
+	size_t i, n = 0;
+
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_connect_event *c = (const void *)recs[i]->data;
+
+		n += c->hdr.type == SR_EV_CONNECT && c->op == SR_CONNECT_UDP_SEND &&
+		     c->family == AF_INET && c->sport == sport && c->dport == dport &&
+		     !memcmp(c->daddr, lo4, 4) && !memcmp(c->saddr, lo4, 4);
+	}
+	return n;
+}
+
+/*
+ * write() on a connected UDP socket: seen by the hook backends and, from
+ * 6.3, by sock:sock_send_length on the tracepoint backend; a later send()
+ * to the same peer is the same (socket, destination): one record in all.
+ */
+static void t_udp_connected(void)
+{
+	bool seen = on_hooks() || have_send_length();
+	struct sockaddr_in src, src2;
+	int rx, rx2, dport, oport, sport, sport2, status;
+
+	rx = udp_bound(&udp_dst, &dport);
+	rx2 = udp_bound(&udp_other, &oport);
+	udp_fd = udp_bound(&src, &sport);
+	udp_fd2 = udp_bound(&src2, &sport2);
+	spawn(cg_sess, do_udp_write, NULL, &status);
+	drain(cap);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "UDP write child ran (status %#x)",
+	      status);
+	if (seen)
+		check(count_udp(sport, dport) == 1,
+		      "%s backend: 3 write()s on a connected UDP socket, one send record "
+		      "127.0.0.1:%d -> 127.0.0.1:%d (got %zu)",
+		      sr_backend_name(sr_capture_backend(cap)), sport, dport,
+		      count_udp(sport, dport));
+	else
+		check(count_udp(sport, dport) == 0,
+		      "tracepoint backend without sock:sock_send_length (before 6.3): write() on a "
+		      "connected UDP socket is not seen, as documented (got %zu)",
+		      count_udp(sport, dport));
+	spawn(cg_sess, do_udp_send, NULL, &status);
+	drain(cap);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0 && count_udp(sport, dport) == 1,
+	      "send() after the write()s to the same peer: still exactly one record (got %zu)",
+	      count_udp(sport, dport));
+	spawn(cg_sess, do_udp_sendto_other, NULL, &status);
+	drain(cap);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0 && count_udp(sport2, oport) == 1 &&
+	          count_udp(sport2, dport) == 0,
+	      "sendto() with another address on a connected socket: recorded to it (%zu), not to "
+	      "the peer (%zu)",
+	      count_udp(sport2, oport), count_udp(sport2, dport));
+	close(udp_fd);
+	close(udp_fd2);
+	close(rx);
+	close(rx2);
 }
 
 static void t_escape(void)
@@ -1689,6 +1815,7 @@ int main(void)
 	t_opens();
 	t_fchange();
 	t_connect();
+	t_udp_connected();
 	t_escape();
 	t_compat();
 	t_uring();
