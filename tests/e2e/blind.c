@@ -7,6 +7,8 @@
  *   blind openat2 PATH              open PATH with openat2(2)
  *   blind tfo IP PORT               TCP fast open: sendto(MSG_FASTOPEN), no connect()
  *   blind udp IP PORT               one UDP datagram (sendto, no connect)
+ *   blind udp-write IP PORT         connect a UDP socket, 3 write(2)s (the later ones
+ *                                   may be refused when nothing listens there)
  *   blind memfd-exec MARK           copy /bin/true into a memfd, execveat(fd, "", AT_EMPTY_PATH)
  *   blind thread-exec MARK          execv(/bin/true MARK) from a second thread
  *   blind vfork MARK                vfork + execv(/bin/true MARK)
@@ -101,6 +103,19 @@ int main(int argc, char **argv)
 		fd = socket(AF_INET, tfo ? SOCK_STREAM : SOCK_DGRAM, 0);
 		if (sendto(fd, "blind", 5, tfo ? MSG_FASTOPEN : 0, (void *)&sin, sizeof(sin)) < 0)
 			return die("sendto");
+		usleep(100000);
+		return 0;
+	}
+	if (!strcmp(cmd, "udp-write") && argc == 4) {
+		int i;
+
+		if (addr4(argv[2], argv[3], &sin))
+			return 1;
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (connect(fd, (void *)&sin, sizeof(sin)) < 0 || write(fd, "blind", 5) < 0)
+			return die("udp-write");
+		for (i = 1; i < 3; i++)
+			(void)!write(fd, "blind", 5);
 		usleep(100000);
 		return 0;
 	}

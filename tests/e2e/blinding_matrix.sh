@@ -163,6 +163,18 @@ ROW=22; run "$U" "$URING accept 127.0.0.1 $PA"
 acc=$(sc_jl "$SID" 'select(.event == "session.network" and .operation == 2 and .dst_port == $p) | .ei' --argjson p "$PA" | wc -l)
 row 22 user "io_uring IORING_OP_ACCEPT" recorded "$(yes_no "$acc")" "session.network (operation 2), from the TCP states"
 
+# ---- as the session user: UDP without a send syscall --------------------------
+# write() on a connected socket: sock:sock_send_length on the tracepoint
+# backend (6.3), which a kernel before it lacks (its BTF says, as for the loader)
+PW=$(sr_free_port)
+ROW=23; run "$U" "$BLIND udp-write 127.0.0.1 $PW"
+udp=$(n_net "$SID" "$PW")
+want="recorded once"
+[ "$backend" != tracepoint ] || grep -qa btf_trace_sock_send_length /sys/kernel/btf/vmlinux ||
+	want="not recorded"
+case $udp in 0) got="not recorded" ;; 1) got="recorded once" ;; *) got="recorded $udp times" ;; esac
+row 23 user "UDP write() on a connected socket, 3 datagrams" "$want" "$got" "session.network (operation 1), the socket's first datagram to its peer; tracepoint backend: from Linux 6.3 (sock:sock_send_length)"
+
 echo "---- blinding matrix ($backend backend, kernel $(uname -r)) ----"
 cat "$MATRIX"
 [ -n "${SR_MATRIX_OUT:-}" ] && cp "$MATRIX" "$SR_MATRIX_OUT"
