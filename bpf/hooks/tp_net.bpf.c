@@ -114,7 +114,8 @@ static __always_inline int sr_udp_exit(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	if (sr_tp_jobs & SR_TPJ_UDP_SEND)
+	/* the lookup takes no lock: most sends on the host have no mark to delete */
+	if ((sr_tp_jobs & SR_TPJ_UDP_SEND) && bpf_map_lookup_elem(&udp_addr_send, &tid))
 		bpf_map_delete_elem(&udp_addr_send, &tid);
 	return 0;
 }
