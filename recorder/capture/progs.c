@@ -86,7 +86,7 @@ struct sr_prog_row {
 	uint8_t needs;    /* enum sr_feature bits */
 	uint32_t demand;  /* 0: always attached; else attached while sessions record these */
 	uint32_t tp_jobs; /* sr_tp_jobs bits this row turns on (syscall tracepoints) */
-	bool optional;    /* unavailable: the candidate stands without it (32-bit compat) */
+	bool optional;    /* unavailable: the candidate stands without it (32-bit compat, 6.3+) */
 	bool can_enforce; /* could deny (enforcement builds on these) */
 };
 
