@@ -345,40 +345,6 @@ static __always_inline bool sr_compat_fc_enter(long id, __u64 a0, __u64 a1, __u6
 	return false;
 }
 
-/* Its exit: the stash of the enter (none: not a session's, or not a change) has the rest. */
-static __always_inline bool sr_compat_fc_id(long id)
-{
-	switch (id) {
-	case SR_NR32_UNLINK:
-	case SR_NR32_UNLINKAT:
-	case SR_NR32_RMDIR:
-	case SR_NR32_RENAME:
-	case SR_NR32_RENAMEAT:
-	case SR_NR32_RENAMEAT2:
-	case SR_NR32_LINK:
-	case SR_NR32_LINKAT:
-	case SR_NR32_SYMLINK:
-	case SR_NR32_SYMLINKAT:
-	case SR_NR32_CHMOD:
-	case SR_NR32_FCHMOD:
-	case SR_NR32_FCHMODAT:
-	case SR_NR32_FCHMODAT2:
-	case SR_NR32_CHOWN16:
-	case SR_NR32_LCHOWN16:
-	case SR_NR32_FCHOWN16:
-	case SR_NR32_CHOWN:
-	case SR_NR32_LCHOWN:
-	case SR_NR32_FCHOWN:
-	case SR_NR32_FCHOWNAT:
-	case SR_NR32_TRUNCATE:
-	case SR_NR32_FTRUNCATE:
-	case SR_NR32_TRUNCATE64:
-	case SR_NR32_FTRUNCATE64:
-		return true;
-	}
-	return false;
-}
-
 SEC("raw_tp/sys_enter")
 int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -390,16 +356,17 @@ int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!sr_in_compat_syscall())
 		return 0;
 	id = ctx->args[1];
+	/* with file changes on, every 32-bit syscall goes on to the change switch */
 	if (id != SR_NR32_OPEN && id != SR_NR32_CREAT && id != SR_NR32_OPENAT &&
 	    id != SR_NR32_OPENAT2 && id != SR_NR32_EXECVE && id != SR_NR32_EXECVEAT &&
-	    !((sr_tp_jobs & SR_TPJ_FCHANGE) && sr_compat_fc_id(id)))
+	    !(sr_tp_jobs & SR_TPJ_FCHANGE))
 		return 0;
 	regs = (struct pt_regs *)ctx->args[0];
 	a0 = (__u32)BPF_CORE_READ(regs, bx);
 	a1 = (__u32)BPF_CORE_READ(regs, cx);
 	a2 = (__u32)BPF_CORE_READ(regs, dx);
 	a3 = (__u32)BPF_CORE_READ(regs, si);
-	if (sr_compat_fc_enter(id, a0, a1, a2, a3))
+	if ((sr_tp_jobs & SR_TPJ_FCHANGE) && sr_compat_fc_enter(id, a0, a1, a2, a3))
 		return 0;
 	switch (id) {
 	case SR_NR32_OPEN:
@@ -441,7 +408,8 @@ int sr_compat_exit(struct bpf_raw_tracepoint_args *ctx)
 	case SR_NR32_EXECVEAT:
 		return sr_exec_exit(ctx->args[1]);
 	}
-	if (sr_compat_fc_id(id))
+	/* a file change: only its enter left a stash for this thread */
+	if (sr_tp_jobs & SR_TPJ_FCHANGE)
 		return sr_fc_exit(ctx->args[1]);
 #endif
 	return 0;
