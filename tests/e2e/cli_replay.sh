@@ -19,11 +19,12 @@ SR_CLEANUP_HOOKS+=("${TM[*]} kill-server 2>/dev/null")
 SH="env LANG=C.UTF-8 TERM=xterm-256color SSHREC_DB=$SR_T/g.db $SR_SSHREC"
 
 # run WINDOW COMMAND: start COMMAND in a new 160x50 window; it then records
-# its exit code and the terminal mode and idles.
+# the terminal mode, prints its exit code and idles. The mode is written
+# before EXIT- is printed, so a test that saw EXIT- reads a complete file.
 run() {
 	local w=$1
 	shift
-	local cmd="$*; echo EXIT-$w=\$?; stty -a >$SR_T/stty.$w; sleep 120"
+	local cmd="$*; rc=\$?; stty -a >$SR_T/stty.$w; echo EXIT-$w=\$rc; sleep 120"
 	if "${TM[@]}" has-session -t t 2>/dev/null; then
 		"${TM[@]}" new-window -t t -n "$w" "$cmd"
 	else
@@ -92,7 +93,6 @@ run intr "sh -c 'echo \$\$ >$SR_T/intr.pid; exec $SH replay $B --step'"
 wait_for intr "step mode: any key" 50
 kill -INT "$(cat "$SR_T/intr.pid")"
 sr_check "SIGINT: the replay ends by SIGINT" wait_for intr "EXIT-intr=130" 30
-sleep 0.3
 sr_check "SIGINT: terminal restored (icanon, echo)" cooked "$SR_T/stty.intr"
 
 sr_finish
