@@ -14,8 +14,8 @@
  */
 #include "emit/udp.bpf.h"
 
-#define SR_SOCKADDR_MAX 28 /* sizeof(struct sockaddr_in6) */
-#define SR_MMSG_SCAN    8  /* messages of one sendmmsg looked at */
+#define SR_SOCKADDR_MAX 28   /* sizeof(struct sockaddr_in6) */
+#define SR_UIO_MAXIOV   1024 /* the kernel sends no more messages of one sendmmsg */
 
 /* A send of @fd to the user sockaddr @uaddr (@len bytes; 0: the peer). */
 static __always_inline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
@@ -92,20 +92,39 @@ int sr_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* sendmmsg: its first SR_MMSG_SCAN messages (each may have its own address). */
+/* One sendmmsg's state for its bpf_loop() callback. */
+struct sr_mmsg_walk {
+	const struct sr_sess *s;
+	struct socket *sock;
+	struct sock *sk;
+	const struct mmsghdr *v;
+};
+
+static long sr_mmsg_step(__u32 i, void *data)
+{
+	struct sr_mmsg_walk *w = data;
+
+	sr_udp_msghdr(w->s, w->sock, w->sk, &w->v[i].msg_hdr);
+	return 0;
+}
+
+/*
+ * sendmmsg: every message the kernel will send (each may have its own
+ * address). A bpf_loop(), not an unrolled scan: a fixed scan of the first
+ * few messages let a datagram to a new destination hide behind them.
+ */
 SEC("tp/syscalls/sys_enter_sendmmsg")
 int sr_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	const struct mmsghdr *v = (const void *)ctx->args[1];
-	__u32 vlen = ctx->args[2], i;
-	struct socket *sock;
+	struct sr_mmsg_walk w = {.v = (const void *)ctx->args[1]};
+	__u32 vlen = ctx->args[2];
 	struct sr_sess s;
-	struct sock *sk = sr_udp_enter(&s, ctx->args[0], &sock);
 
-	if (!sk)
+	w.sk = sr_udp_enter(&s, ctx->args[0], &w.sock);
+	if (!w.sk)
 		return 0;
-	for (i = 0; i < SR_MMSG_SCAN && i < vlen; i++)
-		sr_udp_msghdr(&s, sock, sk, &v[i].msg_hdr);
+	w.s = &s;
+	bpf_loop(vlen < SR_UIO_MAXIOV ? vlen : SR_UIO_MAXIOV, sr_mmsg_step, &w, 0);
 	return 0;
 }
 

@@ -939,6 +939,60 @@ static void t_udp_connected(void)
 	close(rx2);
 }
 
+/* ---- sendmmsg: every message's destination ----------------------------- */
+
+#define MMSG_N 12 /* more than the 8 messages the tracepoint backend used to scan */
+
+static struct sockaddr_in mmsg_dst[MMSG_N];
+
+static void do_sendmmsg(void *arg)
+{
+	struct mmsghdr v[MMSG_N];
+	struct iovec io = {.iov_base = "m", .iov_len = 1};
+	int i;
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < MMSG_N; i++) {
+		v[i].msg_hdr.msg_name = &mmsg_dst[i];
+		v[i].msg_hdr.msg_namelen = sizeof(mmsg_dst[i]);
+		v[i].msg_hdr.msg_iov = &io;
+		v[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (sendmmsg(*(int *)arg, v, MMSG_N, 0) != MMSG_N)
+		_exit(7);
+}
+
+/*
+ * One sendmmsg(2) of 12 datagrams, each to another port: 12 records on
+ * every backend, the 9th to 12th included (an attacker's datagram after
+ * eight harmless ones must not go unrecorded).
+ */
+static void t_udp_sendmmsg(void)
+{
+	int rx[MMSG_N], dport[MMSG_N], fd, sport, status, i, got = 0, late = 0;
+	struct sockaddr_in src;
+
+	for (i = 0; i < MMSG_N; i++)
+		rx[i] = udp_bound(&mmsg_dst[i], &dport[i]);
+	fd = udp_bound(&src, &sport);
+	spawn(cg_sess, do_sendmmsg, &fd, &status);
+	drain(cap);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sendmmsg child ran (status %#x)",
+	      status);
+	for (i = 0; i < MMSG_N; i++) {
+		got += count_udp(sport, dport[i]) == 1;
+		late += i >= 8 && count_udp(sport, dport[i]) == 1;
+	}
+	check(got == MMSG_N && late == MMSG_N - 8,
+	      "%s backend: one sendmmsg of %d datagrams to %d ports, one record each (%d of %d; "
+	      "the 9th to 12th: %d of %d)",
+	      sr_backend_name(sr_capture_backend(cap)), MMSG_N, MMSG_N, got, MMSG_N, late,
+	      MMSG_N - 8);
+	close(fd);
+	for (i = 0; i < MMSG_N; i++)
+		close(rx[i]);
+}
+
 static void t_escape(void)
 {
 	char script[1024];
@@ -1816,6 +1870,7 @@ int main(void)
 	t_fchange();
 	t_connect();
 	t_udp_connected();
+	t_udp_sendmmsg();
 	t_escape();
 	t_compat();
 	t_uring();
