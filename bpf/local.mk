@@ -7,7 +7,7 @@ BPF_SRCS = bpf/hooks/tp_sched.bpf.c bpf/hooks/tp_sock.bpf.c bpf/hooks/tp_syscall
 	bpf/hooks/tp_net.bpf.c bpf/hooks/tp_io_uring.bpf.c bpf/hooks/fentry.bpf.c bpf/hooks/lsm.bpf.c \
 	bpf/hooks/tp_fchange.bpf.c bpf/hooks/fchange_hooks.bpf.c
 BPF_HDRS = bpf/events.h bpf/lib/maps.bpf.h bpf/lib/filter.bpf.h bpf/lib/output.bpf.h \
-	bpf/lib/path.bpf.h bpf/emit/exec.bpf.h bpf/emit/open.bpf.h bpf/emit/connect.bpf.h \
+	bpf/lib/path.bpf.h bpf/lib/compat.bpf.h bpf/emit/exec.bpf.h bpf/emit/open.bpf.h bpf/emit/connect.bpf.h \
 	bpf/emit/udp.bpf.h bpf/emit/proc.bpf.h bpf/emit/denied.bpf.h bpf/emit/fchange.bpf.h \
 	bpf/policy.h bpf/hint.h bpf/enforce.bpf.h
 BPF_OBJS = bpf/hooks/tp_sched.bpf.o bpf/hooks/tp_sock.bpf.o bpf/hooks/tp_syscalls.bpf.o \

@@ -16,6 +16,7 @@
 #include "emit/exec.bpf.h"
 #include "emit/fchange.bpf.h"
 #include "emit/open.bpf.h"
+#include "lib/compat.bpf.h"
 
 /* i386 syscall numbers (compat tasks on x86-64). */
 #define SR_NR32_OPEN     5
@@ -247,19 +248,9 @@ int sr_exit_creat(struct trace_event_raw_sys_exit *ctx)
 /* ---- compat (32-bit) syscalls ---------------------------------------- */
 /*
  * These run for every syscall on the host while attached: the first test is
- * the one-load TS_COMPAT check.
+ * the one-load TS_COMPAT check (lib/compat.bpf.h). tp_net.bpf.c has the
+ * 32-bit sends.
  */
-
-static __always_inline bool sr_in_compat_syscall(void)
-{
-#ifdef __TARGET_ARCH_x86
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return t->thread_info.status & SR_TS_COMPAT;
-#else
-	return false;
-#endif
-}
 
 /* A 16-bit uid or gid of the old chown calls: 0xffff is -1, "unchanged". */
 static __always_inline __u64 sr_id16(__u64 v)

@@ -218,6 +218,9 @@ static const struct sr_prog_row sr_rows[] = {
     {"sr_exit_sendto", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_exit_sendmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
     {"sr_exit_sendmmsg", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, false, false},
+    /* 32-bit tasks' sends (int $0x80, socketcall included): the raw syscall tracepoints */
+    {"sr_compat_send_enter", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, true, false},
+    {"sr_compat_send_exit", SR_JOB_UDP_SEND, 0, B_TP, 0, NET, TPJ_UDP_SEND, true, false},
     /*
      * write()/writev() (and the rest) on a connected socket: sock:sock_send_length
      * (6.3; before it these sends are not recorded). A plain tracepoint, so it

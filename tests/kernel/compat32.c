@@ -6,6 +6,9 @@
  * unlinkat, rmdir and unlinkat(AT_REMOVEDIR)) and a failing execve, then exits 0. No libc, so
  * only a compiler that can emit -m32 code is needed.
  * argv[1] is the directory to work in (relative opens are resolved there).
+ * argv[2..9], if given, are 8 UDP ports on 127.0.0.1: one UDP socket sends
+ * one datagram to each, by sendto, sendmsg, sendmmsg (two) and the same
+ * three through socketcall(2) (sendmmsg: one).
  */
 #define NR_EXIT   1
 #define NR_OPEN   5
@@ -30,6 +33,15 @@
 #define NR_UNLINKAT   301
 #define NR_RENAMEAT2  353
 #define AT_REMOVEDIR  0x200
+/* UDP sends */
+#define NR_SOCKETCALL 102
+#define NR_SENDMMSG   345
+#define NR_SOCKET     359
+#define NR_SENDTO     369
+#define NR_SENDMSG    370
+#define SYS_SENDTO    11
+#define SYS_SENDMSG   16
+#define SYS_SENDMMSG  20
 #define O_WRONLY      01
 #define O_LARGEFILE   0100000 /* c-fb is past 2 GiB by then */
 
@@ -61,6 +73,110 @@ static long sys5(long nr, long a, long b, long c, long d, long e)
 	                 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
 	                 : "memory");
 	return ret;
+}
+
+/*
+ * A 6-argument syscall: a[0] is its number, a[1..6] its arguments. The sixth
+ * goes in %ebp, which inline asm cannot name, so this is all assembly.
+ */
+long sys6(const long *a);
+__asm__(".globl sys6\n"
+        "sys6:\n"
+        "  pushl %ebp\n"
+        "  pushl %ebx\n"
+        "  pushl %esi\n"
+        "  pushl %edi\n"
+        "  movl 20(%esp), %eax\n"
+        "  movl 4(%eax), %ebx\n"
+        "  movl 8(%eax), %ecx\n"
+        "  movl 12(%eax), %edx\n"
+        "  movl 16(%eax), %esi\n"
+        "  movl 20(%eax), %edi\n"
+        "  movl 24(%eax), %ebp\n"
+        "  movl 0(%eax), %eax\n"
+        "  int $0x80\n"
+        "  popl %edi\n"
+        "  popl %esi\n"
+        "  popl %ebx\n"
+        "  popl %ebp\n"
+        "  ret\n");
+
+/* The i386 layouts: struct sockaddr_in, compat iovec, msghdr and mmsghdr. */
+struct sin32 {
+	unsigned short family, port; /* port in network order */
+	unsigned int addr;
+	unsigned char zero[8];
+};
+struct iov32 {
+	unsigned int base, len;
+};
+struct msg32 {
+	unsigned int name;
+	int namelen;
+	unsigned int iov, iovlen, control, controllen, flags;
+};
+struct mmsg32 {
+	struct msg32 hdr;
+	unsigned int len;
+};
+
+static unsigned short port_be(const char *s)
+{
+	unsigned int v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (unsigned int)(*s++ - '0');
+	return (unsigned short)((v >> 8 | v << 8) & 0xffff);
+}
+
+/* One datagram to each of the 8 ports of @p, each by another 32-bit way. */
+static void sends(char **p)
+{
+	static struct sin32 to[8];
+	static struct iov32 io;
+	static struct msg32 m;
+	static struct mmsg32 mm[2];
+	static long a[7];
+	static unsigned int sc[6];
+	long fd;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		to[i].family = 2;        /* AF_INET */
+		to[i].addr = 0x0100007f; /* 127.0.0.1 */
+		to[i].port = port_be(p[i]);
+	}
+	fd = sys3(NR_SOCKET, 2, 2, 0); /* AF_INET, SOCK_DGRAM */
+	if (fd < 0)
+		return;
+	io.base = (unsigned int)"u";
+	io.len = 1;
+	/* sendto(2), 6 arguments */
+	a[0] = NR_SENDTO, a[1] = fd, a[2] = (long)"u", a[3] = 1, a[4] = 0;
+	a[5] = (long)&to[0], a[6] = sizeof(to[0]);
+	sys6(a);
+	/* sendmsg(2) */
+	m.name = (unsigned int)&to[1], m.namelen = sizeof(to[1]);
+	m.iov = (unsigned int)&io, m.iovlen = 1;
+	sys3(NR_SENDMSG, fd, (long)&m, 0);
+	/* sendmmsg(2), two messages */
+	for (i = 0; i < 2; i++) {
+		mm[i].hdr = m;
+		mm[i].hdr.name = (unsigned int)&to[2 + i];
+	}
+	sys4(NR_SENDMMSG, fd, (long)mm, 2, 0);
+	/* socketcall(2): sendto, sendmsg, sendmmsg */
+	sc[0] = fd, sc[1] = (unsigned int)"u", sc[2] = 1, sc[3] = 0;
+	sc[4] = (unsigned int)&to[4], sc[5] = sizeof(to[4]);
+	sys3(NR_SOCKETCALL, SYS_SENDTO, (long)sc, 0);
+	m.name = (unsigned int)&to[5];
+	sc[1] = (unsigned int)&m, sc[2] = 0;
+	sys3(NR_SOCKETCALL, SYS_SENDMSG, (long)sc, 0);
+	mm[0].hdr.name = (unsigned int)&to[6];
+	mm[1].hdr.name = (unsigned int)&to[7];
+	sc[1] = (unsigned int)mm, sc[2] = 2, sc[3] = 0;
+	sys3(NR_SOCKETCALL, SYS_SENDMMSG, (long)sc, 0);
+	sys3(NR_CLOSE, fd, 0, 0);
 }
 
 /* The file changes test_capture's t_compat expects, in the working directory. */
@@ -109,6 +225,8 @@ static int main32(int argc, char **argv)
 		sys3(NR_CLOSE, fd, 0, 0);
 	fd = sys4(NR_OPENAT, AT_FDCWD, (long)"compat-missing-file", 0, 0);
 	changes();
+	if (argc > 9)
+		sends(argv + 2);
 	sys3(NR_EXECVE, (long)"/nonexistent/compat-missing", (long)xargv, 0);
 	return 0;
 }

@@ -875,8 +875,11 @@ static void do_udp_sendto_other(void *arg)
 		_exit(6);
 }
 
-/* UDP send records from local port @sport to 127.0.0.1:@dport. */
-static size_t count_udp(int sport, int dport)
+/*
+ * UDP send records to 127.0.0.1:@dport, by @pid (0: any) from the local
+ * port @sport (0: any; then from any local address).
+ */
+static size_t count_udp_by(pid_t pid, int sport, int dport)
 {
 	static const unsigned char lo4[4] = {127, 0, 0, 1};
 	size_t i, n = 0;
@@ -885,10 +888,16 @@ static size_t count_udp(int sport, int dport)
 		const struct sr_connect_event *c = (const void *)recs[i]->data;
 
 		n += c->hdr.type == SR_EV_CONNECT && c->op == SR_CONNECT_UDP_SEND &&
-		     c->family == AF_INET && c->sport == sport && c->dport == dport &&
-		     !memcmp(c->daddr, lo4, 4) && !memcmp(c->saddr, lo4, 4);
+		     (!pid || c->hdr.pid == (uint32_t)pid) && c->family == AF_INET &&
+		     (!sport || (c->sport == sport && !memcmp(c->saddr, lo4, 4))) &&
+		     c->dport == dport && !memcmp(c->daddr, lo4, 4);
 	}
 	return n;
+}
+
+static size_t count_udp(int sport, int dport)
+{
+	return count_udp_by(0, sport, dport);
 }
 
 /*
@@ -1129,10 +1138,37 @@ static void t_outside(void)
 	      "processes outside the session cgroup produce zero records");
 }
 
+/*
+ * The 32-bit helper's UDP sends (one datagram to each of 8 ports: sendto,
+ * sendmsg, sendmmsg x2, then socketcall's sendto, sendmsg, sendmmsg x2):
+ * one record per port on every backend.
+ */
+static void compat_udp(pid_t pid, const int port[8])
+{
+	static const char *const how[8] = {"sendto",
+	                                   "sendmsg",
+	                                   "sendmmsg #1",
+	                                   "sendmmsg #2",
+	                                   "socketcall sendto",
+	                                   "socketcall sendmsg",
+	                                   "socketcall sendmmsg #1",
+	                                   "socketcall sendmmsg #2"};
+	int i;
+
+	for (i = 0; i < 8; i++)
+		check(count_udp_by(pid, 0, port[i]) == 1,
+		      "%s backend: 32-bit UDP %s to 127.0.0.1:%d recorded once (got %zu)",
+		      sr_backend_name(sr_capture_backend(cap)), how[i], port[i],
+		      count_udp_by(pid, 0, port[i]));
+}
+
 static void t_compat(void)
 {
-	char bin[512], path[512];
-	char *argv[] = {bin, tmpdir, NULL};
+	char bin[512], path[512], ports[8][8];
+	char *argv[] = {bin,      tmpdir,   ports[0], ports[1], ports[2], ports[3],
+	                ports[4], ports[5], ports[6], ports[7], NULL};
+	struct sockaddr_in rxa;
+	int rx[8], port[8], i;
 	const char *top = getenv("SR_TOP_BUILDDIR");
 	const struct sr_open_event *o;
 	const struct sr_exec_event *e;
@@ -1164,10 +1200,17 @@ static void t_compat(void)
 	}
 	if (ia32 != SR_IA32_OPEN)
 		return;
+	for (i = 0; i < 8; i++) {
+		rx[i] = udp_bound(&rxa, &port[i]);
+		snprintf(ports[i], sizeof(ports[i]), "%d", port[i]);
+	}
 	pid = run_argv(cg_sess, argv, &status);
 	drain(cap);
+	for (i = 0; i < 8; i++)
+		close(rx[i]);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "compat helper ran (status %#x)",
 	      status);
+	compat_udp(pid, port);
 	snprintf(path, sizeof(path), "%s/compat-creat", tmpdir);
 	o = find_open(pid, path, strlen(path));
 	/* the hooks see the open, not the syscall: no compat flag there */
@@ -1233,7 +1276,7 @@ static void t_switches(void)
 		check(
 		    !link_pinned("sr_enter_openat") && !link_pinned("sr_exit_openat") &&
 		        !link_pinned("sr_enter_execve") && !link_pinned("sr_compat_enter") &&
-		        !link_pinned("sr_enter_sendto") &&
+		        !link_pinned("sr_enter_sendto") && !link_pinned("sr_compat_send_enter") &&
 		        (sr_capture_demand_classes(cap) & SR_CLASS_ALL) ==
 		            (SR_CLASS_BIT(SR_CLASS_DISK) | SR_CLASS_BIT(SR_CLASS_NETWORK)) &&
 		        link_pinned("sr_fexit_filp_open") &&
@@ -1267,7 +1310,7 @@ static void t_switches(void)
 	}
 	err = sr_capture_set_demand(cap, 0);
 	check(!err && !link_pinned("sr_enter_openat") && !link_pinned("sr_compat_enter") &&
-	          link_pinned("sr_exec"),
+	          !link_pinned("sr_compat_send_enter") && link_pinned("sr_exec"),
 	      "syscall tracepoints detached and their pins removed, core links kept");
 	pid = spawn(cg_sess, do_marker_open, (void *)m2, &status);
 	drain(cap);
@@ -1276,8 +1319,9 @@ static void t_switches(void)
 	err = sr_capture_set_demand(cap, SR_CLASS_ALL);
 	pid = spawn(cg_sess, do_marker_open, (void *)m3, &status);
 	drain(cap);
-	check(!err && link_pinned("sr_enter_openat") && find_open(pid, m3, strlen(m3)),
-	      "reattached: open recorded again");
+	check(!err && link_pinned("sr_enter_openat") && link_pinned("sr_compat_send_enter") &&
+	          find_open(pid, m3, strlen(m3)),
+	      "reattached: open recorded again (and the 32-bit send programs attached)");
 }
 
 /*
