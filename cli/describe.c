@@ -38,7 +38,10 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		free(cmd);
 		free(label);
 	} else if (!strcmp(ev, "session.disk") && sr_j_str(o, "change")) {
-		/* a file change: "rename /a -> /b = 0", "chmod /a 0640 = EPERM" */
+		/*
+		 * a file change: "rename /a -> /b = 0", "chmod /a 0640 = EPERM",
+		 * "exchange /a <-> /b = 0"
+		 */
 		int64_t rc = sr_j_int(o, "return_code", 0);
 		const char *p2 =
 		    sr_j_str(o, "new_path") ? sr_j_str(o, "new_path") : sr_j_str(o, "target");
@@ -53,7 +56,10 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 		else
 			b[0] = 0;
 		snprintf(buf, cap, "%s %s%s%s%s = %s", sr_j_str(o, "change"),
-		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?", p2 ? " -> " : "",
+		         sr_j_str(o, "path") ? sr_j_str(o, "path") : "?",
+		         !p2                                          ? ""
+		         : !strcmp(sr_j_str(o, "change"), "exchange") ? " <-> "
+		                                                      : " -> ",
 		         p2 ? p2 : "", b,
 		         !sr_j_has(o, "return_code") ? "?"
 		         : rc < 0                    ? sr_rc_errno_name(rc, a, sizeof(a))

@@ -241,6 +241,7 @@ static int ocsf_fchange_activity(const char *op, const char **name)
 	    {"rename", "Rename", 5},        {"chmod", "Set Attributes", 6},
 	    {"chown", "Set Attributes", 6}, {"truncate", "Update", 3},
 	    {"link", "Create", 1},          {"symlink", "Create", 1},
+	    {"exchange", "Rename", 5}, /* two renames at once: each name gets the other file */
 	};
 	size_t i;
 

@@ -32,12 +32,14 @@
  * record. 1: before 2. Stored records keep the format they were written in
  * (the database keeps it with each record, events.fmt), and
  * sr_record_json() writes each in its own. 4: session.disk also records
- * file changes, with an "operation" ("unlink", "rename", ...); an open has
+ * file changes, with a "change" ("unlink", "rename", ...); an open has
  * none, as before. 5: session.network also records inbound TCP
  * connections (operation 2, an sshrec extension) and a UDP socket's first
  * send to each destination (operation 1, Teleport's SEND, result "sent").
+ * 6: session.disk's "change" may be "exchange" (renameat2 RENAME_EXCHANGE,
+ * which format 5 recorded as a "rename").
  */
-#define SR_RECORD_FORMAT 5
+#define SR_RECORD_FORMAT 6
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {

@@ -302,9 +302,11 @@ static int put_command(struct out *o, const struct sr_record *rec)
 const char *sr_fchange_op_name(unsigned op)
 {
 	static const char *const names[SR_FC_MAX] = {
-	    [SR_FC_UNLINK] = "unlink",   [SR_FC_RMDIR] = "rmdir",       [SR_FC_RENAME] = "rename",
-	    [SR_FC_CHMOD] = "chmod",     [SR_FC_CHOWN] = "chown",       [SR_FC_LINK] = "link",
-	    [SR_FC_SYMLINK] = "symlink", [SR_FC_TRUNCATE] = "truncate",
+	    [SR_FC_UNLINK] = "unlink",     [SR_FC_RMDIR] = "rmdir",
+	    [SR_FC_RENAME] = "rename",     [SR_FC_CHMOD] = "chmod",
+	    [SR_FC_CHOWN] = "chown",       [SR_FC_LINK] = "link",
+	    [SR_FC_SYMLINK] = "symlink",   [SR_FC_TRUNCATE] = "truncate",
+	    [SR_FC_EXCHANGE] = "exchange",
 	};
 
 	return op < SR_FC_MAX ? names[op] : NULL;
@@ -330,6 +332,7 @@ static void put_fchange(struct out *o, const struct sr_record *rec)
 		put_str(o, "path_error", path_error_name(rec->path_error));
 	switch (rec->fc_op) {
 	case SR_FC_RENAME:
+	case SR_FC_EXCHANGE:
 	case SR_FC_LINK:
 		put_str(o, "new_path", rec->path2);
 		put_bool(o, "new_path_resolved", rec->path2_resolved);

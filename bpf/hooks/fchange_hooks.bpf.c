@@ -23,13 +23,14 @@ static __always_inline int sr_fch_unlink(const struct path *dir, struct dentry *
 }
 
 static __always_inline int sr_fch_rename(const struct path *od, struct dentry *o,
-                                         const struct path *nd, struct dentry *n, __u8 src)
+                                         const struct path *nd, struct dentry *n,
+                                         unsigned int flags, __u8 src)
 {
 	struct sr_fc_hook h = {.d = o,
 	                       .m = BPF_CORE_READ(od, mnt),
 	                       .d2 = n,
 	                       .m2 = BPF_CORE_READ(nd, mnt),
-	                       .op = SR_FC_RENAME,
+	                       .op = sr_fc_rename_op(flags),
 	                       .uid = (__u32)-1,
 	                       .gid = (__u32)-1};
 
@@ -98,7 +99,7 @@ int BPF_PROG(sr_lsm_rename, const struct path *od, struct dentry *o, const struc
              struct dentry *n, unsigned int flags, int ret)
 {
 	if (!ret)
-		sr_fch_rename(od, o, nd, n, SR_SRC_LSM);
+		sr_fch_rename(od, o, nd, n, flags, SR_SRC_LSM);
 	return ret;
 }
 
@@ -168,9 +169,9 @@ int BPF_PROG(sr_fe_rmdir, const struct path *dir, struct dentry *d)
 
 SEC("fentry/security_path_rename")
 int BPF_PROG(sr_fe_rename, const struct path *od, struct dentry *o, const struct path *nd,
-             struct dentry *n)
+             struct dentry *n, unsigned int flags)
 {
-	return sr_fch_rename(od, o, nd, n, SR_SRC_FENTRY);
+	return sr_fch_rename(od, o, nd, n, flags, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_link")

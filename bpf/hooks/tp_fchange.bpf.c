@@ -59,8 +59,8 @@ SR_FC_EXIT(renameat)
 SEC("tp/syscalls/sys_enter_renameat2")
 int sr_fc_renameat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return sr_fc_enter(SR_FC_RENAME, (int)ctx->args[0], ctx->args[1], (int)ctx->args[2],
-	                   ctx->args[3]);
+	return sr_fc_enter(sr_fc_rename_op(ctx->args[4]), (int)ctx->args[0], ctx->args[1],
+	                   (int)ctx->args[2], ctx->args[3]);
 }
 SR_FC_EXIT(renameat2)
 

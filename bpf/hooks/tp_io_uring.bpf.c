@@ -109,7 +109,9 @@ static __noinline int sr_uring_fchange(struct io_kiocb *req, __u8 opcode)
 		len2 = sr_uring_name(sc, &ev->data[SR_PATH_CAP], task, BPF_CORE_READ(ln, oldpath),
 		                     0, false, &fl2);
 	} else {
-		ev->op = opcode == IORING_OP_RENAMEAT ? SR_FC_RENAME : SR_FC_LINK;
+		ev->op = opcode == IORING_OP_RENAMEAT
+		             ? sr_fc_rename_op(BPF_CORE_READ((struct io_rename *)cmd, flags))
+		             : SR_FC_LINK;
 		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(ln, oldpath),
 		                    BPF_CORE_READ(ln, old_dfd), true, &fl);
 		len2 = sr_uring_name(sc, &ev->data[SR_PATH_CAP], task, BPF_CORE_READ(ln, newpath),

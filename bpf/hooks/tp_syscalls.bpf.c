@@ -262,7 +262,8 @@ static __always_inline __u64 sr_id16(__u64 v)
  * A 32-bit file change: its arguments as the 64-bit tracepoints have them
  * (i386 order: bx, cx, dx, si). Returns whether @id is one.
  */
-static __always_inline bool sr_compat_fc_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __u64 a0, __u64 a1,
+                                               __u64 a2, __u64 a3)
 {
 	switch (id) {
 	case SR_NR32_UNLINK:
@@ -278,8 +279,11 @@ static __always_inline bool sr_compat_fc_enter(long id, __u64 a0, __u64 a1, __u6
 		sr_fc_enter(SR_FC_RENAME, SR_AT_FDCWD, a0, SR_AT_FDCWD, a1);
 		return true;
 	case SR_NR32_RENAMEAT:
-	case SR_NR32_RENAMEAT2:
 		sr_fc_enter(SR_FC_RENAME, (__s32)a0, a1, (__s32)a2, a3);
+		return true;
+	case SR_NR32_RENAMEAT2: /* its flags are the fifth argument: %edi */
+		sr_fc_enter(sr_fc_rename_op((__u32)BPF_CORE_READ(regs, di)), (__s32)a0, a1,
+		            (__s32)a2, a3);
 		return true;
 	case SR_NR32_LINK:
 		sr_fc_enter(SR_FC_LINK, SR_AT_FDCWD, a0, SR_AT_FDCWD, a1);
@@ -357,7 +361,7 @@ int sr_compat_enter(struct bpf_raw_tracepoint_args *ctx)
 	a1 = (__u32)BPF_CORE_READ(regs, cx);
 	a2 = (__u32)BPF_CORE_READ(regs, dx);
 	a3 = (__u32)BPF_CORE_READ(regs, si);
-	if ((sr_tp_jobs & SR_TPJ_FCHANGE) && sr_compat_fc_enter(id, a0, a1, a2, a3))
+	if ((sr_tp_jobs & SR_TPJ_FCHANGE) && sr_compat_fc_enter(regs, id, a0, a1, a2, a3))
 		return 0;
 	switch (id) {
 	case SR_NR32_OPEN:

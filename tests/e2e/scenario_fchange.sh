@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # E2E scenario (issue 15 item 7a): file changes of a non-root session user
-# (unlink, rmdir, rename, link, symlink, chmod, chown, truncate, by path,
+# (unlink, rmdir, rename, exchange, link, symlink, chmod, chown, truncate, by path,
 # relative to the cwd and by fd), failing ones with their -errno, and a name
 # with a newline and an invalid UTF-8 byte, as session.disk records with
 # their operation, the same in the JSON lines and in SQLite.
@@ -14,8 +14,12 @@ sc_start
 W=$SC_W/fc
 mkdir -p "$W/rootdir" && chmod 1777 "$W" && echo r >"$W/rootdir/f" # root's: the user may not change it
 cat >"$W/fc.py" <<'PY'
-import os, sys
+import ctypes, os, sys
 w = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+def exchange(a, b): # renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
+    if libc.renameat2(-100, a.encode(), -100, b.encode(), 2) != 0:
+        sys.exit("renameat2: errno %d" % ctypes.get_errno())
 def tryit(f, *a):
     try:
         f(*a)
@@ -27,6 +31,8 @@ open("a", "w").write("x")
 os.rename("a", "b")
 os.link("b", "c")
 os.symlink("b", "s")
+exchange("b", "s") # swapped, then back
+exchange("b", "s")
 os.chmod("b", 0o640)
 os.chown("b", os.getuid(), -1)
 os.truncate("b", 7)
@@ -62,6 +68,8 @@ if sc_take_session FC; then
 		["rename", "\($d)/a", true, "\($d)/b", true, 0],
 		["link", "\($d)/b", true, "\($d)/c", true, 0],
 		["symlink", "\($d)/s", true, "b", 0],
+		["exchange", "\($d)/b", true, "\($d)/s", true, 0],
+		["exchange", "\($d)/b", true, "\($d)/s", true, 0],
 		["chmod", "\($d)/b", true, 416, 0],
 		["chown", "\($d)/b", true, $u, 0],
 		["truncate", "\($d)/b", true, 7, 0],
@@ -90,6 +98,8 @@ if sc_take_session FC; then
 		"3|$D/a|||0|$D/b
 6|$D/b|||0|$D/c
 7|$D/s|||0|b
+9|$D/b|||0|$D/s
+9|$D/b|||0|$D/s
 4|$D/b||416|0|
 5|$D/b|$uid||0|
 8|$D/b|7||0|
@@ -110,6 +120,8 @@ if sc_take_session FC; then
 	tl=$("$SR_SSHREC" --db "$SR_DB" timeline "$s")
 	sr_check "FC: timeline: a rename is a change with both names" \
 		grep -qF "change  rename $D/a -> $D/b = 0" <<<"$tl"
+	sr_check "FC: timeline: an exchange with both names" \
+		grep -qF "change  exchange $D/b <-> $D/s = 0" <<<"$tl"
 	sr_check "FC: timeline: a chmod with its mode" grep -qF "change  chmod $D/b 0640 = 0" <<<"$tl"
 	sr_check "FC: timeline: a failed unlink with its errno" \
 		grep -qF "change  unlink $W/rootdir/f = EACCES" <<<"$tl"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * A 32-bit static program for tests/kernel/test_capture: makes compat
- * (int $0x80) open, openat, creat, file changes (rename, renameat2, link,
+ * (int $0x80) open, openat, creat, file changes (rename, renameat2 and its exchange, link,
  * symlink, chmod, 16- and 32-bit chown, truncate64, ftruncate, unlink,
  * unlinkat, rmdir and unlinkat(AT_REMOVEDIR)) and a failing execve, then exits 0. No libc, so
  * only a compiler that can emit -m32 code is needed.
@@ -199,6 +199,9 @@ static void changes(void)
 		sys3(NR_FTRUNCATE, fd, 2, 0);
 		sys3(NR_CLOSE, fd, 0, 0);
 	}
+	/* RENAME_EXCHANGE (its flags in %edi), twice: swapped and back */
+	sys5(NR_RENAMEAT2, AT_FDCWD, (long)"c-fb", AT_FDCWD, (long)"c-fs", 2);
+	sys5(NR_RENAMEAT2, AT_FDCWD, (long)"c-fb", AT_FDCWD, (long)"c-fs", 2);
 	sys5(NR_RENAMEAT2, AT_FDCWD, (long)"c-fb", AT_FDCWD, (long)"c-fr", 0);
 	sys3(NR_UNLINK, (long)"c-fl", 0, 0);
 	sys4(NR_UNLINKAT, AT_FDCWD, (long)"c-fs", 0, 0);

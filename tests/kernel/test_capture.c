@@ -1108,6 +1108,16 @@ static void t_uring(void)
 	check(f && f->ret == 0 && (f->cflags & SR_FC_RET_UNKNOWN) &&
 	          fc_path2(f, "uring-renamed", false),
 	      "io_uring IORING_OP_RENAMEAT recorded with both names resolved, result unknown");
+	snprintf(rel, sizeof(rel), "%s/uring-other", tmpdir);
+	close(creat(rel, 0600));
+	pid = run_uring("exchange", "uring-renamed", "uring-other", &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_EXCHANGE, "uring-renamed");
+	check(f && (f->cflags & SR_FC_RET_UNKNOWN) && fc_path2(f, "uring-other", false) &&
+	          !find_fc(pid, SR_FC_RENAME, "uring-renamed") && access(rel, F_OK) == 0,
+	      "io_uring IORING_OP_RENAMEAT with RENAME_EXCHANGE recorded as an exchange of both "
+	      "names, not a rename");
+	unlink(rel);
 	pid = run_uring("unlinkat", "uring-renamed", NULL, &status);
 	drain(cap);
 	f = find_fc(pid, SR_FC_UNLINK, "uring-renamed");
@@ -1511,6 +1521,9 @@ static void do_fchanges(void *arg)
 	rename("fa", "fb");
 	link("fb", "fl");
 	symlink("fb", "fs");
+	/* swapped and swapped back: two exchanges, no rename */
+	syscall(SYS_renameat2, AT_FDCWD, "fb", AT_FDCWD, "fs", RENAME_EXCHANGE);
+	syscall(SYS_renameat2, AT_FDCWD, "fb", AT_FDCWD, "fs", RENAME_EXCHANGE);
 	chmod("fb", 0640);
 	truncate("fb", 5);
 	fd = open("fb", O_WRONLY);
@@ -1561,6 +1574,23 @@ static bool fc_ret(const struct sr_fchange_event *c, long want)
 	                        : c->ret == want && !(c->cflags & SR_FC_RET_UNKNOWN));
 }
 
+/* How many file changes @op of @pid on @name, to @name2, with the result 0 (fc_ret). */
+static size_t count_fc(pid_t pid, uint32_t op, const char *name, const char *name2)
+{
+	char path[512];
+	size_t i, n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	for (i = 0; i < nrecs; i++) {
+		const struct sr_fchange_event *c = (const void *)recs[i]->data;
+
+		n += c->hdr.type == SR_EV_FCHANGE && c->hdr.pid == (uint32_t)pid && c->op == op &&
+		     c->path_len == strlen(path) + 1 && !memcmp(c->data, path, c->path_len) &&
+		     fc_path2(c, name2, false) && fc_ret(c, 0);
+	}
+	return n;
+}
+
 static void t_fchange(void)
 {
 	const struct sr_fchange_event *c;
@@ -1575,6 +1605,10 @@ static void t_fchange(void)
 	check(fc_ret(c, 0) && fc_path2(c, "fl", false), "link recorded with the new name");
 	c = find_fc(pid, SR_FC_SYMLINK, "fs");
 	check(fc_ret(c, 0) && fc_path2(c, "fb", true), "symlink recorded with its content");
+	check(count_fc(pid, SR_FC_EXCHANGE, "fb", "fs") == 2 && !find_fc(pid, SR_FC_RENAME, "fb"),
+	      "renameat2 RENAME_EXCHANGE, twice: two exchanges of fb and fs with their result, "
+	      "no rename (%zu)",
+	      count_fc(pid, SR_FC_EXCHANGE, "fb", "fs"));
 	c = find_fc(pid, SR_FC_CHMOD, "fb");
 	check(fc_ret(c, 0) && c->mode == 0640, "chmod recorded with its mode");
 	c = find_fc(pid, SR_FC_CHOWN, "fb");
@@ -1629,6 +1663,9 @@ static void compat_fchanges(pid_t pid)
 	check(fc_ret(c, 0) && fc_path2(c, "c-fb", false), "32-bit rename recorded with both names");
 	c = find_fc(pid, SR_FC_RENAME, "c-fb");
 	check(fc_ret(c, 0) && fc_path2(c, "c-fr", false), "32-bit renameat2 recorded");
+	check(count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs") == 2,
+	      "32-bit renameat2 RENAME_EXCHANGE, twice: two exchanges (%zu)",
+	      count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs"));
 	c = find_fc(pid, SR_FC_LINK, "c-fb");
 	check(fc_ret(c, 0) && fc_path2(c, "c-fl", false), "32-bit link recorded with the new name");
 	c = find_fc(pid, SR_FC_SYMLINK, "c-fs");

@@ -10,6 +10,7 @@
  *   uring_ops connect IPV4 PORT      IORING_OP_CONNECT (TCP)
  *   uring_ops unlinkat PATH          IORING_OP_UNLINKAT, relative to the cwd
  *   uring_ops renameat OLD NEW       IORING_OP_RENAMEAT, both relative to the cwd
+ *   uring_ops exchange OLD NEW       the same with RENAME_EXCHANGE (the two names swapped)
  *   uring_ops sendmsg-udp IPV4 PORT  three IORING_OP_SENDMSG of one UDP socket to IPV4:PORT
  *   uring_ops accept IPV4 PORT       IORING_OP_ACCEPT on a listener at IPV4:PORT, which a
  *                                    child process connects to
@@ -173,10 +174,12 @@ int main(int argc, char **argv)
 		sqe.off = (unsigned long)&how;
 	} else if (!strcmp(argv[1], "unlinkat")) {
 		sqe.opcode = IORING_OP_UNLINKAT;
-	} else if (!strcmp(argv[1], "renameat") && argc > 3) {
+	} else if ((!strcmp(argv[1], "renameat") || !strcmp(argv[1], "exchange")) && argc > 3) {
 		sqe.opcode = IORING_OP_RENAMEAT;
 		sqe.len = (unsigned)AT_FDCWD; /* the new name's dirfd */
 		sqe.addr2 = (unsigned long)argv[3];
+		if (argv[1][0] == 'e')
+			sqe.rename_flags = 1u << 1; /* RENAME_EXCHANGE */
 	} else if ((!strcmp(argv[1], "connect") || !strcmp(argv[1], "sendmsg-udp") ||
 	            !strcmp(argv[1], "accept")) &&
 	           argc > 3) {

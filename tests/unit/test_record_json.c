@@ -222,6 +222,11 @@ static void test_fchange(void **state)
 	                "true,\"new_path\":\"/w/b\\n\",\"new_path_resolved\":true,"
 	                "\"return_code\":-13,\"process_id\":9}"));
 	assert_null(strstr(w.b, "\"flags_text"));
+	/* format 6: an exchange has both names, as a rename */
+	rec.fc_op = SR_FC_EXCHANGE;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"change\":\"exchange\",\"path\":\"/w/a\","));
+	assert_non_null(strstr(w.b, "\"new_path\":\"/w/b\\n\",\"new_path_resolved\":true,"));
 	rec.fc_op = SR_FC_CHOWN;
 	rec.owner_uid = 1000;
 	rec.owner_gid = -1;
