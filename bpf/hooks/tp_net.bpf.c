@@ -22,8 +22,13 @@
 #define SR_SOCKADDR_MAX 28   /* sizeof(struct sockaddr_in6) */
 #define SR_UIO_MAXIOV   1024 /* the kernel sends no more messages of one sendmmsg */
 
-/* A send of @fd to the user sockaddr @uaddr (@len bytes; 0: the peer). */
-static __always_inline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
+/*
+ * A send of @fd to the user sockaddr @uaddr (@len bytes; 0: the peer).
+ * Not inlined: a program and its bpf_loop() callback share one 512-byte
+ * stack, and with this body inlined in both, 32-bit sendmmsg's came to 704
+ * bytes on Linux 6.1 and 6.12 (6.18 accepted it).
+ */
+static __noinline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
                                              struct sock *sk, __u64 uaddr, __u32 len)
 {
 	__u8 buf[SR_SOCKADDR_MAX] = {};

@@ -97,6 +97,10 @@ static void drain(struct sr_capture *c)
 {
 	int n, idle = 0;
 
+	if (!c) { /* a reload failed (checked there): nothing to read, no crash */
+		check(0, "ring buffer poll: no capture loaded");
+		return;
+	}
 	while (idle < 2) {
 		n = sr_capture_poll(c, 100, on_event, NULL);
 		if (n < 0) {
