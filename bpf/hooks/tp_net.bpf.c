@@ -29,7 +29,7 @@
  * bytes on Linux 6.1 and 6.12 (6.18 accepted it).
  */
 static __noinline void sr_udp_send_user(const struct sr_sess *s, struct socket *sock,
-                                             struct sock *sk, __u64 uaddr, __u32 len)
+                                        struct sock *sk, __u64 uaddr, __u32 len)
 {
 	__u8 buf[SR_SOCKADDR_MAX] = {};
 	__u16 fam = 0;
