@@ -207,7 +207,8 @@ enum sr_fchange_op {
 	SR_FC_SYMLINK = 7,  /* symbolic link path made, with content path2 */
 	SR_FC_TRUNCATE = 8, /* path's size set to length */
 	SR_FC_EXCHANGE = 9, /* path and path2 swapped (renameat2 RENAME_EXCHANGE) */
-	SR_FC_MAX = 10,
+	SR_FC_MKDIR = 10,   /* directory path made with mode (the umask applied) */
+	SR_FC_MAX = 11,
 };
 
 /* sr_fchange_event.cflags: SR_OPEN_* bits of path; the same bits of path2 << 16 */

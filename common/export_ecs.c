@@ -160,9 +160,10 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	} else if (!strcmp(ev, "session.disk") && op) {
 		/* a file change (format 4): no result seen is said, not guessed */
 		cat = "file";
-		type = !strcmp(op, "unlink") || !strcmp(op, "rmdir")   ? "deletion"
-		       : !strcmp(op, "link") || !strcmp(op, "symlink") ? "creation"
-		                                                       : "change";
+		type = !strcmp(op, "unlink") || !strcmp(op, "rmdir") ? "deletion"
+		       : !strcmp(op, "link") || !strcmp(op, "symlink") || !strcmp(op, "mkdir")
+		           ? "creation"
+		           : "change";
 		outcome = !sr_jrec_has(rec, "return_code") ? "unknown"
 		          : rc < 0                         ? "failure"
 		                                           : "success";

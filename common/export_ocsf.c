@@ -229,7 +229,7 @@ static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 /*
  * File System Activity's activity of a file change (session.disk's
  * operation): Delete, Rename, Set Attributes (mode, owner), Update (size),
- * Create (a link).
+ * Create (a link, a directory).
  */
 static int ocsf_fchange_activity(const char *op, const char **name)
 {
@@ -242,6 +242,7 @@ static int ocsf_fchange_activity(const char *op, const char **name)
 	    {"chown", "Set Attributes", 6}, {"truncate", "Update", 3},
 	    {"link", "Create", 1},          {"symlink", "Create", 1},
 	    {"exchange", "Rename", 5}, /* two renames at once: each name gets the other file */
+	    {"mkdir", "Create", 1},
 	};
 	size_t i;
 

@@ -37,7 +37,7 @@
  * connections (operation 2, an sshrec extension) and a UDP socket's first
  * send to each destination (operation 1, Teleport's SEND, result "sent").
  * 6: session.disk's "change" may be "exchange" (renameat2 RENAME_EXCHANGE,
- * which format 5 recorded as a "rename").
+ * which format 5 recorded as a "rename") or "mkdir" (with its "mode").
  */
 #define SR_RECORD_FORMAT 6
 

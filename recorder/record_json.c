@@ -306,7 +306,7 @@ const char *sr_fchange_op_name(unsigned op)
 	    [SR_FC_RENAME] = "rename",     [SR_FC_CHMOD] = "chmod",
 	    [SR_FC_CHOWN] = "chown",       [SR_FC_LINK] = "link",
 	    [SR_FC_SYMLINK] = "symlink",   [SR_FC_TRUNCATE] = "truncate",
-	    [SR_FC_EXCHANGE] = "exchange",
+	    [SR_FC_EXCHANGE] = "exchange", [SR_FC_MKDIR] = "mkdir",
 	};
 
 	return op < SR_FC_MAX ? names[op] : NULL;
@@ -349,6 +349,7 @@ static void put_fchange(struct out *o, const struct sr_record *rec)
 			put_str(o, "target_error", path_error_name(rec->path2_error));
 		break;
 	case SR_FC_CHMOD:
+	case SR_FC_MKDIR:
 		put_int(o, "mode", rec->mode, false);
 		break;
 	case SR_FC_CHOWN:

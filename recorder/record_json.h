@@ -45,7 +45,7 @@ int sr_record_ip_version(const struct sr_record *rec);
 
 /**
  * `change` of a session.disk record of a file change: "unlink", "rmdir",
- * "rename", "chmod", "chown", "link", "symlink", "truncate", "exchange" for @p op (enum
+ * "rename", "chmod", "chown", "link", "symlink", "truncate", "exchange", "mkdir" for @p op (enum
  * sr_fchange_op); NULL for 0 (an open) and unknown values.
  */
 const char *sr_fchange_op_name(unsigned op);

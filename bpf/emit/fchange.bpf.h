@@ -189,6 +189,17 @@ static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
 #define SR_AT_REMOVEDIR    0x200
 #define SR_RENAME_EXCHANGE (1u << 1)
 
+/*
+ * The mode a mkdir of @mode gives, as the security hook sees it: the
+ * caller's umask applied (a default ACL of the parent may give another).
+ */
+static __always_inline __u32 sr_mkdir_mode(__u64 mode)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return (__u32)mode & 07777 & ~(__u32)BPF_CORE_READ(t, fs, umask);
+}
+
 /* A rename's op: RENAME_EXCHANGE swaps the two names, it moves neither away. */
 static __always_inline __u32 sr_fc_rename_op(__u64 flags)
 {
@@ -234,6 +245,8 @@ static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u6
 		return 0;
 	if (op == SR_FC_CHMOD)
 		st.mode = a & 07777;
+	else if (op == SR_FC_MKDIR)
+		st.mode = sr_mkdir_mode(a);
 	else if (op == SR_FC_CHOWN) {
 		st.uid = a;
 		st.gid = b;

@@ -60,6 +60,20 @@ static __always_inline int sr_fch_symlink(const struct path *dir, struct dentry 
 	return sr_emit_fchange_hook(&h, src);
 }
 
+/* mkdir: the hook has the mode with the umask applied */
+static __always_inline int sr_fch_mkdir(const struct path *dir, struct dentry *d, umode_t mode,
+                                        __u8 src)
+{
+	struct sr_fc_hook h = {.d = d,
+	                       .m = BPF_CORE_READ(dir, mnt),
+	                       .op = SR_FC_MKDIR,
+	                       .mode = mode & 07777,
+	                       .uid = (__u32)-1,
+	                       .gid = (__u32)-1};
+
+	return sr_emit_fchange_hook(&h, src);
+}
+
 static __always_inline int sr_fch_attr(const struct path *p, __u32 op, __u32 mode, __u32 uid,
                                        __u32 gid, __u8 src)
 {
@@ -136,6 +150,14 @@ int BPF_PROG(sr_lsm_chown, const struct path *p, __u32 uid, __u32 gid, int ret)
 	return ret;
 }
 
+SEC("lsm/path_mkdir")
+int BPF_PROG(sr_lsm_mkdir, const struct path *dir, struct dentry *d, umode_t mode, int ret)
+{
+	if (!ret)
+		sr_fch_mkdir(dir, d, mode, SR_SRC_LSM);
+	return ret;
+}
+
 SEC("lsm/path_truncate")
 int BPF_PROG(sr_lsm_truncate, const struct path *p, int ret)
 {
@@ -196,6 +218,12 @@ SEC("fentry/security_path_chown")
 int BPF_PROG(sr_fe_chown, const struct path *p, __u32 uid, __u32 gid)
 {
 	return sr_fch_attr(p, SR_FC_CHOWN, 0, uid, gid, SR_SRC_FENTRY);
+}
+
+SEC("fentry/security_path_mkdir")
+int BPF_PROG(sr_fe_mkdir, const struct path *dir, struct dentry *d, umode_t mode)
+{
+	return sr_fch_mkdir(dir, d, mode, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_truncate")

@@ -125,6 +125,20 @@ int sr_fc_fchmodat2(struct trace_event_raw_sys_enter *ctx)
 }
 SR_FC_EXIT(fchmodat2)
 
+SEC("tp/syscalls/sys_enter_mkdir")
+int sr_fc_mkdir(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_fc_enter_arg(SR_FC_MKDIR, SR_AT_FDCWD, ctx->args[0], ctx->args[1], 0);
+}
+SR_FC_EXIT(mkdir)
+
+SEC("tp/syscalls/sys_enter_mkdirat")
+int sr_fc_mkdirat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_fc_enter_arg(SR_FC_MKDIR, (int)ctx->args[0], ctx->args[1], ctx->args[2], 0);
+}
+SR_FC_EXIT(mkdirat)
+
 SEC("tp/syscalls/sys_enter_chown")
 int sr_fc_chown(struct trace_event_raw_sys_enter *ctx)
 {

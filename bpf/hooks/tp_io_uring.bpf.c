@@ -75,7 +75,8 @@ static __always_inline __u32 sr_uring_name(struct sr_scratch *sc, char *dst,
 static __always_inline bool sr_uring_is_fchange(__u8 opcode)
 {
 	return opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT ||
-	       opcode == IORING_OP_LINKAT || opcode == IORING_OP_SYMLINKAT;
+	       opcode == IORING_OP_LINKAT || opcode == IORING_OP_SYMLINKAT ||
+	       opcode == IORING_OP_MKDIRAT;
 }
 
 /* An io_uring file change at its submission: its result is not known (no completion wait). */
@@ -101,6 +102,13 @@ static __noinline int sr_uring_fchange(struct io_kiocb *req, __u8 opcode)
 			ev->op = SR_FC_RMDIR;
 		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(un, filename),
 		                    BPF_CORE_READ(un, dfd), true, &fl);
+	} else if (opcode == IORING_OP_MKDIRAT) {
+		struct io_mkdir *mk = cmd;
+
+		ev->op = SR_FC_MKDIR;
+		ev->mode = sr_mkdir_mode(BPF_CORE_READ(mk, mode));
+		len = sr_uring_name(sc, ev->data, task, BPF_CORE_READ(mk, filename),
+		                    BPF_CORE_READ(mk, dfd), true, &fl);
 	} else if (opcode == IORING_OP_SYMLINKAT) {
 		/* io_link: oldpath is the content, newpath the link made */
 		ev->op = SR_FC_SYMLINK;

@@ -49,6 +49,8 @@
 #define SR_NR32_LINKAT      303
 #define SR_NR32_SYMLINKAT   304
 #define SR_NR32_FCHMODAT    306
+#define SR_NR32_MKDIR       39
+#define SR_NR32_MKDIRAT     296
 #define SR_NR32_RENAMEAT2   353
 #define SR_NR32_FCHMODAT2   452
 
@@ -302,6 +304,12 @@ static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __
 		return true;
 	case SR_NR32_FCHMOD:
 		sr_fc_enter_arg(SR_FC_CHMOD, (__s32)a0, 0, a1, 0);
+		return true;
+	case SR_NR32_MKDIR:
+		sr_fc_enter_arg(SR_FC_MKDIR, SR_AT_FDCWD, a0, a1, 0);
+		return true;
+	case SR_NR32_MKDIRAT:
+		sr_fc_enter_arg(SR_FC_MKDIR, (__s32)a0, a1, a2, 0);
 		return true;
 	case SR_NR32_FCHMODAT:
 	case SR_NR32_FCHMODAT2:

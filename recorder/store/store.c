@@ -492,7 +492,7 @@ static int64_t path_bits(bool resolved, enum sr_path_error e, bool truncated)
  */
 static int set_fchange(struct sr_ev_row *w, const struct sr_record *r)
 {
-	if (r->fc_op == SR_FC_CHMOD)
+	if (r->fc_op == SR_FC_CHMOD || r->fc_op == SR_FC_MKDIR)
 		set_int(w, 18, r->mode);
 	if (r->fc_op == SR_FC_CHOWN) {
 		if (r->owner_uid >= 0)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # E2E scenario (issue 15 item 7a): file changes of a non-root session user
-# (unlink, rmdir, rename, exchange, link, symlink, chmod, chown, truncate, by path,
+# (mkdir, unlink, rmdir, rename, exchange, link, symlink, chmod, chown, truncate, by path,
 # relative to the cwd and by fd), failing ones with their -errno, and a name
 # with a newline and an invalid UTF-8 byte, as session.disk records with
 # their operation, the same in the JSON lines and in SQLite.
@@ -25,7 +25,8 @@ def tryit(f, *a):
         f(*a)
     except OSError:
         pass
-os.mkdir(w + "/d")
+os.umask(0o022)
+os.mkdir(w + "/d", 0o770) # 0750 with the umask
 os.chdir(w + "/d")
 open("a", "w").write("x")
 os.rename("a", "b")
@@ -65,6 +66,7 @@ if sc_take_session FC; then
 		[.change, .path, .path_resolved, .new_path, .new_path_resolved, .target, .mode, .owner_uid, .owner_gid,
 		 .length, .return_code] | map(select(. != null)) | tostring' -r --arg w "$W")
 	want=$(jq -cn --arg d "$D" --arg w "$W" --argjson u "$uid" '
+		["mkdir", "\($d)", false, 488, 0],
 		["rename", "\($d)/a", true, "\($d)/b", true, 0],
 		["link", "\($d)/b", true, "\($d)/c", true, 0],
 		["symlink", "\($d)/s", true, "b", 0],
@@ -95,7 +97,8 @@ if sc_take_session FC; then
 	# SQLite: operation (n3 >> 8), path, n1 (owner uid, length), n2 (mode, group), rc, text
 	# (the second path); the name with a newline is left to the byte-for-byte check above
 	sr_check_eq "FC: the same changes in SQLite" \
-		"3|$D/a|||0|$D/b
+		"10|$D||488|0|
+3|$D/a|||0|$D/b
 6|$D/b|||0|$D/c
 7|$D/s|||0|b
 9|$D/b|||0|$D/s
@@ -122,6 +125,7 @@ if sc_take_session FC; then
 		grep -qF "change  rename $D/a -> $D/b = 0" <<<"$tl"
 	sr_check "FC: timeline: an exchange with both names" \
 		grep -qF "change  exchange $D/b <-> $D/s = 0" <<<"$tl"
+	sr_check "FC: timeline: a mkdir with its mode" grep -qF "change  mkdir $D 0750 = 0" <<<"$tl"
 	sr_check "FC: timeline: a chmod with its mode" grep -qF "change  chmod $D/b 0640 = 0" <<<"$tl"
 	sr_check "FC: timeline: a failed unlink with its errno" \
 		grep -qF "change  unlink $W/rootdir/f = EACCES" <<<"$tl"

@@ -1048,6 +1048,7 @@ static pid_t run_uring(const char *a1, const char *a2, const char *a3, int *stat
 static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char *name);
 static void compat_fchanges(pid_t pid);
 static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw);
+static unsigned test_umask(void);
 
 static void t_uring(void)
 {
@@ -1122,6 +1123,16 @@ static void t_uring(void)
 	      "io_uring IORING_OP_RENAMEAT with RENAME_EXCHANGE recorded as an exchange of both "
 	      "names, not a rename");
 	unlink(rel);
+	pid = run_uring("mkdirat", "uring-dir", NULL, &status);
+	drain(cap);
+	f = find_fc(pid, SR_FC_MKDIR, "uring-dir");
+	check(f && (f->cflags & SR_FC_RET_UNKNOWN) && (f->cflags & SR_OPEN_PATH_RESOLVED) &&
+	          f->mode == (0750 & ~test_umask()),
+	      "io_uring IORING_OP_MKDIRAT recorded, resolved, its mode with the umask applied "
+	      "(%#o)",
+	      f ? f->mode : 0);
+	snprintf(rel, sizeof(rel), "%s/uring-dir", tmpdir);
+	rmdir(rel);
 	pid = run_uring("unlinkat", "uring-renamed", NULL, &status);
 	drain(cap);
 	f = find_fc(pid, SR_FC_UNLINK, "uring-renamed");
@@ -1561,6 +1572,15 @@ static const struct sr_fchange_event *find_fc(pid_t pid, uint32_t op, const char
 	return NULL;
 }
 
+/* This process's umask (its children, the test's actors, inherit it). */
+static unsigned test_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 /* Its second path is @want (relative to tmpdir unless @raw). */
 static bool fc_path2(const struct sr_fchange_event *c, const char *want, bool raw)
 {
@@ -1615,6 +1635,9 @@ static void t_fchange(void)
 	      count_fc(pid, SR_FC_EXCHANGE, "fb", "fs"));
 	c = find_fc(pid, SR_FC_CHMOD, "fb");
 	check(fc_ret(c, 0) && c->mode == 0640, "chmod recorded with its mode");
+	c = find_fc(pid, SR_FC_MKDIR, "fdir");
+	check(fc_ret(c, 0) && c->mode == (0700 & ~test_umask()),
+	      "mkdir recorded with its mode, the umask applied (%#o)", c ? c->mode : 0);
 	c = find_fc(pid, SR_FC_CHOWN, "fb");
 	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
 	      "fchown recorded with its file's path, the owner left unchanged");
@@ -1667,6 +1690,9 @@ static void compat_fchanges(pid_t pid)
 	check(fc_ret(c, 0) && fc_path2(c, "c-fb", false), "32-bit rename recorded with both names");
 	c = find_fc(pid, SR_FC_RENAME, "c-fb");
 	check(fc_ret(c, 0) && fc_path2(c, "c-fr", false), "32-bit renameat2 recorded");
+	c = find_fc(pid, SR_FC_MKDIR, "c-dir");
+	check(fc_ret(c, 0) && c->mode == (0700 & ~test_umask()),
+	      "32-bit mkdir recorded with its mode (%#o)", c ? c->mode : 0);
 	check(count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs") == 2,
 	      "32-bit renameat2 RENAME_EXCHANGE, twice: two exchanges (%zu)",
 	      count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs"));

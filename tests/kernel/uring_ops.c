@@ -11,6 +11,7 @@
  *   uring_ops unlinkat PATH          IORING_OP_UNLINKAT, relative to the cwd
  *   uring_ops renameat OLD NEW       IORING_OP_RENAMEAT, both relative to the cwd
  *   uring_ops exchange OLD NEW       the same with RENAME_EXCHANGE (the two names swapped)
+ *   uring_ops mkdirat PATH           IORING_OP_MKDIRAT, mode 0750, relative to the cwd
  *   uring_ops sendmsg-udp IPV4 PORT  three IORING_OP_SENDMSG of one UDP socket to IPV4:PORT
  *   uring_ops accept IPV4 PORT       IORING_OP_ACCEPT on a listener at IPV4:PORT, which a
  *                                    child process connects to
@@ -174,6 +175,9 @@ int main(int argc, char **argv)
 		sqe.off = (unsigned long)&how;
 	} else if (!strcmp(argv[1], "unlinkat")) {
 		sqe.opcode = IORING_OP_UNLINKAT;
+	} else if (!strcmp(argv[1], "mkdirat")) {
+		sqe.opcode = IORING_OP_MKDIRAT;
+		sqe.len = 0750; /* the mode */
 	} else if ((!strcmp(argv[1], "renameat") || !strcmp(argv[1], "exchange")) && argc > 3) {
 		sqe.opcode = IORING_OP_RENAMEAT;
 		sqe.len = (unsigned)AT_FDCWD; /* the new name's dirfd */

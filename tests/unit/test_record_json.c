@@ -227,6 +227,12 @@ static void test_fchange(void **state)
 	assert_int_equal(sr_record_json(&w, &rec), 0);
 	assert_non_null(strstr(w.b, "\"change\":\"exchange\",\"path\":\"/w/a\","));
 	assert_non_null(strstr(w.b, "\"new_path\":\"/w/b\\n\",\"new_path_resolved\":true,"));
+	rec.fc_op = SR_FC_MKDIR;
+	rec.mode = 0750;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"change\":\"mkdir\",\"path\":\"/w/a\","));
+	assert_non_null(strstr(w.b, "\"mode\":488,\"return_code\":-13,"));
+	assert_null(strstr(w.b, "new_path"));
 	rec.fc_op = SR_FC_CHOWN;
 	rec.owner_uid = 1000;
 	rec.owner_gid = -1;
