@@ -422,12 +422,18 @@ static void test_window(void **state)
 	memset(r, 0, sizeof(r));
 	nread = 0;
 
+	/*
+	 * A window of 3 s: 0-39 are made to leave it by a sleep (a lower bound,
+	 * whatever the load); what must stay in it (40-44, then 70-79) only has
+	 * to reach collector_gone() within 3 s. With 1 s, a loaded CI machine
+	 * (make check -j2 under ASan) once took longer and nothing was resent.
+	 */
 	sink = (struct sr_sink){.ops = &sr_sink_syslog_ops};
-	sink_open(&sink, &cfg, target, sizeof(target), c.port, 1, bound);
+	sink_open(&sink, &cfg, target, sizeof(target), c.port, 3, bound);
 	coll_accept(&c, &sink);
 	make_records(r, 0, 40, &s, &sink);
 	deliver(&c, r, &sink, 40);
-	usleep(1200000); /* 0-39 leave the 1 s window */
+	usleep(3300000); /* 0-39 leave the 3 s window */
 	make_records(r, 40, 45, &s, &sink);
 	deliver(&c, r, &sink, 45);
 	/* 1: the time bound holds: 40-44 only, though 10 would fit the size */
