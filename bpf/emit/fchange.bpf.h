@@ -188,6 +188,7 @@ static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
 
 #define SR_AT_REMOVEDIR    0x200
 #define SR_RENAME_EXCHANGE (1u << 1)
+#define SR_NOCHANGE        ((__u32)-1)
 
 /*
  * The mode a mkdir of @mode gives, as the security hook sees it: the
@@ -205,7 +206,6 @@ static __always_inline __u32 sr_fc_rename_op(__u64 flags)
 {
 	return flags & SR_RENAME_EXCHANGE ? SR_FC_EXCHANGE : SR_FC_RENAME;
 }
-#define SR_NOCHANGE ((__u32)-1)
 
 /*
  * The syscall tracepoints' halves (tp_fchange.bpf.c, and the 32-bit ones in

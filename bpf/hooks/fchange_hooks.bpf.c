@@ -60,14 +60,18 @@ static __always_inline int sr_fch_symlink(const struct path *dir, struct dentry 
 	return sr_emit_fchange_hook(&h, src);
 }
 
-/* mkdir: the hook has the mode with the umask applied */
+/*
+ * mkdir: the hook has the mode with the umask applied only where the parent
+ * has no POSIX ACLs (ext4, tmpfs have them); apply it here too, as the
+ * tracepoint and io_uring programs do, so every backend says the same
+ */
 static __always_inline int sr_fch_mkdir(const struct path *dir, struct dentry *d, umode_t mode,
                                         __u8 src)
 {
 	struct sr_fc_hook h = {.d = d,
 	                       .m = BPF_CORE_READ(dir, mnt),
 	                       .op = SR_FC_MKDIR,
-	                       .mode = mode & 07777,
+	                       .mode = sr_mkdir_mode(mode),
 	                       .uid = (__u32)-1,
 	                       .gid = (__u32)-1};
 
