@@ -208,7 +208,13 @@ enum sr_fchange_op {
 	SR_FC_TRUNCATE = 8, /* path's size set to length */
 	SR_FC_EXCHANGE = 9, /* path and path2 swapped (renameat2 RENAME_EXCHANGE) */
 	SR_FC_MKDIR = 10,   /* directory path made with mode (the umask applied) */
-	SR_FC_MAX = 11,
+	/*
+	 * node path made (mknod(2): a FIFO, a device, a socket, an empty regular
+	 * file): mode its type (S_IFMT) and permissions (the umask applied),
+	 * length the device number as mknod(2) takes it (since format 7)
+	 */
+	SR_FC_MKNOD = 11,
+	SR_FC_MAX = 12,
 };
 
 /* sr_fchange_event.cflags: SR_OPEN_* bits of path; the same bits of path2 << 16 */

@@ -84,6 +84,17 @@ int sr_db_record(struct sr_cli *cli, struct sr_store_reader *rd, sqlite3_stmt *s
  */
 int sr_db_prepare(struct sr_cli *cli, const char *sql, sqlite3_stmt **st);
 
+struct sr_jarr;
+struct sr_table;
+
+/**
+ * End a listing: close the JSON array @p ja or print and free the table
+ * @p tab, then turn the last sqlite3_step() code @p rc into an exit code
+ * (printing the error line when it is not SQLITE_DONE; -1: an error whose
+ * line is printed already).
+ */
+int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab);
+
 /** A session row as the subcommands need it. Strings are malloc'd. */
 struct sr_session_row {
 	int64_t id;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
+#include "cli/output.h"
 #include "timeutil.h"
 
 /* Build "file:<path>?mode=ro" with the path percent-encoded where needed. */
@@ -375,4 +377,23 @@ int sr_cli_time_range(struct sr_cli *cli, const char *since_s, const char *until
 	if (until_s && sr_cli_time_arg(cli, "--until", until_s, until))
 		return -EINVAL;
 	return 0;
+}
+
+int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab)
+{
+	if (ja)
+		sr_jarr_end(ja);
+	if (tab && rc == SQLITE_DONE)
+		sr_table_print(tab, stdout, cli->color);
+	if (tab)
+		sr_table_free(tab);
+	if (rc == SQLITE_DONE)
+		return SR_EXIT_OK;
+	if (rc == -1) /* the error line was printed where it happened */
+		return SR_EXIT_ERROR;
+	if (rc == SQLITE_NOMEM)
+		sr_cli_error("out of memory");
+	else
+		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
+	return SR_EXIT_ERROR;
 }

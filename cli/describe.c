@@ -40,13 +40,21 @@ void sr_describe(json_object *o, const char *ev, char *buf, size_t cap)
 	} else if (!strcmp(ev, "session.disk") && sr_j_str(o, "change")) {
 		/*
 		 * a file change: "rename /a -> /b = 0", "chmod /a 0640 = EPERM",
-		 * "exchange /a <-> /b = 0"
+		 * "exchange /a <-> /b = 0", "mknod /tmp/f fifo 0644 = 0"
 		 */
 		int64_t rc = sr_j_int(o, "return_code", 0);
 		const char *p2 =
 		    sr_j_str(o, "new_path") ? sr_j_str(o, "new_path") : sr_j_str(o, "target");
 
-		if (sr_j_has(o, "mode"))
+		if (sr_j_has(o, "device_major")) /* mknod of a device: "char 1:3 0600" */
+			snprintf(b, sizeof(b), " %s %" PRId64 ":%" PRId64 " %04" PRIo64,
+			         sr_j_str(o, "file_type") ? sr_j_str(o, "file_type") : "?",
+			         sr_j_int(o, "device_major", 0), sr_j_int(o, "device_minor", 0),
+			         sr_j_int(o, "mode", 0));
+		else if (sr_j_str(o, "file_type")) /* mknod: "fifo 0644" */
+			snprintf(b, sizeof(b), " %s %04" PRIo64, sr_j_str(o, "file_type"),
+			         sr_j_int(o, "mode", 0));
+		else if (sr_j_has(o, "mode"))
 			snprintf(b, sizeof(b), " %04" PRIo64, sr_j_int(o, "mode", 0));
 		else if (sr_j_has(o, "length"))
 			snprintf(b, sizeof(b), " to %" PRId64 " bytes", sr_j_int(o, "length", 0));

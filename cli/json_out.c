@@ -119,22 +119,3 @@ json_object *sr_session_json(const struct sr_session_row *s)
 	json_object_object_add(o, "lost", json_object_new_int64(s->lost));
 	return o;
 }
-
-int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab)
-{
-	if (ja)
-		sr_jarr_end(ja);
-	if (tab && rc == SQLITE_DONE)
-		sr_table_print(tab, stdout, cli->color);
-	if (tab)
-		sr_table_free(tab);
-	if (rc == SQLITE_DONE)
-		return SR_EXIT_OK;
-	if (rc == -1) /* the error line was printed where it happened */
-		return SR_EXIT_ERROR;
-	if (rc == SQLITE_NOMEM)
-		sr_cli_error("out of memory");
-	else
-		sr_cli_error("database %s: %s", cli->db_path, sqlite3_errmsg(cli->db));
-	return SR_EXIT_ERROR;
-}

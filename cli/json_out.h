@@ -37,14 +37,6 @@ json_object *sr_session_json(const struct sr_session_row *s);
 
 struct sr_table;
 
-/**
- * End a listing: close the JSON array @p ja or print and free the table
- * @p tab, then turn the last sqlite3_step() code @p rc into an exit code
- * (printing the error line when it is not SQLITE_DONE; -1: an error whose
- * line is printed already).
- */
-int sr_listing_finish(struct sr_cli *cli, int rc, struct sr_jarr *ja, struct sr_table *tab);
-
 /** Add "key": RFC 3339 string of @p us, or null when @p us is 0. */
 void sr_json_add_time(json_object *o, const char *key, int64_t us);
 

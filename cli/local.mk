@@ -29,7 +29,8 @@ tests_bench_gen_db_LDADD = common/libsrsiem.la common/libsrcommon.la $(SR_SINK_L
 # Unit tests: argv quoting, escaping, durations, names, ECS/OCSF mapping.
 check_PROGRAMS += tests/unit/test_cli_format
 TESTS += tests/unit/test_cli_format
-tests_unit_test_cli_format_SOURCES = tests/unit/test_cli_format.c $(SR_CLI_FMT_SRCS) cli/cli.h
+tests_unit_test_cli_format_SOURCES = tests/unit/test_cli_format.c $(SR_CLI_FMT_SRCS) cli/cli.h \
+	cli/describe.c cli/json_out.c cli/json_out.h
 tests_unit_test_cli_format_CFLAGS = $(SR_SAN_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JSONC_CFLAGS)
 tests_unit_test_cli_format_LDFLAGS = $(SAN_LDFLAGS)

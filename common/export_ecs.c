@@ -161,7 +161,8 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 		/* a file change (format 4): no result seen is said, not guessed */
 		cat = "file";
 		type = !strcmp(op, "unlink") || !strcmp(op, "rmdir") ? "deletion"
-		       : !strcmp(op, "link") || !strcmp(op, "symlink") || !strcmp(op, "mkdir")
+		       : !strcmp(op, "link") || !strcmp(op, "symlink") || !strcmp(op, "mkdir") ||
+		               !strcmp(op, "mknod")
 		           ? "creation"
 		           : "change";
 		outcome = !sr_jrec_has(rec, "return_code") ? "unknown"
@@ -258,14 +259,19 @@ static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
 
 /*
  * file.* of a file change: the changed file, a symlink's content as
- * file.target_path, the new mode (octal, as ECS writes it), owner or size;
- * a rename's or link's new name has no ECS field: sshrec.new_path.
+ * file.target_path, the new mode (octal, as ECS writes it), owner or size,
+ * a node's type; a rename's or link's new name has no ECS field
+ * (sshrec.new_path), nor a device's numbers (sshrec.device_major, _minor).
  */
 static void ecs_fchange(struct sr_jw *w, const struct sr_jrec *rec)
 {
 	char mode[16];
 
+	const char *type = sr_jrec_str(rec, "file_type"); /* mknod */
+
 	ecs_file_begin(w, sr_jrec_str(rec, "path"), 0);
+	if (type) /* ECS names a regular file "file" */
+		sr_jw_str(w, "type", !strcmp(type, "regular") ? "file" : type);
 	sr_exp_copy(w, "target_path", rec, "target");
 	if (sr_jrec_has(rec, "mode")) {
 		snprintf(mode, sizeof(mode), "%llo",
@@ -302,6 +308,10 @@ static void ecs_sshrec(struct sr_jw *w, const struct sr_jrec *rec)
 		sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
 	sr_exp_copy(w, "flags_text", rec, "flags_text");
 	sr_exp_copy(w, "new_path", rec, "new_path");
+	if (sr_jrec_has(rec, "device_major")) {
+		sr_jw_int(w, "device_major", sr_jrec_int(rec, "device_major", 0));
+		sr_jw_int(w, "device_minor", sr_jrec_int(rec, "device_minor", 0));
+	}
 	sr_exp_copy(w, "result", rec, "result");
 	if (sr_jrec_has(rec, "argv_truncated"))
 		sr_jw_bool(w, "argv_truncated", sr_jrec_bool(rec, "argv_truncated"));

@@ -208,19 +208,46 @@ static int ocsf_process_class(struct sr_jw *w, const struct sr_jrec *rec,
 	return 0;
 }
 
-/* The OCSF file object of the record's path (type unknown: an open says nothing of it). */
+/*
+ * OCSF 1.1 file type_id of a mknod record's file_type (1 Regular File, 3
+ * Character Device, 4 Block Device, 5 Local Socket, 6 Named Pipe), else 2
+ * Folder or 0 Unknown: a plain open does not say what it was.
+ */
+static int ocsf_file_type(const char *type, bool is_dir, const char **name)
+{
+	static const struct {
+		const char *type, *name;
+		int id;
+	} types[] = {
+	    {"regular", "Regular File", 1}, {"char", "Character Device", 3},
+	    {"block", "Block Device", 4},   {"socket", "Local Socket", 5},
+	    {"fifo", "Named Pipe", 6},
+	};
+	size_t i;
+
+	for (i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(type, types[i].type)) {
+			*name = types[i].name;
+			return types[i].id;
+		}
+	*name = is_dir ? "Folder" : "Unknown";
+	return is_dir ? 2 : 0;
+}
+
+/* The OCSF file object of the record's path. */
 static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 {
-	const char *p = sr_jrec_str(rec, "path");
+	const char *p = sr_jrec_str(rec, "path"), *type;
 	struct sr_exp_file f;
+	int type_id;
 
 	sr_exp_file_split(p, sr_jrec_int(rec, "flags", 0), &f);
+	type_id = ocsf_file_type(sr_jrec_str(rec, "file_type"), f.is_dir, &type);
 	sr_jw_obj(w, "file");
 	sr_jw_str(w, "path", p ? p : "");
 	sr_jw_strn(w, "name", f.name ? f.name : "", f.name_len);
-	/* OCSF 1.1 file type_id: 2 Folder; a plain open does not say what it was */
-	sr_jw_int(w, "type_id", f.is_dir ? 2 : 0);
-	sr_jw_str(w, "type", f.is_dir ? "Folder" : "Unknown");
+	sr_jw_int(w, "type_id", type_id);
+	sr_jw_str(w, "type", type);
 	if (f.dir)
 		sr_jw_strn(w, "parent_folder", f.dir, f.dir_len);
 	sr_jw_end(w);
@@ -229,7 +256,7 @@ static void ocsf_file(struct sr_jw *w, const struct sr_jrec *rec)
 /*
  * File System Activity's activity of a file change (session.disk's
  * operation): Delete, Rename, Set Attributes (mode, owner), Update (size),
- * Create (a link, a directory).
+ * Create (a link, a directory, a node).
  */
 static int ocsf_fchange_activity(const char *op, const char **name)
 {
@@ -242,7 +269,7 @@ static int ocsf_fchange_activity(const char *op, const char **name)
 	    {"chown", "Set Attributes", 6}, {"truncate", "Update", 3},
 	    {"link", "Create", 1},          {"symlink", "Create", 1},
 	    {"exchange", "Rename", 5}, /* two renames at once: each name gets the other file */
-	    {"mkdir", "Create", 1},
+	    {"mkdir", "Create", 1},         {"mknod", "Create", 1},
 	};
 	size_t i;
 
@@ -282,6 +309,10 @@ static int ocsf_file_class(struct sr_jw *w, const struct sr_jrec *rec, const str
 		sr_jw_int(w, "owner_gid", sr_jrec_int(rec, "owner_gid", 0));
 	if (sr_jrec_has(rec, "length"))
 		sr_jw_int(w, "length", sr_jrec_int(rec, "length", 0));
+	if (sr_jrec_has(rec, "device_major")) {
+		sr_jw_int(w, "device_major", sr_jrec_int(rec, "device_major", 0));
+		sr_jw_int(w, "device_minor", sr_jrec_int(rec, "device_minor", 0));
+	}
 	if (sr_jrec_has(rec, "return_code") || !sr_jrec_str(rec, "change"))
 		sr_jw_int(w, "return_code", sr_jrec_int(rec, "return_code", 0));
 	sr_jw_end(w);

@@ -690,10 +690,12 @@ static int on_fchange(struct sr_corr *c, struct sr_corr_session *s,
 	r.path2_resolved = f2 & SR_OPEN_PATH_RESOLVED;
 	r.path2_error = path_error_of(f2);
 	r.path2_truncated = f2 & SR_OPEN_PATH_TRUNC;
-	r.mode = e->mode & 07777;
+	/* mknod's mode keeps its file type (S_IFMT) */
+	r.mode = e->mode & (e->op == SR_FC_MKNOD ? 0177777 : 07777);
+	r.device = e->op == SR_FC_MKNOD ? (uint32_t)e->length : 0;
 	r.owner_uid = e->uid == UINT32_MAX ? -1 : (int64_t)e->uid;
 	r.owner_gid = e->gid == UINT32_MAX ? -1 : (int64_t)e->gid;
-	r.length = f & SR_FC_LEN_UNKNOWN ? -1 : e->length;
+	r.length = f & SR_FC_LEN_UNKNOWN ? -1 : e->op == SR_FC_MKNOD ? 0 : e->length;
 	err = rec_emit(c, s, &r);
 out:
 	free(owned);

@@ -38,8 +38,10 @@
  * send to each destination (operation 1, Teleport's SEND, result "sent").
  * 6: session.disk's "change" may be "exchange" (renameat2 RENAME_EXCHANGE,
  * which format 5 recorded as a "rename") or "mkdir" (with its "mode").
+ * 7: session.disk's "change" may be "mknod" (a FIFO, device, socket or empty
+ * file made, with its "mode", "file_type" and a device's numbers).
  */
-#define SR_RECORD_FORMAT 6
+#define SR_RECORD_FORMAT 7
 
 /** Kinds of record, one per `event` value. */
 enum sr_rec_kind {
@@ -179,6 +181,7 @@ struct sr_record {
 	int64_t owner_uid; /**< chown: the new owner, -1 unchanged */
 	int64_t owner_gid; /**< chown: the new group, -1 unchanged */
 	int64_t length;    /**< truncate: the new size, -1 unknown (security hook) */
+	uint32_t device;   /**< mknod: the device number as mknod(2) takes it */
 	/*
 	 * session.network (dst_addr, dst_port: also a denied connect). src is the
 	 * end that initiated: the local one, the remote one of an accept.

@@ -307,9 +307,27 @@ const char *sr_fchange_op_name(unsigned op)
 	    [SR_FC_CHOWN] = "chown",       [SR_FC_LINK] = "link",
 	    [SR_FC_SYMLINK] = "symlink",   [SR_FC_TRUNCATE] = "truncate",
 	    [SR_FC_EXCHANGE] = "exchange", [SR_FC_MKDIR] = "mkdir",
+	    [SR_FC_MKNOD] = "mknod",
 	};
 
 	return op < SR_FC_MAX ? names[op] : NULL;
+}
+
+const char *sr_file_type_name(uint32_t mode)
+{
+	switch (mode & 0170000) {
+	case 0010000:
+		return "fifo";
+	case 0020000:
+		return "char";
+	case 0060000:
+		return "block";
+	case 0140000:
+		return "socket";
+	case 0100000:
+		return "regular";
+	}
+	return "unknown";
 }
 
 static const char *path_error_name(enum sr_path_error e)
@@ -351,6 +369,16 @@ static void put_fchange(struct out *o, const struct sr_record *rec)
 	case SR_FC_CHMOD:
 	case SR_FC_MKDIR:
 		put_int(o, "mode", rec->mode, false);
+		break;
+	case SR_FC_MKNOD:
+		put_int(o, "mode", rec->mode & 07777, false);
+		put_str(o, "file_type", sr_file_type_name(rec->mode));
+		/* a device's numbers: mknod(2)'s encoding, as new_decode_dev() reads it */
+		if (SR_MODE_IS_DEVICE(rec->mode)) {
+			put_int(o, "device_major", (rec->device & 0xfff00) >> 8, false);
+			put_int(o, "device_minor",
+			        (rec->device & 0xff) | ((rec->device >> 12) & 0xfff00), false);
+		}
 		break;
 	case SR_FC_CHOWN:
 		put_int(o, "owner_uid", rec->owner_uid, rec->owner_uid < 0);

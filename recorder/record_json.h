@@ -45,10 +45,19 @@ int sr_record_ip_version(const struct sr_record *rec);
 
 /**
  * `change` of a session.disk record of a file change: "unlink", "rmdir",
- * "rename", "chmod", "chown", "link", "symlink", "truncate", "exchange", "mkdir" for @p op (enum
- * sr_fchange_op); NULL for 0 (an open) and unknown values.
+ * "rename", "chmod", "chown", "link", "symlink", "truncate", "exchange", "mkdir", "mknod" for @p op
+ * (enum sr_fchange_op); NULL for 0 (an open) and unknown values.
  */
 const char *sr_fchange_op_name(unsigned op);
+
+/** A char or block device's mode (S_IFCHR, S_IFBLK). */
+#define SR_MODE_IS_DEVICE(m) (((m)&0170000) == 0020000 || ((m)&0170000) == 0060000)
+
+/**
+ * `file_type` of a mknod record: "fifo", "char", "block", "socket",
+ * "regular" for the type bits (S_IFMT) of @p mode; "unknown" for others.
+ */
+const char *sr_file_type_name(uint32_t mode);
 
 /**
  * `action` of a session.denied record, Teleport's EventAction as in

@@ -143,6 +143,7 @@ struct sr_fc_hook {
 	const char *target;       /* symlink: its content (kernel string) */
 	__u32 op, mode, uid, gid; /* enum sr_fchange_op; chmod; chown ((__u32)-1: unchanged) */
 	__u32 cflags;             /* SR_FC_LEN_UNKNOWN */
+	__u32 dev;                /* mknod: the device number */
 };
 
 static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
@@ -164,6 +165,7 @@ static __noinline int sr_emit_fchange_hook(const struct sr_fc_hook *h, __u8 src)
 	ev->mode = h->mode;
 	ev->uid = h->uid;
 	ev->gid = h->gid;
+	ev->length = h->dev;
 	fl |= h->cflags;
 	w = sr_walk_path(sc, h->d, h->m, &trunc);
 	len = sr_walked_into(sc, ev->data, w, trunc, &fl);
@@ -201,6 +203,17 @@ static __always_inline __u32 sr_mkdir_mode(__u64 mode)
 	return (__u32)mode & 07777 & ~(__u32)BPF_CORE_READ(t, fs, umask);
 }
 
+/*
+ * The mode a mknod of @mode gives: its file type (0 is a regular file, as
+ * the kernel takes it) and its permissions, the umask applied as for mkdir.
+ */
+static __always_inline __u32 sr_mknod_mode(__u64 mode)
+{
+	__u32 type = (__u32)mode & 0170000;
+
+	return (type ? type : 0100000) | sr_mkdir_mode(mode);
+}
+
 /* A rename's op: RENAME_EXCHANGE swaps the two names, it moves neither away. */
 static __always_inline __u32 sr_fc_rename_op(__u64 flags)
 {
@@ -233,7 +246,7 @@ static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirf
 	return 0;
 }
 
-/* The same with the op's number argument (mode, owner, length) filled in. */
+/* The same with the op's number arguments (mode, owner, length, device) filled in. */
 static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b)
 {
 	struct sr_fc_stash st = {
@@ -247,7 +260,10 @@ static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u6
 		st.mode = a & 07777;
 	else if (op == SR_FC_MKDIR)
 		st.mode = sr_mkdir_mode(a);
-	else if (op == SR_FC_CHOWN) {
+	else if (op == SR_FC_MKNOD) {
+		st.mode = sr_mknod_mode(a);
+		st.length = (__u32)b; /* the device number */
+	} else if (op == SR_FC_CHOWN) {
 		st.uid = a;
 		st.gid = b;
 	} else

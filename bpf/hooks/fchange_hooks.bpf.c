@@ -78,6 +78,24 @@ static __always_inline int sr_fch_mkdir(const struct path *dir, struct dentry *d
 	return sr_emit_fchange_hook(&h, src);
 }
 
+/*
+ * mknod, and a unix socket's bind to a path (it makes its node through the
+ * same hook, S_IFSOCK): the mode with its type, the umask applied as above
+ */
+static __always_inline int sr_fch_mknod(const struct path *dir, struct dentry *d, umode_t mode,
+                                        unsigned int dev, __u8 src)
+{
+	struct sr_fc_hook h = {.d = d,
+	                       .m = BPF_CORE_READ(dir, mnt),
+	                       .op = SR_FC_MKNOD,
+	                       .mode = sr_mknod_mode(mode),
+	                       .uid = (__u32)-1,
+	                       .gid = (__u32)-1,
+	                       .dev = dev};
+
+	return sr_emit_fchange_hook(&h, src);
+}
+
 static __always_inline int sr_fch_attr(const struct path *p, __u32 op, __u32 mode, __u32 uid,
                                        __u32 gid, __u8 src)
 {
@@ -162,6 +180,15 @@ int BPF_PROG(sr_lsm_mkdir, const struct path *dir, struct dentry *d, umode_t mod
 	return ret;
 }
 
+SEC("lsm/path_mknod")
+int BPF_PROG(sr_lsm_mknod, const struct path *dir, struct dentry *d, umode_t mode, unsigned int dev,
+             int ret)
+{
+	if (!ret)
+		sr_fch_mknod(dir, d, mode, dev, SR_SRC_LSM);
+	return ret;
+}
+
 SEC("lsm/path_truncate")
 int BPF_PROG(sr_lsm_truncate, const struct path *p, int ret)
 {
@@ -228,6 +255,12 @@ SEC("fentry/security_path_mkdir")
 int BPF_PROG(sr_fe_mkdir, const struct path *dir, struct dentry *d, umode_t mode)
 {
 	return sr_fch_mkdir(dir, d, mode, SR_SRC_FENTRY);
+}
+
+SEC("fentry/security_path_mknod")
+int BPF_PROG(sr_fe_mknod, const struct path *dir, struct dentry *d, umode_t mode, unsigned int dev)
+{
+	return sr_fch_mknod(dir, d, mode, dev, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_path_truncate")

@@ -139,6 +139,21 @@ int sr_fc_mkdirat(struct trace_event_raw_sys_enter *ctx)
 }
 SR_FC_EXIT(mkdirat)
 
+SEC("tp/syscalls/sys_enter_mknod")
+int sr_fc_mknod(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_fc_enter_arg(SR_FC_MKNOD, SR_AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2]);
+}
+SR_FC_EXIT(mknod)
+
+SEC("tp/syscalls/sys_enter_mknodat")
+int sr_fc_mknodat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sr_fc_enter_arg(SR_FC_MKNOD, (int)ctx->args[0], ctx->args[1], ctx->args[2],
+	                       ctx->args[3]);
+}
+SR_FC_EXIT(mknodat)
+
 SEC("tp/syscalls/sys_enter_chown")
 int sr_fc_chown(struct trace_event_raw_sys_enter *ctx)
 {

@@ -51,6 +51,8 @@
 #define SR_NR32_FCHMODAT    306
 #define SR_NR32_MKDIR       39
 #define SR_NR32_MKDIRAT     296
+#define SR_NR32_MKNOD       14
+#define SR_NR32_MKNODAT     297
 #define SR_NR32_RENAMEAT2   353
 #define SR_NR32_FCHMODAT2   452
 
@@ -310,6 +312,12 @@ static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __
 		return true;
 	case SR_NR32_MKDIRAT:
 		sr_fc_enter_arg(SR_FC_MKDIR, (__s32)a0, a1, a2, 0);
+		return true;
+	case SR_NR32_MKNOD:
+		sr_fc_enter_arg(SR_FC_MKNOD, SR_AT_FDCWD, a0, a1, a2);
+		return true;
+	case SR_NR32_MKNODAT:
+		sr_fc_enter_arg(SR_FC_MKNOD, (__s32)a0, a1, a2, a3);
 		return true;
 	case SR_NR32_FCHMODAT:
 	case SR_NR32_FCHMODAT2:

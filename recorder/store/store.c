@@ -486,14 +486,16 @@ static int64_t path_bits(bool resolved, enum sr_path_error e, bool truncated)
 }
 
 /*
- * A file change (session.disk with an operation): n1 the owner's uid or the
- * length, n2 the mode or the group (NULL: unchanged), n3 the first path's
+ * A file change (session.disk with an operation): n1 the owner's uid, the
+ * length or mknod's device, n2 the mode or the group (NULL: unchanged), n3 the first path's
  * bits + 16 * the second's + 256 * the operation, text the second path.
  */
 static int set_fchange(struct sr_ev_row *w, const struct sr_record *r)
 {
-	if (r->fc_op == SR_FC_CHMOD || r->fc_op == SR_FC_MKDIR)
-		set_int(w, 18, r->mode);
+	if (r->fc_op == SR_FC_CHMOD || r->fc_op == SR_FC_MKDIR || r->fc_op == SR_FC_MKNOD)
+		set_int(w, 18, r->mode); /* mknod: with its file type */
+	if (r->fc_op == SR_FC_MKNOD)
+		set_int(w, 17, r->device);
 	if (r->fc_op == SR_FC_CHOWN) {
 		if (r->owner_uid >= 0)
 			set_int(w, 17, r->owner_uid);

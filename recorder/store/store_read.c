@@ -320,10 +320,11 @@ static void read_fchange(sqlite3_stmt *st, int c, int64_t n3, struct sr_record *
 	r->path2_truncated = n3 >> 4 & 8;
 	r->owner_uid = r->fc_op == SR_FC_CHOWN ? col_or(st, c + 16, -1) : -1;
 	r->owner_gid = r->fc_op == SR_FC_CHOWN ? col_or(st, c + 17, -1) : -1;
-	r->mode = r->fc_op == SR_FC_CHMOD || r->fc_op == SR_FC_MKDIR
+	r->mode = r->fc_op == SR_FC_CHMOD || r->fc_op == SR_FC_MKDIR || r->fc_op == SR_FC_MKNOD
 	              ? (uint32_t)col_or(st, c + 17, 0)
 	              : 0;
 	r->length = r->fc_op == SR_FC_TRUNCATE ? col_or(st, c + 16, -1) : 0;
+	r->device = r->fc_op == SR_FC_MKNOD ? (uint32_t)col_or(st, c + 16, 0) : 0;
 }
 
 /* The kind-specific facts (columns path .. text, see schema/sshrec.sql). */

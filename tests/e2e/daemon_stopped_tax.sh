@@ -15,7 +15,7 @@ backend=$("$SR_SSHREC" --socket "$SR_SOCK" status --json |
 ABI=$(sed -n 's/^#define SR_EVENTS_ABI_VERSION \([0-9]*\).*/\1/p' "$SR_TOP_SRCDIR/bpf/events.h")
 links=$SR_PIN/v$ABI/$backend
 demand_links() {
-	ls "$links" 2>/dev/null | grep -cE '^link_sr_((enter|exit|compat)_|fcx?_|fexit_filp_open$|fentry_file_open$|lsm_file_open$|(lsm|fe)_(unlink|rmdir|rename|link|symlink|mkdir|chmod|chown|f?truncate)$)'
+	ls "$links" 2>/dev/null | grep -cE '^link_sr_((enter|exit|compat)_|fcx?_|fexit_filp_open$|fentry_file_open$|lsm_file_open$|(lsm|fe)_(unlink|rmdir|rename|link|symlink|mkdir|mknod|chmod|chown|f?truncate)$)'
 }
 
 # A watcher is gone when it exited, even if nobody reaped it yet (zombie).

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # E2E scenario (issue 15 item 7a): file changes of a non-root session user
-# (mkdir, unlink, rmdir, rename, exchange, link, symlink, chmod, chown, truncate, by path,
+# (mkdir, mknod (a FIFO), unlink, rmdir, rename, exchange, link, symlink, chmod, chown, truncate, by path,
 # relative to the cwd and by fd), failing ones with their -errno, and a name
 # with a newline and an invalid UTF-8 byte, as session.disk records with
 # their operation, the same in the JSON lines and in SQLite.
@@ -28,6 +28,8 @@ def tryit(f, *a):
 os.umask(0o022)
 os.mkdir(w + "/d", 0o770) # 0750 with the umask
 os.chdir(w + "/d")
+os.mkfifo("p", 0o666) # mknodat: a FIFO, 0644 with the umask
+os.unlink("p")
 open("a", "w").write("x")
 os.rename("a", "b")
 os.link("b", "c")
@@ -63,10 +65,12 @@ if sc_take_session FC; then
 	D=$W/d
 	# every file change, in order: operation, path and what the operation has
 	got=$(sc_jl "$s" 'select(.event == "session.disk" and .change != null and (.path | startswith($w))) |
-		[.change, .path, .path_resolved, .new_path, .new_path_resolved, .target, .mode, .owner_uid, .owner_gid,
+		[.change, .path, .path_resolved, .new_path, .new_path_resolved, .target, .mode, .file_type, .device_major, .owner_uid, .owner_gid,
 		 .length, .return_code] | map(select(. != null)) | tostring' -r --arg w "$W")
 	want=$(jq -cn --arg d "$D" --arg w "$W" --argjson u "$uid" '
 		["mkdir", "\($d)", false, 488, 0],
+		["mknod", "\($d)/p", true, 420, "fifo", 0],
+		["unlink", "\($d)/p", true, 0],
 		["rename", "\($d)/a", true, "\($d)/b", true, 0],
 		["link", "\($d)/b", true, "\($d)/c", true, 0],
 		["symlink", "\($d)/s", true, "b", 0],
@@ -91,6 +95,12 @@ if sc_take_session FC; then
 	sr_check_eq "FC: ECS: a failed unlink is a file deletion, action unlink, outcome failure" \
 		'["deletion","unlink","failure"]' \
 		"$(jq -c --arg p "$W/rootdir/f" 'select(.file.path == $p) | [.event.type[0], .event.action, .event.outcome]' "$SC_ECS")"
+	sr_check_eq "FC: ECS: a mknod is a file creation of file.type fifo, its mode in octal" \
+		'["creation","mknod","fifo","644"]' \
+		"$(jq -c --arg p "$D/p" 'select(.file.path == $p and .event.action == "mknod") | [.event.type[0], .event.action, .file.type, .file.mode]' "$SC_ECS")"
+	sr_check_eq "FC: OCSF: a mknod is Create (1) of a Named Pipe (type_id 6)" \
+		'[1001,1,6,"Named Pipe"]' \
+		"$(jq -c --arg p "$D/p" 'select(.file.path == $p and .activity_id == 1) | [.class_uid, .activity_id, .file.type_id, .file.type]' "$SC_OCSF")"
 	sr_check_eq "FC: OCSF: a rename is File System Activity 1001, Rename (5), its file_result the new name" \
 		"[1001,5,1,\"$D/b\"]" \
 		"$(jq -c --arg p "$D/a" 'select(.file.path == $p and .activity_id == 5) | [.class_uid, .activity_id, .status_id, .file_result.path]' "$SC_OCSF")"
@@ -98,6 +108,8 @@ if sc_take_session FC; then
 	# (the second path); the name with a newline is left to the byte-for-byte check above
 	sr_check_eq "FC: the same changes in SQLite" \
 		"10|$D||488|0|
+11|$D/p|0|4516|0|
+1|$D/p|||0|
 3|$D/a|||0|$D/b
 6|$D/b|||0|$D/c
 7|$D/s|||0|b
@@ -126,6 +138,8 @@ if sc_take_session FC; then
 	sr_check "FC: timeline: an exchange with both names" \
 		grep -qF "change  exchange $D/b <-> $D/s = 0" <<<"$tl"
 	sr_check "FC: timeline: a mkdir with its mode" grep -qF "change  mkdir $D 0750 = 0" <<<"$tl"
+	sr_check "FC: timeline: a mknod with its type and mode" \
+		grep -qF "change  mknod $D/p fifo 0644 = 0" <<<"$tl"
 	sr_check "FC: timeline: a chmod with its mode" grep -qF "change  chmod $D/b 0640 = 0" <<<"$tl"
 	sr_check "FC: timeline: a failed unlink with its errno" \
 		grep -qF "change  unlink $W/rootdir/f = EACCES" <<<"$tl"

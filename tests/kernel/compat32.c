@@ -3,12 +3,11 @@
  * A 32-bit static program for tests/kernel/test_capture: makes compat
  * (int $0x80) open, openat, creat, file changes (rename, renameat2 and its exchange, link,
  * symlink, chmod, 16- and 32-bit chown, truncate64, ftruncate, unlink,
- * unlinkat, rmdir and unlinkat(AT_REMOVEDIR)) and a failing execve, then exits 0. No libc, so
- * only a compiler that can emit -m32 code is needed.
- * argv[1] is the directory to work in (relative opens are resolved there).
- * argv[2..9], if given, are 8 UDP ports on 127.0.0.1: one UDP socket sends
- * one datagram to each, by sendto, sendmsg, sendmmsg (two) and the same
- * three through socketcall(2) (sendmmsg: one).
+ * unlinkat, rmdir and unlinkat(AT_REMOVEDIR), mknod, mknodat) and a failing execve, then exits 0.
+ * No libc, so only a compiler that can emit -m32 code is needed. argv[1] is the directory to work
+ * in (relative opens are resolved there). argv[2..9], if given, are 8 UDP ports on 127.0.0.1: one
+ * UDP socket sends one datagram to each, by sendto, sendmsg, sendmmsg (two) and the same three
+ * through socketcall(2) (sendmmsg: one).
  */
 #define NR_EXIT   1
 #define NR_OPEN   5
@@ -25,6 +24,8 @@
 #define NR_LCHOWN16   16
 #define NR_RENAME     38
 #define NR_MKDIR      39
+#define NR_MKNOD      14
+#define NR_MKNODAT    297
 #define NR_RMDIR      40
 #define NR_SYMLINK    83
 #define NR_FTRUNCATE  93
@@ -209,6 +210,10 @@ static void changes(void)
 	sys3(NR_RMDIR, (long)"c-dir", 0, 0);
 	sys3(NR_MKDIR, (long)"c-dir2", 0700, 0);
 	sys4(NR_UNLINKAT, AT_FDCWD, (long)"c-dir2", AT_REMOVEDIR, 0);
+	sys3(NR_MKNOD, (long)"c-fifo", 0010640, 0);                 /* S_IFIFO */
+	sys4(NR_MKNODAT, AT_FDCWD, (long)"c-node", 0020600, 0x103); /* S_IFCHR, 1:3 */
+	sys3(NR_UNLINK, (long)"c-fifo", 0, 0);
+	sys3(NR_UNLINK, (long)"c-node", 0, 0);
 	sys3(NR_UNLINK, (long)"c-missing", 0, 0);
 	sys4(NR_UNLINKAT, AT_FDCWD, (long)"c-fr", 0, 0);
 }

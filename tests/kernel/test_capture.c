@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1525,6 +1527,19 @@ static void t_restart(void)
 
 /* ---- file changes ---------------------------------------------------------- */
 
+/* A unix socket bound to @name: the kernel makes its node through the mknod hook. */
+static void fc_unix_bind(const char *name)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", name);
+	if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		unlink(name);
+	if (s >= 0)
+		close(s);
+}
+
 static void do_fchanges(void *arg)
 {
 	int fd;
@@ -1550,6 +1565,14 @@ static void do_fchanges(void *arg)
 	unlink("fs");
 	mkdir("fdir", 0777); /* the umask matters: the hooks get it unapplied on ACL filesystems */
 	rmdir("fdir");
+	/* nodes: glibc's mkfifo is mknodat; mknod(2) itself; type 0 is a regular file */
+	mkfifo("ffifo", 0666);
+	syscall(SYS_mknod, "fchr", S_IFCHR | 0666, makedev(1, 3));
+	syscall(SYS_mknodat, AT_FDCWD, "freg", 0666, 0);
+	unlink("ffifo");
+	unlink("fchr");
+	unlink("freg");
+	fc_unix_bind("fsock");
 	unlink("/nonexistent/sshrec-fc");
 	unlink("fb");
 }
@@ -1615,6 +1638,30 @@ static size_t count_fc(pid_t pid, uint32_t op, const char *name, const char *nam
 	return n;
 }
 
+/* The nodes of do_fchanges: mknodat (mkfifo), mknod(2), a type-0 mknodat, a unix bind. */
+static void fc_nodes(pid_t pid)
+{
+	unsigned perm = 0666 & ~test_umask();
+	const struct sr_fchange_event *c = find_fc(pid, SR_FC_MKNOD, "ffifo");
+
+	check(fc_ret(c, 0) && c->mode == (S_IFIFO | perm) && c->length == 0,
+	      "mkfifo recorded as a mknod of a FIFO, the umask applied (%#o)", c ? c->mode : 0);
+	c = find_fc(pid, SR_FC_MKNOD, "fchr");
+	check(fc_ret(c, 0) && c->mode == (S_IFCHR | perm) && c->length == 0x103,
+	      "mknod(2) of a char device recorded with its device number (%#o, %#llx)",
+	      c ? c->mode : 0, c ? (unsigned long long)c->length : 0ull);
+	c = find_fc(pid, SR_FC_MKNOD, "freg");
+	check(fc_ret(c, 0) && c->mode == (S_IFREG | perm),
+	      "mknodat of type 0 recorded as a regular file made (%#o)", c ? c->mode : 0);
+	c = find_fc(pid, SR_FC_MKNOD, "fsock");
+	if (on_hooks())
+		check(c && c->mode == (S_IFSOCK | (0777 & ~test_umask())),
+		      "a unix socket's bind to a path recorded at the mknod hook (%#o)",
+		      c ? c->mode : 0);
+	else
+		check(!c, "a unix socket's bind makes no mknod syscall: not a mknod record");
+}
+
 static void t_fchange(void)
 {
 	const struct sr_fchange_event *c;
@@ -1641,6 +1688,7 @@ static void t_fchange(void)
 	c = find_fc(pid, SR_FC_CHOWN, "fb");
 	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
 	      "fchown recorded with its file's path, the owner left unchanged");
+	fc_nodes(pid);
 	check(find_fc(pid, SR_FC_UNLINK, "fl") && find_fc(pid, SR_FC_UNLINK, "fs") &&
 	          find_fc(pid, SR_FC_RMDIR, "fdir") && find_fc(pid, SR_FC_UNLINK, "fb"),
 	      "unlinks and rmdir recorded");
@@ -1693,6 +1741,13 @@ static void compat_fchanges(pid_t pid)
 	c = find_fc(pid, SR_FC_MKDIR, "c-dir");
 	check(fc_ret(c, 0) && c->mode == (0700 & ~test_umask()),
 	      "32-bit mkdir recorded with its mode (%#o)", c ? c->mode : 0);
+	c = find_fc(pid, SR_FC_MKNOD, "c-fifo");
+	check(fc_ret(c, 0) && c->mode == (S_IFIFO | (0640 & ~test_umask())),
+	      "32-bit mknod of a FIFO recorded (%#o)", c ? c->mode : 0);
+	c = find_fc(pid, SR_FC_MKNOD, "c-node");
+	check(fc_ret(c, 0) && c->mode == (S_IFCHR | (0600 & ~test_umask())) && c->length == 0x103,
+	      "32-bit mknodat of a char device recorded with its device number (%#o)",
+	      c ? c->mode : 0);
 	check(count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs") == 2,
 	      "32-bit renameat2 RENAME_EXCHANGE, twice: two exchanges (%zu)",
 	      count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs"));

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "export.h"
+#include "cli/cli.h"
 #include "cli/report.h"
 #include "cli/output.h"
 #include "strsafe.h"
@@ -938,6 +939,36 @@ static void test_denied_export(void **state)
 
 /* The scanner: escapes, surrogate pairs, duplicate keys, a top-level array,
  * and malformed text refused. */
+/* sr_describe() of file changes: the timeline's one line for each. */
+static void check_describe(const char *json, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	char buf[512];
+
+	assert_non_null(o);
+	sr_describe(o, "session.disk", buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	json_object_put(o);
+}
+
+static void test_describe_fchange(void **state)
+{
+	(void)state;
+	check_describe("{\"change\":\"mknod\",\"path\":\"/t/p\",\"mode\":420,"
+	               "\"file_type\":\"fifo\",\"return_code\":0}",
+	               "mknod /t/p fifo 0644 = 0");
+	check_describe("{\"change\":\"mknod\",\"path\":\"/t/n\",\"mode\":384,"
+	               "\"file_type\":\"char\",\"device_major\":1,\"device_minor\":3,"
+	               "\"return_code\":null}",
+	               "mknod /t/n char 1:3 0600 = ?");
+	check_describe("{\"change\":\"mkdir\",\"path\":\"/t/d\",\"mode\":488,"
+	               "\"return_code\":-13}",
+	               "mkdir /t/d 0750 = EACCES");
+	check_describe("{\"change\":\"exchange\",\"path\":\"/t/a\",\"new_path\":\"/t/b\","
+	               "\"return_code\":0}",
+	               "exchange /t/a <-> /t/b = 0");
+}
+
 static void test_jscan(void **state)
 {
 	static const char *const bad[] = {
@@ -1124,6 +1155,7 @@ int main(void)
 	    cmocka_unit_test(test_ocsf),
 	    cmocka_unit_test(test_denied_text),
 	    cmocka_unit_test(test_denied_export),
+	    cmocka_unit_test(test_describe_fchange),
 	    cmocka_unit_test(test_jscan),
 	    cmocka_unit_test(test_jwrite),
 	    cmocka_unit_test(test_table_min_width),

@@ -233,6 +233,21 @@ static void test_fchange(void **state)
 	assert_non_null(strstr(w.b, "\"change\":\"mkdir\",\"path\":\"/w/a\","));
 	assert_non_null(strstr(w.b, "\"mode\":488,\"return_code\":-13,"));
 	assert_null(strstr(w.b, "new_path"));
+	/* format 7: mknod, the permissions, the type, a device's numbers */
+	rec.fc_op = SR_FC_MKNOD;
+	rec.mode = 010644;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"change\":\"mknod\",\"path\":\"/w/a\","));
+	assert_non_null(strstr(w.b, "\"mode\":420,\"file_type\":\"fifo\",\"return_code\":-13,"));
+	rec.mode = 060600;
+	rec.device = (0x123 << 8 & 0xfff00) | 0x45 | (0x1234 & ~0xffu) << 12; /* 291:4677 */
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"mode\":384,\"file_type\":\"block\",\"device_major\":291,"
+	                            "\"device_minor\":4677,\"return_code\":-13,"));
+	rec.mode = 0140755;
+	assert_int_equal(sr_record_json(&w, &rec), 0);
+	assert_non_null(strstr(w.b, "\"mode\":493,\"file_type\":\"socket\",\"return_code\""));
+	rec.device = 0;
 	rec.fc_op = SR_FC_CHOWN;
 	rec.owner_uid = 1000;
 	rec.owner_gid = -1;
