@@ -40,12 +40,15 @@ static __always_inline __u32 sr_fc_user_path(struct sr_scratch *sc, char *dst,
 	return sr_resolve_into(sc, dst, task, dirfd, n, fl);
 }
 
-/* The path of the file behind @fd into @dst (fchmod, fchown, ftruncate). */
+/*
+ * The path of the file behind @fd into @dst (fchmod, fchown, ftruncate); with
+ * @at_cwd (AT_EMPTY_PATH and an empty path) AT_FDCWD is the cwd, as there.
+ */
 static __always_inline __u32 sr_fc_fd_path(struct sr_scratch *sc, char *dst,
-                                           struct task_struct *task, int fd, __u32 *fl)
+                                           struct task_struct *task, int fd, bool at_cwd, __u32 *fl)
 {
 	bool trunc = false;
-	__u32 w = sr_walk_fd(sc, task, fd, &trunc);
+	__u32 w = at_cwd ? sr_walk_dir(sc, task, fd, &trunc) : sr_walk_fd(sc, task, fd, &trunc);
 
 	if (w >= SR_PATH_CAP)
 		*fl |= SR_OPEN_PATH_FAULT; /* a bad fd: no path at all */
@@ -104,6 +107,16 @@ static __always_inline struct sr_fchange_event *sr_fc_begin(const struct sr_sess
 	return ev;
 }
 
+#define SR_AT_EMPTY_PATH 0x1000
+
+/* AT_EMPTY_PATH with an empty path: the change is to the file of st->dirfd (as fchown's). */
+static __always_inline bool sr_fc_empty_at(const struct sr_fc_stash *st)
+{
+	char c = 1;
+
+	return (st->at & SR_AT_EMPTY_PATH) && !bpf_probe_read_user(&c, 1, (void *)st->path) && !c;
+}
+
 /* Record the change @st of session @s's current task, with the syscall's result @ret. */
 static __noinline int sr_emit_fchange(struct sr_sess *s, const struct sr_fc_stash *st, long ret)
 {
@@ -120,10 +133,10 @@ static __noinline int sr_emit_fchange(struct sr_sess *s, const struct sr_fc_stas
 	ev->mode = st->mode;
 	ev->uid = st->uid;
 	ev->gid = st->gid;
-	if (st->path)
+	if (st->path && !sr_fc_empty_at(st))
 		len = sr_fc_user_path(sc, ev->data, task, st->path, st->dirfd, &fl);
-	else
-		len = sr_fc_fd_path(sc, ev->data, task, st->dirfd, &fl);
+	else /* fchmod & co., or AT_EMPTY_PATH with an empty path (AT_FDCWD: the cwd) */
+		len = sr_fc_fd_path(sc, ev->data, task, st->dirfd, st->path != 0, &fl);
 	if (st->path2)
 		len2 =
 		    sr_fc_user_path(sc, &ev->data[SR_PATH_CAP], task, st->path2, st->dirfd2, &fl2);
@@ -227,8 +240,13 @@ static __always_inline __u32 sr_fc_rename_op(__u64 flags)
  * result.
  */
 
-/* Stash a change of the current task when it is in a session recording disk. */
-static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2)
+/*
+ * Stash a change of the current task when it is in a session recording
+ * disk; @at: the call's AT_* flags (linkat, fchownat, fchmodat2 take
+ * AT_EMPTY_PATH: an empty path then names the file of @dirfd itself).
+ */
+static __always_inline int sr_fc_enter_at(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2,
+                                          __u64 at)
 {
 	struct sr_fc_stash st = {.op = op,
 	                         .dirfd = dirfd,
@@ -236,7 +254,8 @@ static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirf
 	                         .dirfd2 = dirfd2,
 	                         .path2 = path2,
 	                         .uid = SR_NOCHANGE,
-	                         .gid = SR_NOCHANGE};
+	                         .gid = SR_NOCHANGE,
+	                         .at = (__u32)at};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sr_sess s;
 
@@ -246,11 +265,21 @@ static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirf
 	return 0;
 }
 
-/* The same with the op's number arguments (mode, owner, length, device) filled in. */
-static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b)
+static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2)
 {
-	struct sr_fc_stash st = {
-	    .op = op, .dirfd = dirfd, .path = path, .uid = SR_NOCHANGE, .gid = SR_NOCHANGE};
+	return sr_fc_enter_at(op, dirfd, path, dirfd2, path2, 0);
+}
+
+/* The same with the op's number arguments (mode, owner, length, device) filled in. */
+static __always_inline int sr_fc_enter_arg_at(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b,
+                                              __u64 at)
+{
+	struct sr_fc_stash st = {.op = op,
+	                         .dirfd = dirfd,
+	                         .path = path,
+	                         .uid = SR_NOCHANGE,
+	                         .gid = SR_NOCHANGE,
+	                         .at = (__u32)at};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sr_sess s;
 
@@ -270,6 +299,11 @@ static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u6
 		st.length = a;
 	bpf_map_update_elem(&fc_stash, &tid, &st, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b)
+{
+	return sr_fc_enter_arg_at(op, dirfd, path, a, b, 0);
 }
 
 static __noinline int sr_fc_exit(long ret)

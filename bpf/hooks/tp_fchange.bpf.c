@@ -74,8 +74,8 @@ SR_FC_EXIT(link)
 SEC("tp/syscalls/sys_enter_linkat")
 int sr_fc_linkat(struct trace_event_raw_sys_enter *ctx)
 {
-	return sr_fc_enter(SR_FC_LINK, (int)ctx->args[0], ctx->args[1], (int)ctx->args[2],
-	                   ctx->args[3]);
+	return sr_fc_enter_at(SR_FC_LINK, (int)ctx->args[0], ctx->args[1], (int)ctx->args[2],
+	                      ctx->args[3], ctx->args[4]);
 }
 SR_FC_EXIT(linkat)
 
@@ -121,7 +121,8 @@ SR_FC_EXIT(fchmodat)
 SEC("tp/syscalls/sys_enter_fchmodat2")
 int sr_fc_fchmodat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return sr_fc_enter_arg(SR_FC_CHMOD, (int)ctx->args[0], ctx->args[1], ctx->args[2], 0);
+	return sr_fc_enter_arg_at(SR_FC_CHMOD, (int)ctx->args[0], ctx->args[1], ctx->args[2], 0,
+	                          ctx->args[3]);
 }
 SR_FC_EXIT(fchmodat2)
 
@@ -178,8 +179,8 @@ SR_FC_EXIT(fchown)
 SEC("tp/syscalls/sys_enter_fchownat")
 int sr_fc_fchownat(struct trace_event_raw_sys_enter *ctx)
 {
-	return sr_fc_enter_arg(SR_FC_CHOWN, (int)ctx->args[0], ctx->args[1], ctx->args[2],
-	                       ctx->args[3]);
+	return sr_fc_enter_arg_at(SR_FC_CHOWN, (int)ctx->args[0], ctx->args[1], ctx->args[2],
+	                          ctx->args[3], ctx->args[4]);
 }
 SR_FC_EXIT(fchownat)
 

@@ -292,8 +292,9 @@ static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __
 	case SR_NR32_LINK:
 		sr_fc_enter(SR_FC_LINK, SR_AT_FDCWD, a0, SR_AT_FDCWD, a1);
 		return true;
-	case SR_NR32_LINKAT:
-		sr_fc_enter(SR_FC_LINK, (__s32)a0, a1, (__s32)a2, a3);
+	case SR_NR32_LINKAT: /* its flags are the fifth argument: %edi */
+		sr_fc_enter_at(SR_FC_LINK, (__s32)a0, a1, (__s32)a2, a3,
+		               (__u32)BPF_CORE_READ(regs, di));
 		return true;
 	case SR_NR32_SYMLINK:
 		sr_fc_enter(SR_FC_SYMLINK, SR_AT_FDCWD, a1, SR_FC_NO_RESOLVE, a0);
@@ -320,8 +321,10 @@ static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __
 		sr_fc_enter_arg(SR_FC_MKNOD, (__s32)a0, a1, a2, a3);
 		return true;
 	case SR_NR32_FCHMODAT:
-	case SR_NR32_FCHMODAT2:
 		sr_fc_enter_arg(SR_FC_CHMOD, (__s32)a0, a1, a2, 0);
+		return true;
+	case SR_NR32_FCHMODAT2:
+		sr_fc_enter_arg_at(SR_FC_CHMOD, (__s32)a0, a1, a2, 0, a3);
 		return true;
 	case SR_NR32_CHOWN16:
 	case SR_NR32_LCHOWN16:
@@ -337,8 +340,9 @@ static __always_inline bool sr_compat_fc_enter(struct pt_regs *regs, long id, __
 	case SR_NR32_FCHOWN:
 		sr_fc_enter_arg(SR_FC_CHOWN, (__s32)a0, 0, a1, a2);
 		return true;
-	case SR_NR32_FCHOWNAT:
-		sr_fc_enter_arg(SR_FC_CHOWN, (__s32)a0, a1, a2, a3);
+	case SR_NR32_FCHOWNAT: /* flags in %edi */
+		sr_fc_enter_arg_at(SR_FC_CHOWN, (__s32)a0, a1, a2, a3,
+		                   (__u32)BPF_CORE_READ(regs, di));
 		return true;
 	case SR_NR32_TRUNCATE: /* compat_off_t: 32 bits, signed */
 		sr_fc_enter_arg(SR_FC_TRUNCATE, SR_AT_FDCWD, a0, (__s64)(__s32)a1, 0);

@@ -158,6 +158,8 @@ struct sr_fc_stash {
 	__u32 gid;
 	__s32 dirfd;  /* path relative to it (AT_FDCWD: the cwd), or the fd of fchmod & co. */
 	__s32 dirfd2; /* path2 relative to it; SR_FC_NO_RESOLVE: a symlink's content */
+	__u32 at;     /* the call's AT_* flags: AT_EMPTY_PATH, an empty path is dirfd's file */
+	__u32 _pad;
 };
 
 #define SR_FC_NO_RESOLVE (-1000)

@@ -32,8 +32,10 @@
 #define NR_TRUNCATE64 193
 #define NR_CHOWN      212
 #define NR_UNLINKAT   301
+#define NR_LINKAT     303
 #define NR_RENAMEAT2  353
 #define AT_REMOVEDIR  0x200
+#define AT_EMPTY_PATH 0x1000
 /* UDP sends */
 #define NR_SOCKETCALL 102
 #define NR_SENDMMSG   345
@@ -198,6 +200,8 @@ static void changes(void)
 	fd = sys3(NR_OPEN, (long)"c-fb", O_WRONLY | O_LARGEFILE, 0);
 	if (fd >= 0) {
 		sys3(NR_FTRUNCATE, fd, 2, 0);
+		/* AT_EMPTY_PATH (its flags in %edi): a link of the fd's own file */
+		sys5(NR_LINKAT, fd, (long)"", AT_FDCWD, (long)"c-fe", AT_EMPTY_PATH);
 		sys3(NR_CLOSE, fd, 0, 0);
 	}
 	/* RENAME_EXCHANGE (its flags in %edi), twice: swapped and back */
@@ -205,6 +209,7 @@ static void changes(void)
 	sys5(NR_RENAMEAT2, AT_FDCWD, (long)"c-fb", AT_FDCWD, (long)"c-fs", 2);
 	sys5(NR_RENAMEAT2, AT_FDCWD, (long)"c-fb", AT_FDCWD, (long)"c-fr", 0);
 	sys3(NR_UNLINK, (long)"c-fl", 0, 0);
+	sys3(NR_UNLINK, (long)"c-fe", 0, 0);
 	sys4(NR_UNLINKAT, AT_FDCWD, (long)"c-fs", 0, 0);
 	sys3(NR_MKDIR, (long)"c-dir", 0700, 0);
 	sys3(NR_RMDIR, (long)"c-dir", 0, 0);

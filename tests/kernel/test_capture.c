@@ -1573,6 +1573,13 @@ static void do_fchanges(void *arg)
 	unlink("fchr");
 	unlink("freg");
 	fc_unix_bind("fsock");
+	/* AT_EMPTY_PATH: the fd's own file (how an O_TMPFILE file gets a name) */
+	fd = open("fe", O_CREAT | O_WRONLY, 0600);
+	linkat(fd, "", AT_FDCWD, "fe2", AT_EMPTY_PATH);
+	fchownat(fd, "", (uid_t)-1, 0, AT_EMPTY_PATH);
+	close(fd);
+	unlink("fe2");
+	unlink("fe");
 	unlink("/nonexistent/sshrec-fc");
 	unlink("fb");
 }
@@ -1689,6 +1696,12 @@ static void t_fchange(void)
 	check(fc_ret(c, 0) && c->uid == UINT32_MAX && c->gid == 0,
 	      "fchown recorded with its file's path, the owner left unchanged");
 	fc_nodes(pid);
+	c = find_fc(pid, SR_FC_LINK, "fe");
+	check(fc_ret(c, 0) && fc_path2(c, "fe2", false),
+	      "linkat(fd, \"\", AT_EMPTY_PATH) recorded as a link of the fd's file");
+	c = find_fc(pid, SR_FC_CHOWN, "fe");
+	check(fc_ret(c, 0) && c->gid == 0,
+	      "fchownat(fd, \"\", AT_EMPTY_PATH) recorded with the fd's file");
 	check(find_fc(pid, SR_FC_UNLINK, "fl") && find_fc(pid, SR_FC_UNLINK, "fs") &&
 	          find_fc(pid, SR_FC_RMDIR, "fdir") && find_fc(pid, SR_FC_UNLINK, "fb"),
 	      "unlinks and rmdir recorded");
@@ -1753,6 +1766,8 @@ static void compat_fchanges(pid_t pid)
 	      count_fc(pid, SR_FC_EXCHANGE, "c-fb", "c-fs"));
 	c = find_fc(pid, SR_FC_LINK, "c-fb");
 	check(fc_ret(c, 0) && fc_path2(c, "c-fl", false), "32-bit link recorded with the new name");
+	check(count_fc(pid, SR_FC_LINK, "c-fb", "c-fe") == 1,
+	      "32-bit linkat(fd, \"\", AT_EMPTY_PATH) recorded as a link of the fd's file");
 	c = find_fc(pid, SR_FC_SYMLINK, "c-fs");
 	check(fc_ret(c, 0) && fc_path2(c, "c-fb", true),
 	      "32-bit symlink recorded with its content");
