@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/output.h"
+#include "recorder/record.h"
 #include "timeutil.h"
 
 /* Build "file:<path>?mode=ro" with the path percent-encoded where needed. */
@@ -35,6 +36,31 @@ static char *ro_uri(const char *path, bool immutable)
 	}
 	memcpy(u + n, immutable ? "?mode=ro&immutable=1" : "?mode=ro", immutable ? 21 : 9);
 	return u;
+}
+
+/*
+ * A newer sshrecd wrote records of a newer format (same schema): they are
+ * still shown, but what this sshrec does not know (a new kind of file
+ * change, a new field) reads as "unknown" or is left out. Say so, once.
+ */
+static void warn_newer_records(struct sr_cli *cli)
+{
+	sqlite3_stmt *st;
+	int have = 0;
+
+	/* the key is db.h's SR_DB_META_RECORD_FORMAT (its sr_db_* names clash with these) */
+	static const char sql[] =
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'record_format'";
+
+	if (sqlite3_prepare_v2(cli->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return; /* no meta table: an old database, nothing newer in it */
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (have > SR_RECORD_FORMAT)
+		sr_cli_error("warning: %s holds records of format %d, newer than this sshrec reads "
+		             "(%d): what it does not know shows as \"unknown\" or is left out",
+		             cli->db_path, have, SR_RECORD_FORMAT);
 }
 
 /* Open read-only and read PRAGMA user_version: SQLITE_ROW on success. */
@@ -147,6 +173,7 @@ int sr_db_open_ro(struct sr_cli *cli)
 		sr_db_close(cli);
 		return -EPROTO;
 	}
+	warn_newer_records(cli);
 	return 0;
 }
 

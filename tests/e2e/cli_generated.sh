@@ -3,7 +3,8 @@
 # sshrec (the auditor CLI) on a generated database (tests/bench/gen_db, fixed
 # seed, so outputs are deterministic): every subcommand, the hostile strings
 # (escape sequences, <script>, quotes, newlines), errors, ECS/OCSF required
-# fields, a read-only copy, a concurrent writer in WAL mode, a newer schema.
+# fields, a read-only copy, a concurrent writer in WAL mode, a newer schema,
+# records of a newer format.
 # gen_db writes through sshrecd's own sinks, so its JSON-lines file is what
 # the records must come back as.
 # Replay under tmux and the HTML report in headless Chromium are in
@@ -64,6 +65,13 @@ sqlite3 "$SR_T/newer.db" 'PRAGMA user_version = 99'
 MAXV=$(sed -n 's/^#define SR_CLI_SCHEMA_MAX \([0-9]*\).*/\1/p' "$SR_TOP_SRCDIR/cli/cli.h")
 sr_check "newer schema refused" err 1 \
 	"database schema version 99 is newer than this sshrec supports \($MAXV\)$" R --db "$SR_T/newer.db" sessions
+cp "$DB" "$SR_T/newfmt.db" # a newer sshrecd's records: read, with a warning
+sqlite3 "$SR_T/newfmt.db" "INSERT OR REPLACE INTO meta (key, value) VALUES ('record_format', '99')"
+R --db "$SR_T/newfmt.db" sessions --json >"$SR_T/newfmt.out" 2>"$SR_T/newfmt.err"
+sr_check_eq "records of a newer format: still read" 3 "$(jq length <"$SR_T/newfmt.out")"
+sr_check "records of a newer format: a warning says so" grep -q \
+	"warning: $SR_T/newfmt.db holds records of format 99, newer than this sshrec reads" "$SR_T/newfmt.err"
+sr_check_eq "records of this format: no warning" "" "$(R sessions 2>&1 >/dev/null)"
 : >"$SR_T/empty.db"
 sr_check "not an sshrec database" err 1 "$SR_T/empty.db is not an sshrec database" \
 	R --db "$SR_T/empty.db" sessions
