@@ -241,12 +241,12 @@ static __always_inline __u32 sr_fc_rename_op(__u64 flags)
  */
 
 /*
- * Stash a change of the current task when it is in a session recording
- * disk; @at: the call's AT_* flags (linkat, fchownat, fchmodat2 take
- * AT_EMPTY_PATH: an empty path then names the file of @dirfd itself).
+ * A change's arguments; @at: the call's AT_* flags (linkat, fchownat,
+ * fchmodat2 take AT_EMPTY_PATH: an empty path then names the file of @dirfd
+ * itself).
  */
-static __always_inline int sr_fc_enter_at(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2,
-                                          __u64 at)
+static __always_inline struct sr_fc_stash sr_fc_args(__u32 op, int dirfd, __u64 path, int dirfd2,
+                                                     __u64 path2, __u64 at)
 {
 	struct sr_fc_stash st = {.op = op,
 	                         .dirfd = dirfd,
@@ -256,13 +256,28 @@ static __always_inline int sr_fc_enter_at(__u32 op, int dirfd, __u64 path, int d
 	                         .uid = SR_NOCHANGE,
 	                         .gid = SR_NOCHANGE,
 	                         .at = (__u32)at};
+
+	return st;
+}
+
+/* Keep @st for the exit when the current task is in a session recording disk. */
+static __always_inline int sr_fc_stash_put(const struct sr_fc_stash *st)
+{
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sr_sess s;
 
 	if (!(sr_tp_jobs & SR_TPJ_FCHANGE) || !sr_filter_class(&s, SR_CLASS_DISK))
 		return 0;
-	bpf_map_update_elem(&fc_stash, &tid, &st, BPF_ANY);
+	bpf_map_update_elem(&fc_stash, &tid, st, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int sr_fc_enter_at(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2,
+                                          __u64 at)
+{
+	struct sr_fc_stash st = sr_fc_args(op, dirfd, path, dirfd2, path2, at);
+
+	return sr_fc_stash_put(&st);
 }
 
 static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirfd2, __u64 path2)
@@ -274,17 +289,8 @@ static __always_inline int sr_fc_enter(__u32 op, int dirfd, __u64 path, int dirf
 static __always_inline int sr_fc_enter_arg_at(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b,
                                               __u64 at)
 {
-	struct sr_fc_stash st = {.op = op,
-	                         .dirfd = dirfd,
-	                         .path = path,
-	                         .uid = SR_NOCHANGE,
-	                         .gid = SR_NOCHANGE,
-	                         .at = (__u32)at};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sr_sess s;
+	struct sr_fc_stash st = sr_fc_args(op, dirfd, path, 0, 0, at);
 
-	if (!(sr_tp_jobs & SR_TPJ_FCHANGE) || !sr_filter_class(&s, SR_CLASS_DISK))
-		return 0;
 	if (op == SR_FC_CHMOD)
 		st.mode = a & 07777;
 	else if (op == SR_FC_MKDIR)
@@ -297,8 +303,7 @@ static __always_inline int sr_fc_enter_arg_at(__u32 op, int dirfd, __u64 path, _
 		st.gid = b;
 	} else
 		st.length = a;
-	bpf_map_update_elem(&fc_stash, &tid, &st, BPF_ANY);
-	return 0;
+	return sr_fc_stash_put(&st);
 }
 
 static __always_inline int sr_fc_enter_arg(__u32 op, int dirfd, __u64 path, __u64 a, __u64 b)
