@@ -112,6 +112,19 @@ static __always_inline int sr_fch_attr(const struct path *p, __u32 op, __u32 mod
 
 #define NOID ((__u32)-1)
 
+/*
+ * A truncate: not the one an O_TRUNC open of an existing file makes through
+ * the same hooks. That one runs inside the open's path walk (the only time
+ * current->nameidata is set): its open record says O_TRUNC, as on the
+ * tracepoint backend, so it is not a truncate record too.
+ */
+static __always_inline int sr_fch_truncate(const struct path *p, __u8 src)
+{
+	if (bpf_get_current_task_btf()->nameidata)
+		return 0;
+	return sr_fch_attr(p, SR_FC_TRUNCATE, 0, NOID, NOID, src);
+}
+
 /* ---- BPF LSM ---------------------------------------------------------- */
 
 SEC("lsm/path_unlink")
@@ -193,7 +206,7 @@ SEC("lsm/path_truncate")
 int BPF_PROG(sr_lsm_truncate, const struct path *p, int ret)
 {
 	if (!ret)
-		sr_fch_attr(p, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_LSM);
+		sr_fch_truncate(p, SR_SRC_LSM);
 	return ret;
 }
 
@@ -202,7 +215,7 @@ SEC("lsm/file_truncate")
 int BPF_PROG(sr_lsm_ftruncate, struct file *f, int ret)
 {
 	if (!ret)
-		sr_fch_attr(&f->f_path, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_LSM);
+		sr_fch_truncate(&f->f_path, SR_SRC_LSM);
 	return ret;
 }
 
@@ -266,11 +279,11 @@ int BPF_PROG(sr_fe_mknod, const struct path *dir, struct dentry *d, umode_t mode
 SEC("fentry/security_path_truncate")
 int BPF_PROG(sr_fe_truncate, const struct path *p)
 {
-	return sr_fch_attr(p, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_FENTRY);
+	return sr_fch_truncate(p, SR_SRC_FENTRY);
 }
 
 SEC("fentry/security_file_truncate")
 int BPF_PROG(sr_fe_ftruncate, struct file *f)
 {
-	return sr_fch_attr(&f->f_path, SR_FC_TRUNCATE, 0, NOID, NOID, SR_SRC_FENTRY);
+	return sr_fch_truncate(&f->f_path, SR_SRC_FENTRY);
 }
