@@ -235,8 +235,11 @@ static void ecs_event(struct sr_jw *w, const struct sr_jrec *rec, const char *ev
 	sr_jw_end(w);
 }
 
-/* Open file.* with the path of @p p and its parts (the caller ends it). */
-static void ecs_file_begin(struct sr_jw *w, const char *p, int64_t flags)
+/*
+ * Open file.* with the path of @p p and its parts (the caller ends it);
+ * file.type @p type when known (a mknod's), else "dir" for a directory.
+ */
+static void ecs_file_begin(struct sr_jw *w, const char *p, int64_t flags, const char *type)
 {
 	struct sr_exp_file f;
 
@@ -247,13 +250,13 @@ static void ecs_file_begin(struct sr_jw *w, const char *p, int64_t flags)
 		sr_jw_strn(w, "name", f.name, f.name_len);
 	if (f.dir)
 		sr_jw_strn(w, "directory", f.dir, f.dir_len);
-	if (f.is_dir)
-		sr_jw_str(w, "type", "dir");
+	if (type || f.is_dir)
+		sr_jw_str(w, "type", type ? type : "dir");
 }
 
 static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
 {
-	ecs_file_begin(w, p, flags);
+	ecs_file_begin(w, p, flags, NULL);
 	sr_jw_end(w);
 }
 
@@ -265,13 +268,12 @@ static void ecs_file(struct sr_jw *w, const char *p, int64_t flags)
  */
 static void ecs_fchange(struct sr_jw *w, const struct sr_jrec *rec)
 {
+	const char *type = sr_jrec_str(rec, "file_type"); /* mknod */
 	char mode[16];
 
-	const char *type = sr_jrec_str(rec, "file_type"); /* mknod */
-
-	ecs_file_begin(w, sr_jrec_str(rec, "path"), 0);
-	if (type) /* ECS names a regular file "file" */
-		sr_jw_str(w, "type", !strcmp(type, "regular") ? "file" : type);
+	/* ECS names a regular file "file" */
+	ecs_file_begin(w, sr_jrec_str(rec, "path"), 0,
+	               type && !strcmp(type, "regular") ? "file" : type);
 	sr_exp_copy(w, "target_path", rec, "target");
 	if (sr_jrec_has(rec, "mode")) {
 		snprintf(mode, sizeof(mode), "%llo",

@@ -939,6 +939,55 @@ static void test_denied_export(void **state)
 
 /* The scanner: escapes, surrogate pairs, duplicate keys, a top-level array,
  * and malformed text refused. */
+/*
+ * A mknod of a char device (format 7) in ECS and OCSF: its node type, its
+ * numbers; a path with a trailing '/' (a failed mknod) still gives one
+ * file.type, the node's, not "dir" as well.
+ */
+static const char rec_mknod[] =
+    "{\"event\":\"session.disk\",\"code\":\"T4001I\",\"time\":\"2026-01-05T08:00:01.6Z\","
+    "\"ei\":4,\"uid\":\"u4\",\"sid\":\"s1\",\"server_id\":\"srv-1\",\"server_hostname\":"
+    "\"bastion-1\",\"login\":\"alice\",\"user\":\"alice\",\"cgroup_id\":7,"
+    "\"audit_session_id\":4,\"pid\":2001,\"ppid\":2000,\"program\":\"mknod\",\"change\":"
+    "\"mknod\",\"path\":\"/dev/shm/n/\",\"flags\":0,\"path_resolved\":true,\"mode\":384,"
+    "\"file_type\":\"char\",\"device_major\":1,\"device_minor\":3,\"return_code\":-20,"
+    "\"process_id\":12}";
+
+static void test_export_mknod(void **state)
+{
+	struct sr_exp_ctx ctx = {.sess = &test_sess, .proc = &test_proc};
+	struct sr_jrec r = {0};
+	struct sr_jw w = {0};
+	json_object *d;
+	char *t;
+	bool un;
+
+	(void)state;
+	d = map(rec_mknod, 0, &un);
+	assert_string_equal(json_object_get_string(path_get(d, "event.type")), "[ \"creation\" ]");
+	assert_string_equal(json_object_get_string(path_get(d, "file.mode")), "600");
+	assert_int_equal(json_object_get_int(path_get(d, "sshrec.device_major")), 1);
+	assert_int_equal(json_object_get_int(path_get(d, "sshrec.device_minor")), 3);
+	json_object_put(d);
+	d = map(rec_mknod, 1, &un);
+	assert_int_equal(json_object_get_int(path_get(d, "activity_id")), 1); /* Create */
+	assert_int_equal(json_object_get_int(path_get(d, "file.type_id")), 3);
+	assert_string_equal(json_object_get_string(path_get(d, "file.type")), "Character Device");
+	assert_int_equal(json_object_get_int(path_get(d, "unmapped.device_minor")), 3);
+	json_object_put(d);
+	/* the raw text: json-c keeps only the last of two equal keys */
+	assert_int_equal(sr_jrec_parse(&r, rec_mknod, strlen(rec_mknod)), 0);
+	assert_int_equal(sr_ecs_write(&r, &ctx, &w), 0);
+	t = strndup(w.b, w.len); /* the writer's buffer has no NUL */
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\"type\":\"char\""));
+	assert_null(strstr(strstr(t, "\"type\":\"char\"") + 1, "\"type\":\"char\""));
+	assert_null(strstr(t, "\"type\":\"dir\""));
+	free(t);
+	sr_jw_free(&w);
+	sr_jrec_free(&r);
+}
+
 /* sr_describe() of file changes: the timeline's one line for each. */
 static void check_describe(const char *json, const char *want)
 {
@@ -1155,6 +1204,7 @@ int main(void)
 	    cmocka_unit_test(test_ocsf),
 	    cmocka_unit_test(test_denied_text),
 	    cmocka_unit_test(test_denied_export),
+	    cmocka_unit_test(test_export_mknod),
 	    cmocka_unit_test(test_describe_fchange),
 	    cmocka_unit_test(test_jscan),
 	    cmocka_unit_test(test_jwrite),
